@@ -1,0 +1,276 @@
+/*
+ * document.c — the per-document pipeline behind eg_graph_add_doc: text
+ * layer → gazetteer and rule candidates → resolution → mentions (to the
+ * caller's callback) → nodes and co-occurrence windows in the graph.
+ * All scratch lives in a gwork owned by the graph (one per thread).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+
+static void rules_warn(void *ud, const char *line) { eg_ctx_warn((const eg_ctx *)ud, "%s", line); }
+
+static gwork *work_get(eg_graph *g)
+{
+    gwork *w = g->work;
+    if (w)
+        return w;
+    if (!(w = eg_calloc(1, sizeof *w)))
+        return NULL;
+    eg_doc_init(&w->doc);
+    eg_resolver_init(&w->res);
+    if (eg_rules_count(g->ctx->rules) && !(w->rules = eg_rules_scratch_new(g->ctx->rules))) {
+        eg_free(w);
+        return NULL;
+    }
+    g->work = w;
+    return w;
+}
+
+void eg_graph_work_free(gwork *w)
+{
+    if (!w)
+        return;
+    eg_doc_free(&w->doc);
+    eg_free(w->cands.v);
+    eg_resolver_free(&w->res);
+    eg_rules_scratch_free(w->rules);
+    eg_free(w->win_nodes);
+    eg_free(w->node_of);
+    eg_free(w);
+}
+
+/* Text that is not text: NUL bytes, or mostly control bytes, in the first
+ * 8 KiB. UTF-16 (with a BOM) is named as such. */
+static const char *binary_reason(const char *b, size_t len)
+{
+    size_t n = len < 8192 ? len : 8192, i, ctl = 0;
+    if (len >= 2 && (((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE) ||
+                     ((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF)))
+        return "UTF-16 text (convert it to UTF-8, e.g. with iconv)";
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c == 0)
+            return "binary file (NUL byte)";
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+            ctl++;
+    }
+    if (n && ctl * 10 > n)
+        return "binary file (control bytes)";
+    return NULL;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The graph node of every document entity (EG_NONE: left out). */
+static int map_entities(eg_graph *g, gwork *w)
+{
+    const eg_resolver *r = &w->res;
+    size_t i;
+    if (EG_GROW(w->node_of, w->node_of_cap, r->nent + 1))
+        return EG_ENOMEM;
+    for (i = 0; i < r->nent; i++) {
+        const eg_rentity *x = &r->ent[i];
+        w->node_of[i] = EG_NONE;
+        if (!x->nment || (x->origin == EG_ORIGIN_AMBIG && !g->ctx->opt.ambiguous_nodes))
+            continue;
+        if (eg_graph_node(g, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type, x->origin,
+                          (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i]))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+static const char *source_name(const eg_ctx *c, const eg_rmention *m, char *buf, size_t n)
+{
+    switch (m->source) {
+    case EG_SRC_GAZ:
+        return "gazetteer";
+    case EG_SRC_RULE:
+        snprintf(buf, n, "rule:%s", eg_rules_name(c->rules, m->rule));
+        return buf;
+    case EG_SRC_LEARNED:
+        return "acronym";
+    default:
+        return "partial";
+    }
+}
+
+/* Counts mentions, calls the callback, records explain lines. */
+static int emit_mentions(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix, const char *name, eg_mention_fn fn,
+                         void *ud)
+{
+    const eg_doc *d = &w->doc;
+    const eg_resolver *r = &w->res;
+    size_t i;
+    char src[160];
+    for (i = 0; i < r->nm; i++) {
+        const eg_rmention *m = &r->m[i];
+        const eg_token *a = &d->tok[m->t0], *b = &d->tok[m->t1 - 1];
+        uint32_t node = w->node_of[m->ent];
+        eg_mention em;
+        if (node == EG_NONE)
+            continue;
+        if (eg_graph_count_mention(g, node, seq, d->text + a->s, b->e - a->s))
+            return EG_ENOMEM;
+        em.doc = name;
+        em.start = eg_doc_orig_start(d, a->s);
+        em.end = eg_doc_orig_end(d, b->e);
+        em.text = d->orig + em.start;
+        em.text_len = (size_t)(em.end - em.start);
+        em.type = (eg_type)m->type;
+        em.entity = eg_rent_id(r, &r->ent[m->ent]);
+        em.label = eg_rent_label(r, &r->ent[m->ent]);
+        em.source = source_name(g->ctx, m, src, sizeof src);
+        if (fn)
+            fn(ud, &em);
+        if (g->ctx->opt.explain && m->why != EG_WHY_NONE) {
+            eg_buf line = {0};
+            int rc = eg_buf_addf(&line, "link\t%s\t%llu-%llu\t", name, (unsigned long long)em.start,
+                                 (unsigned long long)em.end);
+            if (!rc)
+                rc = eg_buf_add(&line, d->text + a->s, b->e - a->s);
+            if (!rc)
+                rc = eg_buf_addf(&line, "\t%s\t%s", em.entity, eg_why_name(m->why));
+            if (!rc)
+                rc = eg_graph_explain(g, seq, docix, em.start, em.end, line.p);
+            eg_buf_free(&line);
+            if (rc)
+                return EG_ENOMEM;
+        }
+        if (m->why == EG_WHY_ACRONYM_DEF) {
+            eg_buf slug = {0};
+            int rc = eg_slug(&slug, d->text + a->s, b->e - a->s);
+            if (!rc && slug.len)
+                rc = eg_graph_learn(g, slug.p, node);
+            eg_buf_free(&slug);
+            if (rc)
+                return EG_ENOMEM;
+        }
+    }
+    return EG_OK;
+}
+
+/* Token index → window index, for sentence, paragraph and document. */
+static uint32_t window_of(const eg_graph *g, const eg_token *t)
+{
+    switch (g->ctx->opt.window) {
+    case EG_WIN_PARAGRAPH:
+        return t->para;
+    case EG_WIN_DOCUMENT:
+        return 0;
+    default:
+        return t->sent;
+    }
+}
+
+static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
+{
+    const eg_doc *d = &w->doc;
+    const eg_resolver *r = &w->res;
+    size_t i = 0, j;
+    if (EG_GROW(w->win_nodes, w->win_cap, r->nm + 1))
+        return EG_ENOMEM;
+    while (i < r->nm) {
+        uint32_t win = window_of(g, &d->tok[r->m[i].t0]), t0, t1;
+        size_t n = 0, k, u = 0;
+        for (j = i; j < r->nm && window_of(g, &d->tok[r->m[j].t0]) == win; j++)
+            if (w->node_of[r->m[j].ent] != EG_NONE)
+                w->win_nodes[n++] = w->node_of[r->m[j].ent];
+        /* the window's token range: the sentence, paragraph or document */
+        if (g->ctx->opt.window == EG_WIN_PARAGRAPH) {
+            t0 = d->paras[win].t0;
+            t1 = d->paras[win].t1;
+        } else if (g->ctx->opt.window == EG_WIN_DOCUMENT) {
+            t0 = 0;
+            t1 = (uint32_t)d->ntok;
+        } else {
+            t0 = d->sents[win].t0;
+            t1 = d->sents[win].t1;
+        }
+        qsort(w->win_nodes, n, sizeof *w->win_nodes, cmp_u32);
+        for (k = 0; k < n; k++)
+            if (!u || w->win_nodes[u - 1] != w->win_nodes[k])
+                w->win_nodes[u++] = w->win_nodes[k];
+        if (u && eg_graph_window(g, w->win_nodes, u, seq, docix, eg_doc_orig_start(d, d->tok[t0].s),
+                                 eg_doc_orig_end(d, d->tok[t1 - 1].e), d->text + d->tok[t0].s,
+                                 d->tok[t1 - 1].e - d->tok[t0].s))
+            return EG_ENOMEM;
+        i = j;
+    }
+    return EG_OK;
+}
+
+/* Sliding windows of N tokens: every pair of mentions whose starts are
+ * fewer than N tokens apart co-occurs once; each mention is one window for
+ * the normalised weights. */
+static int add_token_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
+{
+    const eg_doc *d = &w->doc;
+    const eg_resolver *r = &w->res;
+    uint32_t span = g->ctx->opt.window_tokens ? g->ctx->opt.window_tokens : 1;
+    size_t i, j;
+    for (i = 0; i < r->nm; i++) {
+        uint32_t a = w->node_of[r->m[i].ent];
+        if (a == EG_NONE)
+            continue;
+        g->nodes[a].windows++;
+        g->nwindows++;
+        for (j = i + 1; j < r->nm && r->m[j].t0 < r->m[i].t0 + span; j++) {
+            uint32_t b = w->node_of[r->m[j].ent];
+            const eg_token *s = &d->tok[r->m[i].t0], *e = &d->tok[r->m[j].t1 - 1];
+            if (b == EG_NONE || b == a)
+                continue;
+            if (eg_graph_pair(g, a, b, seq, docix, eg_doc_orig_start(d, s->s), eg_doc_orig_end(d, e->e),
+                              d->text + s->s, e->e - s->s))
+                return EG_ENOMEM;
+        }
+    }
+    return EG_OK;
+}
+
+int eg_graph_add_doc(eg_graph *g, uint64_t seq, const char *name, const char *bytes, size_t len, eg_mention_fn fn,
+                     void *ud)
+{
+    const eg_ctx *c = g->ctx;
+    gwork *w;
+    const char *why;
+    uint32_t docix;
+    int rc;
+    eg_err e = {0};
+    eg_err_clear(&g->err);
+    if (g->finished)
+        return eg_err_set(&g->err, EG_EUSAGE, "%s: the graph is already finished", name);
+    if ((why = binary_reason(bytes, len)))
+        return eg_err_set(&g->err, EG_EDATA, "%s: skipped: %s", name, why);
+    if (!(w = work_get(g)))
+        return eg_err_nomem(&g->err);
+    if ((rc = eg_text_prepare(&w->doc, name, bytes, len, &e)))
+        goto fail;
+    if (w->doc.bad_utf8)
+        eg_ctx_warn(c, "%s: invalid UTF-8 at byte %zu (read as U+FFFD)", name, w->doc.bad_utf8_at);
+    w->cands.n = 0;
+    if ((rc = eg_gaz_match(c->gaz, &w->doc, &w->cands, &e)))
+        goto fail;
+    if (w->rules && (rc = eg_rules_match(c->rules, w->rules, &c->lex, &w->doc, &w->cands, rules_warn, (void *)c, &e)))
+        goto fail;
+    if ((rc = eg_resolve(&w->res, c, &w->doc, &w->cands, &e)))
+        goto fail;
+    if ((rc = eg_graph_doc(g, name, &docix)) || (rc = map_entities(g, w)) ||
+        (rc = emit_mentions(g, w, seq, docix, name, fn, ud)))
+        goto nomem;
+    rc = c->opt.window == EG_WIN_TOKENS ? add_token_windows(g, w, seq, docix) : add_windows(g, w, seq, docix);
+    if (rc)
+        goto nomem;
+    g->ndocs++;
+    return EG_OK;
+nomem:
+    return eg_err_nomem(&g->err);
+fail:
+    return eg_err_set(&g->err, rc, "%s: %s", name, e.msg);
+}

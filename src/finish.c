@@ -1,0 +1,540 @@
+/*
+ * finish.c — the corpus-level end of the graph: merges that need the whole
+ * corpus (a surname alone in one document and the full name in another;
+ * spelling and transliteration variants; acronyms defined in one document
+ * and used bare in another), then weights, filters, sorting and the view
+ * the writers read (graph_view.h), and the --explain audit file.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+#include "similar.h"
+
+/* ---- union-find over nodes ---- */
+
+static uint32_t uf_find(uint32_t *p, uint32_t x)
+{
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+static const char *node_id(const eg_graph *g, uint32_t n) { return g->ids.items[n].key; }
+
+/* Which of two nodes survives a merge: a gazetteer entity, then the one
+ * with more words, more mentions, then the smaller id. */
+static int node_wins(const eg_graph *g, uint32_t a, uint32_t b)
+{
+    const gnode *x = &g->nodes[a], *y = &g->nodes[b];
+    if ((x->origin == EG_ORIGIN_GAZ) != (y->origin == EG_ORIGIN_GAZ))
+        return x->origin == EG_ORIGIN_GAZ;
+    if (x->words != y->words)
+        return x->words > y->words;
+    if (x->mentions != y->mentions)
+        return x->mentions > y->mentions;
+    return strcmp(node_id(g, a), node_id(g, b)) < 0;
+}
+
+static int merge_into(eg_graph *g, uint32_t from, uint32_t into, const char *why)
+{
+    uint32_t a = uf_find(g->final, from), b = uf_find(g->final, into);
+    if (a == b)
+        return EG_OK;
+    g->final[a] = b;
+    if (g->ctx->opt.explain) {
+        eg_buf line = {0};
+        int rc = eg_buf_addf(&line, "merge\t%s\t%s\t%s", node_id(g, from), node_id(g, into), why);
+        if (!rc)
+            rc = eg_graph_explain(g, UINT64_MAX, 0, 0, 0, line.p);
+        eg_buf_free(&line);
+        return rc;
+    }
+    return EG_OK;
+}
+
+/* The last '-'-separated part of an id ("rudy-giuliani" → "giuliani"). */
+static const char *last_part(const char *id)
+{
+    const char *p = strrchr(id, '-');
+    return p ? p + 1 : id;
+}
+
+/* A one-word person found by rules in a document without the full name
+ * joins the one multi-word person of the corpus with that surname. */
+static int merge_surnames(eg_graph *g)
+{
+    eg_strmap last = {0};
+    size_t i;
+    int rc = EG_OK;
+    /* surname → the single person with it (EG_NONE when several) */
+    for (i = 0; i < g->nnodes && !rc; i++) {
+        const gnode *n = &g->nodes[i];
+        const char *s;
+        uint32_t *slot;
+        int added;
+        if (n->type != EG_PERSON || n->origin == EG_ORIGIN_AMBIG || n->words < 2)
+            continue;
+        s = last_part(node_id(g, (uint32_t)i));
+        if ((rc = eg_strmap_put(&last, s, strlen(s), (uint32_t)i, &slot, &added)))
+            break;
+        if (!added && *slot != i)
+            *slot = EG_NONE;
+    }
+    for (i = 0; i < g->nnodes && !rc; i++) {
+        const gnode *n = &g->nodes[i];
+        const char *id = node_id(g, (uint32_t)i);
+        const uint32_t *to;
+        if (n->type != EG_PERSON || n->origin != EG_ORIGIN_RULE || n->words > 1 || strchr(id, '-'))
+            continue;
+        if ((to = eg_strmap_get(&last, id, strlen(id))) && *to != EG_NONE)
+            rc = merge_into(g, (uint32_t)i, *to, "surname alone; one person in the corpus has it");
+    }
+    eg_strmap_free(&last);
+    return rc;
+}
+
+/* An acronym found by rules joins the entity whose long form it was
+ * defined after somewhere in the corpus. */
+static int merge_learned(eg_graph *g)
+{
+    size_t i;
+    for (i = 0; i < g->nnodes; i++) {
+        const char *id = node_id(g, (uint32_t)i);
+        const uint32_t *to;
+        if (g->nodes[i].origin != EG_ORIGIN_RULE)
+            continue;
+        to = eg_strmap_get(&g->learned, id, strlen(id));
+        if (to && *to != EG_NONE && *to != i && g->nodes[*to].type == g->nodes[i].type &&
+            merge_into(g, (uint32_t)i, *to, "acronym defined after this long form elsewhere in the corpus"))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+/* Spelling and transliteration variants: a rule-found name that is close
+ * to another entity of the same type (eg_names_similar) joins it. */
+static int merge_variants(eg_graph *g)
+{
+    size_t i, j;
+    double th = g->ctx->opt.fuzzy;
+    if (th <= 0)
+        return EG_OK;
+    for (i = 0; i < g->nnodes; i++) {
+        const gnode *a = &g->nodes[i];
+        uint32_t best = EG_NONE, found = 0;
+        if (a->origin != EG_ORIGIN_RULE)
+            continue;
+        for (j = 0; j < g->nnodes; j++) {
+            const gnode *b = &g->nodes[j];
+            if (j == i || b->type != a->type || b->origin == EG_ORIGIN_AMBIG)
+                continue;
+            if (!eg_names_similar(node_id(g, (uint32_t)i), node_id(g, (uint32_t)j), a->type == EG_PERSON, th))
+                continue;
+            found++;
+            if (best == EG_NONE || node_wins(g, (uint32_t)j, best))
+                best = (uint32_t)j;
+        }
+        /* a lone surname close to two people's names is left alone */
+        if (found > 1 && a->words < 2)
+            continue;
+        if (best != EG_NONE && node_wins(g, best, (uint32_t)i) &&
+            merge_into(g, (uint32_t)i, best, "spelling variant of the name"))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+/* ---- weights ---- */
+
+static double edge_weight(const eg_graph *g, uint64_t c, uint64_t si, uint64_t sj)
+{
+    double n = (double)(g->nwindows ? g->nwindows : 1), cc = (double)c;
+    double a = (double)(si ? si : 1), b = (double)(sj ? sj : 1);
+    switch (g->ctx->opt.weight) {
+    case EG_WEIGHT_ASSOC:
+        return cc * n / (a * b);
+    case EG_WEIGHT_NPMI: {
+        double p = cc / n;
+        if (p >= 1.0)
+            return 1.0;
+        return log(cc * n / (a * b)) / -log(p);
+    }
+    case EG_WEIGHT_JACCARD:
+        return a + b - cc > 0 ? cc / (a + b - cc) : 1.0;
+    case EG_WEIGHT_DICE:
+        return 2 * cc / (a + b);
+    default:
+        return cc;
+    }
+}
+
+static const char *weight_name(eg_weight w)
+{
+    static const char *const n[] = {"count", "assoc", "npmi", "jaccard", "dice"};
+    return (unsigned)w < 5 ? n[w] : "count";
+}
+
+/* ---- the merged graph, before filters ---- */
+
+typedef struct {
+    uint32_t node;      /* surviving node */
+    uint64_t mentions, windows;
+    uint32_t docs;
+    int keep;
+} agg_node;
+
+static eg_graph *sort_graph; /* qsort has no context argument in C11 */
+
+static int cmp_node_id(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return strcmp(node_id(sort_graph, a), node_id(sort_graph, b));
+}
+
+typedef struct {
+    uint32_t a, b;      /* view indices, a < b */
+    uint32_t edge;      /* source edge */
+} vedge_ref;
+
+static int cmp_vedge(const void *pa, const void *pb)
+{
+    const vedge_ref *x = pa, *y = pb;
+    if (x->a != y->a)
+        return x->a < y->a ? -1 : 1;
+    if (x->b != y->b)
+        return x->b < y->b ? -1 : 1;
+    return x->edge < y->edge ? -1 : x->edge > y->edge;
+}
+
+static int cmp_alias(const void *pa, const void *pb)
+{
+    const eg_alias_seen *a = pa, *b = pb;
+    if (a->count != b->count)
+        return a->count > b->count ? -1 : 1;
+    return strcmp(a->text, b->text);
+}
+
+static int cmp_evidence(const void *pa, const void *pb)
+{
+    const gevidence *a = pa, *b = pb;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Picks the nodes to show: types, then the top N by mentions. */
+static void filter_nodes(eg_graph *g, agg_node *agg, size_t n)
+{
+    const eg_options *o = &g->ctx->opt;
+    size_t i, kept = 0;
+    for (i = 0; i < n; i++) {
+        agg[i].keep = !o->types || (o->types >> g->nodes[agg[i].node].type & 1);
+        kept += agg[i].keep;
+    }
+    if (o->top && kept > o->top) {
+        /* the threshold: the top-th largest mention count, ties broken by id */
+        uint32_t *ord = eg_malloc(n * sizeof *ord);
+        size_t k = 0, j;
+        if (!ord)
+            return;
+        for (i = 0; i < n; i++)
+            if (agg[i].keep)
+                ord[k++] = (uint32_t)i;
+        /* simple selection by sorting: mentions desc, id asc */
+        for (i = 1; i < k; i++) {
+            uint32_t x = ord[i];
+            j = i;
+            while (j > 0) {
+                const agg_node *p = &agg[ord[j - 1]], *q = &agg[x];
+                int before = q->mentions > p->mentions ||
+                             (q->mentions == p->mentions && strcmp(node_id(g, q->node), node_id(g, p->node)) < 0);
+                if (!before)
+                    break;
+                ord[j] = ord[j - 1];
+                j--;
+            }
+            ord[j] = x;
+        }
+        for (i = o->top; i < k; i++)
+            agg[ord[i]].keep = 0;
+        eg_free(ord);
+    }
+}
+
+int eg_graph_finish(eg_graph *g)
+{
+    size_t i, nn = 0, ne = 0, nal = 0, nev = 0;
+    uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
+    agg_node *agg = NULL;
+    vedge_ref *refs = NULL;
+    uint32_t *order = NULL;
+    int rc = EG_ENOMEM;
+    const eg_options *o = &g->ctx->opt;
+    unsigned k = o->evidence > 64 ? 64 : o->evidence;
+
+    if (g->finished)
+        return EG_OK;
+    if (g->nnodes && !(g->final = eg_malloc(g->nnodes * sizeof *g->final)))
+        goto out;
+    for (i = 0; i < g->nnodes; i++)
+        g->final[i] = (uint32_t)i;
+    if (merge_learned(g) || merge_surnames(g) || merge_variants(g))
+        goto out;
+    for (i = 0; i < g->nnodes; i++)
+        g->final[i] = uf_find(g->final, (uint32_t)i);
+
+    /* aggregate merged nodes */
+    if (g->nnodes && (!(surv = eg_malloc(g->nnodes * sizeof *surv)) || !(agg = eg_calloc(g->nnodes, sizeof *agg))))
+        goto out;
+    for (i = 0; i < g->nnodes; i++)
+        surv[i] = EG_NONE;
+    for (i = 0; i < g->nnodes; i++)
+        if (g->final[i] == i) {
+            surv[i] = (uint32_t)nn;
+            agg[nn++].node = (uint32_t)i;
+        }
+    for (i = 0; i < g->nnodes; i++) {
+        agg_node *x = &agg[surv[g->final[i]]];
+        x->mentions += g->nodes[i].mentions;
+        x->windows += g->nodes[i].windows;
+        x->docs += g->nodes[i].docs; /* an upper bound when merged nodes share documents */
+        if (x->docs > g->ndocs)
+            x->docs = (uint32_t)g->ndocs;
+    }
+    filter_nodes(g, agg, nn);
+
+    /* view order: kept nodes sorted by id */
+    if (nn && !(order = eg_malloc(nn * sizeof *order)))
+        goto out;
+    {
+        size_t kept = 0;
+        for (i = 0; i < nn; i++)
+            if (agg[i].keep)
+                order[kept++] = agg[i].node;
+        sort_graph = g;
+        qsort(order, kept, sizeof *order, cmp_node_id);
+        if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
+            goto out;
+        for (i = 0; i < g->nnodes; i++)
+            g->vindex[i] = EG_NONE;
+        for (i = 0; i < kept; i++)
+            g->vindex[order[i]] = (uint32_t)i;
+        nn = kept;
+    }
+    if (!(g->vnodes = eg_calloc(nn + 1, sizeof *g->vnodes)))
+        goto out;
+
+    /* edges: remap, drop self-loops, combine duplicates */
+    if (g->nedges && !(refs = eg_malloc(g->nedges * sizeof *refs)))
+        goto out;
+    for (i = 0; i < g->nedges; i++) {
+        uint32_t a = g->vindex[g->final[g->edges[i].a]], b = g->vindex[g->final[g->edges[i].b]];
+        if (a == EG_NONE || b == EG_NONE || a == b)
+            continue;
+        refs[ne].a = a < b ? a : b;
+        refs[ne].b = a < b ? b : a;
+        refs[ne].edge = (uint32_t)i;
+        ne++;
+    }
+    qsort(refs, ne, sizeof *refs, cmp_vedge);
+    if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(ne * k + 1, sizeof *g->vev)))
+        goto out;
+    {
+        size_t out_e = 0, j;
+        /* the evidence of all source edges of one view edge, before the K
+         * earliest are kept (bounded: 64 sources × 64 records) */
+        gevidence *tmp = eg_malloc(64 * 64 * sizeof *tmp);
+        size_t ntmp;
+        if (!tmp)
+            goto out;
+        for (i = 0; i < ne; i = j) {
+            eg_edge *v = &g->vedges[out_e];
+            uint64_t si, sj;
+            v->a = refs[i].a;
+            v->b = refs[i].b;
+            ntmp = 0;
+            for (j = i; j < ne && refs[j].a == v->a && refs[j].b == v->b; j++) {
+                const gedge *s = &g->edges[refs[j].edge];
+                size_t q;
+                v->count += s->count;
+                v->docs += s->docs;
+                for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
+                    tmp[ntmp++] = g->ev[s->ev + q];
+            }
+            if (v->docs > g->ndocs)
+                v->docs = (uint32_t)g->ndocs;
+            si = agg[surv[order[v->a]]].windows;
+            sj = agg[surv[order[v->b]]].windows;
+            v->weight = edge_weight(g, v->count, si, sj);
+            if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
+                continue;
+            qsort(tmp, ntmp, sizeof *tmp, cmp_evidence);
+            v->ev = g->vev + nev;
+            for (v->nev = 0; v->nev < k && v->nev < ntmp; v->nev++) {
+                eg_evidence *x = &g->vev[nev++];
+                x->doc = g->docs.items[tmp[v->nev].doc].key;
+                x->start = tmp[v->nev].start;
+                x->end = tmp[v->nev].end;
+                x->snippet = g->strs.p + tmp[v->nev].snippet;
+            }
+            g->vnodes[v->a].degree++;
+            g->vnodes[v->b].degree++;
+            out_e++;
+        }
+        eg_free(tmp);
+        ne = out_e;
+    }
+
+    /* node records and their aliases (merged nodes' aliases pooled) */
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        nal += g->vindex[g->final[node]] != EG_NONE;
+    }
+    if (!(g->valiases = eg_calloc(nal + 1, sizeof *g->valiases)))
+        goto out;
+    {
+        size_t *start = eg_calloc(nn + 1, sizeof *start), *fill;
+        if (!start)
+            goto out;
+        for (i = 0; i < g->aliases.count; i++) {
+            uint32_t node, v;
+            memcpy(&node, g->aliases.items[i].key, 4);
+            if ((v = g->vindex[g->final[node]]) != EG_NONE)
+                start[v + 1]++;
+        }
+        for (i = 0; i < nn; i++)
+            start[i + 1] += start[i];
+        if (!(fill = eg_malloc((nn + 1) * sizeof *fill))) {
+            eg_free(start);
+            goto out;
+        }
+        memcpy(fill, start, (nn + 1) * sizeof *fill);
+        for (i = 0; i < g->aliases.count; i++) {
+            uint32_t node, v;
+            memcpy(&node, g->aliases.items[i].key, 4);
+            if ((v = g->vindex[g->final[node]]) == EG_NONE)
+                continue;
+            g->valiases[fill[v]].text = g->aliases.items[i].key + 4;
+            g->valiases[fill[v]].count = g->acount[g->aliases.items[i].val];
+            fill[v]++;
+        }
+        for (i = 0; i < nn; i++) {
+            eg_node *x = &g->vnodes[i];
+            const gnode *s = &g->nodes[order[i]];
+            const agg_node *ag = &agg[surv[order[i]]];
+            size_t a, b;
+            x->id = node_id(g, order[i]);
+            x->type = (eg_type)s->type;
+            x->mentions = ag->mentions;
+            x->docs = ag->docs;
+            x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
+            x->aliases = g->valiases + start[i];
+            x->naliases = start[i + 1] - start[i];
+            qsort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias);
+            /* the same surface text from two merged nodes: add up */
+            for (a = 0, b = 0; a < x->naliases; a++) {
+                eg_alias_seen *al = (eg_alias_seen *)x->aliases;
+                if (b && strcmp(al[b - 1].text, al[a].text) == 0)
+                    al[b - 1].count += al[a].count;
+                else
+                    al[b++] = al[a];
+            }
+            x->naliases = b;
+            qsort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias);
+            x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
+        }
+        eg_free(start);
+        eg_free(fill);
+    }
+    g->view.nodes = g->vnodes;
+    g->view.nnodes = nn;
+    g->view.edges = g->vedges;
+    g->view.nedges = ne;
+    g->view.opt = o;
+    snprintf(g->weight_name, sizeof g->weight_name, "%s", weight_name(o->weight));
+    if (o->window == EG_WIN_TOKENS)
+        snprintf(g->window_name, sizeof g->window_name, "tokens:%u", o->window_tokens);
+    else
+        snprintf(g->window_name, sizeof g->window_name, "%s",
+                 o->window == EG_WIN_PARAGRAPH ? "paragraph" : o->window == EG_WIN_DOCUMENT ? "document" : "sentence");
+    g->view.weight_name = g->weight_name;
+    g->view.window_name = g->window_name;
+    g->view.ndocs = g->ndocs;
+    g->finished = 1;
+    rc = EG_OK;
+out:
+    eg_free(surv);
+    eg_free(agg);
+    eg_free(refs);
+    eg_free(order);
+    if (rc)
+        eg_err_nomem(&g->err);
+    return rc;
+}
+
+const char *eg_graph_final_id(const eg_graph *g, const char *id, const char **label)
+{
+    const uint32_t *n = eg_strmap_get(&g->ids, id, strlen(id));
+    uint32_t f;
+    if (!n || !g->finished)
+        return NULL;
+    f = g->final[*n];
+    if (label) {
+        uint32_t v = g->vindex[f];
+        if (v != EG_NONE)
+            *label = g->vnodes[v].label;
+        else
+            *label = g->nodes[f].label ? g->strs.p + g->nodes[f].label : node_id(g, f);
+    }
+    return node_id(g, f);
+}
+
+int eg_graph_write(eg_graph *g, const char *dir, unsigned formats)
+{
+    int rc;
+    eg_err_clear(&g->err);
+    if (!g->finished && (rc = eg_graph_finish(g)))
+        return rc;
+    return eg_write_all(&g->view, dir, formats, &g->err);
+}
+
+static int cmp_explain(const void *pa, const void *pb)
+{
+    const gexplain *a = pa, *b = pb;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return strcmp(sort_graph->strs.p + a->text, sort_graph->strs.p + b->text);
+}
+
+int eg_graph_write_explain(eg_graph *g, const char *path)
+{
+    eg_out out;
+    size_t i;
+    const char *slash = strrchr(path, '/');
+    eg_buf dir = {0};
+    int rc;
+    eg_err_clear(&g->err);
+    if (eg_buf_add(&dir, path, slash ? (size_t)(slash - path) : 1))
+        return eg_err_nomem(&g->err);
+    if (!slash)
+        dir.p[0] = '.';
+    rc = eg_out_open(&out, dir.p, slash ? slash + 1 : path, &g->err);
+    eg_buf_free(&dir);
+    if (rc)
+        return rc;
+    sort_graph = g;
+    qsort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain);
+    fprintf(out.f, "# entgraph %s audit: link = a partial name or acronym linked in a document;\n"
+                   "# merge = two entities joined for the whole corpus. Columns are tab-separated.\n",
+            EG_VERSION);
+    for (i = 0; i < g->nexplain; i++)
+        fprintf(out.f, "%s\n", g->strs.p + g->explain[i].text);
+    return eg_out_commit(&out, &g->err);
+}

@@ -1,0 +1,535 @@
+/*
+ * gazetteer.c — dictionaries of named entities and their matcher.
+ *
+ * Loading: each alias is run through the text layer (eg_text_prepare), so
+ * alias and text are tokenised and folded the same way. Its word tokens
+ * (joining hyphens skipped) are inserted into a token trie whose edges live
+ * in one open-addressing hash table keyed by (parent node, token-key hash):
+ * lookup cost does not depend on how many aliases there are.
+ *
+ * Matching: at every token, walk the trie as far as the text allows and keep
+ * the longest alias whose case policy accepts the text; every entry of that
+ * alias becomes a candidate (resolve.c chooses between them and settles
+ * overlaps).
+ *
+ * Case policy, per alias (gazetteers/README.md): all-capital aliases of at
+ * most 6 letters match only all-capital text; otherwise each capitalised
+ * alias word needs a capitalised text word unless the entry has `lower`; an
+ * alias written with a leading '=' must match its exact case, one with '~'
+ * any case.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+
+enum { POL_WORDS = 0, POL_ACRONYM, POL_EXACT, POL_ANY };
+
+typedef struct {
+    uint32_t entry;
+    uint32_t next;    /* next alias at the same node, EG_NONE ends */
+    uint32_t capmask; /* POL_WORDS: bit i = word i must be capitalised */
+    uint32_t exact;   /* POL_EXACT: offset of the alias words in pool */
+    uint8_t pol;
+} gaz_alias;
+
+typedef struct {
+    uint64_t h;       /* token key hash */
+    uint32_t parent;  /* node */
+    uint32_t child;   /* node; 0 = empty slot (root is never a child) */
+} gaz_edge;
+
+struct eg_gaz {
+    eg_gaz_entry *entries;
+    size_t nentries, entries_cap;
+    eg_strmap ids;           /* id → entry index */
+    uint32_t *node_alias;    /* per node: first alias, EG_NONE when none */
+    size_t nnodes, nodes_cap;
+    gaz_edge *edges;
+    size_t nedges, edges_slots; /* slots: power of two */
+    gaz_alias *aliases;
+    size_t naliases, aliases_cap;
+    eg_buf pool;             /* exact-case alias texts, NUL-separated */
+    eg_doc scratch;          /* for tokenising aliases */
+};
+
+eg_gaz *eg_gaz_new(void)
+{
+    eg_gaz *g = eg_calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    eg_doc_init(&g->scratch);
+    if (EG_GROW(g->node_alias, g->nodes_cap, 1024)) {
+        eg_free(g);
+        return NULL;
+    }
+    g->node_alias[0] = EG_NONE;
+    g->nnodes = 1;
+    return g;
+}
+
+void eg_gaz_free(eg_gaz *g)
+{
+    size_t i;
+    if (!g)
+        return;
+    for (i = 0; i < g->nentries; i++) {
+        eg_free((char *)g->entries[i].id);
+        eg_free((char *)g->entries[i].label);
+    }
+    eg_free(g->entries);
+    eg_strmap_free(&g->ids);
+    eg_free(g->node_alias);
+    eg_free(g->edges);
+    eg_free(g->aliases);
+    eg_buf_free(&g->pool);
+    eg_doc_free(&g->scratch);
+    eg_free(g);
+}
+
+size_t eg_gaz_entry_count(const eg_gaz *g) { return g->nentries; }
+size_t eg_gaz_alias_count(const eg_gaz *g) { return g->naliases; }
+const eg_gaz_entry *eg_gaz_entry_at(const eg_gaz *g, uint32_t i) { return i < g->nentries ? &g->entries[i] : NULL; }
+
+uint32_t eg_gaz_find_id(const eg_gaz *g, const char *id)
+{
+    const uint32_t *v = eg_strmap_get(&g->ids, id, strlen(id));
+    return v ? *v : EG_NONE;
+}
+
+/* ---- the trie ---- */
+
+static size_t edge_slot(const eg_gaz *g, uint32_t parent, uint64_t h)
+{
+    size_t mask = g->edges_slots - 1;
+    size_t i = (size_t)eg_hash_mix(h, parent) & mask;
+    while (g->edges[i].child && (g->edges[i].parent != parent || g->edges[i].h != h))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static uint32_t edge_get(const eg_gaz *g, uint32_t parent, uint64_t h)
+{
+    return g->edges_slots ? g->edges[edge_slot(g, parent, h)].child : 0;
+}
+
+static int edges_grow(eg_gaz *g)
+{
+    size_t n = g->edges_slots ? g->edges_slots * 2 : 4096, i;
+    gaz_edge *old = g->edges, *ne = eg_calloc(n, sizeof *ne);
+    size_t oldn = g->edges_slots;
+    if (!ne)
+        return EG_ENOMEM;
+    g->edges = ne;
+    g->edges_slots = n;
+    for (i = 0; i < oldn; i++)
+        if (old[i].child)
+            g->edges[edge_slot(g, old[i].parent, old[i].h)] = old[i];
+    eg_free(old);
+    return EG_OK;
+}
+
+/* Returns the child of parent by h, creating it; 0 on out of memory. */
+static uint32_t edge_put(eg_gaz *g, uint32_t parent, uint64_t h)
+{
+    size_t i;
+    uint32_t c;
+    if ((g->nedges + 1) * 10 >= g->edges_slots * 7 && edges_grow(g))
+        return 0;
+    i = edge_slot(g, parent, h);
+    if (g->edges[i].child)
+        return g->edges[i].child;
+    if (EG_GROW(g->node_alias, g->nodes_cap, g->nnodes + 1))
+        return 0;
+    c = (uint32_t)g->nnodes++;
+    g->node_alias[c] = EG_NONE;
+    g->edges[i].h = h;
+    g->edges[i].parent = parent;
+    g->edges[i].child = c;
+    g->nedges++;
+    return c;
+}
+
+/* ---- entries and aliases ---- */
+
+static int id_is_valid(const char *id)
+{
+    const unsigned char *p = (const unsigned char *)id;
+    if (!*p)
+        return 0;
+    for (; *p; p++)
+        if (*p <= ' ' || *p == '\t')
+            return 0;
+    return 1;
+}
+
+static int entry_get(eg_gaz *g, const char *id, eg_type type, const char *label, int16_t prio,
+                     uint16_t flags, uint32_t *out, eg_err *e)
+{
+    uint32_t *slot;
+    int added;
+    eg_gaz_entry *en;
+    if (eg_strmap_put(&g->ids, id, strlen(id), (uint32_t)g->nentries, &slot, &added))
+        return eg_err_nomem(e);
+    if (!added) {
+        en = &g->entries[*slot];
+        if (en->type != type)
+            return eg_err_set(e, EG_EDATA, "duplicate id '%s' with conflicting type (%s, was %s)", id,
+                              eg_type_name(type), eg_type_name(en->type));
+        if (prio > en->prio)
+            en->prio = prio;
+        en->flags |= flags;
+        *out = *slot;
+        return EG_OK;
+    }
+    if (EG_GROW(g->entries, g->entries_cap, g->nentries + 1))
+        return eg_err_nomem(e);
+    en = &g->entries[g->nentries];
+    en->id = eg_strdup(id);
+    en->label = eg_strdup(label && *label ? label : id);
+    if (!en->id || !en->label) {
+        eg_free((char *)en->id);
+        eg_free((char *)en->label);
+        return eg_err_nomem(e);
+    }
+    en->type = type;
+    en->prio = prio;
+    en->flags = flags;
+    *out = (uint32_t)g->nentries++;
+    return EG_OK;
+}
+
+/* Decides the alias's case policy from its tokens. */
+static void alias_policy(const eg_doc *d, uint16_t eflags, int prefix, gaz_alias *a)
+{
+    size_t i, letters = 0, words = 0;
+    int allcap = 1;
+    a->capmask = 0;
+    if (prefix == '=') {
+        a->pol = POL_EXACT;
+        return;
+    }
+    if (prefix == '~') {
+        a->pol = POL_ANY;
+        return;
+    }
+    for (i = 0; i < d->ntok; i++) {
+        const eg_token *t = &d->tok[i];
+        size_t k;
+        if (t->flags & EG_TF_JOINER)
+            continue;
+        if (t->kind == EG_TK_WORD && !(t->flags & EG_TF_NONALPHA)) {
+            if (!(t->flags & EG_TF_ALLCAP))
+                allcap = 0;
+            for (k = t->s; k < t->e; k++)
+                if (isalpha((unsigned char)d->text[k]) || (unsigned char)d->text[k] >= 0x80)
+                    letters++;
+            if ((t->flags & EG_TF_CAP) && words < 32)
+                a->capmask |= 1u << words;
+        }
+        words++;
+    }
+    if (allcap && letters > 0 && letters <= 6)
+        a->pol = POL_ACRONYM;
+    else if (eflags & EG_GE_LOWER)
+        a->pol = POL_ANY;
+    else
+        a->pol = POL_WORDS;
+}
+
+int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const char *alias, int16_t prio,
+               uint16_t flags, eg_err *e)
+{
+    uint32_t entry = 0, node = 0, k;
+    size_t i, words = 0;
+    int prefix = 0, rc;
+    gaz_alias a;
+    if (!id_is_valid(id))
+        return eg_err_set(e, EG_EDATA, "bad id '%s'", id);
+    if (*alias == '=' || *alias == '~')
+        prefix = *alias++;
+    while (*alias == ' ')
+        alias++;
+    if (!*alias)
+        return eg_err_set(e, EG_EDATA, "empty alias for id '%s'", id);
+    if ((rc = entry_get(g, id, type, label, prio, flags, &entry, e)))
+        return rc;
+    if ((rc = eg_text_prepare(&g->scratch, id, alias, strlen(alias), e)))
+        return rc;
+    for (i = 0; i < g->scratch.ntok; i++) {
+        const eg_token *t = &g->scratch.tok[i];
+        if (t->flags & EG_TF_JOINER)
+            continue;
+        if (!(node = edge_put(g, node, t->h)))
+            return eg_err_nomem(e);
+        words++;
+    }
+    if (!words)
+        return eg_err_set(e, EG_EDATA, "alias '%s' has no words", alias);
+    /* the same entry under the same alias: merge quietly */
+    for (k = g->node_alias[node]; k != EG_NONE; k = g->aliases[k].next)
+        if (g->aliases[k].entry == entry)
+            return EG_OK;
+    memset(&a, 0, sizeof a);
+    a.entry = entry;
+    alias_policy(&g->scratch, g->entries[entry].flags, prefix, &a);
+    if (a.pol == POL_EXACT) {
+        /* the alias's word tokens as written, NUL-separated, "" ends */
+        a.exact = (uint32_t)g->pool.len;
+        for (i = 0; i < g->scratch.ntok; i++) {
+            const eg_token *t = &g->scratch.tok[i];
+            if (t->flags & EG_TF_JOINER)
+                continue;
+            if (eg_buf_add(&g->pool, g->scratch.text + t->s, t->e - t->s) || eg_buf_addc(&g->pool, 0))
+                return eg_err_nomem(e);
+        }
+        if (eg_buf_addc(&g->pool, 0))
+            return eg_err_nomem(e);
+    }
+    if (EG_GROW(g->aliases, g->aliases_cap, g->naliases + 1))
+        return eg_err_nomem(e);
+    /* keep each node's list in insertion order, so candidates come out in
+     * the order the files gave them */
+    a.next = EG_NONE;
+    g->aliases[g->naliases] = a;
+    if (g->node_alias[node] == EG_NONE) {
+        g->node_alias[node] = (uint32_t)g->naliases;
+    } else {
+        for (k = g->node_alias[node]; g->aliases[k].next != EG_NONE; k = g->aliases[k].next)
+            ;
+        g->aliases[k].next = (uint32_t)g->naliases;
+    }
+    g->naliases++;
+    return EG_OK;
+}
+
+/* ---- the file format ---- */
+
+static char *trim(char *s)
+{
+    char *end;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        *--end = 0;
+    return s;
+}
+
+/* Parses the options column: "prio=N", "lower", "ctx". */
+static int parse_options(char *s, int16_t *prio, uint16_t *flags, eg_err *e)
+{
+    char *save = NULL, *w;
+    for (w = strtok_r(s, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+        if (strncmp(w, "prio=", 5) == 0) {
+            char *end;
+            long v = strtol(w + 5, &end, 10);
+            if (*end || end == w + 5 || v < -100 || v > 100)
+                return eg_err_set(e, EG_EDATA, "bad priority '%s' (want -100..100)", w + 5);
+            *prio = (int16_t)v;
+        } else if (strcmp(w, "lower") == 0) {
+            *flags |= EG_GE_LOWER;
+        } else if (strcmp(w, "ctx") == 0) {
+            *flags |= EG_GE_CTX;
+        } else {
+            return eg_err_set(e, EG_EDATA, "unknown option '%s'", w);
+        }
+    }
+    return EG_OK;
+}
+
+/* One line of a gazetteer file (already checked to be UTF-8, no newline). */
+static int parse_line(eg_gaz *g, char *line, eg_err *e)
+{
+    char *col[5] = {0}, *p = line, *save = NULL, *alias;
+    int n = 0, rc;
+    eg_type type;
+    int16_t prio = 0;
+    uint16_t flags = 0;
+    while (n < 5) {
+        char *tab = strchr(p, '\t');
+        col[n++] = p;
+        if (!tab)
+            break;
+        *tab = 0;
+        p = tab + 1;
+    }
+    if (n < 3)
+        return eg_err_set(e, EG_EDATA, "want id, TYPE, label and aliases separated by tabs");
+    col[0] = trim(col[0]);
+    col[1] = trim(col[1]);
+    col[2] = trim(col[2]);
+    if (!*col[0])
+        return eg_err_set(e, EG_EDATA, "empty id");
+    if (eg_type_parse(col[1], strlen(col[1]), &type))
+        return eg_err_set(e, EG_EDATA, "bad type '%s' (want PERSON, ORG, PLACE or EVENT)", col[1]);
+    if (!*col[2])
+        return eg_err_set(e, EG_EDATA, "empty label");
+    if (n == 5 && (rc = parse_options(col[4], &prio, &flags, e)))
+        return rc;
+    if ((rc = eg_gaz_add(g, col[0], type, col[2], col[2], prio, flags, e)))
+        return rc;
+    if (n < 4)
+        return EG_OK;
+    for (alias = strtok_r(col[3], "|", &save); alias; alias = strtok_r(NULL, "|", &save)) {
+        alias = trim(alias);
+        if (!*alias || ((*alias == '=' || *alias == '~') && !*trim(alias + 1)))
+            return eg_err_set(e, EG_EDATA, "empty alias");
+        if ((rc = eg_gaz_add(g, col[0], type, col[2], alias, prio, flags, e)))
+            return rc;
+    }
+    return EG_OK;
+}
+
+static size_t utf8_bad_at(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);
+        if (!k)
+            return i;
+        i += k;
+    }
+    return (size_t)-1;
+}
+
+int eg_gaz_load(eg_gaz *g, const char *path, eg_err *e)
+{
+    char *buf = NULL, *line, *next;
+    size_t len, lineno = 0;
+    int rc;
+    if ((rc = eg_read_file(path, &buf, &len, e)))
+        return rc;
+    if (memchr(buf, 0, len)) {
+        rc = eg_err_set(e, EG_EDATA, "%s: not a text file (NUL byte)", path);
+        goto out;
+    }
+    line = buf;
+    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+        line += 3;
+    for (; line && *line; line = next) {
+        size_t bad, n;
+        eg_err le = {0};
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        lineno++;
+        n = strlen(line);
+        if (n && line[n - 1] == '\r')
+            line[--n] = 0;
+        if ((bad = utf8_bad_at(line, n)) != (size_t)-1) {
+            rc = eg_err_set(e, EG_EDATA, "%s:%zu: invalid UTF-8 at column %zu", path, lineno, bad + 1);
+            goto out;
+        }
+        if (!*trim(line) || *trim(line) == '#')
+            continue;
+        if ((rc = parse_line(g, line, &le))) {
+            eg_err_set(e, rc, "%s:%zu: %s", path, lineno, le.msg);
+            goto out;
+        }
+    }
+    rc = EG_OK;
+out:
+    eg_free(buf);
+    return rc;
+}
+
+/* ---- matching ---- */
+
+static int exact_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const uint32_t *pos, size_t n)
+{
+    const char *w = g->pool.p + a->exact;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const eg_token *t = &d->tok[pos[i]];
+        size_t wl = strlen(w);
+        if (wl != t->e - t->s || memcmp(w, d->text + t->s, wl) != 0)
+            return 0;
+        w += wl + 1;
+    }
+    return 1;
+}
+
+static int policy_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const uint32_t *pos, size_t n)
+{
+    size_t i;
+    switch (a->pol) {
+    case POL_ANY:
+        return 1;
+    case POL_EXACT:
+        return exact_ok(g, a, d, pos, n);
+    case POL_ACRONYM:
+        for (i = 0; i < n; i++) {
+            const eg_token *t = &d->tok[pos[i]];
+            if (t->kind == EG_TK_WORD && !(t->flags & (EG_TF_ALLCAP | EG_TF_NONALPHA)))
+                return 0;
+        }
+        return 1;
+    default:
+        for (i = 0; i < n && i < 32; i++)
+            if ((a->capmask >> i & 1) && !(d->tok[pos[i]].flags & EG_TF_CAP))
+                return 0;
+        return 1;
+    }
+}
+
+#define GAZ_MAX_WORDS 64
+
+int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
+{
+    size_t i;
+    uint32_t pos[GAZ_MAX_WORDS];
+    if (!g->nedges)
+        return EG_OK;
+    for (i = 0; i < d->ntok; i++) {
+        uint32_t node = 0, best_node = 0, best_end = 0, k;
+        size_t j, n = 0, best_n = 0;
+        if (d->tok[i].flags & EG_TF_JOINER)
+            continue;
+        for (j = i; j < d->ntok && n < GAZ_MAX_WORDS; j++) {
+            const eg_token *t = &d->tok[j];
+            if (t->flags & EG_TF_JOINER)
+                continue;
+            if (!(node = edge_get(g, node, t->h)))
+                break;
+            pos[n++] = (uint32_t)j;
+            if (g->node_alias[node] == EG_NONE)
+                continue;
+            for (k = g->node_alias[node]; k != EG_NONE; k = g->aliases[k].next)
+                if (policy_ok(g, &g->aliases[k], d, pos, n)) {
+                    best_node = node;
+                    best_end = (uint32_t)j + 1;
+                    best_n = n;
+                    break;
+                }
+        }
+        if (!best_node)
+            continue;
+        for (k = g->node_alias[best_node]; k != EG_NONE; k = g->aliases[k].next) {
+            const gaz_alias *a = &g->aliases[k];
+            const eg_gaz_entry *en = &g->entries[a->entry];
+            eg_cand c;
+            if (!policy_ok(g, a, d, pos, best_n))
+                continue;
+            memset(&c, 0, sizeof c);
+            c.t0 = (uint32_t)i;
+            c.t1 = best_end;
+            c.type = (uint8_t)en->type;
+            c.source = EG_SRC_GAZ;
+            c.prio = en->prio;
+            c.entry = a->entry;
+            if (eg_cands_push(out, &c))
+                return eg_err_nomem(e);
+        }
+    }
+    return EG_OK;
+}
+
+int eg_cands_push(eg_cands *c, const eg_cand *x)
+{
+    if (EG_GROW(c->v, c->cap, c->n + 1))
+        return EG_ENOMEM;
+    c->v[c->n++] = *x;
+    return EG_OK;
+}

@@ -1,0 +1,424 @@
+/*
+ * graph.c — the co-occurrence graph: nodes (entities) with mention, window
+ * and document counts and the surface forms seen; edges with counts and
+ * evidence; merging of partial graphs. The document pipeline that feeds it
+ * is document.c; corpus-level resolution, weights and the view for the
+ * writers are in finish.c.
+ */
+#include "graph.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+eg_graph *eg_graph_new(const eg_ctx *c)
+{
+    eg_graph *g = eg_calloc(1, sizeof *g);
+    if (!g)
+        return NULL;
+    g->ctx = c;
+    /* offset 0 of strs is the empty string */
+    if (eg_buf_addc(&g->strs, 0)) {
+        eg_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+void eg_graph_free(eg_graph *g)
+{
+    if (!g)
+        return;
+    eg_strmap_free(&g->ids);
+    eg_free(g->nodes);
+    eg_strmap_free(&g->aliases);
+    eg_free(g->acount);
+    eg_free(g->edge_slots);
+    eg_free(g->edges);
+    eg_free(g->ev);
+    eg_strmap_free(&g->docs);
+    eg_buf_free(&g->strs);
+    eg_strmap_free(&g->learned);
+    eg_free(g->explain);
+    eg_graph_work_free(g->work);
+    eg_free(g->final);
+    eg_free(g->vnodes);
+    eg_free(g->vedges);
+    eg_free(g->vev);
+    eg_free(g->valiases);
+    eg_free(g->vindex);
+    eg_free(g);
+}
+
+const char *eg_graph_error(const eg_graph *g) { return g->err.msg; }
+
+static int str_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
+{
+    if (g->strs.len + n + 1 > UINT32_MAX)
+        return EG_ENOMEM;
+    *off = (uint32_t)g->strs.len;
+    if (eg_buf_add(&g->strs, s, n) || eg_buf_addc(&g->strs, 0))
+        return EG_ENOMEM;
+    return EG_OK;
+}
+
+/* ---- nodes ---- */
+
+int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin, uint16_t words,
+                  uint32_t *out)
+{
+    uint32_t *slot;
+    int added;
+    gnode *n;
+    if (eg_strmap_put(&g->ids, id, strlen(id), (uint32_t)g->nnodes, &slot, &added))
+        return EG_ENOMEM;
+    if (!added) {
+        n = &g->nodes[*slot];
+        if (words > n->words)
+            n->words = words;
+        *out = *slot;
+        return EG_OK;
+    }
+    if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1))
+        return EG_ENOMEM;
+    n = &g->nodes[g->nnodes];
+    memset(n, 0, sizeof *n);
+    n->type = (uint8_t)type;
+    n->origin = origin;
+    n->words = words;
+    if (origin != EG_ORIGIN_RULE && label && *label && str_add(g, label, strlen(label), &n->label))
+        return EG_ENOMEM;
+    *out = (uint32_t)g->nnodes++;
+    return EG_OK;
+}
+
+static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint64_t count)
+{
+    char small[256];
+    char *key = len + 4 <= sizeof small ? small : eg_malloc(len + 4);
+    uint32_t *slot;
+    int added, rc = EG_OK;
+    if (!key)
+        return EG_ENOMEM;
+    memcpy(key, &node, 4);
+    memcpy(key + 4, s, len);
+    if (eg_strmap_put(&g->aliases, key, len + 4, (uint32_t)g->aliases.count, &slot, &added)) {
+        rc = EG_ENOMEM;
+    } else if (added) {
+        if (EG_GROW(g->acount, g->acount_cap, g->aliases.count))
+            rc = EG_ENOMEM;
+        else
+            g->acount[*slot] = count;
+    } else {
+        g->acount[*slot] += count;
+    }
+    if (key != small)
+        eg_free(key);
+    return rc;
+}
+
+int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len)
+{
+    gnode *x = &g->nodes[n];
+    x->mentions++;
+    if (x->last_doc != seq + 1) {
+        x->last_doc = seq + 1;
+        x->docs++;
+    }
+    return alias_add(g, n, surface, len, 1);
+}
+
+/* ---- edges ---- */
+
+static uint64_t edge_hash(uint32_t a, uint32_t b) { return eg_hash_mix(a, b); }
+
+static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b)
+{
+    size_t mask = g->edge_nslots - 1, i = (size_t)edge_hash(a, b) & mask;
+    while (g->edge_slots[i]) {
+        const gedge *e = &g->edges[g->edge_slots[i] - 1];
+        if (e->a == a && e->b == b)
+            break;
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static int edges_rehash(eg_graph *g)
+{
+    size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i;
+    uint64_t *ns = eg_calloc(n, sizeof *ns);
+    if (!ns)
+        return EG_ENOMEM;
+    eg_free(g->edge_slots);
+    g->edge_slots = ns;
+    g->edge_nslots = n;
+    for (i = 0; i < g->nedges; i++)
+        g->edge_slots[edge_find(g, g->edges[i].a, g->edges[i].b)] = i + 1;
+    return EG_OK;
+}
+
+static unsigned ev_k(const eg_graph *g)
+{
+    unsigned k = g->ctx->opt.evidence;
+    return k > 64 ? 64 : k;
+}
+
+/* The edge (a, b), a < b, made when new. */
+static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
+{
+    size_t i;
+    gedge *e;
+    if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
+        return EG_ENOMEM;
+    i = edge_find(g, a, b);
+    if (g->edge_slots[i]) {
+        *out = &g->edges[g->edge_slots[i] - 1];
+        return EG_OK;
+    }
+    if (EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
+        return EG_ENOMEM;
+    if (ev_k(g) && EG_GROW(g->ev, g->ev_cap, (g->nedges + 1) * ev_k(g)))
+        return EG_ENOMEM;
+    e = &g->edges[g->nedges];
+    memset(e, 0, sizeof *e);
+    e->a = a;
+    e->b = b;
+    e->ev = (uint32_t)(g->nedges * ev_k(g));
+    g->edge_slots[i] = ++g->nedges;
+    *out = e;
+    return EG_OK;
+}
+
+static int ev_before(const gevidence *x, const gevidence *y)
+{
+    return x->seq != y->seq ? x->seq < y->seq : x->start < y->start;
+}
+
+/* Inserts one evidence record, keeping the K earliest in order. */
+static void ev_insert(eg_graph *g, gedge *e, const gevidence *x)
+{
+    unsigned k = ev_k(g), i;
+    gevidence *v = g->ev + e->ev;
+    if (!k)
+        return;
+    if (e->nev == k && !ev_before(x, &v[k - 1]))
+        return;
+    i = e->nev < k ? e->nev++ : k - 1;
+    while (i > 0 && ev_before(x, &v[i - 1])) {
+        v[i] = v[i - 1];
+        i--;
+    }
+    v[i] = *x;
+}
+
+/* Appends the window's text with white space folded, cut at about 200
+ * bytes on a character boundary. */
+static int snippet_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
+{
+    size_t i, start = g->strs.len;
+    int space = 0;
+    if (g->strs.len + 260 > UINT32_MAX)
+        return EG_ENOMEM;
+    *off = (uint32_t)start;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            space = g->strs.len > start;
+            continue;
+        }
+        if (g->strs.len - start >= 200 && (c & 0xC0) != 0x80) {
+            if (eg_buf_add(&g->strs, "...", 3))
+                return EG_ENOMEM;
+            break;
+        }
+        if (space && eg_buf_addc(&g->strs, ' '))
+            return EG_ENOMEM;
+        space = 0;
+        if (eg_buf_addc(&g->strs, (char)c))
+            return EG_ENOMEM;
+    }
+    return eg_buf_addc(&g->strs, 0) ? EG_ENOMEM : EG_OK;
+}
+
+/* Counts one co-occurrence of nodes a and b; *snip is the window's snippet,
+ * made on first need (EG_NONE until then). */
+static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
+                    const char *text, size_t len, uint32_t *snip)
+{
+    gedge *e;
+    if (a == b)
+        return EG_OK;
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    if (edge_get(g, a, b, &e))
+        return EG_ENOMEM;
+    e->count++;
+    if (e->last_doc != seq + 1) {
+        e->last_doc = seq + 1;
+        e->docs++;
+    }
+    if (e->nev < ev_k(g)) {
+        gevidence x;
+        if (*snip == EG_NONE && snippet_add(g, text, len, snip))
+            return EG_ENOMEM;
+        x.seq = seq;
+        x.start = start;
+        x.end = end;
+        x.doc = doc;
+        x.snippet = *snip;
+        ev_insert(g, e, &x);
+    }
+    return EG_OK;
+}
+
+int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, uint32_t doc, uint64_t start,
+                    uint64_t end, const char *text, size_t len)
+{
+    size_t i, j;
+    uint32_t snip = EG_NONE;
+    g->nwindows++;
+    for (i = 0; i < n; i++)
+        g->nodes[nodes[i]].windows++;
+    for (i = 0; i < n; i++)
+        for (j = i + 1; j < n; j++)
+            if (pair_add(g, nodes[i], nodes[j], seq, doc, start, end, text, len, &snip))
+                return EG_ENOMEM;
+    return EG_OK;
+}
+
+int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
+                  const char *text, size_t len)
+{
+    uint32_t snip = EG_NONE;
+    return pair_add(g, a, b, seq, doc, start, end, text, len, &snip);
+}
+
+int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
+{
+    uint32_t *slot;
+    if (eg_strmap_put(&g->docs, name, strlen(name), (uint32_t)g->docs.count, &slot, NULL))
+        return EG_ENOMEM;
+    *out = *slot;
+    return EG_OK;
+}
+
+int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n)
+{
+    uint32_t *slot;
+    int added;
+    if (eg_strmap_put(&g->learned, slug, strlen(slug), n, &slot, &added))
+        return EG_ENOMEM;
+    if (!added && *slot != n)
+        *slot = EG_NONE; /* defined for two entities: no corpus-wide alias */
+    return EG_OK;
+}
+
+int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end, const char *line)
+{
+    gexplain *x;
+    if (EG_GROW(g->explain, g->explain_cap, g->nexplain + 1))
+        return EG_ENOMEM;
+    x = &g->explain[g->nexplain];
+    x->seq = seq;
+    x->start = start;
+    x->end = end;
+    x->doc = doc;
+    if (str_add(g, line, strlen(line), &x->text))
+        return EG_ENOMEM;
+    g->nexplain++;
+    return EG_OK;
+}
+
+/* ---- merging partial graphs ---- */
+
+static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
+{
+    size_t i;
+    for (i = 0; i < src->nnodes; i++) {
+        const gnode *s = &src->nodes[i];
+        const eg_strmap_item *it = &src->ids.items[i];
+        uint32_t n;
+        gnode *d;
+        if (eg_graph_node(dst, it->key, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
+            return EG_ENOMEM;
+        d = &dst->nodes[n];
+        d->mentions += s->mentions;
+        d->windows += s->windows;
+        d->docs += s->docs; /* each document is read by one graph only */
+        map[i] = n;
+    }
+    for (i = 0; i < src->aliases.count; i++) {
+        const eg_strmap_item *it = &src->aliases.items[i];
+        uint32_t node;
+        memcpy(&node, it->key, 4);
+        if (alias_add(dst, map[node], it->key + 4, it->klen - 4, src->acount[it->val]))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+int eg_graph_merge(eg_graph *dst, const eg_graph *src)
+{
+    uint32_t *map = NULL, *dmap = NULL;
+    size_t i, j;
+    int rc = EG_ENOMEM;
+    if (src->nnodes && !(map = eg_malloc(src->nnodes * sizeof *map)))
+        goto out;
+    if (src->docs.count && !(dmap = eg_malloc(src->docs.count * sizeof *dmap)))
+        goto out;
+    if (merge_nodes(dst, src, map))
+        goto out;
+    for (i = 0; i < src->docs.count; i++)
+        if (eg_graph_doc(dst, src->docs.items[i].key, &dmap[i]))
+            goto out;
+    for (i = 0; i < src->nedges; i++) {
+        const gedge *s = &src->edges[i];
+        uint32_t a = map[s->a], b = map[s->b];
+        gedge *d;
+        if (a > b) {
+            uint32_t t = a;
+            a = b;
+            b = t;
+        }
+        if (edge_get(dst, a, b, &d))
+            goto out;
+        d->count += s->count;
+        d->docs += s->docs;
+        for (j = 0; j < s->nev; j++) {
+            gevidence x = src->ev[s->ev + j];
+            x.doc = dmap[x.doc];
+            if (str_add(dst, src->strs.p + x.snippet, strlen(src->strs.p + x.snippet), &x.snippet))
+                goto out;
+            ev_insert(dst, d, &x);
+        }
+    }
+    for (i = 0; i < src->learned.count; i++) {
+        const eg_strmap_item *it = &src->learned.items[i];
+        if (it->val == EG_NONE) {
+            if (eg_graph_learn(dst, it->key, EG_NONE))
+                goto out;
+        } else if (eg_graph_learn(dst, it->key, map[it->val])) {
+            goto out;
+        }
+    }
+    for (i = 0; i < src->nexplain; i++) {
+        const gexplain *x = &src->explain[i];
+        if (eg_graph_explain(dst, x->seq, dmap[x->doc], x->start, x->end, src->strs.p + x->text))
+            goto out;
+    }
+    dst->ndocs += src->ndocs;
+    dst->nwindows += src->nwindows;
+    rc = EG_OK;
+out:
+    eg_free(map);
+    eg_free(dmap);
+    if (rc)
+        eg_err_nomem(&dst->err);
+    return rc;
+}
+
+size_t eg_graph_node_count(const eg_graph *g) { return g->finished ? g->view.nnodes : g->nnodes; }
+size_t eg_graph_edge_count(const eg_graph *g) { return g->finished ? g->view.nedges : g->nedges; }

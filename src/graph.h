@@ -1,0 +1,123 @@
+/*
+ * graph.h — the inside of eg_graph: the co-occurrence graph as it grows
+ * (graph.c), the per-thread document pipeline state (document.c), and the
+ * finished view the writers read (graph_view.h).
+ *
+ * Nodes are keyed by entity id, edges by their two node indices; both are
+ * plain arrays behind hash maps, so merging graphs is a walk over the
+ * source's arrays. Evidence is kept per edge as the K earliest windows in
+ * corpus order (document seq, then offset), so every partition of the
+ * corpus over threads gives the same result.
+ */
+#ifndef EG_GRAPH_H
+#define EG_GRAPH_H
+
+#include "ctx.h"
+#include "graph_view.h"
+#include "resolve.h"
+
+typedef struct {
+    uint8_t type;       /* eg_type */
+    uint8_t origin;     /* EG_ORIGIN_* */
+    uint16_t words;     /* words in the fullest name seen */
+    uint32_t label;     /* offset in g->strs: gazetteer label ("" = from aliases) */
+    uint64_t mentions;
+    uint64_t windows;   /* windows it occurs in (for normalised weights) */
+    uint32_t docs;
+    uint64_t last_doc;  /* seq + 1 of the last document that counted */
+} gnode;
+
+typedef struct {
+    uint64_t seq;       /* document seq */
+    uint64_t start, end;
+    uint32_t doc;       /* index into g->docs */
+    uint32_t snippet;   /* offset in g->strs */
+} gevidence;
+
+typedef struct {
+    uint32_t a, b;      /* node indices, a < b */
+    uint64_t count;
+    uint32_t docs;
+    uint64_t last_doc;
+    uint32_t ev;        /* first of nev records in g->ev (contiguous: K slots) */
+    uint32_t nev;
+} gedge;
+
+typedef struct {
+    uint64_t seq;
+    uint64_t start, end;
+    uint32_t doc;       /* index into g->docs */
+    uint32_t text;      /* offset in g->strs: the line to print */
+} gexplain;
+
+/* Per-thread pipeline scratch, reused from document to document. */
+typedef struct {
+    eg_doc doc;
+    eg_cands cands;
+    eg_resolver res;
+    eg_rules_scratch *rules;
+    uint32_t *win_nodes;  /* distinct nodes of the current window */
+    size_t win_cap;
+    uint32_t *node_of;    /* per resolver entity: graph node, EG_NONE = left out */
+    size_t node_of_cap;
+} gwork;
+
+struct eg_graph {
+    const eg_ctx *ctx;
+    eg_err err;
+    eg_strmap ids;        /* entity id → node index (items[i].key is node i's id) */
+    gnode *nodes;
+    size_t nnodes, nodes_cap;
+    eg_strmap aliases;    /* "<node:4 bytes><surface>" → index into acount */
+    uint64_t *acount;
+    size_t acount_cap;
+    uint64_t *edge_slots; /* open addressing: edge index + 1, 0 = empty */
+    size_t edge_nslots;
+    gedge *edges;
+    size_t nedges, edges_cap;
+    gevidence *ev;        /* K slots per edge */
+    size_t ev_cap;
+    eg_strmap docs;       /* document names */
+    eg_buf strs;          /* labels, snippets, explain lines */
+    eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
+    gexplain *explain;
+    size_t nexplain, explain_cap;
+    uint64_t ndocs;
+    uint64_t nwindows;
+    gwork *work;          /* lazily made by eg_graph_add_doc */
+
+    /* after eg_graph_finish */
+    int finished;
+    uint32_t *final;      /* node → surviving node (union-find root) */
+    eg_node *vnodes;
+    eg_edge *vedges;
+    eg_evidence *vev;
+    eg_alias_seen *valiases;
+    uint32_t *vindex;     /* surviving node → view index, EG_NONE = filtered */
+    eg_gview view;
+    char weight_name[16], window_name[32];
+};
+
+/* graph.c: adds one mention's entity to the graph; returns its node. */
+int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin,
+                  uint16_t words, uint32_t *out);
+/* graph.c: counts a mention of node n with this surface text in doc seq. */
+int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len);
+/* graph.c: one window in which the given distinct nodes occur together. */
+int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, uint32_t doc,
+                    uint64_t start, uint64_t end, const char *text, size_t len);
+/* graph.c: one co-occurrence of a and b (sliding token windows, which
+ * count windows per mention instead). */
+int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
+                  const char *text, size_t len);
+/* graph.c: an acronym seen defined for node n. */
+int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n);
+/* graph.c: an audit line for --explain. */
+int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end, const char *line);
+/* graph.c: index of a document name in g->docs. */
+int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out);
+
+/* document.c: frees the per-thread scratch. */
+void eg_graph_work_free(gwork *w);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * lex.c — the lexicon: word lists the pattern rules consult (given names,
+ * surnames, common lower-case words, titles). Each list is a set of the
+ * eg_hash values of folded keys, so a token is looked up by its precomputed
+ * key hash (eg_token.h) with no string work on the hot path.
+ *
+ * Keys. A line is split into words at white space and hyphens; each word is
+ * folded with eg_fold_key (the same folding the tokenizer applies), and the
+ * words are joined with one space: "Prime Minister" and "prime-minister"
+ * both become "prime minister". A word that ends in '.' ("Gen.", "Mr.") is
+ * stored with and without its dot, whatever the tokenizer makes of it.
+ *
+ * Multi-word entries. Besides the whole key, a multi-word entry adds a tail
+ * marker: eg_lex_tail_hash(hash of its last word). A caller that wants to
+ * know whether the words ending at some token form an entry first asks
+ * whether that token's key hash has the tail marker, and only then hashes
+ * the 2, 3, 4 words before it joined by spaces (rules.c: title()). Single
+ * words never collide with markers because markers are mixed with a salt.
+ *
+ * Zero-initialise an eg_lex before use; eg_lex_free releases it. Loading is
+ * single-threaded; lookups are read-only and thread-safe.
+ */
+#include "match.h"
+
+#include <string.h>
+
+#define LEX_TAIL_SALT 0x7461696c2d6d6b72ull /* "tail-mkr" */
+
+/* The slot value for a hash: 0 marks an empty slot, so a real 0 becomes 1. */
+static uint64_t lex_slotval(uint64_t h) { return h ? h : 1; }
+
+uint64_t eg_lex_tail_hash(uint64_t word_hash) { return eg_hash_mix(word_hash, LEX_TAIL_SALT); }
+
+static int lex_insert(uint64_t *slots, size_t nslots, uint64_t v)
+{
+    size_t mask = nslots - 1, i = (size_t)(v ^ (v >> 29)) & mask;
+    while (slots[i]) {
+        if (slots[i] == v)
+            return 0;
+        i = (i + 1) & mask;
+    }
+    slots[i] = v;
+    return 1;
+}
+
+/* Adds one hash to a list, doubling the table at half load. */
+static int lex_add_hash(eg_lex *x, int list, uint64_t h)
+{
+    uint64_t v = lex_slotval(h);
+    if ((x->count[list] + 1) * 2 > x->nslots[list]) {
+        size_t n = x->nslots[list] ? x->nslots[list] * 2 : 256, i;
+        uint64_t *ns = eg_calloc(n, sizeof *ns);
+        if (!ns)
+            return EG_ENOMEM;
+        for (i = 0; i < x->nslots[list]; i++)
+            if (x->slots[list][i])
+                lex_insert(ns, n, x->slots[list][i]);
+        eg_free(x->slots[list]);
+        x->slots[list] = ns;
+        x->nslots[list] = n;
+    }
+    x->count[list] += (size_t)lex_insert(x->slots[list], x->nslots[list], v);
+    return EG_OK;
+}
+
+static int lex_is_sep(unsigned char c) { return c == ' ' || c == '\t' || c == '-' || c == '\r' || c == '\n'; }
+
+/* Folds the words of s into b joined by single spaces; drops each word's
+ * final '.' when `nodot`. Records where the last word starts. */
+static int lex_fold_words(eg_buf *b, const char *s, size_t n, int nodot, size_t *last, size_t *nwords)
+{
+    size_t i = 0;
+    eg_buf_reset(b);
+    *nwords = 0;
+    *last = 0;
+    while (i < n) {
+        size_t j;
+        while (i < n && lex_is_sep((unsigned char)s[i]))
+            i++;
+        j = i;
+        while (j < n && !lex_is_sep((unsigned char)s[j]))
+            j++;
+        if (j > i) {
+            size_t wn = j - i;
+            if (nodot && wn > 1 && s[i + wn - 1] == '.')
+                wn--;
+            if (*nwords && eg_buf_addc(b, ' '))
+                return EG_ENOMEM;
+            *last = b->len;
+            if (eg_fold_key(b, s + i, wn))
+                return EG_ENOMEM;
+            (*nwords)++;
+        }
+        i = j;
+    }
+    eg_buf_cstr(b);
+    return EG_OK;
+}
+
+static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n, int nodot)
+{
+    size_t last, nw;
+    int rc = lex_fold_words(b, s, n, nodot, &last, &nw);
+    if (rc || !nw || !b->len)
+        return rc;
+    if ((rc = lex_add_hash(x, list, eg_hash(b->p, b->len))))
+        return rc;
+    if (nw > 1)
+        rc = lex_add_hash(x, list, eg_lex_tail_hash(eg_hash(b->p + last, b->len - last)));
+    return rc;
+}
+
+int eg_lex_add(eg_lex *x, int list, const char *word, size_t n)
+{
+    eg_buf b = {0};
+    size_t i;
+    int rc, dotted = 0;
+    if (list < 0 || list >= EG_LEX_NLISTS)
+        return EG_EUSAGE;
+    /* a word ending in '.' is added both ways */
+    for (i = 0; i < n; i++)
+        if (word[i] == '.' && (i + 1 == n || lex_is_sep((unsigned char)word[i + 1])))
+            dotted = 1;
+    rc = lex_add_form(x, list, &b, word, n, 0);
+    if (!rc && dotted)
+        rc = lex_add_form(x, list, &b, word, n, 1);
+    eg_buf_free(&b);
+    return rc;
+}
+
+static int lex_utf8_ok(const char *s, size_t n)
+{
+    size_t i = 0, k;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (!(k = eg_utf8_valid_len((const unsigned char *)s + i, n - i)))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int eg_lex_load(eg_lex *x, int list, const char *path, eg_err *e)
+{
+    char *buf = NULL;
+    size_t len = 0, pos = 0, line = 0;
+    int rc;
+    if (list < 0 || list >= EG_LEX_NLISTS)
+        return eg_err_set(e, EG_EUSAGE, "%s: no such word list (%d)", path, list);
+    if ((rc = eg_read_file(path, &buf, &len, e)))
+        return rc;
+    while (pos < len) {
+        size_t s = pos, end;
+        char *nl = memchr(buf + pos, '\n', len - pos);
+        end = nl ? (size_t)(nl - buf) : len;
+        pos = nl ? end + 1 : len;
+        line++;
+        while (s < end && (buf[s] == ' ' || buf[s] == '\t'))
+            s++;
+        while (end > s && (buf[end - 1] == ' ' || buf[end - 1] == '\t' || buf[end - 1] == '\r'))
+            end--;
+        if (s == end || buf[s] == '#')
+            continue;
+        if (!lex_utf8_ok(buf + s, end - s)) {
+            rc = eg_err_set(e, EG_EDATA, "%s:%zu: invalid UTF-8", path, line);
+            goto out;
+        }
+        if ((rc = eg_lex_add(x, list, buf + s, end - s))) {
+            eg_err_nomem(e);
+            goto out;
+        }
+    }
+out:
+    eg_free(buf);
+    return rc;
+}
+
+int eg_lex_has(const eg_lex *x, int list, uint64_t key_hash)
+{
+    uint64_t v = lex_slotval(key_hash);
+    size_t mask, i;
+    if (!x || list < 0 || list >= EG_LEX_NLISTS || !x->nslots[list])
+        return 0;
+    mask = x->nslots[list] - 1;
+    i = (size_t)(v ^ (v >> 29)) & mask;
+    while (x->slots[list][i]) {
+        if (x->slots[list][i] == v)
+            return 1;
+        i = (i + 1) & mask;
+    }
+    return 0;
+}
+
+int eg_lex_list_by_name(const char *name, size_t n)
+{
+    static const char *const names[EG_LEX_NLISTS] = {"given", "surname", "common", "title"};
+    int i;
+    for (i = 0; i < EG_LEX_NLISTS; i++)
+        if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)
+            return i;
+    return -1;
+}
+
+void eg_lex_free(eg_lex *x)
+{
+    int i;
+    if (!x)
+        return;
+    for (i = 0; i < EG_LEX_NLISTS; i++)
+        eg_free(x->slots[i]);
+    memset(x, 0, sizeof *x);
+}

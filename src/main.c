@@ -1,0 +1,1040 @@
+/*
+ * main.c — the entgraph command line. Uses only the public API
+ * (entgraph.h): parses options, loads dictionaries, walks the inputs,
+ * runs one graph per worker thread over the documents, merges them,
+ * writes the mentions file (in document order, whatever the thread count)
+ * and the graph files.
+ *
+ * Exit status: 0 every input processed; 1 a data or input error (an input
+ * skipped, a bad gazetteer, an output that could not be written); 2 a
+ * usage error. A skipped input does not stop the run unless --strict.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "entgraph.h"
+
+#define MAX_EXTRA 64
+
+typedef struct {
+    char *path; /* to open; NULL for stdin */
+    char *name; /* document name as reported */
+} input;
+
+typedef struct {
+    input *v;
+    size_t n, cap;
+} inputs;
+
+typedef struct {
+    char *p;
+    size_t len, cap;
+} sbuf;
+
+/* One document's results, handed from a worker to the writer thread. */
+typedef struct {
+    sbuf mentions;   /* temporary mention lines: "id\tprefix\tsuffix\n" */
+    sbuf messages;   /* warnings and errors, one per line */
+    int skipped;
+    int done;
+    uint64_t bytes;
+} slot;
+
+typedef struct {
+    eg_options opt;
+    const char *out_dir;
+    unsigned formats;
+    const char *mentions_path;
+    const char *explain_path;
+    const char *data_dir;
+    const char *gaz[MAX_EXTRA];
+    int ngaz;
+    const char *rules[MAX_EXTRA];
+    int nrules;
+    int no_default;
+    int threads;
+    int quiet;
+    int strict;
+} cli;
+
+static const char *prog = "entgraph";
+
+/* ---- small helpers ---- */
+
+static void die_nomem(void)
+{
+    fprintf(stderr, "%s: out of memory\n", prog);
+    exit(1);
+}
+
+static void sb_add(sbuf *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t c = b->cap ? b->cap : 256;
+        while (c < b->len + n + 1)
+            c *= 2;
+        if (!(b->p = realloc(b->p, c)))
+            die_nomem();
+        b->cap = c;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+}
+
+static void sb_adds(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
+
+static void sb_addf(sbuf *b, const char *fmt, ...)
+{
+    char tmp[1024];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+static void sb_free(sbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+/* Appends s as a JSON string (quotes included). Invalid UTF-8 bytes become
+ * U+FFFD, control characters \uXXXX. */
+static void sb_json(sbuf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    sb_add(b, "\"", 1);
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = 1;
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            sb_add(b, e, 2);
+        } else if (c < 0x20 || c == 0x7f) {
+            if (c == '\n')
+                sb_add(b, "\\n", 2);
+            else if (c == '\t')
+                sb_add(b, "\\t", 2);
+            else if (c == '\r')
+                sb_add(b, "\\r", 2);
+            else
+                sb_addf(b, "\\u%04x", c);
+        } else if (c < 0x80) {
+            sb_add(b, (const char *)&c, 1);
+        } else {
+            /* validate one UTF-8 sequence */
+            size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0, j;
+            int ok = need && i + need <= n;
+            for (j = 1; ok && j < need; j++)
+                ok = ((unsigned char)s[i + j] & 0xC0) == 0x80;
+            if (ok && need == 3 && ((c == 0xE0 && (unsigned char)s[i + 1] < 0xA0) ||
+                                    (c == 0xED && (unsigned char)s[i + 1] >= 0xA0)))
+                ok = 0;
+            if (ok && need == 4 && ((c == 0xF0 && (unsigned char)s[i + 1] < 0x90) ||
+                                    (c == 0xF4 && (unsigned char)s[i + 1] >= 0x90)))
+                ok = 0;
+            if (ok) {
+                sb_add(b, s + i, need);
+                k = need;
+            } else {
+                sb_add(b, "\xEF\xBF\xBD", 3);
+            }
+        }
+        i += k;
+    }
+    sb_add(b, "\"", 1);
+}
+
+/* ---- inputs ---- */
+
+static void inputs_add(inputs *in, const char *path, const char *name)
+{
+    if (in->n == in->cap) {
+        in->cap = in->cap ? in->cap * 2 : 64;
+        if (!(in->v = realloc(in->v, in->cap * sizeof *in->v)))
+            die_nomem();
+    }
+    in->v[in->n].path = path ? strdup(path) : NULL;
+    in->v[in->n].name = strdup(name);
+    if ((path && !in->v[in->n].path) || !in->v[in->n].name)
+        die_nomem();
+    in->n++;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+typedef struct dir_seen {
+    dev_t dev;
+    ino_t ino;
+    const struct dir_seen *up;
+} dir_seen;
+
+/* Walks a directory recursively in sorted order; hidden entries are
+ * skipped; a directory that is its own ancestor (a symlink loop) is named
+ * and skipped. Returns the number of problems. */
+static int walk(inputs *in, const char *dir, const dir_seen *up)
+{
+    DIR *d;
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0, i;
+    int problems = 0;
+    struct stat st;
+    dir_seen me;
+    const dir_seen *a;
+    if (stat(dir, &st) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
+        return 1;
+    }
+    for (a = up; a; a = a->up)
+        if (a->dev == st.st_dev && a->ino == st.st_ino) {
+            fprintf(stderr, "%s: %s: skipped: directory loop (symbolic link to an ancestor)\n", prog, dir);
+            return 1;
+        }
+    me.dev = st.st_dev;
+    me.ino = st.st_ino;
+    me.up = up;
+    if (!(d = opendir(dir))) {
+        fprintf(stderr, "%s: %s: cannot open directory: %s\n", prog, dir, strerror(errno));
+        return 1;
+    }
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            if (!(names = realloc(names, cap * sizeof *names)))
+                die_nomem();
+        }
+        if (!(names[n++] = strdup(de->d_name)))
+            die_nomem();
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (i = 0; i < n; i++) {
+        size_t len = strlen(dir) + strlen(names[i]) + 2;
+        char *p = malloc(len);
+        if (!p)
+            die_nomem();
+        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
+        if (stat(p, &st) != 0) {
+            fprintf(stderr, "%s: %s: skipped: %s\n", prog, p, strerror(errno));
+            problems++;
+        } else if (S_ISDIR(st.st_mode)) {
+            problems += walk(in, p, &me);
+        } else if (S_ISREG(st.st_mode)) {
+            inputs_add(in, p, p);
+        }
+        free(p);
+        free(names[i]);
+    }
+    free(names);
+    return problems;
+}
+
+/* ---- reading a document ---- */
+
+typedef struct {
+    const char *p;
+    size_t len;
+    void *map;   /* mmap'd region, or NULL */
+    char *heap;  /* malloc'd copy, or NULL */
+} docbytes;
+
+static int read_all(int fd, char **out, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *p = malloc(cap);
+    if (!p)
+        return ENOMEM;
+    for (;;) {
+        ssize_t k;
+        if (n == cap) {
+            char *q = realloc(p, cap *= 2);
+            if (!q) {
+                free(p);
+                return ENOMEM;
+            }
+            p = q;
+        }
+        k = read(fd, p + n, cap - n);
+        if (k < 0) {
+            int e = errno;
+            if (e == EINTR)
+                continue;
+            free(p);
+            return e;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
+    }
+    *out = p;
+    *len = n;
+    return 0;
+}
+
+/* Opens and maps (or reads) one input. Returns 0 or an errno value. */
+static int doc_open(const input *in, docbytes *db)
+{
+    int fd, e;
+    struct stat st;
+    memset(db, 0, sizeof *db);
+    if (!in->path) {
+        e = read_all(0, &db->heap, &db->len);
+        db->p = db->heap;
+        return e;
+    }
+    if ((fd = open(in->path, O_RDONLY)) < 0)
+        return errno;
+    if (fstat(fd, &st) != 0) {
+        e = errno;
+        close(fd);
+        return e;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return EISDIR;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            db->map = m;
+            db->p = m;
+            db->len = (size_t)st.st_size;
+            close(fd);
+            return 0;
+        }
+    }
+    e = read_all(fd, &db->heap, &db->len);
+    db->p = db->heap;
+    close(fd);
+    return e;
+}
+
+static void doc_close(docbytes *db)
+{
+    if (db->map)
+        munmap(db->map, db->len);
+    free(db->heap);
+}
+
+/* ---- workers ---- */
+
+typedef struct {
+    const cli *cl;
+    const eg_ctx *ctx;
+    const inputs *in;
+    slot *slots;
+    size_t nslots;     /* ring size */
+    size_t next;       /* next document to take */
+    size_t flushed;    /* documents written by the main thread */
+    int stop;          /* --strict failure: no more documents */
+    pthread_mutex_t mu;
+    pthread_cond_t cv_done, cv_space;
+} shared;
+
+typedef struct {
+    shared *sh;
+    eg_graph *g;
+    int failed;        /* out of memory in the graph */
+} worker;
+
+static __thread slot *cur_slot;
+
+static void on_warn(void *ud, const char *line)
+{
+    (void)ud;
+    if (cur_slot) {
+        sb_addf(&cur_slot->messages, "%s: warning: ", prog);
+        sb_adds(&cur_slot->messages, line);
+        sb_add(&cur_slot->messages, "\n", 1);
+    } else {
+        fprintf(stderr, "%s: warning: %s\n", prog, line);
+    }
+}
+
+static void on_mention(void *ud, const eg_mention *m)
+{
+    slot *s = ud;
+    sbuf *b = &s->mentions;
+    sb_adds(b, m->entity);
+    sb_add(b, "\t{\"doc\": ", 9);
+    sb_json(b, m->doc, strlen(m->doc));
+    sb_addf(b, ", \"start\": %llu, \"end\": %llu, \"text\": ", (unsigned long long)m->start,
+            (unsigned long long)m->end);
+    sb_json(b, m->text, m->text_len);
+    sb_addf(b, ", \"type\": \"%s\", \t\"source\": ", eg_type_name(m->type));
+    sb_json(b, m->source, strlen(m->source));
+    sb_add(b, "}\n", 2);
+}
+
+static void process_one(worker *w, size_t k, slot *s)
+{
+    const input *in = &w->sh->in->v[k];
+    docbytes db;
+    int e = doc_open(in, &db);
+    cur_slot = s;
+    if (e) {
+        sb_addf(&s->messages, "%s: %s: skipped: %s\n", prog, in->name, strerror(e));
+        s->skipped = 1;
+    } else if (db.len == 0) {
+        sb_addf(&s->messages, "%s: %s: skipped: empty file\n", prog, in->name);
+        s->skipped = 1;
+    } else {
+        int rc = eg_graph_add_doc(w->g, k, in->name, db.p, db.len, on_mention, s);
+        s->bytes = db.len;
+        if (rc == EG_ENOMEM) {
+            sb_addf(&s->messages, "%s: %s: out of memory\n", prog, in->name);
+            s->skipped = 1;
+            w->failed = 1;
+        } else if (rc) {
+            sb_addf(&s->messages, "%s: %s\n", prog, eg_graph_error(w->g));
+            s->skipped = 1;
+        }
+    }
+    cur_slot = NULL;
+    doc_close(&db);
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    for (;;) {
+        size_t k;
+        slot *s;
+        pthread_mutex_lock(&sh->mu);
+        while (!sh->stop && sh->next < sh->in->n && sh->next - sh->flushed >= sh->nslots)
+            pthread_cond_wait(&sh->cv_space, &sh->mu);
+        if (sh->stop || sh->next >= sh->in->n) {
+            pthread_mutex_unlock(&sh->mu);
+            break;
+        }
+        k = sh->next++;
+        s = &sh->slots[k % sh->nslots];
+        pthread_mutex_unlock(&sh->mu);
+        process_one(w, k, s);
+        pthread_mutex_lock(&sh->mu);
+        s->done = 1;
+        pthread_cond_broadcast(&sh->cv_done);
+        pthread_mutex_unlock(&sh->mu);
+    }
+    return NULL;
+}
+
+/* ---- the mentions file ---- */
+
+/* Writes one temporary mention line with its final entity id and label. */
+static int write_mention(FILE *f, const eg_graph *g, char *line)
+{
+    char *tab1 = strchr(line, '\t'), *tab2;
+    const char *id, *label = NULL;
+    sbuf b = {0};
+    int rc;
+    if (!tab1 || !(tab2 = strchr(tab1 + 1, '\t')))
+        return 0;
+    *tab1 = 0;
+    *tab2 = 0;
+    id = eg_graph_final_id(g, line, &label);
+    if (!id)
+        return 0; /* the entity was left out */
+    sb_adds(&b, tab1 + 1);
+    sb_adds(&b, "\"entity\": ");
+    sb_json(&b, id, strlen(id));
+    sb_adds(&b, ", \"label\": ");
+    sb_json(&b, label ? label : id, strlen(label ? label : id));
+    sb_adds(&b, ", ");
+    sb_adds(&b, tab2 + 1);
+    rc = fputs(b.p, f) < 0 ? -1 : 0;
+    sb_free(&b);
+    return rc;
+}
+
+static char *tmp_name(const char *path, const char *tag)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dl = slash ? (size_t)(slash - path) + 1 : 0, len = strlen(path) + 64;
+    char *p = malloc(len);
+    if (!p)
+        die_nomem();
+    snprintf(p, len, "%.*s.%s.%s.%ld", (int)dl, path, slash ? slash + 1 : path, tag, (long)getpid());
+    return p;
+}
+
+/* Rewrites the temporary mention lines into the final file (temporary
+ * name, then rename). Returns 0 or -1 (message printed). */
+static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
+{
+    FILE *in = fopen(tmp, "r"), *out;
+    char *fin = tmp_name(path, "fin"), *line = NULL;
+    size_t cap = 0;
+    int rc = 0;
+    if (!in) {
+        fprintf(stderr, "%s: %s: cannot read back: %s\n", prog, tmp, strerror(errno));
+        free(fin);
+        return -1;
+    }
+    if (!(out = fopen(fin, "w"))) {
+        fprintf(stderr, "%s: %s: cannot write: %s\n", prog, path, strerror(errno));
+        fclose(in);
+        free(fin);
+        return -1;
+    }
+    while (getline(&line, &cap, in) > 0)
+        if (write_mention(out, g, line)) {
+            rc = -1;
+            break;
+        }
+    free(line);
+    fclose(in);
+    if (fflush(out) != 0 || ferror(out))
+        rc = -1;
+    if (fclose(out) != 0)
+        rc = -1;
+    if (!rc && rename(fin, path) != 0)
+        rc = -1;
+    if (rc) {
+        fprintf(stderr, "%s: %s: write failed: %s\n", prog, path, strerror(errno));
+        unlink(fin);
+    }
+    free(fin);
+    return rc;
+}
+
+/* ---- progress ---- */
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(size_t done, size_t total, uint64_t bytes, double t0, int last)
+{
+    double dt = now() - t0, mb = bytes / 1e6, rate = dt > 0 ? mb / dt : 0;
+    double eta = done ? dt * (double)(total - done) / (double)done : 0;
+    fprintf(stderr, "\r%s: %zu/%zu files, %.1f MB, %.1f MB/s, ETA %.0f s   %s", prog, done, total, mb, rate, eta,
+            last ? "\n" : "");
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: %s [OPTIONS] PATH...\n"
+            "Finds people, organisations, places and events in English text and writes\n"
+            "the graph of the entities that occur together.\n"
+            "PATH: a file, a directory (read recursively), or - for standard input.\n\n"
+            "  -o, --out DIR            output directory (default out/)\n"
+            "  -f, --formats LIST       comma list of dot,graphml,json,gexf,csv,svg,png or all\n"
+            "                           (default dot,graphml,json)\n"
+            "      --mentions FILE      every mention as JSON Lines\n"
+            "      --window W           sentence (default), paragraph, document, tokens:N\n"
+            "      --weight W           count (default), assoc, npmi, jaccard, dice\n"
+            "      --min-count N        drop edges seen fewer than N times\n"
+            "      --min-weight X       drop edges lighter than X\n"
+            "      --top N              keep the N most mentioned entities\n"
+            "      --types LIST         keep these types (PERSON,ORG,PLACE,EVENT)\n"
+            "      --evidence K         examples kept per edge (default 3)\n"
+            "      --links              name the JSON edge list \"links\" (networkx < 3.4, d3)\n"
+            "      --explain FILE       write every merge and partial-name decision\n"
+            "      --fuzzy X            name-variant threshold 0..1 (default 0.82; 0 = off)\n"
+            "      --no-ambiguous       leave out partial names the text leaves open\n"
+            "  -g, --gazetteer FILE     extra gazetteer (repeatable)\n"
+            "  -r, --rules FILE         extra pattern rules (repeatable)\n"
+            "      --no-default-gazetteers   do not load the bundled gazetteers and rules\n"
+            "      --data-dir DIR       bundled gazetteers from DIR (default %s)\n"
+            "  -j, --threads N          worker threads (default: all cores)\n"
+            "      --strict             stop at the first unreadable or skipped input\n"
+            "  -q, --quiet              no progress or warnings\n"
+            "  -h, --help               this help\n"
+            "  -V, --version            the version\n\n"
+            "Exit status: 0 success; 1 a data or input error (inputs that were skipped\n"
+            "are named on stderr; the others are still processed unless --strict);\n"
+            "2 a usage error.\n",
+            prog, eg_default_data_dir());
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "%s: ", prog);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (try --help)\n");
+    return 2;
+}
+
+static int parse_uint(const char *s, unsigned *out)
+{
+    char *end;
+    unsigned long v;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno || end == s || *end || v > 100000000UL || *s == '-')
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno || end == s || *end ? -1 : 0;
+}
+
+static int parse_types(const char *s, unsigned *out)
+{
+    unsigned bits = 0;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        eg_type t;
+        if (eg_type_parse(s, n, &t))
+            return -1;
+        bits |= 1u << t;
+        s += n;
+        if (*s == ',')
+            s++;
+    }
+    *out = bits;
+    return bits ? 0 : -1;
+}
+
+enum {
+    OPT_MENTIONS = 256, OPT_WINDOW, OPT_WEIGHT, OPT_MIN_COUNT, OPT_MIN_WEIGHT, OPT_TOP, OPT_TYPES,
+    OPT_EVIDENCE, OPT_LINKS, OPT_EXPLAIN, OPT_FUZZY, OPT_NO_AMBIG, OPT_NO_DEFAULT, OPT_DATA_DIR, OPT_STRICT
+};
+
+static int parse_args(int argc, char **argv, cli *cl)
+{
+    static const struct option lo[] = {
+        {"out", required_argument, 0, 'o'},       {"formats", required_argument, 0, 'f'},
+        {"mentions", required_argument, 0, OPT_MENTIONS}, {"window", required_argument, 0, OPT_WINDOW},
+        {"weight", required_argument, 0, OPT_WEIGHT}, {"min-count", required_argument, 0, OPT_MIN_COUNT},
+        {"min-weight", required_argument, 0, OPT_MIN_WEIGHT}, {"top", required_argument, 0, OPT_TOP},
+        {"types", required_argument, 0, OPT_TYPES}, {"evidence", required_argument, 0, OPT_EVIDENCE},
+        {"links", no_argument, 0, OPT_LINKS},     {"explain", required_argument, 0, OPT_EXPLAIN},
+        {"fuzzy", required_argument, 0, OPT_FUZZY}, {"no-ambiguous", no_argument, 0, OPT_NO_AMBIG},
+        {"gazetteer", required_argument, 0, 'g'}, {"rules", required_argument, 0, 'r'},
+        {"no-default-gazetteers", no_argument, 0, OPT_NO_DEFAULT},
+        {"data-dir", required_argument, 0, OPT_DATA_DIR}, {"threads", required_argument, 0, 'j'},
+        {"strict", no_argument, 0, OPT_STRICT},   {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0}};
+    int c;
+    unsigned u;
+    eg_options_init(&cl->opt);
+    cl->out_dir = "out";
+    cl->formats = EG_FMT_DOT | EG_FMT_GRAPHML | EG_FMT_JSON;
+    cl->data_dir = eg_default_data_dir();
+    cl->threads = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:f:g:r:j:qhV", lo, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            cl->out_dir = optarg;
+            break;
+        case 'f':
+            if (eg_formats_parse(optarg, &cl->formats))
+                return usage_error("unknown format in '%s' (want dot,graphml,json,gexf,csv,svg,png)", optarg);
+            break;
+        case OPT_MENTIONS:
+            cl->mentions_path = optarg;
+            break;
+        case OPT_WINDOW:
+            if (strcmp(optarg, "sentence") == 0)
+                cl->opt.window = EG_WIN_SENTENCE;
+            else if (strcmp(optarg, "paragraph") == 0)
+                cl->opt.window = EG_WIN_PARAGRAPH;
+            else if (strcmp(optarg, "document") == 0)
+                cl->opt.window = EG_WIN_DOCUMENT;
+            else if (strncmp(optarg, "tokens:", 7) == 0 && !parse_uint(optarg + 7, &u) && u > 0) {
+                cl->opt.window = EG_WIN_TOKENS;
+                cl->opt.window_tokens = u;
+            } else
+                return usage_error("bad window '%s' (want sentence, paragraph, document or tokens:N)", optarg);
+            break;
+        case OPT_WEIGHT: {
+            static const char *const w[] = {"count", "assoc", "npmi", "jaccard", "dice"};
+            int i, found = 0;
+            for (i = 0; i < 5; i++)
+                if (strcmp(optarg, w[i]) == 0) {
+                    cl->opt.weight = (eg_weight)i;
+                    found = 1;
+                }
+            if (!found)
+                return usage_error("bad weight '%s' (want count, assoc, npmi, jaccard or dice)", optarg);
+            break;
+        }
+        case OPT_MIN_COUNT:
+            if (parse_uint(optarg, &cl->opt.min_count))
+                return usage_error("bad --min-count '%s'", optarg);
+            break;
+        case OPT_MIN_WEIGHT:
+            if (parse_double(optarg, &cl->opt.min_weight))
+                return usage_error("bad --min-weight '%s'", optarg);
+            cl->opt.has_min_weight = 1;
+            break;
+        case OPT_TOP:
+            if (parse_uint(optarg, &cl->opt.top))
+                return usage_error("bad --top '%s'", optarg);
+            break;
+        case OPT_TYPES:
+            if (parse_types(optarg, &cl->opt.types))
+                return usage_error("bad --types '%s' (want a comma list of PERSON,ORG,PLACE,EVENT)", optarg);
+            break;
+        case OPT_EVIDENCE:
+            if (parse_uint(optarg, &cl->opt.evidence) || cl->opt.evidence > 64)
+                return usage_error("bad --evidence '%s' (want 0..64)", optarg);
+            break;
+        case OPT_LINKS:
+            cl->opt.links_key = 1;
+            break;
+        case OPT_EXPLAIN:
+            cl->explain_path = optarg;
+            cl->opt.explain = 1;
+            break;
+        case OPT_FUZZY:
+            if (parse_double(optarg, &cl->opt.fuzzy) || cl->opt.fuzzy < 0 || cl->opt.fuzzy > 1)
+                return usage_error("bad --fuzzy '%s' (want 0..1)", optarg);
+            break;
+        case OPT_NO_AMBIG:
+            cl->opt.ambiguous_nodes = 0;
+            break;
+        case 'g':
+            if (cl->ngaz == MAX_EXTRA)
+                return usage_error("too many gazetteers (at most %s)", "64");
+            cl->gaz[cl->ngaz++] = optarg;
+            break;
+        case 'r':
+            if (cl->nrules == MAX_EXTRA)
+                return usage_error("too many rules files (at most %s)", "64");
+            cl->rules[cl->nrules++] = optarg;
+            break;
+        case OPT_NO_DEFAULT:
+            cl->no_default = 1;
+            break;
+        case OPT_DATA_DIR:
+            cl->data_dir = optarg;
+            break;
+        case 'j':
+            if (parse_uint(optarg, &u) || u == 0 || u > 256)
+                return usage_error("bad --threads '%s' (want 1..256)", optarg);
+            cl->threads = (int)u;
+            break;
+        case OPT_STRICT:
+            cl->strict = 1;
+            break;
+        case 'q':
+            cl->quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            printf("entgraph %s\n", EG_VERSION);
+            exit(0);
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "no input: give a file, a directory or -");
+    return 0;
+}
+
+/* Creates DIR (and parents) when missing; checks it is writable. */
+static int ensure_dir(const char *dir)
+{
+    char *p = strdup(dir), *s;
+    struct stat st;
+    if (!p)
+        die_nomem();
+    for (s = p + 1; *s; s++)
+        if (*s == '/') {
+            *s = 0;
+            mkdir(p, 0777);
+            *s = '/';
+        }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: %s: cannot create output directory: %s\n", prog, dir, strerror(errno));
+        free(p);
+        return -1;
+    }
+    free(p);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: %s: not a directory\n", prog, dir);
+        return -1;
+    }
+    if (access(dir, W_OK) != 0) {
+        fprintf(stderr, "%s: %s: output directory is not writable: %s\n", prog, dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static eg_ctx *load(const cli *cl)
+{
+    eg_ctx *c = eg_ctx_new(&cl->opt);
+    int i;
+    if (!c)
+        die_nomem();
+    eg_ctx_set_warn(c, cl->quiet ? NULL : on_warn, NULL);
+    if (!cl->no_default && eg_ctx_load_dir(c, cl->data_dir))
+        goto fail;
+    for (i = 0; i < cl->ngaz; i++)
+        if (eg_ctx_load_gazetteer(c, cl->gaz[i]))
+            goto fail;
+    for (i = 0; i < cl->nrules; i++)
+        if (eg_ctx_load_rules(c, cl->rules[i]))
+            goto fail;
+    if (eg_ctx_seal(c))
+        goto fail;
+    return c;
+fail:
+    fprintf(stderr, "%s: %s\n", prog, eg_ctx_error(c));
+    eg_ctx_free(c);
+    return NULL;
+}
+
+/* Runs the workers; the calling thread writes results in document order.
+ * Returns the merged graph, or NULL (message printed). */
+static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *mtmp, int *skipped)
+{
+    shared sh;
+    int nt = cl->threads, i;
+    worker *ws;
+    pthread_t *tid;
+    size_t k;
+    uint64_t bytes = 0;
+    double t0 = now(), last = 0;
+    int show = !cl->quiet && isatty(2), fail = 0;
+    eg_graph *g = NULL;
+    if (nt <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nt = n > 0 ? (int)n : 1;
+    }
+    if ((size_t)nt > in->n && in->n > 0)
+        nt = (int)in->n;
+    if (nt < 1)
+        nt = 1;
+    memset(&sh, 0, sizeof sh);
+    sh.cl = cl;
+    sh.ctx = ctx;
+    sh.in = in;
+    sh.nslots = (size_t)nt * 8;
+    if (!(sh.slots = calloc(sh.nslots, sizeof *sh.slots)) || !(ws = calloc((size_t)nt, sizeof *ws)) ||
+        !(tid = calloc((size_t)nt, sizeof *tid)))
+        die_nomem();
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_cond_init(&sh.cv_done, NULL);
+    pthread_cond_init(&sh.cv_space, NULL);
+    for (i = 0; i < nt; i++) {
+        ws[i].sh = &sh;
+        if (!(ws[i].g = eg_graph_new(ctx)))
+            die_nomem();
+        if (pthread_create(&tid[i], NULL, worker_main, &ws[i]) != 0) {
+            fprintf(stderr, "%s: cannot start a thread\n", prog);
+            exit(1);
+        }
+    }
+    for (k = 0; k < in->n; k++) {
+        slot *s = &sh.slots[k % sh.nslots];
+        pthread_mutex_lock(&sh.mu);
+        while (!s->done && !(sh.stop && k >= sh.next))
+            pthread_cond_wait(&sh.cv_done, &sh.mu);
+        pthread_mutex_unlock(&sh.mu);
+        if (!s->done)
+            break;
+        if (s->messages.len && (!cl->quiet || s->skipped)) {
+            if (show)
+                fputs("\r\033[K", stderr);
+            fputs(s->messages.p, stderr);
+        }
+        if (s->skipped) {
+            (*skipped)++;
+            if (cl->strict)
+                fail = 1;
+        }
+        if (mtmp && s->mentions.len && fwrite(s->mentions.p, 1, s->mentions.len, mtmp) != s->mentions.len)
+            fail = 2;
+        bytes += s->bytes;
+        s->mentions.len = s->messages.len = 0;
+        s->skipped = 0;
+        s->bytes = 0;
+        pthread_mutex_lock(&sh.mu);
+        s->done = 0;
+        sh.flushed = k + 1;
+        if (fail)
+            sh.stop = 1;
+        pthread_cond_broadcast(&sh.cv_space);
+        pthread_mutex_unlock(&sh.mu);
+        if (fail)
+            break;
+        if (show && (now() - last > 0.25 || k + 1 == in->n)) {
+            last = now();
+            progress(k + 1, in->n, bytes, t0, k + 1 == in->n);
+        }
+    }
+    for (i = 0; i < nt; i++)
+        pthread_join(tid[i], NULL);
+    if (fail == 2)
+        fprintf(stderr, "%s: %s: write failed: %s\n", prog, cl->mentions_path, strerror(errno));
+    else if (fail)
+        fprintf(stderr, "%s: stopped (--strict): an input was skipped\n", prog);
+    for (i = 0; i < nt && !fail; i++)
+        if (ws[i].failed) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            fail = 1;
+        }
+    if (!fail) {
+        g = ws[0].g;
+        ws[0].g = NULL;
+        for (i = 1; i < nt; i++)
+            if (eg_graph_merge(g, ws[i].g)) {
+                fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+                eg_graph_free(g);
+                g = NULL;
+                break;
+            }
+    }
+    for (i = 0; i < nt; i++)
+        eg_graph_free(ws[i].g);
+    for (k = 0; k < sh.nslots; k++) {
+        sb_free(&sh.slots[k].mentions);
+        sb_free(&sh.slots[k].messages);
+    }
+    pthread_mutex_destroy(&sh.mu);
+    pthread_cond_destroy(&sh.cv_done);
+    pthread_cond_destroy(&sh.cv_space);
+    free(sh.slots);
+    free(ws);
+    free(tid);
+    return g;
+}
+
+static void collect(int argc, char **argv, inputs *in, int *problems)
+{
+    int i;
+    for (i = optind; i < argc; i++) {
+        struct stat st;
+        if (strcmp(argv[i], "-") == 0) {
+            inputs_add(in, NULL, "-");
+        } else if (stat(argv[i], &st) != 0) {
+            fprintf(stderr, "%s: %s: skipped: %s\n", prog, argv[i], strerror(errno));
+            (*problems)++;
+        } else if (S_ISDIR(st.st_mode)) {
+            *problems += walk(in, argv[i], NULL);
+        } else {
+            inputs_add(in, argv[i], argv[i]);
+        }
+    }
+}
+
+int main(int argc, char **argv)
+{
+    cli cl;
+    eg_ctx *ctx = NULL;
+    eg_graph *g = NULL;
+    inputs in = {0};
+    int rc, problems = 0, status = 0;
+    size_t i;
+    FILE *mtmp = NULL;
+    char *mtmp_name = NULL;
+    memset(&cl, 0, sizeof cl);
+    if ((rc = parse_args(argc, argv, &cl)))
+        return rc;
+    collect(argc, argv, &in, &problems);
+    if (problems && cl.strict) {
+        status = 1;
+        goto out;
+    }
+    if (ensure_dir(cl.out_dir)) {
+        status = 1;
+        goto out;
+    }
+    if (!(ctx = load(&cl))) {
+        status = 1;
+        goto out;
+    }
+    if (cl.mentions_path) {
+        mtmp_name = tmp_name(cl.mentions_path, "tmp");
+        if (!(mtmp = fopen(mtmp_name, "w+"))) {
+            fprintf(stderr, "%s: %s: cannot write: %s\n", prog, cl.mentions_path, strerror(errno));
+            status = 1;
+            goto out;
+        }
+    }
+    if (!(g = run(&cl, ctx, &in, mtmp, &problems))) {
+        status = 1;
+        goto out;
+    }
+    if (eg_graph_finish(g)) {
+        fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+        status = 1;
+        goto out;
+    }
+    if (mtmp) {
+        if (fclose(mtmp) != 0) {
+            mtmp = NULL;
+            fprintf(stderr, "%s: %s: write failed: %s\n", prog, cl.mentions_path, strerror(errno));
+            status = 1;
+            goto out;
+        }
+        mtmp = NULL;
+        if (finish_mentions(cl.mentions_path, mtmp_name, g)) {
+            status = 1;
+            goto out;
+        }
+    }
+    if (eg_graph_write(g, cl.out_dir, cl.formats)) {
+        fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+        status = 1;
+        goto out;
+    }
+    if (cl.explain_path && eg_graph_write_explain(g, cl.explain_path)) {
+        fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+        status = 1;
+        goto out;
+    }
+    if (!cl.quiet)
+        fprintf(stderr, "%s: %zu files, %zu entities, %zu links written to %s/\n", prog, in.n - (size_t)problems,
+                eg_graph_node_count(g), eg_graph_edge_count(g), cl.out_dir);
+    if (problems)
+        status = 1;
+out:
+    if (mtmp)
+        fclose(mtmp);
+    if (mtmp_name) {
+        unlink(mtmp_name);
+        free(mtmp_name);
+    }
+    eg_graph_free(g);
+    eg_ctx_free(ctx);
+    for (i = 0; i < in.n; i++) {
+        free(in.v[i].path);
+        free(in.v[i].name);
+    }
+    free(in.v);
+    return status;
+}

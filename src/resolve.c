@@ -1,0 +1,634 @@
+/*
+ * resolve.c — settles one document's candidates into mentions and gives
+ * each an entity (see resolve.h for the steps). Sits between the matchers
+ * (gazetteer.c, rules.c) and the graph (graph.c).
+ */
+#include "resolve.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void eg_resolver_init(eg_resolver *r) { memset(r, 0, sizeof *r); }
+
+const char *eg_why_name(int why)
+{
+    static const char *const names[] = {"",
+                                        "only person in the document with this surname",
+                                        "only person in the document with this given name",
+                                        "chosen by a title or pronoun (gender)",
+                                        "person named earlier in the same sentence",
+                                        "several persons share this name; left open",
+                                        "acronym in brackets after its long form",
+                                        "acronym defined earlier in the document"};
+    return why >= 0 && why < (int)(sizeof names / sizeof names[0]) ? names[why] : "";
+}
+
+void eg_resolver_free(eg_resolver *r)
+{
+    eg_free(r->m);
+    eg_free(r->ent);
+    eg_buf_free(&r->pool);
+    eg_strmap_free(&r->ids);
+    eg_free(r->taken);
+    eg_free(r->order);
+    eg_buf_free(&r->tmp);
+    eg_free(r->learned);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- small token helpers ---- */
+
+static int key_is(const eg_doc *d, uint32_t t, const char *w)
+{
+    return t < d->ntok && strcmp(eg_tok_key(d, &d->tok[t]), w) == 0;
+}
+
+static int key_in(const eg_doc *d, uint32_t t, const char *const *words)
+{
+    for (; *words; words++)
+        if (key_is(d, t, *words))
+            return 1;
+    return 0;
+}
+
+/* Previous / next token that is not a joining hyphen; EG_NONE at the ends. */
+static uint32_t prev_tok(const eg_doc *d, uint32_t t)
+{
+    while (t > 0) {
+        t--;
+        if (!(d->tok[t].flags & EG_TF_JOINER))
+            return t;
+    }
+    return EG_NONE;
+}
+
+static const char *const place_preps[] = {"in", "from", "to", "near", "at", "of", "into", "across", "outside",
+                                          "inside", "around", "throughout", "via", "toward", "towards", NULL};
+static const char *const male_words[] = {"he", "him", "his", "himself", NULL};
+static const char *const female_words[] = {"she", "her", "hers", "herself", NULL};
+static const char *const male_titles[] = {"mr", "sir", "king", "prince", "lord", "mister", NULL};
+static const char *const female_titles[] = {"mrs", "ms", "miss", "madam", "madame", "lady", "queen", "princess",
+                                            "dame", NULL};
+
+/* A `ctx` gazetteer entry (a city that is also an English word) needs a
+ * place context: a locative preposition before it, or ", Place" after. */
+static int place_context(const eg_doc *d, const eg_cand *c)
+{
+    uint32_t p = prev_tok(d, c->t0);
+    if (p != EG_NONE && key_in(d, p, place_preps))
+        return 1;
+    if (c->t1 + 1 < d->ntok && key_is(d, c->t1, ",") && (d->tok[c->t1 + 1].flags & EG_TF_CAP))
+        return 1;
+    return 0;
+}
+
+/* ---- choosing among candidates ---- */
+
+typedef struct {
+    uint32_t idx;     /* candidate index */
+    uint32_t len;     /* tokens */
+    int32_t prio;
+    uint32_t support; /* gazetteer: other unambiguous mentions of the entry */
+    uint8_t weak;
+} sortkey;
+
+static int cmp_key(const void *pa, const void *pb)
+{
+    const sortkey *a = pa, *b = pb;
+    if (a->weak != b->weak)
+        return a->weak - b->weak;
+    if (a->len != b->len)
+        return a->len > b->len ? -1 : 1;
+    if (a->prio != b->prio)
+        return a->prio > b->prio ? -1 : 1;
+    if (a->support != b->support)
+        return a->support > b->support ? -1 : 1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx; /* leftmost, then file order */
+}
+
+static int span_free(const eg_resolver *r, uint32_t t0, uint32_t t1)
+{
+    uint32_t t;
+    for (t = t0; t < t1; t++)
+        if (r->taken[t])
+            return 0;
+    return 1;
+}
+
+static int overlaps_other(const eg_cands *cs, size_t i)
+{
+    size_t j;
+    for (j = 0; j < cs->n; j++)
+        if (j != i && cs->v[j].t0 < cs->v[i].t1 && cs->v[i].t0 < cs->v[j].t1 &&
+            !(cs->v[j].flags & EG_CF_WEAK))
+            return 1;
+    return 0;
+}
+
+/* Gazetteer support: how many spans name this entry with no rival entry. */
+static uint32_t entry_support(const eg_cands *cs, uint32_t entry)
+{
+    size_t i;
+    uint32_t n = 0;
+    for (i = 0; i < cs->n; i++) {
+        const eg_cand *c = &cs->v[i];
+        int alone;
+        if (c->source != EG_SRC_GAZ || c->entry != entry)
+            continue;
+        alone = !(i > 0 && cs->v[i - 1].t0 == c->t0 && cs->v[i - 1].t1 == c->t1 && cs->v[i - 1].source == EG_SRC_GAZ) &&
+                !(i + 1 < cs->n && cs->v[i + 1].t0 == c->t0 && cs->v[i + 1].t1 == c->t1 &&
+                  cs->v[i + 1].source == EG_SRC_GAZ);
+        n += alone;
+    }
+    return n;
+}
+
+static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
+{
+    const eg_cand *c = &cs->v[i];
+    return c->source == EG_SRC_GAZ &&
+           ((i > 0 && cs->v[i - 1].source == EG_SRC_GAZ && cs->v[i - 1].t0 == c->t0 && cs->v[i - 1].t1 == c->t1) ||
+            (i + 1 < cs->n && cs->v[i + 1].source == EG_SRC_GAZ && cs->v[i + 1].t0 == c->t0 &&
+             cs->v[i + 1].t1 == c->t1));
+}
+
+static int push_mention(eg_resolver *r, const eg_cand *c)
+{
+    eg_rmention *m;
+    if (EG_GROW(r->m, r->mcap, r->nm + 1))
+        return EG_ENOMEM;
+    m = &r->m[r->nm++];
+    m->t0 = c->t0;
+    m->t1 = c->t1;
+    m->type = c->type;
+    m->source = c->source;
+    m->rule = c->rule;
+    m->ent = c->entry; /* gazetteer entry for now; an entity index after assign */
+    m->why = EG_WHY_NONE;
+    return EG_OK;
+}
+
+static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cs)
+{
+    sortkey *k;
+    size_t i, n = 0;
+    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k))
+        return EG_ENOMEM;
+    k = r->order;
+    for (i = 0; i < cs->n; i++) {
+        const eg_cand *x = &cs->v[i];
+        uint32_t t, len = 0;
+        if (x->t0 >= x->t1 || x->t1 > d->ntok)
+            continue;
+        if (x->source == EG_SRC_GAZ && (eg_gaz_entry_at(c->gaz, x->entry)->flags & EG_GE_CTX) &&
+            !place_context(d, x))
+            continue;
+        if ((x->flags & EG_CF_WEAK) && overlaps_other(cs, i))
+            continue;
+        for (t = x->t0; t < x->t1; t++)
+            len += !(d->tok[t].flags & EG_TF_JOINER);
+        k[n].idx = (uint32_t)i;
+        k[n].len = len;
+        k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
+        k[n].support = is_ambiguous_gaz(cs, i) ? entry_support(cs, x->entry) : 0;
+        k[n].weak = (x->flags & EG_CF_WEAK) != 0;
+        n++;
+    }
+    qsort(k, n, sizeof *k, cmp_key);
+    for (i = 0; i < n; i++) {
+        const eg_cand *x = &cs->v[k[i].idx];
+        uint32_t t;
+        if (!span_free(r, x->t0, x->t1))
+            continue;
+        for (t = x->t0; t < x->t1; t++)
+            r->taken[t] = 1;
+        if (push_mention(r, x))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+static int cmp_mention(const void *pa, const void *pb)
+{
+    const eg_rmention *a = pa, *b = pb;
+    return a->t0 < b->t0 ? -1 : a->t0 > b->t0;
+}
+
+/* ---- entities ---- */
+
+static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
+{
+    *off = (uint32_t)r->pool.len;
+    if (eg_buf_add(&r->pool, s, n) || eg_buf_addc(&r->pool, 0))
+        return EG_ENOMEM;
+    return EG_OK;
+}
+
+/* The span's clean text with white space folded to single spaces. */
+static int span_text(const eg_doc *d, uint32_t t0, uint32_t t1, eg_buf *b)
+{
+    uint32_t t;
+    eg_buf_reset(b);
+    for (t = t0; t < t1; t++) {
+        const eg_token *x = &d->tok[t];
+        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE) && eg_buf_addc(b, ' '))
+            return EG_ENOMEM;
+        if (eg_buf_add(b, d->text + x->s, x->e - x->s))
+            return EG_ENOMEM;
+    }
+    return eg_buf_addc(b, 0) ? EG_ENOMEM : (b->len--, EG_OK);
+}
+
+/* Finds or adds the entity with this id; *out its index. */
+static int entity_get(eg_resolver *r, const char *id, const char *label, eg_type type, uint8_t origin,
+                      uint32_t gaz_entry, uint32_t *out)
+{
+    uint32_t *slot;
+    int added;
+    eg_rentity *x;
+    if (eg_strmap_put(&r->ids, id, strlen(id), (uint32_t)r->nent, &slot, &added))
+        return EG_ENOMEM;
+    if (!added) {
+        *out = *slot;
+        return EG_OK;
+    }
+    if (EG_GROW(r->ent, r->entcap, r->nent + 1))
+        return EG_ENOMEM;
+    x = &r->ent[r->nent];
+    memset(x, 0, sizeof *x);
+    x->type = (uint8_t)type;
+    x->origin = origin;
+    x->gaz_entry = gaz_entry;
+    if (pool_add(r, id, strlen(id), &x->id) || pool_add(r, label, strlen(label), &x->label))
+        return EG_ENOMEM;
+    *out = (uint32_t)r->nent++;
+    return EG_OK;
+}
+
+/* Remembers the fullest form of a person's name (first and last word). */
+static void note_name(eg_rentity *x, const eg_doc *d, const eg_rmention *m)
+{
+    uint32_t t, words = 0, first = EG_NONE, last = EG_NONE;
+    for (t = m->t0; t < m->t1; t++) {
+        const eg_token *k = &d->tok[t];
+        if (k->kind != EG_TK_WORD || (k->flags & (EG_TF_POSS | EG_TF_DOTTED)))
+            continue;
+        if (first == EG_NONE)
+            first = t;
+        last = t;
+        words++;
+    }
+    if (words > x->words && first != EG_NONE) {
+        x->words = words;
+        x->first_h = d->tok[first].h;
+        x->last_h = d->tok[last].h;
+    }
+}
+
+/* The gender a title right before token t gives: +1, -1, or 0. */
+static int title_gender(const eg_doc *d, uint32_t t)
+{
+    uint32_t p = prev_tok(d, t);
+    if (p == EG_NONE)
+        return 0;
+    if (key_is(d, p, ".") && p > 0)
+        p--;
+    if (key_in(d, p, male_titles))
+        return 1;
+    if (key_in(d, p, female_titles))
+        return -1;
+    return 0;
+}
+
+/* Pronoun evidence after token t, up to the end of the next sentence,
+ * stopping at another person mention: +1 he, -1 she, 0 none or mixed. */
+static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, const uint8_t *person_at)
+{
+    uint32_t end_sent = d->tok[t].sent + 1, u;
+    int m = 0, f = 0;
+    for (u = t + 1; u < d->ntok && d->tok[u].sent <= end_sent; u++) {
+        if (person_at[u])
+            break;
+        if (d->tok[u].kind != EG_TK_WORD)
+            continue;
+        m += key_in(d, u, male_words);
+        f += key_in(d, u, female_words);
+    }
+    (void)r;
+    return m > f ? 1 : f > m ? -1 : 0;
+}
+
+static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
+{
+    size_t i;
+    for (i = 0; i < r->nm; i++) {
+        eg_rmention *m = &r->m[i];
+        uint32_t ent;
+        if (m->source == EG_SRC_GAZ) {
+            const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
+            if (entity_get(r, en->id, en->label, en->type, EG_ORIGIN_GAZ, m->ent, &ent))
+                return EG_ENOMEM;
+        } else {
+            if (span_text(d, m->t0, m->t1, &r->tmp))
+                return EG_ENOMEM;
+            {
+                eg_buf slug = {0};
+                int rc = eg_slug(&slug, r->tmp.p, r->tmp.len);
+                if (!rc && !slug.len)
+                    rc = eg_buf_adds(&slug, "x");
+                if (!rc)
+                    rc = entity_get(r, slug.p, r->tmp.p, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE, &ent);
+                eg_buf_free(&slug);
+                if (rc)
+                    return rc;
+            }
+        }
+        m->ent = ent;
+        r->ent[ent].nment++;
+        if (m->type == EG_PERSON)
+            note_name(&r->ent[ent], d, m);
+    }
+    return EG_OK;
+}
+
+/* ---- acronyms defined in brackets ---- */
+
+/* An acronym candidate (rules flag it) takes the entity of the mention that
+ * ends just before its bracket; later bare uses of the acronym follow. */
+static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
+{
+    size_t i, j;
+    for (i = 0; i < r->nm; i++) {
+        eg_rmention *m = &r->m[i];
+        size_t c;
+        int isdef = 0;
+        for (c = 0; c < cs->n && !isdef; c++)
+            isdef = (cs->v[c].flags & EG_CF_ACRONYM_DEF) && cs->v[c].t0 == m->t0 && cs->v[c].t1 == m->t1;
+        if (!isdef)
+            continue;
+        /* the long form: the nearest earlier mention within a few tokens
+         * (brackets, a slash and another acronym may stand between) */
+        for (j = i; j-- > 0;) {
+            const eg_rmention *lf = &r->m[j];
+            if (m->t0 - lf->t1 > 4)
+                break;
+            if (lf->t1 - lf->t0 < 2 && lf->source != EG_SRC_GAZ)
+                continue;
+            if (r->ent[m->ent].origin == EG_ORIGIN_RULE) {
+                r->ent[m->ent].nment--;
+                m->ent = lf->ent;
+                m->type = lf->type;
+                m->why = EG_WHY_ACRONYM_DEF;
+                r->ent[m->ent].nment++;
+            }
+            if (EG_GROW(r->learned, r->learnedcap, r->nlearned + 1))
+                return EG_ENOMEM;
+            r->learned[r->nlearned].h = d->tok[m->t0].h;
+            r->learned[r->nlearned].ent = lf->ent;
+            r->nlearned++;
+            break;
+        }
+    }
+    return EG_OK;
+}
+
+/* ---- partial names ---- */
+
+/* Persons whose fullest name has 2+ words and the given word as first or
+ * last word; collects up to `max` entity indices. */
+static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
+{
+    size_t i, n = 0;
+    for (i = 0; i < r->nent && n < max; i++) {
+        const eg_rentity *x = &r->ent[i];
+        if (x->type != EG_PERSON || x->origin == EG_ORIGIN_AMBIG || x->words < 2)
+            continue;
+        if ((last ? x->last_h : x->first_h) == h)
+            out[n++] = (uint32_t)i;
+    }
+    return n;
+}
+
+/* Picks one of several persons sharing a name part at token t: by the
+ * gender a title or pronouns give, then by a mention in the same sentence.
+ * EG_NONE when the text leaves it open. */
+static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, const uint32_t *cand, size_t n,
+                            const uint8_t *person_at, const uint32_t *ent_at, uint8_t *why)
+{
+    int g = title_gender(d, t);
+    size_t i, hits = 0;
+    uint32_t pick = EG_NONE, u;
+    if (!g)
+        g = pronoun_gender(r, d, t, person_at);
+    if (g) {
+        for (i = 0; i < n; i++)
+            if (r->ent[cand[i]].gender == g) {
+                hits++;
+                pick = cand[i];
+            }
+        if (hits == 1) {
+            *why = EG_WHY_GENDER;
+            return pick;
+        }
+    }
+    /* same sentence: the person just named there */
+    hits = 0;
+    for (u = t; u-- > 0 && d->tok[u].sent == d->tok[t].sent;)
+        if (person_at[u]) {
+            for (i = 0; i < n; i++)
+                if (ent_at[u] == cand[i]) {
+                    *why = EG_WHY_SENTENCE;
+                    return cand[i];
+                }
+            break;
+        }
+    return EG_NONE;
+}
+
+/* Learns each person's gender from titles and pronouns around the
+ * mentions of their full name. */
+static void learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_at)
+{
+    size_t i;
+    int *score = NULL;
+    if (!r->nent || !(score = eg_calloc(r->nent, sizeof *score)))
+        return;
+    for (i = 0; i < r->nm; i++) {
+        const eg_rmention *m = &r->m[i];
+        if (m->type != EG_PERSON || m->t1 - m->t0 < 2)
+            continue;
+        score[m->ent] += 3 * title_gender(d, m->t0);
+        score[m->ent] += pronoun_gender(r, d, m->t1 - 1, person_at);
+    }
+    for (i = 0; i < r->nent; i++)
+        r->ent[i].gender = (int8_t)(score[i] > 0 ? 1 : score[i] < 0 ? -1 : 0);
+    eg_free(score);
+}
+
+static int add_partial(eg_resolver *r, uint32_t t, uint32_t ent, uint8_t source, uint8_t why)
+{
+    eg_rmention *m;
+    if (EG_GROW(r->m, r->mcap, r->nm + 1))
+        return EG_ENOMEM;
+    m = &r->m[r->nm++];
+    m->t0 = t;
+    m->t1 = t + 1;
+    m->ent = ent;
+    m->type = r->ent[ent].type;
+    m->source = source;
+    m->rule = 0;
+    m->why = why;
+    r->ent[ent].nment++;
+    r->taken[t] = 1;
+    return EG_OK;
+}
+
+/* A capitalised word that could be a name part: not a sentence-initial
+ * common word, not a title. */
+static int name_like(const eg_ctx *c, const eg_doc *d, uint32_t t)
+{
+    const eg_token *k = &d->tok[t];
+    if (k->kind != EG_TK_WORD || !(k->flags & EG_TF_CAP) || (k->flags & EG_TF_DOTTED))
+        return 0;
+    if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
+        return 0;
+    return 1;
+}
+
+static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_t *out)
+{
+    eg_buf id = {0};
+    int rc;
+    const eg_token *k = &d->tok[t];
+    rc = eg_slug(&id, d->text + k->s, k->e - k->s);
+    if (!rc)
+        rc = eg_buf_addc(&id, '?');
+    if (!rc)
+        rc = entity_get(r, id.p, "", EG_PERSON, EG_ORIGIN_AMBIG, EG_NONE, out);
+    if (!rc && !r->pool.p[r->ent[*out].label]) {
+        /* label: the surface word, "Rajavi (ambiguous)" */
+        eg_buf_reset(&id);
+        rc = eg_buf_add(&id, d->text + k->s, k->e - k->s);
+        if (!rc)
+            rc = eg_buf_adds(&id, " (ambiguous)");
+        if (!rc)
+            rc = pool_add(r, id.p, id.len, &r->ent[*out].label);
+    }
+    eg_buf_free(&id);
+    return rc;
+}
+
+/* Resolves one word that may be a partial name. Returns EG_OK whether or
+ * not it became a mention. */
+static int resolve_part(eg_resolver *r, const eg_doc *d, uint32_t t, const uint8_t *person_at,
+                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+{
+    uint32_t cand[8];
+    size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
+    *out = EG_NONE;
+    if (n == 0) {
+        /* a given name alone, when only one person in the document has it */
+        n = persons_with(r, d->tok[t].h, 0, cand, 8);
+        if (n == 1) {
+            *out = cand[0];
+            *why = EG_WHY_GIVEN;
+        }
+        return EG_OK;
+    }
+    if (n == 1) {
+        *out = cand[0];
+        *why = EG_WHY_SURNAME;
+        return EG_OK;
+    }
+    *out = pick_person(r, d, t, cand, n, person_at, ent_at, why);
+    if (*out == EG_NONE) {
+        *why = EG_WHY_AMBIGUOUS;
+        return ambiguous_entity(r, d, t, out);
+    }
+    return EG_OK;
+}
+
+static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
+{
+    uint8_t *person_at = NULL;
+    uint32_t *ent_at = NULL;
+    size_t i, nm0 = r->nm;
+    uint32_t t;
+    int rc = EG_OK;
+    if (!d->ntok)
+        return EG_OK;
+    person_at = eg_calloc(d->ntok, 1);
+    ent_at = eg_malloc(d->ntok * sizeof *ent_at);
+    if (!person_at || !ent_at) {
+        rc = EG_ENOMEM;
+        goto out;
+    }
+    for (i = 0; i < r->nm; i++)
+        for (t = r->m[i].t0; t < r->m[i].t1; t++) {
+            person_at[t] = r->m[i].type == EG_PERSON;
+            ent_at[t] = r->m[i].ent;
+        }
+    learn_gender(r, d, person_at);
+    /* single-word person mentions found by rules ("Mr. Giuliani") */
+    for (i = 0; i < nm0; i++) {
+        eg_rmention *m = &r->m[i];
+        uint32_t to;
+        uint8_t why = EG_WHY_NONE;
+        if (m->type != EG_PERSON || m->t1 - m->t0 != 1 || r->ent[m->ent].origin != EG_ORIGIN_RULE)
+            continue;
+        if ((rc = resolve_part(r, d, m->t0, person_at, ent_at, &to, &why)))
+            goto out;
+        if (to != EG_NONE && to != m->ent) {
+            r->ent[m->ent].nment--;
+            m->ent = to;
+            m->why = why;
+            r->ent[to].nment++;
+            ent_at[m->t0] = to;
+        }
+    }
+    /* bare words: surnames, given names, learned acronyms */
+    for (t = 0; t < d->ntok; t++) {
+        uint32_t to = EG_NONE;
+        uint8_t why = EG_WHY_NONE;
+        if (r->taken[t] || !name_like(c, d, t))
+            continue;
+        for (i = 0; i < r->nlearned; i++)
+            if (r->learned[i].h == d->tok[t].h && (d->tok[t].flags & EG_TF_ALLCAP)) {
+                to = r->learned[i].ent;
+                why = EG_WHY_ACRONYM;
+                break;
+            }
+        if (to == EG_NONE && (rc = resolve_part(r, d, t, person_at, ent_at, &to, &why)))
+            goto out;
+        if (to == EG_NONE)
+            continue;
+        if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
+            goto out;
+        person_at[t] = r->ent[to].type == EG_PERSON;
+        ent_at[t] = to;
+    }
+out:
+    eg_free(person_at);
+    eg_free(ent_at);
+    return rc;
+}
+
+int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cands, eg_err *e)
+{
+    int rc;
+    r->nm = 0;
+    r->nent = 0;
+    r->nlearned = 0;
+    eg_buf_reset(&r->pool);
+    eg_strmap_clear(&r->ids);
+    if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
+        return eg_err_nomem(e);
+    memset(r->taken, 0, d->ntok + 1);
+    if ((rc = choose(r, c, d, cands)))
+        return eg_err_nomem(e);
+    qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
+    if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)) || (rc = link_partials(r, c, d)))
+        return eg_err_nomem(e);
+    qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
+    return EG_OK;
+}

@@ -1,0 +1,86 @@
+/*
+ * resolve.h — from candidates to mentions with entities, within one
+ * document: overlaps settled (longest, then priority, then leftmost), the
+ * entry of an ambiguous alias chosen, acronyms defined in brackets linked
+ * to their long form, and partial names (a surname or given name alone)
+ * linked to the full name, or to an explicit ambiguous entity "name?" when
+ * the text leaves it open. Corpus-level merges happen later in graph.c.
+ *
+ * One eg_resolver per worker thread, reused from document to document.
+ */
+#ifndef EG_RESOLVE_H
+#define EG_RESOLVE_H
+
+#include "ctx.h"
+#include "match.h"
+#include "text.h"
+
+/* Where an entity came from (decides what later merges may do with it). */
+enum {
+    EG_ORIGIN_GAZ = 1,   /* a gazetteer entry: id and label from the entry */
+    EG_ORIGIN_RULE = 2,  /* found by a rule: id from the normalised name */
+    EG_ORIGIN_AMBIG = 3  /* a partial name the text leaves open: "rajavi?" */
+};
+
+typedef struct {
+    uint32_t id;        /* offset of the id in the resolver's pool */
+    uint32_t label;     /* offset of the label in the pool */
+    uint8_t type;       /* eg_type */
+    uint8_t origin;     /* EG_ORIGIN_* */
+    int8_t gender;      /* +1 male, -1 female, 0 unknown (PERSON evidence) */
+    uint32_t words;     /* word tokens in the fullest name seen */
+    uint64_t first_h;   /* key hash of the first word of the fullest name */
+    uint64_t last_h;    /* key hash of the last word of the fullest name */
+    uint32_t nment;     /* mentions in this document */
+    uint32_t gaz_entry; /* EG_NONE unless origin is EG_ORIGIN_GAZ */
+} eg_rentity;
+
+typedef struct {
+    uint32_t t0, t1;    /* token range */
+    uint32_t ent;       /* index into eg_resolver.ent */
+    uint8_t type;
+    uint8_t source;     /* EG_SRC_* */
+    uint16_t rule;      /* for EG_SRC_RULE */
+    uint8_t why;        /* EG_WHY_*: how a partial name or acronym was linked */
+} eg_rmention;
+
+enum {
+    EG_WHY_NONE = 0,
+    EG_WHY_SURNAME,     /* the only person in the document with this surname */
+    EG_WHY_GIVEN,       /* the only person in the document with this given name */
+    EG_WHY_GENDER,      /* several share it; a title or pronoun chose */
+    EG_WHY_SENTENCE,    /* several share it; named in the same sentence */
+    EG_WHY_AMBIGUOUS,   /* several share it; the text leaves it open */
+    EG_WHY_ACRONYM_DEF, /* an acronym in brackets after its long form */
+    EG_WHY_ACRONYM      /* a later use of an acronym defined in the document */
+};
+
+/* A short English phrase for an EG_WHY_* code. */
+const char *eg_why_name(int why);
+
+typedef struct {
+    eg_rmention *m;     /* the document's mentions, in text order */
+    size_t nm, mcap;
+    eg_rentity *ent;    /* the document's entities */
+    size_t nent, entcap;
+    eg_buf pool;        /* ids and labels, NUL-terminated */
+    eg_strmap ids;      /* id → entity index (rebuilt per document) */
+    uint8_t *taken;     /* per token: covered by a chosen mention */
+    size_t takencap;
+    void *order;        /* sort scratch */
+    size_t ordercap;
+    eg_buf tmp;
+    struct { uint64_t h; uint32_t ent; } *learned; /* acronyms defined here */
+    size_t nlearned, learnedcap;
+} eg_resolver;
+
+void eg_resolver_init(eg_resolver *r);
+void eg_resolver_free(eg_resolver *r);
+
+/* Chooses mentions among `cands` and gives each an entity. */
+int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cands, eg_err *e);
+
+static inline const char *eg_rent_id(const eg_resolver *r, const eg_rentity *x) { return r->pool.p + x->id; }
+static inline const char *eg_rent_label(const eg_resolver *r, const eg_rentity *x) { return r->pool.p + x->label; }
+
+#endif

@@ -1,0 +1,1626 @@
+/*
+ * rules.c — the pattern-rules matcher. Rules files (format and examples in
+ * gazetteers/RULES.md) hold PCRE2 patterns with a type, a priority, the
+ * capture group that is the entity, and conditions checked against the
+ * lexicon on the tokens of the match. eg_rules_match runs every rule over a
+ * document's clean text and appends an eg_cand for each match that holds.
+ *
+ * Flow: eg_rules_load / eg_rules_load_string parse lines, expand @macros,
+ * compile (UTF, UCP, MULTILINE) and JIT-compile each pattern; after loading
+ * the rules are read-only and shared by threads. Each thread owns an
+ * eg_rules_scratch (match data, match context with limits, JIT stack, work
+ * arrays). Matching is limited to windows of whole sentences:
+ *   - a rule with on(...) runs only on the sentences that contain one of its
+ *     trigger tokens (found with one hash probe per token);
+ *   - other rules run on runs of sentences of up to WIN_BYTES bytes.
+ * A window sets pcre2_set_offset_limit, so a search never walks past it, and
+ * every call has a bounded cost under the match limits. A rule that hits a
+ * limit is stopped for the rest of that document with one warning.
+ *
+ * After the patterns, a built-in step (rule 0, "acronym-def") looks for
+ * "Long Form (ACR)" / "(ACR1 / ACR2)" after any candidate already in the
+ * output list (gazetteer or rule) and emits the acronyms with the long
+ * form's type and EG_CF_ACRONYM_DEF.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "match.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define WIN_BYTES 4096          /* a window of sentences for rules without on() */
+#define MATCH_LIMIT 1000000     /* pcre2_set_match_limit per call */
+#define DEPTH_LIMIT 20000       /* pcre2_set_depth_limit (interpreter) */
+#define HEAP_LIMIT 8192         /* KiB, pcre2_set_heap_limit (interpreter) */
+#define JIT_STACK_MIN (32 * 1024)
+#define JIT_STACK_MAX (1024 * 1024)
+#define MAX_RULES 65535
+
+/* ---- rules ---- */
+
+/* Conditions; each is checked on the token range of one capture group. */
+enum {
+    RC_GIVEN = 1, RC_NOTGIVEN, RC_SURNAME, RC_NAMELIKE, RC_NOTCOMMON, RC_OKSTART,
+    RC_CAP, RC_SENTSTART, RC_NOTSENTSTART, RC_TITLE, RC_NOTITLE, RC_FIRST,
+    RC_NOTFIRST, RC_LAST, RC_NOTLAST, RC_NONE, RC_PREV, RC_NOTPREV, RC_NEXT,
+    RC_NOTNEXT, RC_MAXWORDS, RC_MINWORDS
+};
+
+/* What a condition takes: a group (optional), a list, a number. */
+enum { RA_GROUP = 1, RA_LIST = 2, RA_NUM = 4 };
+
+static const struct {
+    const char *name;
+    uint8_t op, args;
+} cond_defs[] = {
+    {"given", RC_GIVEN, RA_GROUP},
+    {"notgiven", RC_NOTGIVEN, RA_GROUP},
+    {"surname", RC_SURNAME, RA_GROUP},
+    {"namelike", RC_NAMELIKE, RA_GROUP},
+    {"notcommon", RC_NOTCOMMON, RA_GROUP},
+    {"okstart", RC_OKSTART, RA_GROUP},
+    {"cap", RC_CAP, RA_GROUP},
+    {"sentstart", RC_SENTSTART, RA_GROUP},
+    {"notsentstart", RC_NOTSENTSTART, RA_GROUP},
+    {"title", RC_TITLE, RA_GROUP},
+    {"notitle", RC_NOTITLE, RA_GROUP},
+    {"first", RC_FIRST, RA_GROUP | RA_LIST},
+    {"notfirst", RC_NOTFIRST, RA_GROUP | RA_LIST},
+    {"last", RC_LAST, RA_GROUP | RA_LIST},
+    {"notlast", RC_NOTLAST, RA_GROUP | RA_LIST},
+    {"none", RC_NONE, RA_GROUP | RA_LIST},
+    {"prev", RC_PREV, RA_GROUP | RA_LIST},
+    {"notprev", RC_NOTPREV, RA_GROUP | RA_LIST},
+    {"next", RC_NEXT, RA_GROUP | RA_LIST},
+    {"notnext", RC_NOTNEXT, RA_GROUP | RA_LIST},
+    {"maxwords", RC_MAXWORDS, RA_NUM},
+    {"minwords", RC_MINWORDS, RA_NUM},
+};
+
+typedef struct {
+    uint8_t op;
+    uint8_t list;     /* EG_LEX_* for list conditions */
+    int16_t group;    /* capture group; -1 = the rule's group */
+    int32_t num;      /* maxwords / minwords */
+} rcond;
+
+typedef struct {
+    char *name;            /* unique rule name */
+    char *where;           /* "file:line" of the rule, for messages */
+    pcre2_code *code;      /* NULL for the built-in rule */
+    eg_type type;
+    int16_t prio;
+    int group;             /* capture group that is the entity span */
+    uint16_t flags;        /* EG_CF_* */
+    int strip;             /* strip(LIST): drop leading words in list strip-1 */
+    rcond *conds;
+    size_t nconds;
+    int has_on;            /* the rule runs only on triggered sentences */
+} rrule;
+
+/* Trigger table: token key hash → chain of rules. */
+typedef struct {
+    uint64_t h;
+    uint32_t head;         /* index+1 into trig_ent; 0 = empty slot */
+} trig_slot;
+
+typedef struct {
+    uint32_t rule, next;   /* next: index+1, 0 = end */
+} trig_ent;
+
+struct eg_rules {
+    rrule *v;
+    size_t n, cap;
+    eg_strmap names;       /* rule name → index */
+    uint32_t max_groups;   /* most capture groups in any pattern */
+    pcre2_compile_context *cc;
+    trig_slot *tslots;
+    size_t ntslots, ntkeys;
+    trig_ent *tent;
+    size_t ntent, tent_cap;
+    uint32_t list_head[EG_LEX_NLISTS]; /* on(@list) chains (index+1) */
+    int has_on;            /* some rule has on(...) */
+};
+
+/* ---- macros ----
+ * Built-in macros, available in every file; a file's @define may shadow
+ * them for that file. Bodies are wrapped in (?:...) when expanded. */
+static const char *const builtin_macros[][2] = {
+    /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée" */
+    {"CAPW", "\\p{Lu}[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
+    /* a capitalised word or hyphenated compound: "Iran-Iraq", "Jean-Pierre" */
+    {"CAP", "@CAPW(?:-@CAPW)*+"},
+    /* a lower-case word */
+    {"LOW", "\\p{Ll}[\\p{L}\\p{M}]*+"},
+    /* any word */
+    {"WORD", "[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}]*+"},
+    /* an all-capitals acronym of 2 to 10 letters (digits allowed after the first) */
+    {"ACR", "\\p{Lu}[\\p{Lu}\\p{Nd}&]{1,9}+(?![\\p{L}\\p{Nd}])"},
+    /* an initial with its dot: "W." */
+    {"INIT", "\\p{Lu}\\."},
+    /* white space inside a line */
+    {"SP", "\\h++"},
+    /* word boundaries that treat letters, marks and digits as word characters */
+    {"B", "(?<![\\p{L}\\p{M}\\p{Nd}])"},
+    {"E", "(?![\\p{L}\\p{M}\\p{Nd}])"},
+    /* name particles, lower case: "bin", "al", "van", "de" */
+    {"PART", "(?:al|el|ad|as|ash|bin|ibn|bint|ben|abu|de|da|di|do|du|del|della|der|den|des|dos|das|la|le|van|von|ter|zu|y)"},
+    /* months and weekdays (never names on their own) */
+    {"DATEWORD", "(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\\p{L}\\p{M}\\p{Nd}])"},
+};
+#define NBUILTIN (sizeof builtin_macros / sizeof builtin_macros[0])
+
+/* One defined macro of the file being loaded (already expanded). */
+typedef struct {
+    char *name;
+    char *body;
+    size_t len;
+} rmacro;
+
+/* A position in a rules file, for messages. */
+typedef struct {
+    uint32_t line, col;
+} srcpos;
+
+/* Pattern text being assembled, with the file position of each byte. */
+typedef struct {
+    eg_buf b;
+    srcpos *pos;
+    size_t pos_cap;
+} ptext;
+
+/* Everything the loader needs for one file. */
+typedef struct {
+    eg_rules *r;
+    const char *file;
+    rmacro *mac;
+    size_t nmac, mac_cap;
+    eg_err *e;
+} loader;
+
+static void ptext_free(ptext *p)
+{
+    eg_buf_free(&p->b);
+    eg_free(p->pos);
+    p->pos = NULL;
+    p->pos_cap = 0;
+}
+
+static int ptext_add(ptext *p, const char *s, size_t n, uint32_t line, uint32_t col, int fixed)
+{
+    size_t i, at = p->b.len;
+    if (EG_GROW(p->pos, p->pos_cap, at + n + 1) || eg_buf_add(&p->b, s, n))
+        return EG_ENOMEM;
+    for (i = 0; i < n; i++) {
+        p->pos[at + i].line = line;
+        p->pos[at + i].col = fixed ? col : col + (uint32_t)i;
+    }
+    return EG_OK;
+}
+
+static int is_ident0(int c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+static int is_ident(int c) { return is_ident0(c) || (c >= '0' && c <= '9'); }
+
+static const char *find_macro(const loader *L, const char *name, size_t n, size_t *blen, int *builtin)
+{
+    size_t i;
+    for (i = L->nmac; i-- > 0;)
+        if (strlen(L->mac[i].name) == n && memcmp(L->mac[i].name, name, n) == 0) {
+            *blen = L->mac[i].len;
+            *builtin = 0;
+            return L->mac[i].body;
+        }
+    for (i = 0; i < NBUILTIN; i++)
+        if (strlen(builtin_macros[i][0]) == n && memcmp(builtin_macros[i][0], name, n) == 0) {
+            *builtin = 1;
+            *blen = strlen(builtin_macros[i][1]);
+            return builtin_macros[i][1];
+        }
+    return NULL;
+}
+
+/* Expands @NAME references in `in` into `out`. Bytes that come from a macro
+ * take the position of the reference. Built-in bodies may refer to other
+ * built-ins (expanded recursively, depth-limited). */
+static int expand(loader *L, const char *s, size_t n, const srcpos *pos, ptext *out, int depth)
+{
+    size_t i = 0;
+    if (depth > 8)
+        return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: macros nested too deeply", L->file,
+                          pos[0].line, pos[0].col);
+    while (i < n) {
+        if (s[i] == '\\' && i + 1 < n) {
+            if (ptext_add(out, s + i, 2, pos[i].line, pos[i].col, 0))
+                return eg_err_nomem(L->e);
+            i += 2;
+        } else if (s[i] == '@' && i + 1 < n && is_ident0((unsigned char)s[i + 1])) {
+            size_t j = i + 1, blen;
+            const char *body;
+            int builtin;
+            while (j < n && is_ident((unsigned char)s[j]))
+                j++;
+            body = find_macro(L, s + i + 1, j - i - 1, &blen, &builtin);
+            if (!body)
+                return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown macro @%.*s", L->file,
+                                  pos[i].line, pos[i].col, (int)(j - i - 1), s + i + 1);
+            if (ptext_add(out, "(?:", 3, pos[i].line, pos[i].col, 1))
+                return eg_err_nomem(L->e);
+            if (builtin) {
+                srcpos *bp = eg_malloc((blen + 1) * sizeof *bp);
+                size_t k;
+                int rc;
+                if (!bp)
+                    return eg_err_nomem(L->e);
+                for (k = 0; k < blen; k++)
+                    bp[k] = pos[i];
+                rc = expand(L, body, blen, bp, out, depth + 1);
+                eg_free(bp);
+                if (rc)
+                    return rc;
+            } else if (ptext_add(out, body, blen, pos[i].line, pos[i].col, 1)) {
+                return eg_err_nomem(L->e);
+            }
+            if (ptext_add(out, ")", 1, pos[i].line, pos[i].col, 1))
+                return eg_err_nomem(L->e);
+            i = j;
+        } else {
+            if (ptext_add(out, s + i, 1, pos[i].line, pos[i].col, 0))
+                return eg_err_nomem(L->e);
+            i++;
+        }
+    }
+    if (eg_buf_add(&out->b, "", 0))
+        return eg_err_nomem(L->e);
+    return EG_OK;
+}
+
+#define RULE_OPTS (PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE | PCRE2_USE_OFFSET_LIMIT)
+
+/* Compiles an expanded pattern; errors point into the file. */
+static pcre2_code *compile(loader *L, const ptext *p)
+{
+    int errcode;
+    PCRE2_SIZE off;
+    pcre2_code *c;
+    if (!L->r->cc && !(L->r->cc = pcre2_compile_context_create(NULL))) {
+        eg_err_nomem(L->e);
+        return NULL;
+    }
+    c = pcre2_compile((PCRE2_SPTR)(p->b.p ? p->b.p : ""), p->b.len, RULE_OPTS, &errcode, &off, L->r->cc);
+    if (!c) {
+        PCRE2_UCHAR msg[256];
+        srcpos at = {0, 0};
+        if (pcre2_get_error_message(errcode, msg, sizeof msg) < 0)
+            strcpy((char *)msg, "unknown PCRE2 error");
+        if (p->b.len) {
+            if (off < p->b.len) {
+                at = p->pos[off];
+            } else {
+                at = p->pos[p->b.len - 1];
+                at.col++;
+            }
+        }
+        eg_err_set(L->e, errcode == PCRE2_ERROR_NOMEMORY ? EG_ENOMEM : EG_EDATA, "%s:%u:%u: %s",
+                   L->file, at.line, at.col, (const char *)msg);
+        return NULL;
+    }
+    return c;
+}
+
+/* ---- the rule line parser ---- */
+
+/* A field of a logical line: bytes and the position of its first byte. */
+typedef struct {
+    const char *s;
+    size_t n;
+    uint32_t line, col;
+} field;
+
+static int parse_type(const char *s, size_t n, eg_type *t)
+{
+    static const char *const names[EG_NTYPES] = {"PERSON", "ORG", "PLACE", "EVENT"};
+    int i;
+    size_t k;
+    for (i = 0; i < EG_NTYPES; i++) {
+        if (strlen(names[i]) != n)
+            continue;
+        for (k = 0; k < n; k++)
+            if ((s[k] & ~0x20) != names[i][k])
+                break;
+        if (k == n) {
+            *t = (eg_type)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int parse_int(const char *s, size_t n, long lo, long hi, long *out)
+{
+    size_t i = 0;
+    long v = 0;
+    int neg = 0;
+    if (n && (s[0] == '-' || s[0] == '+')) {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n || n - i > 9)
+        return 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    if (neg)
+        v = -v;
+    if (v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* A group by number or name; -1 on failure. */
+static int group_ref(const pcre2_code *c, const char *s, size_t n)
+{
+    long v;
+    uint32_t ncap = 0;
+    char name[64];
+    int k;
+    pcre2_pattern_info(c, PCRE2_INFO_CAPTURECOUNT, &ncap);
+    if (parse_int(s, n, 0, 65535, &v))
+        return v <= (long)ncap ? (int)v : -1;
+    if (n == 0 || n >= sizeof name)
+        return -1;
+    memcpy(name, s, n);
+    name[n] = 0;
+    k = pcre2_substring_number_from_name(c, (PCRE2_SPTR)name);
+    return k > 0 ? k : -1;
+}
+
+static int trig_add_key(eg_rules *r, uint64_t h, uint32_t rule)
+{
+    size_t i, mask;
+    trig_ent *te;
+    if ((r->ntkeys + 1) * 2 > r->ntslots) {
+        size_t n = r->ntslots ? r->ntslots * 2 : 64, j;
+        trig_slot *ns = eg_calloc(n, sizeof *ns);
+        if (!ns)
+            return EG_ENOMEM;
+        for (j = 0; j < r->ntslots; j++) {
+            if (!r->tslots[j].head)
+                continue;
+            i = (size_t)(r->tslots[j].h ^ (r->tslots[j].h >> 31)) & (n - 1);
+            while (ns[i].head)
+                i = (i + 1) & (n - 1);
+            ns[i] = r->tslots[j];
+        }
+        eg_free(r->tslots);
+        r->tslots = ns;
+        r->ntslots = n;
+    }
+    if (EG_GROW(r->tent, r->tent_cap, r->ntent + 1))
+        return EG_ENOMEM;
+    mask = r->ntslots - 1;
+    i = (size_t)(h ^ (h >> 31)) & mask;
+    while (r->tslots[i].head && r->tslots[i].h != h)
+        i = (i + 1) & mask;
+    te = &r->tent[r->ntent++];
+    te->rule = rule;
+    te->next = r->tslots[i].head;
+    if (!r->tslots[i].head)
+        r->ntkeys++;
+    r->tslots[i].h = h;
+    r->tslots[i].head = (uint32_t)r->ntent;
+    return EG_OK;
+}
+
+static uint32_t trig_find(const eg_rules *r, uint64_t h)
+{
+    size_t i, mask;
+    if (!r->ntslots)
+        return 0;
+    mask = r->ntslots - 1;
+    i = (size_t)(h ^ (h >> 31)) & mask;
+    while (r->tslots[i].head) {
+        if (r->tslots[i].h == h)
+            return r->tslots[i].head;
+        i = (i + 1) & mask;
+    }
+    return 0;
+}
+
+/* on(word|word|@list): registers the triggers of rule `ri`. */
+static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t ri)
+{
+    eg_rules *r = L->r;
+    eg_buf kb = {0};
+    size_t i = 0;
+    int rc = EG_OK;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && s[j] != '|')
+            j++;
+        if (j == i) {
+            rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: empty word in on(...)", L->file, f->line, f->col);
+            goto out;
+        }
+        if (s[i] == '@') {
+            int list = eg_lex_list_by_name(s + i + 1, j - i - 1);
+            if (list < 0) {
+                rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown word list '%.*s' in on(...)",
+                                L->file, f->line, f->col, (int)(j - i - 1), s + i + 1);
+                goto out;
+            }
+            if (EG_GROW(r->tent, r->tent_cap, r->ntent + 1)) {
+                rc = eg_err_nomem(L->e);
+                goto out;
+            }
+            r->tent[r->ntent].rule = ri;
+            r->tent[r->ntent].next = r->list_head[list];
+            r->list_head[list] = (uint32_t)++r->ntent;
+        } else {
+            eg_buf_reset(&kb);
+            if (eg_fold_key(&kb, s + i, j - i) || trig_add_key(r, eg_hash(kb.p ? kb.p : "", kb.len), ri)) {
+                rc = eg_err_nomem(L->e);
+                goto out;
+            }
+        }
+        i = j + 1;
+    }
+out:
+    eg_buf_free(&kb);
+    return rc;
+}
+
+/* The conditions field: "-" or a comma list of items "name" or "name(args)". */
+static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
+{
+    const char *s = f->s;
+    size_t n = f->n, i = 0;
+    if (n == 1 && s[0] == '-')
+        return EG_OK;
+    while (i < n) {
+        size_t nb = i, ne, ab = 0, ae = 0, k;
+        const char *args[2];
+        size_t argn[2];
+        int nargs = 0;
+        while (i < n && (is_ident((unsigned char)s[i])))
+            i++;
+        ne = i;
+        if (ne == nb)
+            goto bad;
+        if (i < n && s[i] == '(') {
+            ab = ++i;
+            while (i < n && s[i] != ')')
+                i++;
+            if (i == n)
+                goto bad;
+            ae = i++;
+        }
+        if (i < n && s[i] != ',')
+            goto bad;
+        i++;
+#define IS(w) (ne - nb == strlen(w) && memcmp(s + nb, w, ne - nb) == 0)
+        if (IS("weak")) {
+            ru->flags |= EG_CF_WEAK;
+            continue;
+        }
+        if (IS("acronym")) {
+            ru->flags |= EG_CF_ACRONYM_DEF;
+            continue;
+        }
+        if (IS("on")) {
+            int rc;
+            if (ae <= ab)
+                goto bad;
+            if ((rc = parse_on(L, f, s + ab, ae - ab, ri)))
+                return rc;
+            ru->has_on = 1;
+            L->r->has_on = 1;
+            continue;
+        }
+        if (IS("strip")) {
+            int list = ae > ab ? eg_lex_list_by_name(s + ab, ae - ab) : EG_LEX_COMMON;
+            if (list < 0)
+                goto bad;
+            ru->strip = list + 1;
+            continue;
+        }
+        /* split args at one comma */
+        if (ae > ab) {
+            const char *c = memchr(s + ab, ',', ae - ab);
+            args[0] = s + ab;
+            argn[0] = c ? (size_t)(c - (s + ab)) : ae - ab;
+            nargs = 1;
+            if (c) {
+                args[1] = c + 1;
+                argn[1] = (size_t)(s + ae - (c + 1));
+                nargs = 2;
+            }
+        }
+        for (k = 0; k < sizeof cond_defs / sizeof cond_defs[0]; k++)
+            if (IS(cond_defs[k].name))
+                break;
+#undef IS
+        if (k == sizeof cond_defs / sizeof cond_defs[0]) {
+            return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown condition '%.*s'", L->file, f->line,
+                              f->col + (uint32_t)nb, (int)(ne - nb), s + nb);
+        } else {
+            rcond c = {cond_defs[k].op, 0, -1, 0};
+            int a = 0;
+            if (cond_defs[k].args & RA_NUM) {
+                long v;
+                if (nargs != 1 || !parse_int(args[0], argn[0], 0, 1000, &v))
+                    goto bad;
+                c.num = (int32_t)v;
+            } else {
+                /* [group][,list] */
+                int want_list = !!(cond_defs[k].args & RA_LIST);
+                if (nargs == 2 || (nargs == 1 && !want_list)) {
+                    int g = group_ref(ru->code, args[0], argn[0]);
+                    if (g < 0)
+                        return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: no group '%.*s' in the pattern",
+                                          L->file, f->line, f->col + (uint32_t)ab, (int)argn[0], args[0]);
+                    c.group = (int16_t)g;
+                    a = 1;
+                }
+                if (want_list) {
+                    int list = nargs > a ? eg_lex_list_by_name(args[a], argn[a]) : -1;
+                    if (list < 0)
+                        return eg_err_set(L->e, EG_EDATA,
+                                          "%s:%u:%u: %.*s needs a word list (given, surname, common, title)",
+                                          L->file, f->line, f->col + (uint32_t)nb, (int)(ne - nb), s + nb);
+                    c.list = (uint8_t)list;
+                } else if (nargs > a) {
+                    goto bad;
+                }
+            }
+            {
+                rcond *nc = eg_realloc(ru->conds, (ru->nconds + 1) * sizeof *nc);
+                if (!nc)
+                    return eg_err_nomem(L->e);
+                ru->conds = nc;
+                ru->conds[ru->nconds++] = c;
+            }
+        }
+        continue;
+    bad:
+        return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: bad condition list near '%.*s'", L->file, f->line,
+                          f->col + (uint32_t)nb, (int)(n - nb > 30 ? 30 : n - nb), s + nb);
+    }
+    return EG_OK;
+}
+
+static void rule_clear(rrule *ru)
+{
+    eg_free(ru->name);
+    eg_free(ru->where);
+    pcre2_code_free(ru->code);
+    eg_free(ru->conds);
+    memset(ru, 0, sizeof *ru);
+}
+
+/* Adds the built-in acronym rule as rule 0 on first use. */
+static int rules_init(eg_rules *r)
+{
+    rrule *ru;
+    if (r->n)
+        return EG_OK;
+    if (EG_GROW(r->v, r->cap, 1))
+        return EG_ENOMEM;
+    ru = &r->v[0];
+    memset(ru, 0, sizeof *ru);
+    ru->name = eg_strdup("acronym-def");
+    ru->where = eg_strdup("(built-in)");
+    if (!ru->name || !ru->where || eg_strmap_put(&r->names, "acronym-def", 11, 0, NULL, NULL)) {
+        rule_clear(ru);
+        return EG_ENOMEM;
+    }
+    ru->type = EG_ORG;
+    ru->flags = EG_CF_ACRONYM_DEF;
+    r->n = 1;
+    return EG_OK;
+}
+
+/* Splits a line at runs of tabs. Returns the number of fields found (at
+ * most max); the last field takes the rest of the line. */
+static size_t split_tabs(const char *s, size_t n, uint32_t line, field *f, size_t max)
+{
+    size_t i = 0, k = 0;
+    while (i < n && k < max) {
+        size_t j = i;
+        if (k == max - 1) {
+            j = n;
+        } else {
+            while (j < n && s[j] != '\t')
+                j++;
+        }
+        f[k].s = s + i;
+        f[k].n = j - i;
+        f[k].line = line;
+        f[k].col = (uint32_t)i + 1;
+        k++;
+        while (j < n && s[j] == '\t')
+            j++;
+        i = j;
+    }
+    return k;
+}
+
+/* A logical line: the first physical line plus continuation lines. */
+typedef struct {
+    const char *s;
+    size_t n;
+    uint32_t line;
+    field cont[64];        /* continuation segments */
+    size_t ncont;
+} lline;
+
+/* Builds the raw pattern (first part plus continuations) with positions. */
+static int raw_pattern(loader *L, const field *first, const lline *ll, ptext *raw)
+{
+    size_t k;
+    if (ptext_add(raw, first->s, first->n, first->line, first->col, 0))
+        return eg_err_nomem(L->e);
+    for (k = 0; k < ll->ncont; k++)
+        if (ptext_add(raw, ll->cont[k].s, ll->cont[k].n, ll->cont[k].line, ll->cont[k].col, 0))
+            return eg_err_nomem(L->e);
+    return EG_OK;
+}
+
+static int do_define(loader *L, const lline *ll)
+{
+    const char *s = ll->s + 7; /* after "@define" */
+    size_t n = ll->n - 7, i = 0, nb;
+    field body;
+    ptext raw = {0}, exp = {0};
+    rmacro *m;
+    pcre2_code *c = NULL;
+    int rc = EG_OK;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    nb = i;
+    while (i < n && is_ident((unsigned char)s[i]))
+        i++;
+    if (i == nb || !is_ident0((unsigned char)s[nb]) || i == n || (s[i] != ' ' && s[i] != '\t'))
+        return eg_err_set(L->e, EG_EDATA, "%s:%u: @define needs a NAME and a pattern", L->file, ll->line);
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    body.s = s + i;
+    body.n = n - i;
+    body.line = ll->line;
+    body.col = (uint32_t)(7 + i + 1);
+    if ((rc = raw_pattern(L, &body, ll, &raw)))
+        goto out;
+    if ((rc = expand(L, raw.b.p, raw.b.len, raw.pos, &exp, 0)))
+        goto out;
+    /* compile alone, so that errors point into the definition */
+    if (!(c = compile(L, &exp))) {
+        rc = L->e->code;
+        goto out;
+    }
+    if (EG_GROW(L->mac, L->mac_cap, L->nmac + 1)) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
+    m = &L->mac[L->nmac];
+    m->name = eg_strndup(s + nb, (size_t)(i - nb));
+    m->body = eg_strndup(exp.b.p, exp.b.len);
+    m->len = exp.b.len;
+    if (!m->name || !m->body) {
+        eg_free(m->name);
+        eg_free(m->body);
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
+    /* trim the name at its end (s + nb .. first blank) */
+    m->name[strcspn(m->name, " \t")] = 0;
+    L->nmac++;
+out:
+    pcre2_code_free(c);
+    ptext_free(&raw);
+    ptext_free(&exp);
+    return rc;
+}
+
+static int do_rule(loader *L, const lline *ll)
+{
+    eg_rules *r = L->r;
+    field f[6];
+    size_t nf = split_tabs(ll->s, ll->n, ll->line, f, 6);
+    ptext raw = {0}, exp = {0};
+    rrule ru;
+    long v;
+    uint32_t ncap = 0, ri;
+    int rc = EG_OK, added = 0;
+    uint32_t *slot;
+    memset(&ru, 0, sizeof ru);
+    if (nf < 6)
+        return eg_err_set(L->e, EG_EDATA,
+                          "%s:%u: a rule needs 6 TAB-separated fields: name, type, priority, group, "
+                          "conditions, pattern", L->file, ll->line);
+    if ((rc = rules_init(r)))
+        return eg_err_nomem(L->e);
+    if (r->n >= MAX_RULES)
+        return eg_err_set(L->e, EG_EDATA, "%s:%u: too many rules", L->file, ll->line);
+    ri = (uint32_t)r->n;
+    if (!parse_type(f[1].s, f[1].n, &ru.type)) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown type '%.*s' (PERSON, ORG, PLACE, EVENT)",
+                        L->file, ll->line, f[1].col, (int)f[1].n, f[1].s);
+        goto out;
+    }
+    if (!parse_int(f[2].s, f[2].n, -32768, 32767, &v)) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: priority must be an integer", L->file, ll->line, f[2].col);
+        goto out;
+    }
+    ru.prio = (int16_t)v;
+    while (f[5].n && (f[5].s[f[5].n - 1] == ' ' || f[5].s[f[5].n - 1] == '\t'))
+        f[5].n--;
+    if ((rc = raw_pattern(L, &f[5], ll, &raw)))
+        goto out;
+    if ((rc = expand(L, raw.b.p, raw.b.len, raw.pos, &exp, 0)))
+        goto out;
+    if (!(ru.code = compile(L, &exp))) {
+        rc = L->e->code;
+        goto out;
+    }
+    (void)pcre2_jit_compile(ru.code, PCRE2_JIT_COMPLETE); /* interpreter if JIT is missing */
+    pcre2_pattern_info(ru.code, PCRE2_INFO_CAPTURECOUNT, &ncap);
+    if ((ru.group = group_ref(ru.code, f[3].s, f[3].n)) < 0) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: no group '%.*s' in the pattern", L->file, ll->line,
+                        f[3].col, (int)f[3].n, f[3].s);
+        goto out;
+    }
+    if ((rc = parse_conds(L, &ru, &f[4], ri)))
+        goto out;
+    if (!(ru.name = eg_strndup(f[0].s, f[0].n)) || !(ru.where = eg_malloc(strlen(L->file) + 16))) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
+    sprintf(ru.where, "%s:%u", L->file, ll->line);
+    if (eg_strmap_put(&r->names, f[0].s, f[0].n, ri, &slot, &added)) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
+    if (!added) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u: duplicate rule name '%.*s' (first at %s)", L->file, ll->line,
+                        (int)f[0].n, f[0].s, r->v[*slot].where);
+        goto out;
+    }
+    if (EG_GROW(r->v, r->cap, r->n + 1)) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
+    if (ncap > r->max_groups)
+        r->max_groups = ncap;
+    r->v[r->n++] = ru;
+    memset(&ru, 0, sizeof ru);
+out:
+    if (rc && ru.has_on) {
+        /* drop the triggers this failed rule registered */
+        size_t k;
+        for (k = 0; k < r->ntent; k++)
+            if (r->tent[k].rule == ri)
+                r->tent[k].rule = UINT32_MAX;
+    }
+    rule_clear(&ru);
+    ptext_free(&raw);
+    ptext_free(&exp);
+    return rc;
+}
+
+static int do_logical(loader *L, const lline *ll)
+{
+    if (ll->n >= 7 && memcmp(ll->s, "@define", 7) == 0 && (ll->n == 7 || ll->s[7] == ' ' || ll->s[7] == '\t'))
+        return do_define(L, ll);
+    if (ll->s[0] == '@')
+        return eg_err_set(L->e, EG_EDATA, "%s:%u: unknown directive (only @define)", L->file, ll->line);
+    return do_rule(L, ll);
+}
+
+int eg_rules_load_string(eg_rules *r, const char *name, const char *text, size_t len, eg_err *e)
+{
+    loader L;
+    lline ll;
+    size_t pos = 0, k;
+    uint32_t line = 0;
+    int have = 0, rc = EG_OK;
+    memset(&L, 0, sizeof L);
+    L.r = r;
+    L.file = name ? name : "(rules)";
+    L.e = e;
+    if ((rc = rules_init(r)))
+        return eg_err_nomem(e);
+    while (pos < len) {
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos, i = 0;
+        pos += n + (nl ? 1 : 0);
+        line++;
+        if (n && s[n - 1] == '\r')
+            n--;
+        if (memchr(s, 0, n)) {
+            rc = eg_err_set(e, EG_EDATA, "%s:%u: NUL byte in a rules file", L.file, line);
+            goto out;
+        }
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (i == n || s[i] == '#')
+            continue;
+        if (i > 0) { /* continuation */
+            size_t m = n;
+            if (!have) {
+                rc = eg_err_set(e, EG_EDATA, "%s:%u: continuation line without a rule before it", L.file, line);
+                goto out;
+            }
+            if (ll.ncont == sizeof ll.cont / sizeof ll.cont[0]) {
+                rc = eg_err_set(e, EG_EDATA, "%s:%u: too many continuation lines", L.file, line);
+                goto out;
+            }
+            while (m > i && (s[m - 1] == ' ' || s[m - 1] == '\t'))
+                m--;
+            ll.cont[ll.ncont].s = s + i;
+            ll.cont[ll.ncont].n = m - i;
+            ll.cont[ll.ncont].line = line;
+            ll.cont[ll.ncont].col = (uint32_t)i + 1;
+            ll.ncont++;
+            continue;
+        }
+        if (have && (rc = do_logical(&L, &ll)))
+            goto out;
+        ll.s = s;
+        ll.n = n;
+        ll.line = line;
+        ll.ncont = 0;
+        have = 1;
+    }
+    if (have)
+        rc = do_logical(&L, &ll);
+out:
+    for (k = 0; k < L.nmac; k++) {
+        eg_free(L.mac[k].name);
+        eg_free(L.mac[k].body);
+    }
+    eg_free(L.mac);
+    return rc;
+}
+
+int eg_rules_load(eg_rules *r, const char *path, eg_err *e)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = eg_read_file(path, &buf, &len, e);
+    if (rc == EG_OK)
+        rc = eg_rules_load_string(r, path, buf, len, e);
+    eg_free(buf);
+    return rc;
+}
+
+eg_rules *eg_rules_new(void)
+{
+    eg_rules *r = eg_calloc(1, sizeof *r);
+    if (r && rules_init(r)) {
+        eg_rules_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+void eg_rules_free(eg_rules *r)
+{
+    size_t i;
+    if (!r)
+        return;
+    for (i = 0; i < r->n; i++)
+        rule_clear(&r->v[i]);
+    eg_free(r->v);
+    eg_strmap_free(&r->names);
+    pcre2_compile_context_free(r->cc);
+    eg_free(r->tslots);
+    eg_free(r->tent);
+    eg_free(r);
+}
+
+size_t eg_rules_count(const eg_rules *r) { return r ? r->n : 0; }
+
+const char *eg_rules_name(const eg_rules *r, uint16_t rule)
+{
+    return r && rule < r->n ? r->v[rule].name : "?";
+}
+
+/* ---- matching ---- */
+
+struct eg_rules_scratch {
+    pcre2_match_data *md;
+    pcre2_match_context *mc;
+    pcre2_jit_stack *js;
+    uint32_t ngroups;      /* capture pairs md holds */
+    uint32_t *win;         /* windows for rules without on(): pairs of byte offsets */
+    size_t nwin, win_cap;
+    uint32_t *pairs;       /* (rule, sentence) triggers */
+    size_t npairs, pairs_cap;
+    uint32_t *sorted;      /* sentences grouped by rule */
+    size_t sorted_cap;
+    uint32_t *start;       /* per rule: first index in sorted (n+1 entries) */
+    uint32_t *last;        /* per rule: last triggered sentence + 1 */
+    size_t rule_cap;
+    uint32_t *best;        /* per token: candidate index+1 ending there (acronyms) */
+    size_t best_cap;
+    eg_buf kb;             /* scratch key for multi-word title lookups */
+};
+
+eg_rules_scratch *eg_rules_scratch_new(const eg_rules *r)
+{
+    eg_rules_scratch *s = eg_calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->ngroups = (r ? r->max_groups : 0) + 1;
+    if (s->ngroups < 10)
+        s->ngroups = 10;
+    s->md = pcre2_match_data_create(s->ngroups, NULL);
+    s->mc = pcre2_match_context_create(NULL);
+    s->js = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
+    if (!s->md || !s->mc || !s->js) {
+        eg_rules_scratch_free(s);
+        return NULL;
+    }
+    pcre2_set_match_limit(s->mc, MATCH_LIMIT);
+    pcre2_set_depth_limit(s->mc, DEPTH_LIMIT);
+    pcre2_set_heap_limit(s->mc, HEAP_LIMIT);
+    pcre2_jit_stack_assign(s->mc, NULL, s->js);
+    return s;
+}
+
+void eg_rules_scratch_free(eg_rules_scratch *s)
+{
+    if (!s)
+        return;
+    pcre2_match_data_free(s->md);
+    pcre2_match_context_free(s->mc);
+    pcre2_jit_stack_free(s->js);
+    eg_free(s->win);
+    eg_free(s->pairs);
+    eg_free(s->sorted);
+    eg_free(s->start);
+    eg_free(s->last);
+    eg_free(s->best);
+    eg_buf_free(&s->kb);
+    eg_free(s);
+}
+
+/* The state of one eg_rules_match call. */
+typedef struct {
+    const eg_rules *r;
+    eg_rules_scratch *s;
+    const eg_lex *lex;
+    const eg_doc *d;
+    eg_cands *out;
+    eg_rules_warn_fn warn;
+    void *ud;
+    eg_err *e;
+} mstate;
+
+/* First token with s >= off. */
+static uint32_t tok_lower(const eg_doc *d, uint32_t off)
+{
+    size_t lo = 0, hi = d->ntok;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->tok[mid].s < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* First token with e > off. */
+static uint32_t tok_end_after(const eg_doc *d, uint32_t off)
+{
+    size_t lo = 0, hi = d->ntok;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->tok[mid].e <= off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* Tokens fully inside the byte range, with punctuation and possessive
+ * endings trimmed at both ends. Returns 0 when no word or number is inside. */
+static int snap(const eg_doc *d, uint32_t bs, uint32_t be, uint32_t *t0, uint32_t *t1)
+{
+    uint32_t a = tok_lower(d, bs), b = tok_end_after(d, be);
+    while (a < b && (d->tok[a].kind == EG_TK_PUNCT || (d->tok[a].flags & EG_TF_POSS)))
+        a++;
+    while (b > a && (d->tok[b - 1].kind == EG_TK_PUNCT || (d->tok[b - 1].flags & EG_TF_POSS)))
+        b--;
+    if (a >= b)
+        return 0;
+    *t0 = a;
+    *t1 = b;
+    return 1;
+}
+
+static int is_word(const eg_token *t) { return t->kind == EG_TK_WORD && !(t->flags & EG_TF_POSS); }
+
+static int first_word(const eg_doc *d, uint32_t t0, uint32_t t1)
+{
+    for (; t0 < t1; t0++)
+        if (is_word(&d->tok[t0]))
+            return (int)t0;
+    return -1;
+}
+
+static int last_word(const eg_doc *d, uint32_t t0, uint32_t t1)
+{
+    while (t1 > t0) {
+        t1--;
+        if (is_word(&d->tok[t1]))
+            return (int)t1;
+    }
+    return -1;
+}
+
+static int has(const mstate *m, int list, int t) { return t >= 0 && eg_lex_has(m->lex, list, m->d->tok[t].h); }
+
+/* Lower-case connectors allowed inside a capitalised name by cap(). */
+static int is_connector(const eg_doc *d, const eg_token *t)
+{
+    static const char *const w[] = {"of", "the", "and", "for", "on", "at", "in", "de", "del", "della", "di",
+                                    "da", "do", "du", "des", "dos", "das", "la", "le", "van", "von", "der",
+                                    "den", "ter", "zu", "al", "el", "ad", "as", "ash", "bin", "ibn", "bint",
+                                    "ben", "abu", "y", "e", "&"};
+    size_t i, n = t->e - t->s;
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (strlen(w[i]) == n && memcmp(w[i], d->text + t->s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does the group start a sentence (or a line), punctuation before it aside? */
+static int at_start(const eg_doc *d, uint32_t t0)
+{
+    for (;;) {
+        const eg_token *t = &d->tok[t0];
+        if (t->flags & (EG_TF_SENT_START | EG_TF_PARA_START | EG_TF_NL_BEFORE) || t0 == 0)
+            return 1;
+        if (d->tok[t0 - 1].kind != EG_TK_PUNCT || (d->tok[t0 - 1].flags & EG_TF_SENT_END))
+            return 0;
+        t0--;
+    }
+}
+
+/* Is the title list holding the words that end at token `t` (one word, or
+ * 2..4 words joined by one space; joiner hyphens skipped)? */
+static int title_ending_at(const mstate *m, int t)
+{
+    const eg_doc *d = m->d;
+    eg_buf *kb = &m->s->kb;
+    int i, nw, words[4];
+    if (t < 0 || !is_word(&d->tok[t]))
+        return 0;
+    if (eg_lex_has(m->lex, EG_LEX_TITLE, d->tok[t].h))
+        return 1;
+    if (!eg_lex_has(m->lex, EG_LEX_TITLE, eg_lex_tail_hash(d->tok[t].h)))
+        return 0;
+    nw = 0;
+    for (i = t; i >= 0 && nw < 4; i--) {
+        const eg_token *tk = &d->tok[i];
+        if (tk->flags & EG_TF_JOINER && i != t)
+            continue;
+        if (!is_word(tk))
+            break;
+        words[nw++] = i;
+        if (nw >= 2) {
+            int k;
+            eg_buf_reset(kb);
+            for (k = nw - 1; k >= 0; k--) {
+                const eg_token *w = &d->tok[words[k]];
+                if ((k != nw - 1 && eg_buf_addc(kb, ' ')) || eg_buf_add(kb, d->keys + w->key, w->klen))
+                    return 0;
+            }
+            if (eg_lex_has(m->lex, EG_LEX_TITLE, eg_hash(kb->p, kb->len)))
+                return 1;
+        }
+        if (i > 0 && (tk->flags & EG_TF_SENT_START))
+            break;
+    }
+    return 0;
+}
+
+/* The title condition: the words just before t0 (a dot or comma between
+ * them and the name allowed) end with a title. */
+static int title_before(const mstate *m, uint32_t t0)
+{
+    const eg_doc *d = m->d;
+    int t = (int)t0 - 1;
+    if (t >= 0 && d->tok[t].kind == EG_TK_PUNCT) {
+        char c = d->text[d->tok[t].s];
+        if ((c == '.' || c == ',') && d->tok[t].e - d->tok[t].s == 1)
+            t--;
+        else
+            return 0;
+    }
+    return title_ending_at(m, t);
+}
+
+/* Token range of capture group g of the current match; 0 when unset. */
+static int group_tokens(const mstate *m, int g, uint32_t *t0, uint32_t *t1)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->s->md);
+    if (ov[2 * g] == PCRE2_UNSET || ov[2 * g] >= ov[2 * g + 1])
+        return 0;
+    return snap(m->d, (uint32_t)ov[2 * g], (uint32_t)ov[2 * g + 1], t0, t1);
+}
+
+static int count_words(const eg_doc *d, uint32_t t0, uint32_t t1)
+{
+    int n = 0;
+    for (; t0 < t1; t0++)
+        n += is_word(&d->tok[t0]);
+    return n;
+}
+
+/* Checks one condition; (t0, t1) is the group's (possibly stripped) range. */
+static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
+{
+    const eg_doc *d = m->d;
+    int fw = first_word(d, t0, t1), lw = last_word(d, t0, t1), i;
+    switch (c->op) {
+    case RC_GIVEN: return has(m, EG_LEX_GIVEN, fw);
+    case RC_NOTGIVEN: return !has(m, EG_LEX_GIVEN, fw);
+    case RC_SURNAME: return has(m, EG_LEX_SURNAME, lw);
+    case RC_NAMELIKE: return has(m, EG_LEX_GIVEN, fw) || has(m, EG_LEX_SURNAME, lw);
+    case RC_NOTCOMMON: return fw >= 0 && !has(m, EG_LEX_COMMON, fw);
+    case RC_OKSTART: return fw >= 0 && !(at_start(d, (uint32_t)fw) && has(m, EG_LEX_COMMON, fw));
+    case RC_CAP:
+        for (i = (int)t0; i < (int)t1; i++)
+            if (is_word(&d->tok[i]) && !(d->tok[i].flags & EG_TF_CAP) && !is_connector(d, &d->tok[i]))
+                return 0;
+        return fw >= 0;
+    case RC_SENTSTART: return at_start(d, t0);
+    case RC_NOTSENTSTART: return !at_start(d, t0);
+    case RC_TITLE: return title_before(m, t0);
+    case RC_NOTITLE: return !title_before(m, t0);
+    case RC_FIRST: return has(m, c->list, fw);
+    case RC_NOTFIRST: return fw >= 0 && !has(m, c->list, fw);
+    case RC_LAST: return has(m, c->list, lw);
+    case RC_NOTLAST: return lw >= 0 && !has(m, c->list, lw);
+    case RC_NONE:
+        for (i = (int)t0; i < (int)t1; i++)
+            if (is_word(&d->tok[i]) && has(m, c->list, i))
+                return 0;
+        return 1;
+    case RC_PREV:
+    case RC_NOTPREV: {
+        int p = (int)t0 - 1, in = p >= 0 && is_word(&d->tok[p]) && has(m, c->list, p);
+        return c->op == RC_PREV ? in : !in;
+    }
+    case RC_NEXT:
+    case RC_NOTNEXT: {
+        int in = t1 < d->ntok && is_word(&d->tok[t1]) && has(m, c->list, (int)t1);
+        return c->op == RC_NEXT ? in : !in;
+    }
+    case RC_MAXWORDS: return count_words(d, t0, t1) <= c->num;
+    case RC_MINWORDS: return count_words(d, t0, t1) >= c->num;
+    }
+    return 0;
+}
+
+/* Turns the current match of rule `ri` into a candidate when its conditions hold. */
+static int accept_match(mstate *m, uint32_t ri)
+{
+    const rrule *ru = &m->r->v[ri];
+    const eg_doc *d = m->d;
+    uint32_t t0, t1, g0, g1;
+    size_t k;
+    eg_cand c;
+    if (!group_tokens(m, ru->group, &t0, &t1))
+        return EG_OK;
+    if (ru->strip) {
+        int list = ru->strip - 1;
+        while (t0 < t1 && is_word(&d->tok[t0]) && has(m, list, (int)t0))
+            t0++;
+        while (t0 < t1 && d->tok[t0].kind == EG_TK_PUNCT)
+            t0++;
+        if (t0 >= t1)
+            return EG_OK;
+    }
+    for (k = 0; k < ru->nconds; k++) {
+        const rcond *rc = &ru->conds[k];
+        if (rc->group < 0 || rc->group == ru->group) {
+            g0 = t0;
+            g1 = t1;
+        } else if (!group_tokens(m, rc->group, &g0, &g1)) {
+            return EG_OK;
+        }
+        if (!cond_holds(m, rc, g0, g1))
+            return EG_OK;
+    }
+    memset(&c, 0, sizeof c);
+    c.t0 = t0;
+    c.t1 = t1;
+    c.type = (uint8_t)ru->type;
+    c.source = EG_SRC_RULE;
+    c.prio = ru->prio;
+    c.entry = EG_NONE;
+    c.rule = (uint16_t)ri;
+    c.flags = ru->flags;
+    if (eg_cands_push(m->out, &c))
+        return eg_err_nomem(m->e);
+    return EG_OK;
+}
+
+static void warn_limit(mstate *m, uint32_t ri, int rc)
+{
+    char line[512];
+    PCRE2_UCHAR msg[160];
+    if (!m->warn)
+        return;
+    if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
+        strcpy((char *)msg, "match error");
+    snprintf(line, sizeof line, "%s: rule '%s' (%s) stopped for this document: %s",
+             m->d->name ? m->d->name : "(document)", m->r->v[ri].name, m->r->v[ri].where, (const char *)msg);
+    m->warn(m->ud, line);
+}
+
+/* Runs rule `ri` on the byte window [ws, we): every match that starts in
+ * it. Returns 1 when the rule hit a limit (stopped), 0, or < 0 on OOM. */
+static int run_window(mstate *m, uint32_t ri, uint32_t ws, uint32_t we)
+{
+    const rrule *ru = &m->r->v[ri];
+    const eg_doc *d = m->d;
+    PCRE2_SIZE off = ws, *ov;
+    int rc;
+    pcre2_set_offset_limit(m->s->mc, we);
+    while (off <= we && off <= d->len) {
+        rc = pcre2_match(ru->code, (PCRE2_SPTR)d->text, d->len, off, PCRE2_NO_UTF_CHECK, m->s->md, m->s->mc);
+        if (rc == PCRE2_ERROR_NOMATCH)
+            return 0;
+        if (rc < 0) {
+            warn_limit(m, ri, rc);
+            return 1;
+        }
+        if ((rc = accept_match(m, ri)))
+            return rc;
+        ov = pcre2_get_ovector_pointer(m->s->md);
+        if (ov[1] > off) {
+            off = ov[1];
+        } else {
+            /* empty match: step over one character */
+            off++;
+            while (off < d->len && ((unsigned char)d->text[off] & 0xC0) == 0x80)
+                off++;
+        }
+    }
+    return 0;
+}
+
+static uint32_t sent_start_byte(const eg_doc *d, size_t si) { return d->tok[d->sents[si].t0].s; }
+static uint32_t sent_end_byte(const eg_doc *d, size_t si) { return d->tok[d->sents[si].t1 - 1].e; }
+
+/* Windows of whole sentences up to WIN_BYTES for rules without on(). */
+static int make_windows(mstate *m)
+{
+    const eg_doc *d = m->d;
+    eg_rules_scratch *s = m->s;
+    size_t si = 0;
+    s->nwin = 0;
+    if (!d->nsent) {
+        if (EG_GROW(s->win, s->win_cap, 2))
+            return eg_err_nomem(m->e);
+        s->win[0] = d->tok[0].s;
+        s->win[1] = d->tok[d->ntok - 1].e;
+        s->nwin = 1;
+        return EG_OK;
+    }
+    while (si < d->nsent) {
+        uint32_t ws, we;
+        size_t sj = si;
+        while (sj < d->nsent && d->sents[sj].t1 <= d->sents[sj].t0)
+            sj++;
+        if (sj == d->nsent)
+            break;
+        ws = sent_start_byte(d, sj);
+        we = sent_end_byte(d, sj);
+        si = sj + 1;
+        while (si < d->nsent && (d->sents[si].t1 <= d->sents[si].t0 || sent_end_byte(d, si) - ws <= WIN_BYTES)) {
+            if (d->sents[si].t1 > d->sents[si].t0)
+                we = sent_end_byte(d, si);
+            si++;
+        }
+        if (EG_GROW(s->win, s->win_cap, 2 * (s->nwin + 1)))
+            return eg_err_nomem(m->e);
+        s->win[2 * s->nwin] = ws;
+        s->win[2 * s->nwin + 1] = we;
+        s->nwin++;
+    }
+    return EG_OK;
+}
+
+static int push_pair(mstate *m, uint32_t rule, uint32_t sent)
+{
+    eg_rules_scratch *s = m->s;
+    if (rule == UINT32_MAX || s->last[rule] == sent + 1)
+        return EG_OK;
+    s->last[rule] = sent + 1;
+    if (EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
+        return eg_err_nomem(m->e);
+    s->pairs[2 * s->npairs] = rule;
+    s->pairs[2 * s->npairs + 1] = sent;
+    s->npairs++;
+    return EG_OK;
+}
+
+/* Finds the (rule, sentence) pairs triggered by on(...) and groups them by
+ * rule (a counting sort keeps sentences in order). */
+static int gather_triggers(mstate *m)
+{
+    const eg_rules *r = m->r;
+    const eg_doc *d = m->d;
+    eg_rules_scratch *s = m->s;
+    size_t i, n = r->n;
+    int l;
+    if (n + 1 > s->rule_cap) {
+        eg_free(s->start);
+        eg_free(s->last);
+        s->start = eg_malloc((n + 1) * sizeof *s->start);
+        s->last = eg_malloc((n + 1) * sizeof *s->last);
+        s->rule_cap = s->start && s->last ? n + 1 : 0;
+        if (!s->rule_cap)
+            return eg_err_nomem(m->e);
+    }
+    memset(s->last, 0, (n + 1) * sizeof *s->last);
+    memset(s->start, 0, (n + 1) * sizeof *s->start);
+    s->npairs = 0;
+    for (i = 0; i < d->ntok; i++) {
+        const eg_token *t = &d->tok[i];
+        uint32_t e = trig_find(r, t->h), sent = d->nsent ? t->sent : 0;
+        for (; e; e = r->tent[e - 1].next)
+            if (push_pair(m, r->tent[e - 1].rule, sent))
+                return EG_ENOMEM;
+        for (l = 0; l < EG_LEX_NLISTS; l++) {
+            if (!r->list_head[l] || t->kind != EG_TK_WORD)
+                continue;
+            if (!eg_lex_has(m->lex, l, t->h) && !eg_lex_has(m->lex, l, eg_lex_tail_hash(t->h)))
+                continue;
+            for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
+                if (push_pair(m, r->tent[e - 1].rule, sent))
+                    return EG_ENOMEM;
+        }
+    }
+    if (EG_GROW(s->sorted, s->sorted_cap, s->npairs + 1))
+        return eg_err_nomem(m->e);
+    for (i = 0; i < s->npairs; i++)
+        s->start[s->pairs[2 * i] + 1]++;
+    for (i = 1; i <= n; i++)
+        s->start[i] += s->start[i - 1];
+    /* s->last is reused as the fill cursor */
+    for (i = 0; i < n; i++)
+        s->last[i] = s->start[i];
+    for (i = 0; i < s->npairs; i++)
+        s->sorted[s->last[s->pairs[2 * i]]++] = s->pairs[2 * i + 1];
+    return EG_OK;
+}
+
+/* Acronym initials check: the letters of the acronym follow the words of
+ * the long form in order, each one either a word's first letter or the
+ * next letter of the word matched last; the first letter must match the
+ * first word's initial, and at least half the letters must be initials. */
+static int initials_fit(const char *acr, size_t an, const char *const *w, const size_t *wn, size_t nw)
+{
+    size_t ai = 0, wi = 0, ci = 0, init = 0;
+    int inword = 0;
+    if (!an || !nw)
+        return 0;
+    while (ai < an) {
+        char a = (char)(acr[ai] | 0x20);
+        if (inword && ci < wn[wi - 1] && (w[wi - 1][ci] | 0x20) == a) {
+            ci++;
+            ai++;
+            continue;
+        }
+        while (wi < nw && (w[wi][0] | 0x20) != a) {
+            if (ai == 0)
+                return 0;
+            wi++;
+        }
+        if (wi == nw)
+            return 0;
+        wi++;
+        ci = 1;
+        inword = 1;
+        init++;
+        ai++;
+    }
+    return init * 2 >= an;
+}
+
+static int is_acronym_tok(const eg_doc *d, const eg_token *t)
+{
+    uint32_t n = t->e - t->s, i, up = 0;
+    if (t->kind != EG_TK_WORD || n < 2 || n > 12)
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d->text[t->s + i];
+        if (c >= 'A' && c <= 'Z')
+            up++;
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '&'))
+            return 0;
+    }
+    return up >= 2 && (d->text[t->s] >= 'A' && d->text[t->s] <= 'Z');
+}
+
+static int tok_is(const eg_doc *d, const eg_token *t, const char *s)
+{
+    size_t n = strlen(s);
+    return t->e - t->s == n && memcmp(d->text + t->s, s, n) == 0;
+}
+
+/* The built-in acronym step: "Long Form (ACR)" and "(ACR1 / ACR2)". */
+static int acronyms(mstate *m)
+{
+    const eg_doc *d = m->d;
+    eg_rules_scratch *s = m->s;
+    size_t i, ncand = m->out->n;
+    if (!ncand)
+        return EG_OK;
+    if (EG_GROW(s->best, s->best_cap, d->ntok + 1))
+        return eg_err_nomem(m->e);
+    memset(s->best, 0, (d->ntok + 1) * sizeof *s->best);
+    for (i = 0; i < ncand; i++) {
+        const eg_cand *c = &m->out->v[i], *b;
+        if (c->t1 > d->ntok || c->type == EG_PERSON || (c->flags & EG_CF_ACRONYM_DEF))
+            continue;
+        if (!s->best[c->t1]) {
+            s->best[c->t1] = (uint32_t)i + 1;
+            continue;
+        }
+        b = &m->out->v[s->best[c->t1] - 1];
+        if (((b->flags & EG_CF_WEAK) && !(c->flags & EG_CF_WEAK)) ||
+            (!(b->flags & EG_CF_WEAK) == !(c->flags & EG_CF_WEAK) &&
+             (c->t0 < b->t0 || (c->t0 == b->t0 && c->prio > b->prio))))
+            s->best[c->t1] = (uint32_t)i + 1;
+    }
+    for (i = 0; i + 2 < d->ntok; i++) {
+        const eg_token *t = &d->tok[i];
+        uint32_t j, acr[4], nacr = 0, fit = 0, k, w;
+        eg_cand lf, c;
+        const char *ws[16];
+        size_t wn[16], nw = 0;
+        if (!s->best[i] || !tok_is(d, t, "("))
+            continue;
+        lf = m->out->v[s->best[i] - 1];
+        for (j = (uint32_t)i + 1; j < d->ntok && nacr < 4; j++) {
+            if (!is_acronym_tok(d, &d->tok[j]))
+                break;
+            acr[nacr++] = j;
+            j++;
+            if (j < d->ntok && (tok_is(d, &d->tok[j], "/") || tok_is(d, &d->tok[j], ",") ||
+                                tok_is(d, &d->tok[j], ";") || tok_is(d, &d->tok[j], "or") ||
+                                tok_is(d, &d->tok[j], "aka")))
+                continue;
+            break;
+        }
+        if (!nacr || j >= d->ntok || !tok_is(d, &d->tok[j], ")"))
+            continue;
+        for (w = lf.t0; w < lf.t1 && nw < 16; w++)
+            if (is_word(&d->tok[w]) && !(nw == 0 && (tok_is(d, &d->tok[w], "The") || tok_is(d, &d->tok[w], "the")))) {
+                ws[nw] = d->text + d->tok[w].s;
+                wn[nw++] = d->tok[w].e - d->tok[w].s;
+            }
+        for (k = 0; k < nacr && !fit; k++) {
+            char buf[16];
+            size_t bn = 0;
+            uint32_t q;
+            for (q = d->tok[acr[k]].s; q < d->tok[acr[k]].e && bn < sizeof buf; q++)
+                if (d->text[q] != '.' && d->text[q] != '&')
+                    buf[bn++] = d->text[q];
+            fit = initials_fit(buf, bn, ws, wn, nw);
+        }
+        if (!fit)
+            continue;
+        for (k = 0; k < nacr; k++) {
+            memset(&c, 0, sizeof c);
+            c.t0 = acr[k];
+            c.t1 = acr[k] + 1;
+            c.type = lf.type;
+            c.source = EG_SRC_RULE;
+            c.prio = lf.prio;
+            c.entry = EG_NONE;
+                    c.rule = 0;
+            c.flags = EG_CF_ACRONYM_DEF;
+            if (eg_cands_push(m->out, &c))
+                return eg_err_nomem(m->e);
+        }
+    }
+    return EG_OK;
+}
+
+/* The clean text should be valid UTF-8; matching with NO_UTF_CHECK relies on it. */
+static int text_valid(const eg_doc *d)
+{
+    size_t i = 0, k;
+    while (i < d->len) {
+        if ((unsigned char)d->text[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (!(k = eg_utf8_valid_len((const unsigned char *)d->text + i, d->len - i)))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, const eg_doc *d, eg_cands *out,
+                   eg_rules_warn_fn warn, void *ud, eg_err *e)
+{
+    mstate m;
+    size_t ri, k;
+    int rc = EG_OK;
+    if (!r || !s || !d || !out)
+        return eg_err_set(e, EG_EUSAGE, "eg_rules_match: missing argument");
+    if (s->ngroups < r->max_groups + 1)
+        return eg_err_set(e, EG_EUSAGE, "eg_rules_match: scratch made before the last rules were loaded");
+    if (!d->ntok)
+        return EG_OK;
+    m.r = r;
+    m.s = s;
+    m.lex = lex;
+    m.d = d;
+    m.out = out;
+    m.warn = warn;
+    m.ud = ud;
+    m.e = e;
+    if (!text_valid(d)) {
+        if (warn) {
+            char line[300];
+            snprintf(line, sizeof line, "%s: text is not valid UTF-8; pattern rules skipped",
+                     d->name ? d->name : "(document)");
+            warn(ud, line);
+        }
+        return EG_OK;
+    }
+    if ((rc = make_windows(&m)))
+        return rc;
+    if (r->has_on && (rc = gather_triggers(&m)))
+        return rc;
+    for (ri = 1; ri < r->n; ri++) {
+        const rrule *ru = &r->v[ri];
+        int st = 0;
+        if (!ru->code)
+            continue;
+        if (ru->has_on) {
+            uint32_t a = s->start[ri], b = s->start[ri + 1];
+            while (a < b && !st) {
+                uint32_t s0 = s->sorted[a], s1 = s0;
+                uint32_t ws, we;
+                a++;
+                /* merge a run of consecutive sentences into one window */
+                while (a < b && s->sorted[a] == s1 + 1)
+                    s1 = s->sorted[a++];
+                if (d->nsent) {
+                    if (d->sents[s0].t1 <= d->sents[s0].t0 || d->sents[s1].t1 <= d->sents[s1].t0)
+                        continue;
+                    ws = sent_start_byte(d, s0);
+                    we = sent_end_byte(d, s1);
+                } else {
+                    ws = d->tok[0].s;
+                    we = d->tok[d->ntok - 1].e;
+                }
+                st = run_window(&m, (uint32_t)ri, ws, we);
+            }
+        } else {
+            for (k = 0; k < s->nwin && !st; k++)
+                st = run_window(&m, (uint32_t)ri, s->win[2 * k], s->win[2 * k + 1]);
+        }
+        if (st < 0)
+            return st;
+    }
+    return acronyms(&m);
+}

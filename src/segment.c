@@ -1,0 +1,199 @@
+/*
+ * segment.c — last stage of the text layer: groups tokens into paragraphs
+ * and sentences (after eg_tokenize). Co-occurrence windows are built on
+ * these, so a wrong break splits or merges entity pairs.
+ *
+ * Paragraphs. A blank line (two line breaks with only white space between)
+ * always ends a paragraph. A single line break also ends one — news text
+ * and the sample articles put one paragraph per line, headlines included —
+ * unless the document looks hard-wrapped: at least 3 non-empty lines, more
+ * than half of them 40–100 bytes long and more than half of them not ending
+ * in sentence punctuation (. ! ? : ; quotes, brackets). In a hard-wrapped
+ * document a single line break is only a space.
+ *
+ * Sentences. Every paragraph break ends a sentence. Within a paragraph a
+ * sentence ends after ".", "!", "?" or a run of dots (plus any closing
+ * quotes or brackets written right after), when white space follows and
+ * the next token starts with a capital letter or a digit, or is a quote or
+ * an opening bracket. ":" and ";" never end a sentence.
+ * Abbreviations: titles and the like ("Mr.", "Gen.", "Dr.", "vs.", months;
+ * eg_is_abbrev kind 1) never end a sentence. Dotted acronyms and initials
+ * ("U.S.", "H.") and abbreviations that often close a sentence ("etc.",
+ * "Inc.", "Jr.", "St."; kind 2) end one only before a clear sentence
+ * starter — a capitalised function word such as "The", "He", "But", "In",
+ * "This" (see starters[]) — or a paragraph break: "the U.S. Army" and
+ * "Hugh H. Shelton" stay one sentence, "... in the U.S. The next day ..."
+ * is two.
+ */
+#include <string.h>
+
+#include "text.h"
+
+/* Capitalised words that clearly start a sentence (keys, lower-case). */
+static const char *const starters[] = {
+    "a", "about", "according", "after", "although", "an", "and", "as", "at", "because",
+    "before", "both", "but", "despite", "during", "earlier", "even", "for", "from", "he",
+    "her", "his", "however", "i", "if", "in", "instead", "it", "its", "last", "later",
+    "many", "meanwhile", "more", "moreover", "most", "my", "no", "now", "on", "one", "our",
+    "she", "since", "so", "some", "still", "such", "that", "the", "their", "then", "there",
+    "these", "they", "this", "those", "though", "thus", "to", "today", "under", "we",
+    "what", "when", "where", "while", "who", "why", "with", "yet", "you", NULL};
+
+static int is_starter(const eg_doc *d, const eg_token *t)
+{
+    const char *k = eg_tok_key(d, t);
+    size_t i;
+    if (!(t->flags & EG_TF_CAP) || t->kind != EG_TK_WORD || (t->flags & (EG_TF_DOTTED | EG_TF_ABBREV)))
+        return 0;
+    for (i = 0; starters[i]; i++)
+        if (strcmp(starters[i], k) == 0)
+            return 1;
+    return 0;
+}
+
+/* Does the document look hard-wrapped (see the top of the file)? */
+static int hard_wrapped(const eg_doc *d)
+{
+    const char *s = d->text, *end = d->text + d->len;
+    size_t lines = 0, mid = 0, open = 0;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *le = nl ? nl : end, *q = le;
+        while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+            q--;
+        if (q > s) {
+            size_t ll = (size_t)(q - s);
+            char c = q[-1];
+            lines++;
+            if (ll >= 40 && ll <= 100)
+                mid++;
+            if (!strchr(".!?:;\"')]", c))
+                open++;
+        }
+        s = nl ? nl + 1 : end;
+    }
+    return lines >= 3 && mid * 2 > lines && open * 2 > lines;
+}
+
+/* Number of line breaks in clean text [a, b) (white space only). */
+static unsigned count_nl(const char *s, uint32_t a, uint32_t b, unsigned stop)
+{
+    unsigned k = 0;
+    for (; a < b && k < stop; a++)
+        k += s[a] == '\n';
+    return k;
+}
+
+/* Is t a sentence-ending mark? 2 = strong (. ! ? ...), 1 = weak (dotted
+ * acronym, initial, kind-2 abbreviation), 0 = no. */
+static int terminal(const eg_doc *d, const eg_token *t)
+{
+    if (t->kind == EG_TK_PUNCT) {
+        char c = d->text[t->s];
+        return (c == '.' || c == '!' || c == '?') ? 2 : 0;
+    }
+    if (t->flags & EG_TF_DOTTED)
+        return 1;
+    if (t->flags & EG_TF_ABBREV)
+        return eg_is_abbrev(eg_tok_key(d, t), t->klen) == 2 ? 1 : 0;
+    return 0;
+}
+
+/* A closing quote or bracket written right after a full stop. */
+static int closer(const eg_doc *d, const eg_token *t)
+{
+    char c;
+    if (t->kind != EG_TK_PUNCT || (t->flags & EG_TF_SPACE_BEFORE))
+        return 0;
+    c = d->text[t->s];
+    return t->e - t->s == 1 && (c == '"' || c == '\'' || c == ')' || c == ']' || c == '}');
+}
+
+static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t t1)
+{
+    if (*n == *cap && eg_grow((void **)v, cap, *n + 1, sizeof **v))
+        return EG_ENOMEM;
+    (*v)[*n].t0 = t0;
+    (*v)[*n].t1 = t1;
+    (*n)++;
+    return EG_OK;
+}
+
+int eg_segment(eg_doc *d, eg_err *e)
+{
+    size_t i, n = d->ntok;
+    int wrapped;
+    uint32_t p0 = 0, s0 = 0;
+
+    d->nsent = d->npara = 0;
+    if (n == 0)
+        return EG_OK;
+    wrapped = hard_wrapped(d);
+
+    /* paragraphs */
+    for (i = 0; i < n; i++) {
+        eg_token *t = &d->tok[i];
+        t->flags &= (uint16_t) ~(EG_TF_PARA_START | EG_TF_SENT_START | EG_TF_SENT_END);
+        if (i > 0 && (t->flags & EG_TF_NL_BEFORE)) {
+            unsigned nl = count_nl(d->text, d->tok[i - 1].e, t->s, 2);
+            if (nl >= 2 || !wrapped) {
+                if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)i))
+                    return eg_err_nomem(e);
+                p0 = (uint32_t)i;
+            }
+        }
+        if (i == p0)
+            t->flags |= EG_TF_PARA_START;
+        t->para = (uint32_t)d->npara;
+    }
+    if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)n))
+        return eg_err_nomem(e);
+
+    /* sentences */
+    for (i = 0; i < n; i++) {
+        eg_token *t = &d->tok[i];
+        int term;
+        size_t j;
+        if (i > s0 && (t->flags & EG_TF_PARA_START)) {
+            if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)i))
+                return eg_err_nomem(e);
+            s0 = (uint32_t)i;
+        }
+        t->sent = (uint32_t)d->nsent;
+        if (!(term = terminal(d, t)))
+            continue;
+        j = i + 1;
+        while (j < n && closer(d, &d->tok[j]) && !(d->tok[j].flags & EG_TF_PARA_START))
+            j++;
+        if (j >= n || (d->tok[j].flags & EG_TF_PARA_START) || !(d->tok[j].flags & EG_TF_SPACE_BEFORE))
+            continue; /* end of text or paragraph: closed there; no space: no break */
+        {
+            const eg_token *x = &d->tok[j];
+            int brk;
+            if (term == 2) {
+                char c = d->text[x->s];
+                brk = (x->flags & EG_TF_CAP) || (c >= '0' && c <= '9') || (x->flags & EG_TF_QUOTE) ||
+                      c == '(' || c == '[' || c == '{';
+            } else {
+                brk = is_starter(d, x);
+            }
+            if (!brk)
+                continue;
+        }
+        /* tokens i+1 .. j-1 are closers in this sentence */
+        for (i = i + 1; i < j; i++)
+            d->tok[i].sent = (uint32_t)d->nsent;
+        if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)j))
+            return eg_err_nomem(e);
+        s0 = (uint32_t)j;
+        i = j - 1;
+    }
+    if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)n))
+        return eg_err_nomem(e);
+
+    for (i = 0; i < d->nsent; i++) {
+        d->tok[d->sents[i].t0].flags |= EG_TF_SENT_START;
+        d->tok[d->sents[i].t1 - 1].flags |= EG_TF_SENT_END;
+    }
+    return EG_OK;
+}

@@ -1,0 +1,95 @@
+/*
+ * similar.c — Jaro–Winkler similarity and the name-variant test used by the
+ * corpus-level merges in finish.c. Works on folded slugs, so accents and
+ * case are already gone.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "similar.h"
+
+double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb)
+{
+    unsigned char ma[64] = {0}, mb[64] = {0};
+    size_t i, j, m = 0, t = 0, k = 0, range, prefix = 0;
+    double jaro;
+    if (na == 0 || nb == 0)
+        return na == nb;
+    if (na > 64 || nb > 64)
+        return na == nb && memcmp(a, b, na) == 0;
+    range = (na > nb ? na : nb) / 2;
+    range = range ? range - 1 : 0;
+    for (i = 0; i < na; i++) {
+        size_t lo = i > range ? i - range : 0, hi = i + range + 1 < nb ? i + range + 1 : nb;
+        for (j = lo; j < hi; j++)
+            if (!mb[j] && a[i] == b[j]) {
+                ma[i] = mb[j] = 1;
+                m++;
+                break;
+            }
+    }
+    if (!m)
+        return 0.0;
+    for (i = 0; i < na; i++) {
+        if (!ma[i])
+            continue;
+        while (!mb[k])
+            k++;
+        t += a[i] != b[k];
+        k++;
+    }
+    jaro = ((double)m / na + (double)m / nb + (m - t / 2.0) / m) / 3.0;
+    while (prefix < 4 && prefix < na && prefix < nb && a[prefix] == b[prefix])
+        prefix++;
+    return jaro + prefix * 0.1 * (1.0 - jaro);
+}
+
+/* Splits a slug into words longer than one letter (drops initials). */
+static size_t words(const char *s, const char **w, size_t *n, size_t max)
+{
+    size_t k = 0;
+    while (*s && k < max) {
+        size_t len = strcspn(s, "-");
+        if (len > 1) {
+            w[k] = s;
+            n[k] = len;
+            k++;
+        }
+        s += len;
+        if (*s == '-')
+            s++;
+    }
+    return k;
+}
+
+int eg_names_similar(const char *a, const char *b, int person, double th)
+{
+    const char *wa[16], *wb[16];
+    size_t na[16], nb[16], ka, kb, i;
+    if (strcmp(a, b) == 0)
+        return 0;
+    if (!person) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la < 6 || lb < 6)
+            return 0;
+        return eg_jaro_winkler(a, la, b, lb) >= th + (1.0 - th) / 2;
+    }
+    ka = words(a, wa, na, 16);
+    kb = words(b, wb, nb, 16);
+    if (!ka || !kb)
+        return 0;
+    if (ka == 1 && kb > 1)
+        return na[0] >= 4 && eg_jaro_winkler(wa[0], na[0], wb[kb - 1], nb[kb - 1]) >= th;
+    if (kb == 1 && ka > 1)
+        return nb[0] >= 4 && eg_jaro_winkler(wb[0], nb[0], wa[ka - 1], na[ka - 1]) >= th;
+    if (ka != kb)
+        return 0;
+    for (i = 0; i < ka; i++) {
+        double s = eg_jaro_winkler(wa[i], na[i], wb[i], nb[i]);
+        /* short words (given names) must be closer than long ones */
+        double need = na[i] < 5 || nb[i] < 5 ? th + (1.0 - th) / 3 : th;
+        if (s < need)
+            return 0;
+    }
+    return 1;
+}

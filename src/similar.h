@@ -1,0 +1,19 @@
+/*
+ * similar.h — approximate matching of names, for merging spelling and
+ * transliteration variants (Massoud/Masoud, Qassem/Qasem, Giuliani/Guliani)
+ * at the end of a run (finish.c).
+ */
+#ifndef EG_SIMILAR_H
+#define EG_SIMILAR_H
+
+/* Jaro–Winkler similarity of two byte strings, in [0, 1]. */
+double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb);
+
+/* Are two entity ids (slugs: lower-case words joined by '-') variants of one
+ * name? Persons: word by word, every word pair at least `th` similar (middle
+ * initials ignored; a single word is compared with the other's surname);
+ * other types: the whole id at least th + (1 - th) / 2 similar. Identical
+ * ids are not variants. */
+int eg_names_similar(const char *a, const char *b, int person, double th);
+
+#endif

@@ -1,0 +1,584 @@
+/*
+ * tokenize.c — second stage of the text layer: the clean text becomes
+ * tokens (byte ranges in the clean text) with flags and folded match keys.
+ * Runs after eg_normalise, before eg_segment.
+ *
+ * What is one token:
+ *  - a word: letters, digits and marks, with internal apostrophes
+ *    ("O'Brien", "don't", "they're");
+ *  - a number: digits with "," before three digits and "." before a digit
+ *    ("1,000", "3.5", "2014"); digits followed by letters ("1980s", "3rd")
+ *    make a word with EG_TF_DIGIT;
+ *  - a dotted acronym or initial with its dots ("U.S.", "F.B.I.", "e.g.",
+ *    "H."), EG_TF_DOTTED, key without dots ("us");
+ *  - a known abbreviation with its dot ("Mr.", "Gen.", "etc."),
+ *    EG_TF_ABBREV, key without the dot; see eg_is_abbrev;
+ *  - one punctuation character, except a run of dots ("...").
+ *
+ * Decisions:
+ *  - Possessive and contracted "'s" is always split off as its own token
+ *    ("Zarif's" → "Zarif" "'s", "it's" → "it" "'s"). It is flagged
+ *    EG_TF_POSS unless the word before is a pronoun or adverb that takes the
+ *    contraction ("it", "he", "that", "there", "let", ...), so "'s" after a
+ *    name or noun is POSS. A lone "'" after a word ending in "s" is POSS
+ *    ("the Rajavis' ") unless a single quote is open on that line (then it
+ *    closes the quote). POSS tokens carry no case flags. Other contractions
+ *    stay inside the word ("don't", "we're").
+ *  - Hyphenated words are split at every hyphen: "COVID-19" → "COVID" "-"
+ *    "19", "al-Muhandis" → "al" "-" "Muhandis". A hyphen or dash with no
+ *    space on either side, between two words or numbers, is EG_TF_JOINER;
+ *    every hyphen or dash is EG_TF_DASH. Matching skips joiners, so
+ *    "Mojahedin-e-Khalq" and "Mojahedin-e Khalq" give the same word keys.
+ *  - EG_TF_NONALPHA is set on every token without a letter (numbers and
+ *    punctuation included).
+ */
+#include <string.h>
+#include <utf8proc.h>
+
+#include "text.h"
+
+/* Character classes. */
+enum { C_SPACE, C_NL, C_ALPHA, C_DIGIT, C_MARK, C_PUNCT };
+
+/* ASCII classes; upper-case letters are recognised separately. */
+static const unsigned char aclass[128] = {
+    C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_PUNCT, C_SPACE, C_NL,    C_SPACE, C_SPACE, C_NL,    C_PUNCT, C_PUNCT,
+    C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_SPACE, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_DIGIT, C_DIGIT, C_DIGIT, C_DIGIT, C_DIGIT, C_DIGIT, C_DIGIT, C_DIGIT,
+    C_DIGIT, C_DIGIT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_PUNCT, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA,
+    C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA,
+    C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA,
+    C_ALPHA, C_ALPHA, C_ALPHA, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+    C_PUNCT, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA,
+    C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA,
+    C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA, C_ALPHA,
+    C_ALPHA, C_ALPHA, C_ALPHA, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT, C_PUNCT,
+};
+
+/* Word bytes (ASCII letters and digits) for the tokenizer's inner loop. */
+enum { W_UP = 1, W_LOW = 2, W_DIGIT = 4 };
+static const unsigned char wtab[256] = {
+    ['0'] = W_DIGIT, ['1'] = W_DIGIT, ['2'] = W_DIGIT, ['3'] = W_DIGIT, ['4'] = W_DIGIT,
+    ['5'] = W_DIGIT, ['6'] = W_DIGIT, ['7'] = W_DIGIT, ['8'] = W_DIGIT, ['9'] = W_DIGIT,
+    ['A'] = W_UP, ['B'] = W_UP, ['C'] = W_UP, ['D'] = W_UP, ['E'] = W_UP, ['F'] = W_UP,
+    ['G'] = W_UP, ['H'] = W_UP, ['I'] = W_UP, ['J'] = W_UP, ['K'] = W_UP, ['L'] = W_UP,
+    ['M'] = W_UP, ['N'] = W_UP, ['O'] = W_UP, ['P'] = W_UP, ['Q'] = W_UP, ['R'] = W_UP,
+    ['S'] = W_UP, ['T'] = W_UP, ['U'] = W_UP, ['V'] = W_UP, ['W'] = W_UP, ['X'] = W_UP,
+    ['Y'] = W_UP, ['Z'] = W_UP,
+    ['a'] = W_LOW, ['b'] = W_LOW, ['c'] = W_LOW, ['d'] = W_LOW, ['e'] = W_LOW, ['f'] = W_LOW,
+    ['g'] = W_LOW, ['h'] = W_LOW, ['i'] = W_LOW, ['j'] = W_LOW, ['k'] = W_LOW, ['l'] = W_LOW,
+    ['m'] = W_LOW, ['n'] = W_LOW, ['o'] = W_LOW, ['p'] = W_LOW, ['q'] = W_LOW, ['r'] = W_LOW,
+    ['s'] = W_LOW, ['t'] = W_LOW, ['u'] = W_LOW, ['v'] = W_LOW, ['w'] = W_LOW, ['x'] = W_LOW,
+    ['y'] = W_LOW, ['z'] = W_LOW,
+};
+
+/* Eight bytes at a time where the byte order allows (little-endian, GCC
+ * or Clang): SWAR_H has the top bit of every byte; swar_in(x, lo, hi) sets
+ * the top bit of each byte of x (all < 0x80) that lies in [lo, hi]. */
+#ifndef EG_SWAR
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define EG_SWAR 1
+#else
+#define EG_SWAR 0
+#endif
+#endif
+#define SWAR_ONES 0x0101010101010101ULL
+#define SWAR_H 0x8080808080808080ULL
+
+static inline uint64_t swar_in(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (x + SWAR_ONES * (0x80 - lo)) & ~(x + SWAR_ONES * (0x7F - hi)) & SWAR_H;
+}
+
+/* Letter case of a character: 1 upper/title, 2 lower, 0 none. */
+enum { CASE_NONE = 0, CASE_UP = 1, CASE_LOW = 2 };
+
+/* One character of the clean text. */
+typedef struct {
+    unsigned char cls;
+    unsigned char lcase;
+    unsigned char len; /* bytes */
+} ch_t;
+
+/* Non-ASCII characters: category from utf8proc. Clean text is valid
+ * UTF-8, but a bad byte counts as one punctuation byte anyway. */
+static ch_t ch_slow(const unsigned char *s, size_t i, size_t n)
+{
+    ch_t c;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s + i, (utf8proc_ssize_t)(n - i), &cp);
+    c.lcase = CASE_NONE;
+    if (k <= 0) {
+        c.cls = C_PUNCT;
+        c.len = 1;
+        return c;
+    }
+    c.len = (unsigned char)k;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LT:
+        c.cls = C_ALPHA;
+        c.lcase = CASE_UP;
+        break;
+    case UTF8PROC_CATEGORY_LL:
+        c.cls = C_ALPHA;
+        c.lcase = CASE_LOW;
+        break;
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        c.cls = C_ALPHA;
+        break;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        c.cls = C_MARK;
+        break;
+    case UTF8PROC_CATEGORY_ND:
+        c.cls = C_DIGIT;
+        break;
+    case UTF8PROC_CATEGORY_ZS:
+        c.cls = C_SPACE;
+        break;
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+        c.cls = C_NL;
+        break;
+    default:
+        c.cls = C_PUNCT;
+        break;
+    }
+    return c;
+}
+
+/* The character at s[i]: class, case and length. */
+static inline ch_t ch_at(const unsigned char *s, size_t i, size_t n)
+{
+    unsigned b = s[i];
+    if (b < 0x80) {
+        ch_t c;
+        c.cls = aclass[b];
+        c.lcase = (b - 'A' < 26u) ? CASE_UP : (b - 'a' < 26u) ? CASE_LOW : CASE_NONE;
+        c.len = 1;
+        return c;
+    }
+    return ch_slow(s, i, n);
+}
+
+static int is_alnum_at(const unsigned char *s, size_t i, size_t n)
+{
+    ch_t c;
+    if (i >= n)
+        return 0;
+    c = ch_at(s, i, n);
+    return c.cls == C_ALPHA || c.cls == C_DIGIT || c.cls == C_MARK;
+}
+
+static int is_digit_at(const unsigned char *s, size_t i, size_t n)
+{
+    return i < n && s[i] >= '0' && s[i] <= '9';
+}
+
+/* Words after which "'s" is the verb, not a possessive (lower-case keys). */
+static int is_contraction_base(const char *k, size_t n)
+{
+    static const char *const w[] = {"it", "he", "she", "that", "there", "here", "what", "who",
+                                     "where", "when", "how", "why", "let", "this", "everyone",
+                                     "everybody", "nobody", "someone", "somebody", "one", NULL};
+    size_t i;
+    for (i = 0; w[i]; i++)
+        if (strlen(w[i]) == n && memcmp(w[i], k, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is there a possessive "'s" (then no word character) at s[i]? */
+static int poss_at(const unsigned char *s, size_t i, size_t n)
+{
+    return i + 1 < n && s[i] == '\'' && (s[i + 1] == 's' || s[i + 1] == 'S') && !is_alnum_at(s, i + 2, n);
+}
+
+/* Tokenizer state. */
+typedef struct {
+    eg_doc *d;
+    const unsigned char *s;
+    size_t n;
+    eg_err *e;
+} tz_t;
+
+/* Appends token [s, e) of kind with flags; folds and hashes its key. */
+static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii)
+{
+    eg_doc *d = z->d;
+    eg_token *t;
+    size_t klen;
+    if (d->ntok == d->tok_cap && EG_GROW(d->tok, d->tok_cap, d->ntok + 1))
+        return eg_err_nomem(z->e);
+    if (ascii) {
+        /* same result as eg_fold_key for ASCII without white space */
+        size_t i, need = d->keys_len + (e - s) + 9;
+        char *k;
+        int after_letter = 0;
+        if (need > d->keys_cap && EG_GROW(d->keys, d->keys_cap, need))
+            return eg_err_nomem(z->e);
+        k = d->keys + d->keys_len;
+        klen = 0;
+#if EG_SWAR
+        if (!(flags & (EG_TF_DOTTED | EG_TF_ABBREV)) && e + 8 <= z->n) {
+            /* no dots to drop: lower-case eight bytes at a time (the
+             * bytes after e are overwritten by the next key) */
+            for (i = s; i < e; i += 8) {
+                uint64_t x;
+                memcpy(&x, z->s + i, 8);
+                x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+                memcpy(k + (i - s), &x, 8);
+            }
+            klen = e - s;
+            i = e;
+        }
+#endif
+        for (i = s + klen; i < e; i++) {
+            unsigned char c = z->s[i];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            if (c == '.' && after_letter) {
+                after_letter = 0;
+                continue;
+            }
+            after_letter = c >= 'a' && c <= 'z';
+            k[klen++] = (char)c;
+        }
+        k[klen] = 0;
+    } else {
+        eg_buf b;
+        b.p = d->keys;
+        b.len = d->keys_len;
+        b.cap = d->keys_cap;
+        if (eg_fold_key(&b, (const char *)z->s + s, e - s) || eg_buf_reserve(&b, 1)) {
+            d->keys = b.p;
+            d->keys_cap = b.cap;
+            return eg_err_nomem(z->e);
+        }
+        b.p[b.len] = 0;
+        d->keys = b.p;
+        d->keys_cap = b.cap;
+        klen = b.len - d->keys_len;
+    }
+    t = &d->tok[d->ntok++];
+    t->s = (uint32_t)s;
+    t->e = (uint32_t)e;
+    t->key = (uint32_t)d->keys_len;
+    t->klen = (uint32_t)klen;
+    t->h = eg_hash(d->keys + d->keys_len, klen);
+    t->sent = 0;
+    t->para = 0;
+    t->kind = (uint16_t)kind;
+    t->flags = (uint16_t)flags;
+    d->keys_len += klen + 1;
+    return EG_OK;
+}
+
+int eg_tokenize(eg_doc *d, eg_err *e)
+{
+    tz_t z;
+    const unsigned char *s = (const unsigned char *)d->text;
+    size_t n = d->len, i = 0;
+    unsigned gap = EG_TF_SPACE_BEFORE; /* start of text counts as space */
+    int squote_open = 0;               /* a single quote opened on this line */
+
+    z.d = d;
+    z.s = s;
+    z.n = n;
+    z.e = e;
+    d->ntok = 0;
+    d->keys_len = 0;
+    if (n > UINT32_MAX - 1)
+        return eg_err_set(e, EG_EDATA, "%s: document too large", d->name ? d->name : "(document)");
+
+    while (i < n) {
+        ch_t c;
+        size_t st = i;
+        unsigned fl = gap;
+        int ascii = 1;
+
+        if (s[i] == ' ') {
+            gap |= EG_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        }
+        c = ch_at(s, i, n);
+        if (c.cls == C_SPACE || c.cls == C_NL) {
+            gap |= EG_TF_SPACE_BEFORE;
+            if (c.cls == C_NL) {
+                gap |= EG_TF_NL_BEFORE;
+                squote_open = 0;
+            }
+            i += c.len;
+            continue;
+        }
+        gap = 0;
+
+        if (c.cls == C_ALPHA || c.cls == C_DIGIT || c.cls == C_MARK) {
+            /* a word or a number */
+            int letters = 0, lower = 0, digits = 0, first_case = -1, ncp = 0;
+            int numeric = 1; /* only digits and number separators so far */
+            unsigned char last_letter = 0;
+            int poss_split = 0;
+            while (i < n) {
+                ch_t x;
+                unsigned w = wtab[s[i]];
+                if (w) {
+                    /* a run of ASCII letters and digits: the common case */
+                    size_t i0 = i;
+                    unsigned acc = 0;
+#if EG_SWAR
+                    while (i + 8 <= n) {
+                        uint64_t x, x7, let, dig, word, stop, m;
+                        memcpy(&x, s + i, 8);
+                        x7 = x & ~SWAR_H;
+                        let = swar_in(x7 | SWAR_ONES * 0x20, 'a', 'z') & ~x;
+                        dig = swar_in(x7, '0', '9') & ~x;
+                        word = (let | dig) & SWAR_H;
+                        stop = ~word & SWAR_H;
+                        m = stop ? (((uint64_t)1 << (__builtin_ctzll(stop) & ~7u)) - 1) : ~(uint64_t)0;
+                        if ((let & m & (x7 << 2)) != 0)
+                            acc |= W_LOW;
+                        if ((let & m & ~(x7 << 2)) != 0)
+                            acc |= W_UP;
+                        if ((dig & m) != 0)
+                            acc |= W_DIGIT;
+                        if (stop) {
+                            i += (size_t)(__builtin_ctzll(stop) >> 3);
+                            w = 0;
+                            break;
+                        }
+                        i += 8;
+                    }
+                    if (w)
+#endif
+                    {
+                        do {
+                            acc |= w;
+                            i++;
+                        } while (i < n && (w = wtab[s[i]]) != 0);
+                    }
+                    ncp += (int)(i - i0);
+                    if (acc & (W_UP | W_LOW)) {
+                        letters = 1;
+                        numeric = 0;
+                        if (first_case < 0) {
+                            while (!(wtab[s[i0]] & (W_UP | W_LOW)))
+                                i0++;
+                            first_case = (wtab[s[i0]] & W_UP) ? CASE_UP : CASE_LOW;
+                        }
+                    }
+                    if (acc & W_LOW)
+                        lower = 1;
+                    if (acc & W_DIGIT)
+                        digits = 1;
+                    last_letter = (wtab[s[i - 1]] & (W_UP | W_LOW)) ? s[i - 1] : 0;
+                    continue;
+                }
+                x = ch_at(s, i, n);
+                if (x.cls == C_ALPHA || x.cls == C_MARK) {
+                    if (x.cls == C_ALPHA) {
+                        letters = 1;
+                        if (first_case < 0)
+                            first_case = x.lcase;
+                        if (x.lcase != CASE_UP)
+                            lower = 1; /* caseless letters: not all-caps */
+                    }
+                    numeric = 0;
+                    last_letter = s[i];
+                    if (s[i] >= 0x80)
+                        ascii = 0;
+                    i += x.len;
+                    ncp++;
+                    continue;
+                }
+                if (x.cls == C_DIGIT) {
+                    digits = 1;
+                    if (s[i] >= 0x80)
+                        ascii = 0;
+                    last_letter = 0;
+                    i += x.len;
+                    ncp++;
+                    continue;
+                }
+                if (s[i] == '\'' && letters && !numeric && is_alnum_at(s, i + 1, n) && last_letter) {
+                    /* "'s" + non-word: split off; else an internal apostrophe */
+                    if (poss_at(s, i, n)) {
+                        poss_split = 1;
+                        break;
+                    }
+                    i++;
+                    ncp++;
+                    continue;
+                }
+                if (numeric && digits && (s[i] == ',' || s[i] == '.')) {
+                    if (s[i] == '.' && is_digit_at(s, i + 1, n)) {
+                        i++;
+                        continue;
+                    }
+                    if (s[i] == ',' && is_digit_at(s, i + 1, n) && is_digit_at(s, i + 2, n) &&
+                        is_digit_at(s, i + 3, n) && !is_digit_at(s, i + 4, n)) {
+                        i++;
+                        continue;
+                    }
+                }
+                break;
+            }
+
+            /* dotted acronym / initial: a single letter and a dot */
+            if (ncp == 1 && letters && i < n && s[i] == '.') {
+                size_t j = i + 1;
+                int count = 1;
+                while (j < n) {
+                    ch_t y = ch_at(s, j, n);
+                    if (y.cls != C_ALPHA || j + y.len >= n || s[j + y.len] != '.')
+                        break;
+                    /* the letter must stand alone: "U.S." but not "A.Smith" */
+                    if (y.lcase != CASE_UP)
+                        lower = 1;
+                    if (s[j] >= 0x80)
+                        ascii = 0;
+                    j += y.len + 1;
+                    count++;
+                }
+                if (count >= 2 || first_case == CASE_UP) {
+                    if (count == 1 && is_alnum_at(s, j, n))
+                        goto plain_word; /* "A.Smith": no initial */
+                    fl |= EG_TF_DOTTED;
+                    if (first_case == CASE_UP)
+                        fl |= EG_TF_CAP;
+                    else if (first_case == CASE_LOW)
+                        fl |= EG_TF_LOWER;
+                    if (lower == 0)
+                        fl |= EG_TF_ALLCAP;
+                    if (push(&z, st, j, EG_TK_WORD, fl, ascii))
+                        return EG_ENOMEM;
+                    i = j;
+                    if (poss_at(s, i, n)) { /* "U.S.'s" */
+                        if (push(&z, i, i + 2, EG_TK_WORD, EG_TF_POSS, 1))
+                            return EG_ENOMEM;
+                        i += 2;
+                    }
+                    continue;
+                }
+            }
+        plain_word:
+            /* abbreviation with its dot */
+            if (i < n && s[i] == '.' && ascii && letters && !digits && !is_alnum_at(s, i + 1, n)) {
+                int kind = eg_is_abbrev((const char *)s + st, i - st);
+                if (kind) {
+                    static const char *const lower_ok[] = {"etc", "vs", "approx", "cf", "viz",
+                                                           "ca", "pp", "al", NULL};
+                    int ok = first_case == CASE_UP;
+                    size_t wl = i - st, q;
+                    char w[8];
+                    for (q = 0; q < wl && q < sizeof w - 1; q++)
+                        w[q] = (char)(s[st + q] | 0x20);
+                    w[q] = 0;
+                    if (!ok) {
+                        int r;
+                        for (r = 0; lower_ok[r]; r++)
+                            if (strcmp(lower_ok[r], w) == 0)
+                                ok = 1;
+                    }
+                    if (ok && (strcmp(w, "no") == 0 || strcmp(w, "nos") == 0)) {
+                        /* "No. 10" only: "he said no." ends a sentence */
+                        size_t p = i + 1;
+                        while (p < n && s[p] == ' ')
+                            p++;
+                        ok = is_digit_at(s, p, n);
+                    }
+                    if (ok) {
+                        fl |= EG_TF_ABBREV;
+                        if (first_case == CASE_UP)
+                            fl |= EG_TF_CAP;
+                        else
+                            fl |= EG_TF_LOWER;
+                        if (lower == 0)
+                            fl |= EG_TF_ALLCAP;
+                        if (push(&z, st, i + 1, EG_TK_WORD, fl, 1))
+                            return EG_ENOMEM;
+                        i++;
+                        if (poss_at(s, i, n)) { /* "Co.'s" */
+                            if (push(&z, i, i + 2, EG_TK_WORD, EG_TF_POSS, 1))
+                                return EG_ENOMEM;
+                            i += 2;
+                        }
+                        continue;
+                    }
+                }
+            }
+
+            if (letters) {
+                if (first_case == CASE_UP)
+                    fl |= EG_TF_CAP;
+                else if (first_case == CASE_LOW)
+                    fl |= EG_TF_LOWER;
+                if (lower == 0)
+                    fl |= EG_TF_ALLCAP;
+            } else {
+                fl |= EG_TF_NONALPHA;
+            }
+            if (digits)
+                fl |= EG_TF_DIGIT;
+            if (push(&z, st, i, letters ? EG_TK_WORD : EG_TK_NUM, fl, ascii))
+                return EG_ENOMEM;
+
+            if (poss_split) {
+                const eg_token *w = &d->tok[d->ntok - 1];
+                unsigned pf = EG_TF_POSS;
+                if (is_contraction_base(eg_tok_key(d, w), w->klen))
+                    pf = 0;
+                if (push(&z, i, i + 2, EG_TK_WORD, pf, 1))
+                    return EG_ENOMEM;
+                i += 2;
+            } else if (i < n && s[i] == '\'' && (last_letter == 's' || last_letter == 'S') &&
+                       !squote_open && !is_alnum_at(s, i + 1, n)) {
+                /* "the Rajavis' camp" */
+                if (push(&z, i, i + 1, EG_TK_PUNCT, EG_TF_POSS | EG_TF_NONALPHA, 1))
+                    return EG_ENOMEM;
+                i++;
+            }
+            continue;
+        }
+
+        /* punctuation */
+        if (s[st] == '.') {
+            while (i < n && s[i] == '.')
+                i++;
+        } else {
+            i += c.len;
+            if (s[st] >= 0x80)
+                ascii = 0;
+        }
+        fl |= EG_TF_NONALPHA;
+        if (s[st] == '-') {
+            fl |= EG_TF_DASH;
+            if (!(fl & EG_TF_SPACE_BEFORE) && d->ntok > 0 && d->tok[d->ntok - 1].e == st &&
+                d->tok[d->ntok - 1].kind != EG_TK_PUNCT && is_alnum_at(s, i, n))
+                fl |= EG_TF_JOINER;
+        } else if (s[st] == '"' || s[st] == '`') {
+            fl |= EG_TF_QUOTE;
+        } else if (s[st] == '\'') {
+            fl |= EG_TF_QUOTE;
+            if (is_alnum_at(s, i, n) && (fl & EG_TF_SPACE_BEFORE || d->ntok == 0 ||
+                                         d->tok[d->ntok - 1].kind == EG_TK_PUNCT))
+                squote_open = 1;
+            else
+                squote_open = 0;
+        }
+        if (push(&z, st, i, EG_TK_PUNCT, fl, ascii))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}

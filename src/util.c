@@ -1,0 +1,461 @@
+/*
+ * util.c — error slots, allocation wrappers, growable buffers, hashing, the
+ * interned string map, slugs, UTF-8 checks and atomic file output. Shared
+ * by every stage; no knowledge of entities or graphs.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utf8proc.h>
+
+/* ---- errors ---- */
+
+int eg_err_set(eg_err *e, int code, const char *fmt, ...)
+{
+    va_list ap;
+    if (!e || e->code)
+        return code;
+    e->code = code;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int eg_err_nomem(eg_err *e) { return eg_err_set(e, EG_ENOMEM, "out of memory"); }
+
+void eg_err_clear(eg_err *e)
+{
+    e->code = 0;
+    e->msg[0] = 0;
+}
+
+/* ---- allocation ----
+ * With EG_FAULT_INJECT defined, EG_FAIL_ALLOC=N in the environment makes the
+ * Nth allocation (and only it) fail, for the allocation-failure tests. */
+
+#ifdef EG_FAULT_INJECT
+#include <stdatomic.h>
+static atomic_long fault_count;
+static long fault_at = -1;
+static int fault_should_fail(void)
+{
+    if (fault_at == -1) {
+        const char *s = getenv("EG_FAIL_ALLOC");
+        fault_at = s ? atol(s) : 0;
+    }
+    return fault_at > 0 && atomic_fetch_add(&fault_count, 1) + 1 == fault_at;
+}
+#else
+static int fault_should_fail(void) { return 0; }
+#endif
+
+void *eg_malloc(size_t n) { return fault_should_fail() ? NULL : malloc(n ? n : 1); }
+void *eg_calloc(size_t n, size_t size) { return fault_should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1); }
+void *eg_realloc(void *p, size_t n) { return fault_should_fail() ? NULL : realloc(p, n ? n : 1); }
+void eg_free(void *p) { free(p); }
+
+char *eg_strndup(const char *s, size_t n)
+{
+    char *p = eg_malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = 0;
+    }
+    return p;
+}
+
+char *eg_strdup(const char *s) { return eg_strndup(s, strlen(s)); }
+
+int eg_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t ncap;
+    void *np;
+    if (need <= *cap)
+        return EG_OK;
+    ncap = *cap ? *cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / size)
+            return EG_ENOMEM;
+        ncap *= 2;
+    }
+    np = eg_realloc(*p, ncap * size);
+    if (!np)
+        return EG_ENOMEM;
+    *p = np;
+    *cap = ncap;
+    return EG_OK;
+}
+
+/* ---- buffers ---- */
+
+int eg_buf_reserve(eg_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 < b->len)
+        return EG_ENOMEM;
+    return eg_grow((void **)&b->p, &b->cap, b->len + extra + 1, 1);
+}
+
+int eg_buf_add(eg_buf *b, const void *s, size_t n)
+{
+    if (eg_buf_reserve(b, n))
+        return EG_ENOMEM;
+    if (n)
+        memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return EG_OK;
+}
+
+int eg_buf_addc(eg_buf *b, char c) { return eg_buf_add(b, &c, 1); }
+int eg_buf_adds(eg_buf *b, const char *s) { return eg_buf_add(b, s, strlen(s)); }
+
+int eg_buf_addf(eg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char small[256];
+    va_start(ap, fmt);
+    n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return EG_ENOMEM;
+    if ((size_t)n < sizeof small)
+        return eg_buf_add(b, small, (size_t)n);
+    if (eg_buf_reserve(b, (size_t)n))
+        return EG_ENOMEM;
+    va_start(ap, fmt);
+    vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return EG_OK;
+}
+
+const char *eg_buf_cstr(eg_buf *b) { return b->p && b->len ? b->p : (b->p ? (b->p[0] = 0, b->p) : ""); }
+
+void eg_buf_reset(eg_buf *b)
+{
+    b->len = 0;
+    if (b->p)
+        b->p[0] = 0;
+}
+
+void eg_buf_free(eg_buf *b)
+{
+    eg_free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+/* ---- hashing: 64-bit FNV-1a over 8-byte words with a final mix; keys are
+ * short (tokens), so simplicity beats a long-input hash here. ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+uint64_t eg_hash(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0xcbf29ce484222325ULL ^ n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x100000001b3ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    while (n--)
+        h = (h ^ *s++) * 0x100000001b3ULL;
+    return mix64(h);
+}
+
+uint64_t eg_hash_mix(uint64_t h, uint64_t v) { return mix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2))); }
+
+/* ---- string map ---- */
+
+static size_t strmap_find(const eg_strmap *m, const char *key, size_t len, uint64_t h)
+{
+    size_t mask = m->nslots - 1, i = h & mask;
+    for (;;) {
+        uint32_t s = m->slots[i];
+        const eg_strmap_item *it;
+        if (!s)
+            return i;
+        it = &m->items[s - 1];
+        if (it->hash == h && it->klen == len && memcmp(it->key, key, len) == 0)
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len)
+{
+    size_t i;
+    if (!m->nslots)
+        return NULL;
+    i = strmap_find(m, key, len, eg_hash(key, len));
+    return m->slots[i] ? &m->items[m->slots[i] - 1].val : NULL;
+}
+
+static int strmap_rehash(eg_strmap *m)
+{
+    size_t n = m->nslots ? m->nslots * 2 : 64, i;
+    uint32_t *ns = eg_calloc(n, sizeof *ns);
+    if (!ns)
+        return EG_ENOMEM;
+    eg_free(m->slots);
+    m->slots = ns;
+    m->nslots = n;
+    for (i = 0; i < m->count; i++) {
+        size_t j = m->items[i].hash & (n - 1);
+        while (ns[j])
+            j = (j + 1) & (n - 1);
+        ns[j] = (uint32_t)i + 1;
+    }
+    return EG_OK;
+}
+
+int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_t **slot, int *added)
+{
+    uint64_t h = eg_hash(key, len);
+    size_t i;
+    eg_strmap_item *it;
+    if ((m->count + 1) * 4 >= m->nslots * 3 && strmap_rehash(m))
+        return EG_ENOMEM;
+    i = strmap_find(m, key, len, h);
+    if (added)
+        *added = !m->slots[i];
+    if (!m->slots[i]) {
+        if (EG_GROW(m->items, m->cap, m->count + 1))
+            return EG_ENOMEM;
+        it = &m->items[m->count];
+        if (!(it->key = eg_strndup(key, len)))
+            return EG_ENOMEM;
+        it->klen = (uint32_t)len;
+        it->val = v;
+        it->hash = h;
+        m->slots[i] = (uint32_t)++m->count;
+    }
+    if (slot)
+        *slot = &m->items[m->slots[i] - 1].val;
+    return EG_OK;
+}
+
+void eg_strmap_clear(eg_strmap *m)
+{
+    size_t i;
+    for (i = 0; i < m->count; i++)
+        eg_free(m->items[i].key);
+    m->count = 0;
+    if (m->slots)
+        memset(m->slots, 0, m->nslots * sizeof *m->slots);
+}
+
+void eg_strmap_free(eg_strmap *m)
+{
+    size_t i;
+    for (i = 0; i < m->count; i++)
+        eg_free(m->items[i].key);
+    eg_free(m->items);
+    eg_free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- strings ---- */
+
+int eg_slug(eg_buf *b, const char *s, size_t n)
+{
+    size_t i = 0, start = b->len;
+    int dash = 0;
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        if (k <= 0) {
+            i++;
+            dash = 1;
+            continue;
+        }
+        i += (size_t)k;
+        if (cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == '.')
+            continue; /* "People's" → "peoples", "U.S." → "us" */
+        if (cp < 0x80) {
+            if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z')) {
+                if (dash && b->len > start && eg_buf_addc(b, '-'))
+                    return EG_ENOMEM;
+                dash = 0;
+                if (eg_buf_addc(b, (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp)))
+                    return EG_ENOMEM;
+            } else {
+                dash = 1;
+            }
+            continue;
+        }
+        {
+            utf8proc_category_t cat = utf8proc_category(cp);
+            if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC)
+                continue;
+            if (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) {
+                /* fold: decompose, strip marks, lower-case */
+                utf8proc_uint8_t *out = NULL;
+                utf8proc_uint8_t enc[4];
+                utf8proc_ssize_t m = utf8proc_encode_char(cp, enc);
+                utf8proc_ssize_t r = utf8proc_map(enc, m, &out,
+                                                  UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
+                                                      UTF8PROC_COMPAT);
+                if (r < 0)
+                    return EG_ENOMEM;
+                if (dash && b->len > start && eg_buf_addc(b, '-')) {
+                    free(out);
+                    return EG_ENOMEM;
+                }
+                dash = 0;
+                if (eg_buf_add(b, out, (size_t)r)) {
+                    free(out);
+                    return EG_ENOMEM;
+                }
+                free(out);
+            } else if (cat == UTF8PROC_CATEGORY_ND) {
+                if (dash && b->len > start && eg_buf_addc(b, '-'))
+                    return EG_ENOMEM;
+                dash = 0;
+                if (eg_buf_add(b, s + i - k, (size_t)k))
+                    return EG_ENOMEM;
+            } else {
+                dash = 1;
+            }
+        }
+    }
+    return EG_OK;
+}
+
+size_t eg_utf8_valid_len(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    if (c < 0xE0) {
+        if (n < 2 || (p[1] & 0xC0) != 0x80)
+            return 0;
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xE0 && p[1] < 0xA0)
+            return 0; /* overlong */
+        if (c == 0xED && p[1] >= 0xA0)
+            return 0; /* surrogate */
+        return 3;
+    }
+    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+        return 0;
+    if (c == 0xF0 && p[1] < 0x90)
+        return 0;
+    if (c == 0xF4 && p[1] >= 0x90)
+        return 0;
+    return 4;
+}
+
+/* ---- files ---- */
+
+int eg_read_file(const char *path, char **buf, size_t *len, eg_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    char *p = NULL;
+    size_t cap = 0, n = 0;
+    int rc = EG_OK;
+    if (!f)
+        return eg_err_set(e, EG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    for (;;) {
+        size_t k;
+        if (n + 65536 + 1 > cap && eg_grow((void **)&p, &cap, n + 65536 + 1, 1)) {
+            rc = eg_err_nomem(e);
+            goto out;
+        }
+        k = fread(p + n, 1, cap - n - 1, f);
+        n += k;
+        if (k == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = eg_err_set(e, EG_EIO, "%s: read error: %s", path, strerror(errno));
+        goto out;
+    }
+    p[n] = 0;
+    *buf = p;
+    *len = n;
+    p = NULL;
+out:
+    fclose(f);
+    eg_free(p);
+    return rc;
+}
+
+int eg_out_open(eg_out *o, const char *dir, const char *name, eg_err *e)
+{
+    eg_buf t = {0}, f = {0};
+    memset(o, 0, sizeof *o);
+    if (eg_buf_addf(&t, "%s/.%s.tmp.%ld", dir, name, (long)getpid()) ||
+        eg_buf_addf(&f, "%s/%s", dir, name)) {
+        eg_buf_free(&t);
+        eg_buf_free(&f);
+        return eg_err_nomem(e);
+    }
+    o->f = fopen(t.p, "wb");
+    if (!o->f) {
+        int rc = eg_err_set(e, EG_EIO, "%s: cannot write: %s", f.p, strerror(errno));
+        eg_buf_free(&t);
+        eg_buf_free(&f);
+        return rc;
+    }
+    o->tmp = t.p;
+    o->final = f.p;
+    return EG_OK;
+}
+
+int eg_out_commit(eg_out *o, eg_err *e)
+{
+    int bad = ferror(o->f);
+    int rc = EG_OK;
+    if (fflush(o->f) != 0)
+        bad = 1;
+    if (fclose(o->f) != 0)
+        bad = 1;
+    o->f = NULL;
+    if (bad) {
+        rc = eg_err_set(e, EG_EIO, "%s: write failed: %s", o->final, strerror(errno));
+        unlink(o->tmp);
+    } else if (rename(o->tmp, o->final) != 0) {
+        rc = eg_err_set(e, EG_EIO, "%s: cannot rename into place: %s", o->final, strerror(errno));
+        unlink(o->tmp);
+    }
+    eg_free(o->tmp);
+    eg_free(o->final);
+    o->tmp = o->final = NULL;
+    return rc;
+}
+
+void eg_out_abort(eg_out *o)
+{
+    if (o->f)
+        fclose(o->f);
+    if (o->tmp)
+        unlink(o->tmp);
+    eg_free(o->tmp);
+    eg_free(o->final);
+    memset(o, 0, sizeof *o);
+}

@@ -1,0 +1,130 @@
+/*
+ * util.h — small shared pieces: error detail, growable buffers, hashing,
+ * string helpers, and atomic file output. Every module includes this; it
+ * depends on nothing but libc.
+ *
+ * Error convention (whole library): a function that can fail returns an int
+ * status (EG_OK = 0, or a negative eg_status) and, on failure, writes one
+ * line into the eg_err it was given with eg_err_set. The CLI prints it.
+ */
+#ifndef EG_UTIL_H
+#define EG_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "entgraph.h"
+
+#if defined(__GNUC__)
+#define EG_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define EG_UNUSED __attribute__((unused))
+#else
+#define EG_PRINTF(a, b)
+#define EG_UNUSED
+#endif
+
+/* One error slot: the first failure's status and one-line message. */
+typedef struct {
+    int code;
+    char msg[512];
+} eg_err;
+
+/* Records code and message (printf-style) unless an error is already set
+ * (the first failure is the one reported). Returns code. */
+int eg_err_set(eg_err *e, int code, const char *fmt, ...) EG_PRINTF(3, 4);
+/* Records an out-of-memory failure. Returns EG_ENOMEM. */
+int eg_err_nomem(eg_err *e);
+void eg_err_clear(eg_err *e);
+
+/* ---- allocation (all library allocation goes through these, so that the
+ * fault-injection build can fail the Nth call) ---- */
+void *eg_malloc(size_t n);
+void *eg_calloc(size_t n, size_t size);
+void *eg_realloc(void *p, size_t n);
+char *eg_strndup(const char *s, size_t n);
+char *eg_strdup(const char *s);
+void eg_free(void *p);
+
+/* Grows *p (an array of `size`-byte items with capacity *cap) so that it
+ * holds at least `need` items. Returns EG_OK or EG_ENOMEM (*p unchanged). */
+int eg_grow(void **p, size_t *cap, size_t need, size_t size);
+#define EG_GROW(arr, cap, need) eg_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+
+/* A growable byte buffer, always NUL-terminated when len > 0 or after
+ * eg_buf_cstr. Zero-initialise to start; eg_buf_free to release. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} eg_buf;
+
+int eg_buf_reserve(eg_buf *b, size_t extra);
+int eg_buf_add(eg_buf *b, const void *s, size_t n);
+int eg_buf_addc(eg_buf *b, char c);
+int eg_buf_adds(eg_buf *b, const char *s);
+int eg_buf_addf(eg_buf *b, const char *fmt, ...) EG_PRINTF(2, 3);
+const char *eg_buf_cstr(eg_buf *b); /* "" when empty or on OOM */
+void eg_buf_reset(eg_buf *b);       /* len = 0, keeps memory */
+void eg_buf_free(eg_buf *b);
+
+/* ---- hashing ---- */
+uint64_t eg_hash(const void *p, size_t n);
+uint64_t eg_hash_mix(uint64_t h, uint64_t v); /* combine two hashes */
+
+/* A string → uint32 map with interned keys (open addressing). Keys are
+ * copied into the map's own storage. */
+typedef struct {
+    char *key;        /* owned copy, NUL-terminated */
+    uint32_t klen;
+    uint32_t val;
+    uint64_t hash;
+} eg_strmap_item;
+
+typedef struct {
+    uint32_t *slots;       /* index+1 into items, 0 = empty */
+    size_t nslots;         /* power of two */
+    eg_strmap_item *items; /* in insertion order */
+    size_t count, cap;
+} eg_strmap;
+
+/* Returns a pointer to the value for key (NULL when absent). */
+uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len);
+/* Inserts key with value v when absent; *slot (may be NULL) receives the
+ * pointer to the value (existing or new); *added (may be NULL) whether it
+ * was new. Returns EG_OK or EG_ENOMEM. */
+int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v,
+                  uint32_t **slot, int *added);
+void eg_strmap_clear(eg_strmap *m); /* empties the map, keeps its memory */
+void eg_strmap_free(eg_strmap *m);
+
+/* ---- strings ---- */
+
+/* Appends the lower-case ASCII slug of s to b: letters and digits kept
+ * (lower-cased; non-ASCII letters folded to ASCII where utf8proc can, else
+ * kept as UTF-8), every other run becomes one '-', no leading or trailing
+ * '-'. "People’s Mojahedin Organization" → "peoples-mojahedin-organization". */
+int eg_slug(eg_buf *b, const char *s, size_t n);
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes at p
+ * (at most n) are not valid UTF-8. */
+size_t eg_utf8_valid_len(const unsigned char *p, size_t n);
+
+/* ---- files ---- */
+
+/* Reads a whole file. *buf is malloc'd (NUL-terminated, caller frees).
+ * Errors name the path. */
+int eg_read_file(const char *path, char **buf, size_t *len, eg_err *e);
+
+/* An output file written to DIR/.NAME.tmp.PID and renamed to DIR/NAME on
+ * eg_out_commit; eg_out_abort removes the temporary file. */
+typedef struct {
+    FILE *f;
+    char *tmp, *final;
+} eg_out;
+
+int eg_out_open(eg_out *o, const char *dir, const char *name, eg_err *e);
+int eg_out_commit(eg_out *o, eg_err *e); /* closes, checks errors, renames */
+void eg_out_abort(eg_out *o);
+
+#endif

@@ -1,0 +1,201 @@
+/*
+ * write_dot.c — graph.dot: the view as a Graphviz graph built with cgraph
+ * and written by agwrite, for dot, neato, sfdp, gvpr and every tool that
+ * reads DOT (Gephi, pygraphviz, pydot). One of the writers called by
+ * eg_write_all; write_picture.c lays out a reduced copy instead.
+ *
+ * Nodes are created in view order and edges in view order, so cgraph
+ * writes them in that order and the file is the same bytes for the same
+ * view. agwrite's output goes through a cgraph I/O discipline into the
+ * writers' sink (writers.h), so every write is checked.
+ *
+ * Attributes. Node: label, type, shape and fillcolor by type (style
+ * filled; an ambiguous node is also dashed), color (a darker outline),
+ * mentions, docs, aliases, ambiguous, tooltip. Edge: weight, the integer
+ * dot's layout needs (egw_dot_weight: the count for count weights, else
+ * round(weight * 100) clamped to 1..1000000); w, the real weight; count,
+ * docs; penwidth 1..8 from the weight's place between the lightest and
+ * the heaviest edge (log scale for counts); tooltip, the first evidence.
+ *
+ * Strings. Every user string is written as a Graphviz escString, the form
+ * label and tooltip are read in: backslash doubled, CR LF / CR / LF as the
+ * escape \n (a centred line break), TAB as a space, other C0 controls and
+ * DEL as U+FFFD (SVG output must stay XML), invalid UTF-8 as U+FFFD.
+ * cgraph adds the quotes and escapes '"' itself. Custom attributes (type,
+ * aliases, ...) get the same form, so a reader sees "\\" for a backslash
+ * there too: DOT cannot carry a lone backslash before a quote otherwise.
+ */
+#include "writers.h"
+
+#include <graphviz/cgraph.h>
+#include <math.h>
+#include <string.h>
+
+/* cgraph's output discipline: everything agwrite prints lands in the sink. */
+static int io_putstr(void *chan, const char *str)
+{
+    egw_sink *s = chan;
+    egw_puts(s, str);
+    return s->status ? EOF : 0;
+}
+
+static int io_flush(void *chan)
+{
+    (void)chan;
+    return 0;
+}
+
+static int io_read(void *chan, char *buf, int size)
+{
+    (void)chan;
+    (void)buf;
+    (void)size;
+    return 0;
+}
+
+static Agiodisc_t dot_io = {io_read, io_putstr, io_flush};
+
+/* The node attributes, declared in this order (agwrite keeps it). */
+enum { NA_LABEL, NA_TYPE, NA_SHAPE, NA_STYLE, NA_FILL, NA_COLOR, NA_MENTIONS, NA_DOCS, NA_ALIASES,
+       NA_AMBIG, NA_TOOLTIP, NA_N };
+static const char *const node_attr[NA_N][2] = {
+    {"label", "\\N"}, {"type", ""},     {"shape", "ellipse"}, {"style", "filled"},
+    {"fillcolor", ""}, {"color", ""},   {"mentions", ""},     {"docs", ""},
+    {"aliases", ""},  {"ambiguous", ""}, {"tooltip", ""}};
+
+enum { EA_WEIGHT, EA_W, EA_COUNT, EA_DOCS, EA_PENWIDTH, EA_TOOLTIP, EA_N };
+static const char *const edge_attr[EA_N][2] = {{"weight", "1"}, {"w", ""},        {"count", ""},
+                                              {"docs", ""},    {"penwidth", "1"}, {"tooltip", ""}};
+
+/* Sets attribute `sym` of obj to the escString form of text. */
+static int set_esc(void *obj, Agsym_t *sym, eg_buf *b, const char *text)
+{
+    eg_buf_reset(b);
+    if (egw_dot_esc(b, text))
+        return EG_ENOMEM;
+    return agxset(obj, sym, (char *)eg_buf_cstr(b)) == 0 ? EG_OK : EG_ENOMEM;
+}
+
+static int set_str(void *obj, Agsym_t *sym, const char *text)
+{
+    return agxset(obj, sym, (char *)text) == 0 ? EG_OK : EG_ENOMEM;
+}
+
+/* Builds the cgraph graph for the view into g. */
+static int build(Agraph_t *g, const eg_gview *v, eg_buf *b, eg_buf *t)
+{
+    Agsym_t *na[NA_N], *ea[EA_N];
+    Agnode_t **nodes = NULL;
+    double lo, hi;
+    char num[64];
+    size_t i;
+    int rc = EG_ENOMEM;
+
+    eg_buf_reset(t);
+    if (eg_buf_addf(t, "entgraph %s; window: ", EG_VERSION) || egw_dot_esc(t, v->window_name ? v->window_name : "") ||
+        eg_buf_adds(t, "; weight: ") || egw_dot_esc(t, v->weight_name ? v->weight_name : "") ||
+        eg_buf_addf(t, "; documents: %llu", (unsigned long long)v->ndocs))
+        goto out;
+    if (!agattr(g, AGRAPH, "overlap", "false") || !agattr(g, AGRAPH, "splines", "true") ||
+        !agattr(g, AGRAPH, "outputorder", "edgesfirst") ||
+        !agattr(g, AGRAPH, "fontname", "Helvetica,Arial,sans-serif") ||
+        !agattr(g, AGRAPH, "comment", (char *)eg_buf_cstr(t)) ||
+        !agattr(g, AGNODE, "fontname", "Helvetica,Arial,sans-serif"))
+        goto out;
+    for (i = 0; i < NA_N; i++)
+        if (!(na[i] = agattr(g, AGNODE, (char *)node_attr[i][0], (char *)node_attr[i][1])))
+            goto out;
+    for (i = 0; i < EA_N; i++)
+        if (!(ea[i] = agattr(g, AGEDGE, (char *)edge_attr[i][0], (char *)edge_attr[i][1])))
+            goto out;
+
+    if (v->nnodes && !(nodes = eg_calloc(v->nnodes, sizeof *nodes)))
+        goto out;
+    for (i = 0; i < v->nnodes; i++) {
+        const eg_node *n = &v->nodes[i];
+        int rgb[3];
+        eg_buf_reset(b);
+        if (egw_dot_esc(b, n->id) || !(nodes[i] = agnode(g, (char *)eg_buf_cstr(b), 1)))
+            goto out;
+        egw_type_rgb(n->type, rgb);
+        snprintf(num, sizeof num, "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5, rgb[2] * 3 / 5);
+        if (set_esc(nodes[i], na[NA_LABEL], b, n->label) || set_str(nodes[i], na[NA_TYPE], eg_type_name(n->type)) ||
+            set_str(nodes[i], na[NA_SHAPE], eg_type_shape(n->type)) ||
+            (n->ambiguous && set_str(nodes[i], na[NA_STYLE], "filled,dashed")) ||
+            set_str(nodes[i], na[NA_FILL], eg_type_color(n->type)) || set_str(nodes[i], na[NA_COLOR], num))
+            goto out;
+        snprintf(num, sizeof num, "%llu", (unsigned long long)n->mentions);
+        if (set_str(nodes[i], na[NA_MENTIONS], num))
+            goto out;
+        snprintf(num, sizeof num, "%lu", (unsigned long)n->docs);
+        if (set_str(nodes[i], na[NA_DOCS], num))
+            goto out;
+        eg_buf_reset(t);
+        if (egw_aliases_text(t, n) || set_esc(nodes[i], na[NA_ALIASES], b, eg_buf_cstr(t)) ||
+            set_str(nodes[i], na[NA_AMBIG], n->ambiguous ? "true" : "false"))
+            goto out;
+        eg_buf_reset(t);
+        if (eg_buf_adds(t, n->label) ||
+            eg_buf_addf(t, " (%s): %llu mentions in %lu documents", eg_type_name(n->type),
+                        (unsigned long long)n->mentions, (unsigned long)n->docs))
+            goto out;
+        if (n->naliases && (eg_buf_adds(t, "; as ") || egw_aliases_text(t, n)))
+            goto out;
+        if (set_esc(nodes[i], na[NA_TOOLTIP], b, eg_buf_cstr(t)))
+            goto out;
+    }
+
+    egw_weight_range(v, &lo, &hi);
+    for (i = 0; i < v->nedges; i++) {
+        const eg_edge *ed = &v->edges[i];
+        Agedge_t *x = agedge(g, nodes[ed->a], nodes[ed->b], NULL, 1);
+        if (!x)
+            goto out;
+        snprintf(num, sizeof num, "%ld", egw_dot_weight(v, ed));
+        if (set_str(x, ea[EA_WEIGHT], num) || set_str(x, ea[EA_W], egw_fmt_real(num, ed->weight)))
+            goto out;
+        snprintf(num, sizeof num, "%llu", (unsigned long long)ed->count);
+        if (set_str(x, ea[EA_COUNT], num))
+            goto out;
+        snprintf(num, sizeof num, "%lu", (unsigned long)ed->docs);
+        if (set_str(x, ea[EA_DOCS], num))
+            goto out;
+        egw_fmt_real(num, round((1 + 7 * egw_weight_scaled(v, ed->weight, lo, hi)) * 100) / 100);
+        if (set_str(x, ea[EA_PENWIDTH], num))
+            goto out;
+        if (ed->nev) {
+            eg_buf_reset(t);
+            if (egw_evidence_text(t, &ed->ev[0]) || set_esc(x, ea[EA_TOOLTIP], b, eg_buf_cstr(t)))
+                goto out;
+        }
+    }
+    rc = EG_OK;
+out:
+    eg_free(nodes);
+    return rc;
+}
+
+int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e)
+{
+    Agdisc_t disc = {&AgMemDisc, &AgIdDisc, &dot_io};
+    Agraph_t *g = NULL;
+    eg_buf b = {0}, t = {0};
+    egw_sink s;
+    int rc;
+
+    if ((rc = egw_check_view(v, "graph.dot", e)))
+        return rc;
+    if ((rc = egw_open(&s, dir, "graph.dot", e)))
+        return rc;
+    if (!(g = agopen("entgraph", Agundirected, &disc)) || build(g, v, &b, &t)) {
+        egw_fail(&s, EG_ENOMEM);
+    } else if (agwrite(g, &s) != 0 && !s.status) {
+        s.what = "cgraph agwrite";
+        egw_fail(&s, EG_EIO);
+    }
+    if (g)
+        agclose(g);
+    eg_buf_free(&b);
+    eg_buf_free(&t);
+    return egw_close(&s, e);
+}

@@ -1,0 +1,337 @@
+/*
+ * test_rules.c — the lexicon (lex.c) and the pattern-rules engine
+ * (rules.c): file format, conditions, token snapping, limits, the built-in
+ * acronym step, and the shipped rules files on short sentences with a small
+ * lexicon.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "match.h"
+#include "tap.h"
+
+static eg_lex lex;
+static char warned[2048];
+static int nwarn;
+
+static void on_warn(void *ud, const char *line)
+{
+    (void)ud;
+    nwarn++;
+    snprintf(warned, sizeof warned, "%s", line);
+}
+
+/* Runs the rules on `text` and renders the candidates, in order, as
+ * "TYPE:surface" joined by " | " ("+w" weak, "+a" acronym). Gazetteer
+ * candidates can be injected first: `gaz` is "surface=TYPE" (or NULL). */
+static const char *run_gaz(const eg_rules *r, const char *text, const char *gaz)
+{
+    static char buf[4096];
+    eg_doc d;
+    eg_cands c = {0};
+    eg_err e = {0};
+    eg_rules_scratch *s = eg_rules_scratch_new(r);
+    size_t i, len = 0;
+    buf[0] = 0;
+    eg_doc_init(&d);
+    if (!s || eg_text_prepare(&d, "t.txt", text, strlen(text), &e)) {
+        snprintf(buf, sizeof buf, "ERROR prepare %s", e.msg);
+        goto out;
+    }
+    if (gaz) {
+        /* a fake gazetteer hit: the first token range whose text equals the surface */
+        const char *eq = strchr(gaz, '=');
+        size_t gl = (size_t)(eq - gaz);
+        uint32_t a, b;
+        for (a = 0; a < d.ntok; a++)
+            for (b = a + 1; b <= d.ntok; b++)
+                if (d.tok[b - 1].e - d.tok[a].s == gl && memcmp(d.text + d.tok[a].s, gaz, gl) == 0) {
+                    eg_cand g = {.t0 = a, .t1 = b, .source = EG_SRC_GAZ, .prio = 10, .entry = 0};
+                    eg_type t = EG_ORG;
+                    eg_type_parse(eq + 1, strlen(eq + 1), &t);
+                    g.type = (uint8_t)t;
+                    eg_cands_push(&c, &g);
+                    a = b = (uint32_t)d.ntok + 1;
+                    break;
+                }
+    }
+    if (eg_rules_match(r, s, &lex, &d, &c, on_warn, NULL, &e)) {
+        snprintf(buf, sizeof buf, "ERROR match %s", e.msg);
+        goto out;
+    }
+    for (i = 0; i < c.n; i++) {
+        const eg_cand *k = &c.v[i];
+        int n;
+        if (k->source != EG_SRC_RULE)
+            continue;
+        n = snprintf(buf + len, sizeof buf - len, "%s%s:%.*s%s%s", len ? " | " : "", eg_type_name(k->type),
+                     (int)(d.tok[k->t1 - 1].e - d.tok[k->t0].s), d.text + d.tok[k->t0].s,
+                     k->flags & EG_CF_WEAK ? "+w" : "", k->flags & EG_CF_ACRONYM_DEF ? "+a" : "");
+        if (n < 0 || (size_t)n >= sizeof buf - len)
+            break;
+        len += (size_t)n;
+    }
+out:
+    eg_free(c.v);
+    eg_doc_free(&d);
+    eg_rules_scratch_free(s);
+    return buf;
+}
+
+static const char *run(const eg_rules *r, const char *text) { return run_gaz(r, text, NULL); }
+
+/* Loads rules from a string; returns the rules or NULL (message in err). */
+static eg_rules *load(const char *text, eg_err *err)
+{
+    eg_rules *r = eg_rules_new();
+    eg_err_clear(err);
+    if (r && eg_rules_load_string(r, "t.rules", text, strlen(text), err)) {
+        eg_rules_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static void add_words(int list, const char *words)
+{
+    const char *p = words;
+    while (*p) {
+        const char *q = strchr(p, ',');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        eg_lex_add(&lex, list, p, n);
+        p += n + (q ? 1 : 0);
+    }
+}
+
+static void make_lexicon(void)
+{
+    add_words(EG_LEX_GIVEN, "Hugh,Rudolph,Maryam,Massoud,Qassem,Abu,John,Mary,Struan,Ali,Richard,Ahmad");
+    add_words(EG_LEX_SURNAME, "Shelton,Giuliani,Rajavi,Soleimani,Smith,Stevenson,Black");
+    add_words(EG_LEX_COMMON, "the,however,last,in,on,a,an,but,and,this,that,after,yesterday,meanwhile,officials,"
+                             "he,she,they,we,it,said,says,of,for,to,from,with,at,by,new,former,many,some,"
+                             "while,when,since,during,according,there,here,what,mr,president,general");
+    add_words(EG_LEX_TITLE, "mr,mrs,ms,dr,president,general,gen,senator,minister,ayatollah,mep,journalist,"
+                             "prime minister,foreign minister,supreme leader");
+}
+
+/* ---- lexicon ---- */
+
+static void test_lex(void)
+{
+    eg_buf b = {0};
+    eg_fold_key(&b, "Giuliani", 8);
+    OK(eg_lex_has(&lex, EG_LEX_SURNAME, eg_hash(b.p, b.len)), "lex: folded surname found");
+    OK(!eg_lex_has(&lex, EG_LEX_GIVEN, eg_hash(b.p, b.len)), "lex: not in another list");
+    eg_buf_reset(&b);
+    eg_fold_key(&b, "prime", 5);
+    eg_buf_addc(&b, ' ');
+    eg_fold_key(&b, "minister", 8);
+    OK(eg_lex_has(&lex, EG_LEX_TITLE, eg_hash(b.p, b.len)), "lex: multi-word title key joined by one space");
+    eg_buf_reset(&b);
+    eg_fold_key(&b, "prime", 5);
+    OK(!eg_lex_has(&lex, EG_LEX_TITLE, eg_hash(b.p, b.len)), "lex: first word of a multi-word title alone is not a title");
+    eg_buf_reset(&b);
+    eg_fold_key(&b, "leader", 6);
+    OK(eg_lex_has(&lex, EG_LEX_TITLE, eg_lex_tail_hash(eg_hash(b.p, b.len))), "lex: tail marker for the last word");
+    OK(!eg_lex_has(&lex, EG_LEX_TITLE, eg_hash(b.p, b.len)), "lex: last word alone is not the entry");
+    EQ_INT(eg_lex_list_by_name("surname", 7), EG_LEX_SURNAME, "lex: list by name");
+    EQ_INT(eg_lex_list_by_name("nope", 4), -1, "lex: unknown list");
+    eg_buf_free(&b);
+    {
+        eg_lex x = {0};
+        eg_err e = {0};
+        FILE *f = fopen("/tmp/eg_test_lex.txt", "w");
+        fputs("# titles\n\n  Vice-President \nGen.\r\n", f);
+        fclose(f);
+        EQ_INT(eg_lex_load(&x, EG_LEX_TITLE, "/tmp/eg_test_lex.txt", &e), EG_OK, "lex: load file");
+        eg_fold_key(&b, "vice", 4);
+        eg_buf_addc(&b, ' ');
+        eg_fold_key(&b, "president", 9);
+        OK(eg_lex_has(&x, EG_LEX_TITLE, eg_hash(b.p, b.len)), "lex: hyphenated entry stored as words");
+        eg_buf_reset(&b);
+        eg_fold_key(&b, "gen", 3);
+        OK(eg_lex_has(&x, EG_LEX_TITLE, eg_hash(b.p, b.len)), "lex: dotted entry stored without its dot");
+        EQ_INT(eg_lex_load(&x, EG_LEX_TITLE, "/nonexistent/x.txt", &e), EG_EIO, "lex: missing file");
+        eg_lex_free(&x);
+        eg_lex_free(&x);
+        remove("/tmp/eg_test_lex.txt");
+        eg_buf_free(&b);
+    }
+}
+
+/* ---- engine ---- */
+
+static void test_format(void)
+{
+    eg_err e = {0};
+    eg_rules *r;
+    r = load("# a comment\n"
+             "\n"
+             "op\tEVENT\t5\t1\t-\t\\b(Operation(?:\\h+@CAP)+)\n"
+             "camp\tPLACE\t5\tname\t-\t\\bCamp\\h+(?<name>@CAP(?:\\h+\\d+)?)\n"
+             "long\tORG\t1\t0\t-\t\\b(?:Foo|\n"
+             "\t# a comment between continuation lines\n"
+             "   Bar)\\h+Baz\\b\n"
+             "@define HEAD (?:Council|Committee)\n"
+             "head\t\tORG\t\t3\t\t0\t\tcap\t\t@CAP(?:\\h+@CAP)*\\h+@HEAD\\b\n",
+             &e);
+    OK(r != NULL, "format: loads (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_INT(eg_rules_count(r), 5, "format: four rules plus the built-in");
+    EQ_STR(eg_rules_name(r, 0), "acronym-def", "format: rule 0 is the built-in");
+    EQ_STR(eg_rules_name(r, 2), "camp", "format: rule names");
+    EQ_STR(run(r, "They attacked in Operation Eternal Light in 1988."), "EVENT:Operation Eternal Light",
+           "format: group 1");
+    EQ_STR(run(r, "They moved to Camp Ashraf 3 in Albania."), "PLACE:Ashraf 3", "format: named group");
+    EQ_STR(run(r, "A Bar Baz and a Foo Baz."), "ORG:Bar Baz | ORG:Foo Baz", "format: continuation lines");
+    EQ_STR(run(r, "The Supreme National Security Council met."), "ORG:The Supreme National Security Council",
+           "format: macro and aligned tabs");
+    eg_rules_free(r);
+}
+
+static void test_errors(void)
+{
+    eg_err e = {0};
+    eg_rules *r;
+    r = load("ok\tORG\t1\t0\t-\tabc\n"
+             "bad\tORG\t1\t0\t-\tfoo(bar\n", &e);
+    OK(!r, "errors: broken pattern fails");
+    EQ_STR(e.msg, "t.rules:2:22: missing closing parenthesis", "errors: file:line:column: PCRE2 message");
+    EQ_INT(e.code, EG_EDATA, "errors: EG_EDATA");
+    r = load("bad\tORG\t1\t0\t-\tab\n"
+             "   cd[z\n", &e);
+    OK(!r, "errors: broken continuation fails");
+    OK(strncmp(e.msg, "t.rules:2:", 10) == 0, "errors: column in a continuation line (%s)", e.msg);
+    r = load("bad\tORG\t1\t0\t-\tx@NOPE\n", &e);
+    EQ_STR(e.msg, "t.rules:1:16: unknown macro @NOPE", "errors: unknown macro");
+    r = load("@define M a)b\n", &e);
+    OK(!r && strncmp(e.msg, "t.rules:1:12: ", 14) == 0, "errors: bad @define points into it (%s)", e.msg);
+    r = load("bad\tTHING\t1\t0\t-\tx\n", &e);
+    OK(!r && strstr(e.msg, "unknown type"), "errors: unknown type (%s)", e.msg);
+    r = load("bad\tORG\tx\t0\t-\tx\n", &e);
+    OK(!r && strstr(e.msg, "priority"), "errors: bad priority (%s)", e.msg);
+    r = load("bad\tORG\t1\t2\t-\t(x)\n", &e);
+    OK(!r && strstr(e.msg, "no group '2'"), "errors: group out of range (%s)", e.msg);
+    r = load("bad\tORG\t1\t0\tbogus(1)\tx\n", &e);
+    OK(!r && strstr(e.msg, "unknown condition 'bogus'"), "errors: unknown condition (%s)", e.msg);
+    r = load("bad\tORG\t1\t0\tfirst(0)\tx\n", &e);
+    OK(!r && strstr(e.msg, "needs a word list"), "errors: list condition without a list (%s)", e.msg);
+    r = load("bad\tORG\t1\t0\ton(@nolist)\tx\n", &e);
+    OK(!r && strstr(e.msg, "unknown word list"), "errors: bad on() list (%s)", e.msg);
+    r = load("bad\tORG\t1\t0\n", &e);
+    OK(!r && strstr(e.msg, "t.rules:1: a rule needs 6"), "errors: too few fields (%s)", e.msg);
+    r = load("a\tORG\t1\t0\t-\tx\na\tORG\t1\t0\t-\ty\n", &e);
+    OK(!r && strstr(e.msg, "duplicate rule name 'a'"), "errors: duplicate name (%s)", e.msg);
+    r = load("  x\n", &e);
+    OK(!r && strstr(e.msg, "continuation line without a rule"), "errors: stray continuation (%s)", e.msg);
+    {
+        eg_rules *rr = eg_rules_new();
+        EQ_INT(eg_rules_load(rr, "/nonexistent/x.rules", &e), EG_EIO, "errors: missing file");
+        eg_rules_free(rr);
+        eg_rules_free(NULL);
+        eg_rules_scratch_free(NULL);
+    }
+}
+
+static void test_conditions(void)
+{
+    eg_err e = {0};
+    eg_rules *r = load("name\tPERSON\t5\t1\tgiven(1),surname(1)\t\\b(@CAP\\h+@CAP)\\b\n"
+                       "t\tPERSON\t5\t1\ttitle,notsentstart\t\\b(@CAP)\\b\n"
+                       "s\tORG\t1\t0\tstrip,minwords(3),weak\t\\b@CAP(?:\\h+@CAP)+\\h+Group\\b\n",
+                       &e);
+    OK(r != NULL, "conditions: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "We met John Smith and Mary Jones."), "PERSON:John Smith", "conditions: given + surname");
+    EQ_STR(run(r, "Then Prime Minister Blair spoke."), "PERSON:Blair", "conditions: multi-word title");
+    EQ_STR(run(r, "Then Gen. Soleimani spoke."), "PERSON:Soleimani", "conditions: abbreviated title");
+    EQ_STR(run(r, "President Trump spoke."), "PERSON:Trump", "conditions: title, sentence start is the title");
+    EQ_STR(run(r, "The Acme Steel Group was sold."), "ORG:Acme Steel Group+w", "conditions: strip, weak");
+    EQ_STR(run(r, "However Steel Group was sold."), "", "conditions: minwords after strip");
+    eg_rules_free(r);
+    r = load("on\tEVENT\t5\t0\ton(war|wars)\t\\b@CAP(?:-@CAP)?\\h+war\\b\n"
+             "ong\tPERSON\t5\t0\ton(@given)\t\\b@CAP\\h+@CAP\\b\n", &e);
+    OK(r != NULL, "on(): load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "During the Iran-Iraq war, many died. The Gulf War. No Gulf Wars."),
+           "EVENT:Iran-Iraq war", "on(): only sentences with a trigger, pattern decides the rest");
+    EQ_STR(run(r, "We saw Richard Black today. Acme Corp said."), "PERSON:Richard Black",
+           "on(@given): sentences with a given name");
+    eg_rules_free(r);
+}
+
+static void test_snap(void)
+{
+    eg_err e = {0};
+    eg_rules *r = load("a\tORG\t1\t0\t-\tlt  Zar|Iran's\n"
+                       "b\tORG\t1\t0\t-\t\\(MEK\\)\n", &e);
+    OK(r != NULL, "snap: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "Built  Zarif, Iran's role and (MEK)."), "ORG:Iran | ORG:MEK",
+           "snap: partial tokens dropped, punctuation trimmed, possessive outside");
+    eg_rules_free(r);
+}
+
+static void test_acronyms(void)
+{
+    eg_err e = {0};
+    eg_rules *r = load("org\tORG\t5\t0\t-\t\\b@CAP(?:\\h+(?:of|@CAP))*\\h+Organization(?:\\h+of\\h+@CAP)?\n", &e);
+    OK(r != NULL, "acronyms: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "The National Liberation Organization of Iran (NLOI / MEK) said."),
+           "ORG:The National Liberation Organization of Iran | ORG:NLOI+a | ORG:MEK+a", "acronyms: slash list");
+    EQ_STR(run(r, "Our Big Organization (XYZ) said."), "ORG:Our Big Organization", "acronyms: initials must fit");
+    EQ_STR(run_gaz(r, "The Islamic Revolutionary Guard Corps (IRGC) fired.", "Islamic Revolutionary Guard Corps=ORG"),
+           "ORG:IRGC+a", "acronyms: after a gazetteer candidate, its type");
+    EQ_STR(run_gaz(r, "Ali Rajavi (NCRI) spoke.", "Ali Rajavi=PERSON"), "", "acronyms: never after a person");
+    eg_rules_free(r);
+}
+
+static void test_limits(void)
+{
+    eg_err e = {0};
+    eg_rules *r = load("evil\tORG\t1\t0\t-\t(a+)+$\n"
+                       "good\tORG\t1\t0\t-\tGood\\h+Thing\n", &e);
+    char *text;
+    size_t n = 20000, i;
+    clock_t t0;
+    double secs;
+    OK(r != NULL, "limits: load (%s)", e.msg);
+    if (!r)
+        return;
+    text = malloc(n + 64);
+    strcpy(text, "A Good Thing. ");
+    for (i = strlen(text); i < n; i++)
+        text[i] = (i % 500 == 0) ? ' ' : 'a';
+    strcpy(text + n, "b Good Thing.");
+    nwarn = 0;
+    t0 = clock();
+    EQ_STR(run(r, text), "ORG:Good Thing | ORG:Good Thing", "limits: other rules still run");
+    secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    EQ_INT(nwarn, 1, "limits: one warning per rule and document");
+    OK(strstr(warned, "t.txt") && strstr(warned, "'evil'") && strstr(warned, "limit"),
+       "limits: warning names rule and document (%s)", warned);
+    OK(secs < 2.0, "limits: returns promptly (%.3f s)", secs);
+    free(text);
+    eg_rules_free(r);
+}
+
+int main(void)
+{
+    make_lexicon();
+    test_lex();
+    test_format();
+    test_errors();
+    test_conditions();
+    test_snap();
+    test_acronyms();
+    test_limits();
+    eg_lex_free(&lex);
+    return tap_done();
+}
