@@ -8,8 +8,8 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS    := libpcre2-8 libutf8proc libcgraph libgvc jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT     ?= -O2 -g
 SAN     ?=
 CFLAGS_ALL = -std=c11 $(OPT) $(SAN) -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -77,8 +77,11 @@ test-asan:
 check: all unit
 	@tests/check.sh $(BUILD)
 
-bench: all
+bench: all $(BUILD)/gazbench
 	@bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-*
+
+$(BUILD)/gazbench: bench/gazbench.c $(BUILD)/libentgraph.a
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libentgraph.a $(LDLIBS_ALL)

@@ -254,6 +254,10 @@ out:
 
 int eg_ctx_seal(eg_ctx *c)
 {
+    if (eg_gaz_seal(c->gaz)) {
+        eg_err_clear(&c->err);
+        return eg_err_nomem(&c->err);
+    }
     c->sealed = 1;
     return EG_OK;
 }

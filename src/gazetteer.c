@@ -14,9 +14,11 @@
  *
  * Case policy, per alias (gazetteers/README.md): all-capital aliases of at
  * most 6 letters match only all-capital text; otherwise each capitalised
- * alias word needs a capitalised text word unless the entry has `lower`; an
- * alias written with a leading '=' must match its exact case, one with '~'
- * any case.
+ * alias word needs a capitalised text word, except the last word of a
+ * longer name (a generic head is often lower-case: "the Iran-Iraq war",
+ * "Operation Eternal light" is still that name), unless the entry has
+ * `lower`; an alias written with a leading '=' must match its exact case,
+ * one with '~' any case.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -50,6 +52,27 @@ struct eg_gaz {
     size_t nedges, edges_slots; /* slots: power of two */
     gaz_alias *aliases;
     size_t naliases, aliases_cap;
+    /* A bitset over the hashes of first words: most text tokens start no
+     * alias, and this small table (sized to the number of first words)
+     * rejects them without a cache miss in the large edge table. */
+    uint64_t *first;
+    size_t first_bits;       /* power of two */
+    /* The root's children again, in a table of their own that is small
+     * enough to stay in cache; and a bitset over (first word, second word)
+     * pairs, so the large edge table is read only where a two-word alias
+     * could start. */
+    gaz_edge *root;
+    size_t root_slots;       /* power of two */
+    uint64_t *pairs;
+    size_t pair_bits;
+    /* First words of aliases that may start in lower case (`~`, `lower`,
+     * lower-case first words): a lower-case token need only pass this one,
+     * and most tokens are lower-case. */
+    uint64_t *anyfirst_h;
+    size_t nanyfirst, anyfirst_cap;
+    uint64_t *anyfirst;
+    size_t anyfirst_bits;
+    int sealed;              /* filters built (eg_gaz_seal); adding clears it */
     eg_buf pool;             /* exact-case alias texts, NUL-separated */
     eg_doc scratch;          /* for tokenising aliases */
 };
@@ -83,6 +106,11 @@ void eg_gaz_free(eg_gaz *g)
     eg_free(g->node_alias);
     eg_free(g->edges);
     eg_free(g->aliases);
+    eg_free(g->first);
+    eg_free(g->root);
+    eg_free(g->pairs);
+    eg_free(g->anyfirst_h);
+    eg_free(g->anyfirst);
     eg_buf_free(&g->pool);
     eg_doc_free(&g->scratch);
     eg_free(g);
@@ -130,6 +158,89 @@ static int edges_grow(eg_gaz *g)
     return EG_OK;
 }
 
+static void bit_set(uint64_t *bits, size_t nbits, uint64_t h)
+{
+    size_t b = (size_t)(h >> 20) & (nbits - 1);
+    bits[b >> 6] |= 1ull << (b & 63);
+}
+
+static int bit_has(const uint64_t *bits, size_t nbits, uint64_t h)
+{
+    size_t b = (size_t)(h >> 20) & (nbits - 1);
+    return (bits[b >> 6] >> (b & 63)) & 1;
+}
+
+static uint64_t pair_hash(uint64_t h1, uint64_t h2) { return eg_hash_mix(h1, h2 ^ 0x5bd1e995u); }
+
+static size_t root_slot(const eg_gaz *g, uint64_t h)
+{
+    size_t mask = g->root_slots - 1, i = (size_t)h & mask;
+    while (g->root[i].child && g->root[i].h != h)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static uint32_t root_get(const eg_gaz *g, uint64_t h) { return g->root[root_slot(g, h)].child; }
+
+/* Builds the filters from the trie once loading is done: the first-word
+ * bitset (about 16 bits per first word: false positives near 6%), the root
+ * table, and the bitset of first-two-word pairs. */
+int eg_gaz_seal(eg_gaz *g)
+{
+    size_t i, nfirst = 0, npairs = 0;
+    uint64_t *h1 = NULL;
+    eg_free(g->first);
+    eg_free(g->root);
+    eg_free(g->pairs);
+    eg_free(g->anyfirst);
+    g->first = g->pairs = g->anyfirst = NULL;
+    g->root = NULL;
+    g->first_bits = g->root_slots = g->pair_bits = g->anyfirst_bits = 0;
+    if (!(h1 = eg_calloc(g->nnodes + 1, sizeof *h1)))
+        return EG_ENOMEM;
+    for (i = 0; i < g->edges_slots; i++)
+        if (g->edges[i].child && g->edges[i].parent == 0) {
+            h1[g->edges[i].child] = g->edges[i].h;
+            nfirst++;
+        }
+    /* (a first word whose hash is 0 would hide its pairs: the pair filter
+     * is then simply not used for it, see the match loop) */
+    for (i = 0; i < g->edges_slots; i++)
+        npairs += g->edges[i].child && g->edges[i].parent != 0 && h1[g->edges[i].parent];
+    for (g->first_bits = 4096; g->first_bits < nfirst * 16;)
+        g->first_bits *= 2;
+    for (g->root_slots = 1024; g->root_slots < nfirst * 2;)
+        g->root_slots *= 2;
+    for (g->pair_bits = 4096; g->pair_bits < npairs * 16;)
+        g->pair_bits *= 2;
+    g->first = eg_calloc(g->first_bits / 64, sizeof *g->first);
+    g->root = eg_calloc(g->root_slots, sizeof *g->root);
+    g->pairs = eg_calloc(g->pair_bits / 64, sizeof *g->pairs);
+    for (g->anyfirst_bits = 4096; g->anyfirst_bits < g->nanyfirst * 16;)
+        g->anyfirst_bits *= 2;
+    g->anyfirst = eg_calloc(g->anyfirst_bits / 64, sizeof *g->anyfirst);
+    if (!g->first || !g->root || !g->pairs || !g->anyfirst) {
+        eg_free(h1);
+        return EG_ENOMEM;
+    }
+    for (i = 0; i < g->edges_slots; i++) {
+        const gaz_edge *x = &g->edges[i];
+        if (!x->child)
+            continue;
+        if (x->parent == 0) {
+            bit_set(g->first, g->first_bits, x->h);
+            g->root[root_slot(g, x->h)] = *x;
+        } else if (h1[x->parent]) {
+            bit_set(g->pairs, g->pair_bits, pair_hash(h1[x->parent], x->h));
+        }
+    }
+    for (i = 0; i < g->nanyfirst; i++)
+        bit_set(g->anyfirst, g->anyfirst_bits, g->anyfirst_h[i]);
+    eg_free(h1);
+    g->sealed = 1;
+    return EG_OK;
+}
+
 /* Returns the child of parent by h, creating it; 0 on out of memory. */
 static uint32_t edge_put(eg_gaz *g, uint32_t parent, uint64_t h)
 {
@@ -148,6 +259,7 @@ static uint32_t edge_put(eg_gaz *g, uint32_t parent, uint64_t h)
     g->edges[i].parent = parent;
     g->edges[i].child = c;
     g->nedges++;
+    g->sealed = 0;
     return c;
 }
 
@@ -230,12 +342,34 @@ static void alias_policy(const eg_doc *d, uint16_t eflags, int prefix, gaz_alias
         }
         words++;
     }
+    /* the last word of a multi-word name may be lower-case */
+    if (words > 1 && words <= 32)
+        a->capmask &= ~(1u << (words - 1));
     if (allcap && letters > 0 && letters <= 6)
         a->pol = POL_ACRONYM;
     else if (eflags & EG_GE_LOWER)
         a->pol = POL_ANY;
     else
         a->pol = POL_WORDS;
+}
+
+/* Does the alias's first word only ever match a capitalised text word? */
+static int first_needs_capital(const eg_doc *d, const gaz_alias *a)
+{
+    size_t i;
+    switch (a->pol) {
+    case POL_ACRONYM:
+        return 1;
+    case POL_WORDS:
+        return a->capmask & 1;
+    case POL_EXACT:
+        for (i = 0; i < d->ntok; i++)
+            if (!(d->tok[i].flags & EG_TF_JOINER))
+                return (d->tok[i].flags & EG_TF_CAP) != 0;
+        return 0;
+    default:
+        return 0;
+    }
 }
 
 int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const char *alias, int16_t prio,
@@ -286,6 +420,15 @@ int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const
         }
         if (eg_buf_addc(&g->pool, 0))
             return eg_err_nomem(e);
+    }
+    if (!first_needs_capital(&g->scratch, &a)) {
+        uint64_t h0 = 0;
+        for (i = 0; i < g->scratch.ntok && !h0; i++)
+            if (!(g->scratch.tok[i].flags & EG_TF_JOINER))
+                h0 = g->scratch.tok[i].h;
+        if (EG_GROW(g->anyfirst_h, g->anyfirst_cap, g->nanyfirst + 1))
+            return eg_err_nomem(e);
+        g->anyfirst_h[g->nanyfirst++] = h0;
     }
     if (EG_GROW(g->aliases, g->aliases_cap, g->naliases + 1))
         return eg_err_nomem(e);
@@ -476,6 +619,45 @@ static int policy_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const
 
 #define GAZ_MAX_WORDS 64
 
+/* The longest alias starting at token i whose case policy holds: its node
+ * (0: none), end token and word count; pos[] receives the word tokens. */
+static uint32_t longest_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t *pos, uint32_t *end, size_t *nwords)
+{
+    uint32_t node, best_node = 0, k;
+    size_t j, n = 0;
+    if (g->sealed) {
+        /* filters first: most tokens stop here without a cache miss */
+        if (!(d->tok[i].flags & EG_TF_CAP) && !bit_has(g->anyfirst, g->anyfirst_bits, d->tok[i].h))
+            return 0;
+        if (!bit_has(g->first, g->first_bits, d->tok[i].h) || !(node = root_get(g, d->tok[i].h)))
+            return 0;
+    } else if (!(node = edge_get(g, 0, d->tok[i].h))) {
+        return 0;
+    }
+    pos[n++] = (uint32_t)i;
+    for (j = i;;) {
+        if (g->node_alias[node] != EG_NONE)
+            for (k = g->node_alias[node]; k != EG_NONE; k = g->aliases[k].next)
+                if (policy_ok(g, &g->aliases[k], d, pos, n)) {
+                    best_node = node;
+                    *end = (uint32_t)j + 1;
+                    *nwords = n;
+                    break;
+                }
+        for (j++; j < d->ntok && (d->tok[j].flags & EG_TF_JOINER); j++)
+            ;
+        if (j >= d->ntok || n >= GAZ_MAX_WORDS)
+            break;
+        if (n == 1 && g->sealed && d->tok[i].h &&
+            !bit_has(g->pairs, g->pair_bits, pair_hash(d->tok[i].h, d->tok[j].h)))
+            break;
+        if (!(node = edge_get(g, node, d->tok[j].h)))
+            break;
+        pos[n++] = (uint32_t)j;
+    }
+    return best_node;
+}
+
 int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
 {
     size_t i;
@@ -483,28 +665,11 @@ int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
     if (!g->nedges)
         return EG_OK;
     for (i = 0; i < d->ntok; i++) {
-        uint32_t node = 0, best_node = 0, best_end = 0, k;
-        size_t j, n = 0, best_n = 0;
+        uint32_t best_node, best_end = 0, k;
+        size_t best_n = 0;
         if (d->tok[i].flags & EG_TF_JOINER)
             continue;
-        for (j = i; j < d->ntok && n < GAZ_MAX_WORDS; j++) {
-            const eg_token *t = &d->tok[j];
-            if (t->flags & EG_TF_JOINER)
-                continue;
-            if (!(node = edge_get(g, node, t->h)))
-                break;
-            pos[n++] = (uint32_t)j;
-            if (g->node_alias[node] == EG_NONE)
-                continue;
-            for (k = g->node_alias[node]; k != EG_NONE; k = g->aliases[k].next)
-                if (policy_ok(g, &g->aliases[k], d, pos, n)) {
-                    best_node = node;
-                    best_end = (uint32_t)j + 1;
-                    best_n = n;
-                    break;
-                }
-        }
-        if (!best_node)
+        if (!(best_node = longest_at(g, d, i, pos, &best_end, &best_n)))
             continue;
         for (k = g->node_alias[best_node]; k != EG_NONE; k = g->aliases[k].next) {
             const gaz_alias *a = &g->aliases[k];

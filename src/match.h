@@ -109,6 +109,9 @@ int eg_gaz_load(eg_gaz *g, const char *path, eg_err *e);
  * used by the loader, by tests and by the benchmark. */
 int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label,
                const char *alias, int16_t prio, uint16_t flags, eg_err *e);
+/* Builds the lookup filters once loading is done (eg_ctx_seal calls it).
+ * Matching works without it, only slower; adding an alias un-seals. */
+int eg_gaz_seal(eg_gaz *g);
 size_t eg_gaz_entry_count(const eg_gaz *g);
 size_t eg_gaz_alias_count(const eg_gaz *g);
 const eg_gaz_entry *eg_gaz_entry_at(const eg_gaz *g, uint32_t i);

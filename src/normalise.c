@@ -25,7 +25,8 @@
 enum {
     FOLD_KEEP = -1,   /* not in the table: keep (or normalise) it */
     FOLD_DROP = -2,   /* remove: zero-width, soft hyphen, BOM, bidi marks */
-    FOLD_ELLIPSIS = -3 /* "..." */
+    FOLD_ELLIPSIS = -3, /* "..." */
+    FOLD_PARA = -4      /* U+2029 paragraph separator: a blank line */
 };
 
 /*
@@ -56,7 +57,7 @@ static int fold_punct(int32_t cp)
     case 0x2028:
         return '\n';
     case 0x2029:
-        return '\n'; /* the tokenizer sees one line break; see segment.c */
+        return FOLD_PARA;
     case 0x00AD: case 0x200B: case 0x200C: case 0x200D: case 0x2060:
     case 0xFEFF: case 0x200E: case 0x200F: case 0x202A: case 0x202B:
     case 0x202C: case 0x202D: case 0x202E: case 0x2066: case 0x2067:
@@ -113,19 +114,25 @@ static const unsigned char ascii_class[128] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2,
 };
 
+/* Are the eight bytes at p all printable ASCII (0x20..0x7E)? A false
+ * "no" for \t and \n is fine: callers then go byte by byte. */
+static inline int clean8(const unsigned char *p)
+{
+    uint64_t w, hi, lo, del;
+    memcpy(&w, p, 8);
+    hi = w & 0x8080808080808080ULL;
+    lo = (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL;  /* a byte < 0x20 */
+    del = (w + 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL; /* a 0x7F */
+    return !(hi | lo | del);
+}
+
 /* Position of the first byte that stops the no-copy path, or n. Reads
- * eight bytes at a time while they are all printable ASCII or \t \n. */
+ * eight bytes at a time while they are all printable ASCII. */
 static size_t first_unclean(const unsigned char *p, size_t n)
 {
     size_t i = 0;
     while (i + 8 <= n) {
-        uint64_t w, hi, lo, del;
-        memcpy(&w, p + i, 8);
-        /* any byte >= 0x80, or < 0x20, or == 0x7F? */
-        hi = w & 0x8080808080808080ULL;
-        lo = (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL; /* a byte < 0x20 */
-        del = (w + 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL; /* a 0x7F */
-        if (hi | lo | del) {
+        if (!clean8(p + i)) {
             size_t j;
             for (j = 0; j < 8; j++)
                 if (p[i + j] >= 0x80 || ascii_class[p[i + j]])
@@ -183,6 +190,11 @@ static int out_cp(out_t *o, int32_t cp, uint32_t src)
     }
     if (f == FOLD_DROP)
         return EG_OK;
+    if (f == FOLD_PARA) {
+        out_byte(o, '\n', src);
+        out_byte(o, '\n', src);
+        return EG_OK;
+    }
     if (f == FOLD_ELLIPSIS) {
         out_byte(o, '.', src);
         out_byte(o, '.', src);
@@ -236,6 +248,29 @@ static int out_cluster(out_t *o, const unsigned char *s, size_t n, uint32_t src)
             i += k;
         }
         return EG_OK;
+    }
+    {
+        /* Unchanged by NFKC (a mark that composes with nothing): every
+         * character keeps its own offset, so a token boundary between
+         * them still maps back exactly. */
+        size_t i = 0;
+        utf8proc_ssize_t c = 0;
+        while (i < n && c < m) {
+            size_t k = eg_utf8_valid_len(s + i, n - i);
+            if (!k || decode(s + i, k) != buf[c])
+                break;
+            i += k;
+            c++;
+        }
+        if (i == n && c == m) {
+            for (i = 0; i < n;) {
+                size_t k = eg_utf8_valid_len(s + i, n - i);
+                if (out_cp(o, decode(s + i, k), src + (uint32_t)i))
+                    return EG_ENOMEM;
+                i += k;
+            }
+            return EG_OK;
+        }
     }
     for (j = 0; j < m; j++)
         if (out_cp(o, buf[j], src))
@@ -296,7 +331,17 @@ int eg_normalise(eg_doc *d, const char *name, const char *bytes, size_t len, eg_
             char *t = d->text_own + o.n;
             uint32_t *m = d->map + o.n;
             while (i < len && p[i] < 0x80 && run < room) {
-                unsigned cl = ascii_class[p[i]];
+                unsigned cl;
+                if (i + 8 <= len && run + 8 <= room && clean8(p + i)) {
+                    size_t q;
+                    memcpy(t + run, p + i, 8);
+                    for (q = 0; q < 8; q++)
+                        m[run + q] = (uint32_t)(i + q);
+                    run += 8;
+                    i += 8;
+                    continue;
+                }
+                cl = ascii_class[p[i]];
                 if (cl == 0) {
                     t[run] = (char)p[i];
                 } else if (cl == 1) {
@@ -457,6 +502,11 @@ static int key_cp(key_t_ *k, int32_t cp)
         return EG_OK;
     if (f == FOLD_ELLIPSIS)
         return key_put(k, "...", 3, 0);
+    if (f == FOLD_PARA) {
+        k->space = 1;
+        k->after_letter = 0;
+        return EG_OK;
+    }
     if (f >= 0)
         return key_cp(k, f);
     if ((r = fold_letter(cp)))

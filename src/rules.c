@@ -235,16 +235,25 @@ static int expand(loader *L, const char *s, size_t n, const srcpos *pos, ptext *
             if (ptext_add(out, s + i, 2, pos[i].line, pos[i].col, 0))
                 return eg_err_nomem(L->e);
             i += 2;
-        } else if (s[i] == '@' && i + 1 < n && is_ident0((unsigned char)s[i + 1])) {
-            size_t j = i + 1, blen;
+        } else if (s[i] == '@' && i + 1 < n &&
+                   (is_ident0((unsigned char)s[i + 1]) ||
+                    (s[i + 1] == '{' && i + 2 < n && is_ident0((unsigned char)s[i + 2])))) {
+            /* @NAME, or @{NAME} when a letter follows ("@{B}Camp") */
+            int brace = s[i + 1] == '{';
+            size_t nb = i + 1 + (size_t)brace, j = nb, blen;
             const char *body;
             int builtin;
             while (j < n && is_ident((unsigned char)s[j]))
                 j++;
-            body = find_macro(L, s + i + 1, j - i - 1, &blen, &builtin);
+            if (brace && (j == n || s[j] != '}'))
+                return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: missing } after @{%.*s", L->file, pos[i].line,
+                                  pos[i].col, (int)(j - nb), s + nb);
+            body = find_macro(L, s + nb, j - nb, &blen, &builtin);
             if (!body)
                 return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown macro @%.*s", L->file,
-                                  pos[i].line, pos[i].col, (int)(j - i - 1), s + i + 1);
+                                  pos[i].line, pos[i].col, (int)(j - nb), s + nb);
+            if (brace)
+                j++;
             if (ptext_add(out, "(?:", 3, pos[i].line, pos[i].col, 1))
                 return eg_err_nomem(L->e);
             if (builtin) {
@@ -431,7 +440,66 @@ static uint32_t trig_find(const eg_rules *r, uint64_t h)
     return 0;
 }
 
-/* on(word|word|@list): registers the triggers of rule `ri`. */
+static int is_wordbyte(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 || c == '\'';
+}
+
+/* on(%MACRO): every plain word of the macro's pattern becomes a trigger.
+ * The pattern is cut at each '|'; in each piece, a run of letters is a
+ * plain word unless it touches a class, a quantifier or other syntax that
+ * could change it ("Guards?" and "Defen[cs]e" are not plain; "Mr\.?",
+ * "Vice\h+President" give plain words). Every piece must give at least
+ * one, so that any match of the macro holds a trigger word. */
+static int on_macro_words(loader *L, const field *f, const char *b, size_t n, uint32_t ri, eg_buf *kb)
+{
+    size_t i = 0, words = 0, piece = 0;
+    while (i <= n) {
+        unsigned char c = i < n ? (unsigned char)b[i] : '|';
+        if (c == '|') {
+            if (!words)
+                return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: on(%%...): alternative %zu of the macro has no plain word",
+                                  L->file, f->line, f->col, piece + 1);
+            words = 0;
+            piece++;
+            i++;
+        } else if (c == '\\') {
+            i += 2;
+            if (i <= n && i - 1 < n && (b[i - 1] == 'p' || b[i - 1] == 'P' || b[i - 1] == 'x') && i < n && b[i] == '{')
+                while (i < n && b[i] != '}')
+                    i++;
+        } else if (c == '[') {
+            while (i < n && b[i] != ']')
+                i += b[i] == '\\' ? 2 : 1;
+            i++;
+        } else if (c == '(' && i + 1 < n && b[i + 1] == '?') {
+            i += 2;
+            while (i < n && b[i] != ':' && b[i] != ')' && b[i] != '|')
+                i++;
+            if (i < n && b[i] == ':')
+                i++;
+        } else if (is_wordbyte(c)) {
+            size_t j = i;
+            int plain;
+            while (j < n && is_wordbyte((unsigned char)b[j]))
+                j++;
+            plain = !(i > 0 && (b[i - 1] == ']' || b[i - 1] == ')' || b[i - 1] == '}')) &&
+                    !(j < n && strchr("?*{[(", b[j]));
+            if (plain) {
+                eg_buf_reset(kb);
+                if (eg_fold_key(kb, b + i, j - i) || trig_add_key(L->r, eg_hash(kb->p ? kb->p : "", kb->len), ri))
+                    return eg_err_nomem(L->e);
+                words++;
+            }
+            i = j;
+        } else {
+            i++;
+        }
+    }
+    return EG_OK;
+}
+
+/* on(word|word|@list|%MACRO): registers the triggers of rule `ri`. */
 static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t ri)
 {
     eg_rules *r = L->r;
@@ -446,7 +514,18 @@ static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t
             rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: empty word in on(...)", L->file, f->line, f->col);
             goto out;
         }
-        if (s[i] == '@') {
+        if (s[i] == '%') {
+            size_t blen;
+            int builtin;
+            const char *body = find_macro(L, s + i + 1, j - i - 1, &blen, &builtin);
+            if (!body) {
+                rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown macro '%.*s' in on(...)", L->file, f->line,
+                                f->col, (int)(j - i - 1), s + i + 1);
+                goto out;
+            }
+            if ((rc = on_macro_words(L, f, body, blen, ri, &kb)))
+                goto out;
+        } else if (s[i] == '@') {
             int list = eg_lex_list_by_name(s + i + 1, j - i - 1);
             if (list < 0) {
                 rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown word list '%.*s' in on(...)",
@@ -1157,11 +1236,12 @@ static int group_tokens(const mstate *m, int g, uint32_t *t0, uint32_t *t1)
     return snap(m->d, (uint32_t)ov[2 * g], (uint32_t)ov[2 * g + 1], t0, t1);
 }
 
+/* Words and numbers in the range ("1979 revolution" has two). */
 static int count_words(const eg_doc *d, uint32_t t0, uint32_t t1)
 {
     int n = 0;
     for (; t0 < t1; t0++)
-        n += is_word(&d->tok[t0]);
+        n += is_word(&d->tok[t0]) || d->tok[t0].kind == EG_TK_NUM;
     return n;
 }
 
@@ -1211,7 +1291,8 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
     return 0;
 }
 
-/* Turns the current match of rule `ri` into a candidate when its conditions hold. */
+/* Turns the current match of rule `ri` into a candidate when its
+ * conditions hold: 1 when it did, 0 when the match was rejected, or < 0. */
 static int accept_match(mstate *m, uint32_t ri)
 {
     const rrule *ru = &m->r->v[ri];
@@ -1222,8 +1303,9 @@ static int accept_match(mstate *m, uint32_t ri)
     if (!group_tokens(m, ru->group, &t0, &t1))
         return EG_OK;
     if (ru->strip) {
+        /* a sentence-initial word in the list ("The", "However") */
         int list = ru->strip - 1;
-        while (t0 < t1 && is_word(&d->tok[t0]) && has(m, list, (int)t0))
+        if (is_word(&d->tok[t0]) && at_start(d, t0) && has(m, list, (int)t0))
             t0++;
         while (t0 < t1 && d->tok[t0].kind == EG_TK_PUNCT)
             t0++;
@@ -1252,7 +1334,7 @@ static int accept_match(mstate *m, uint32_t ri)
     c.flags = ru->flags;
     if (eg_cands_push(m->out, &c))
         return eg_err_nomem(m->e);
-    return EG_OK;
+    return 1;
 }
 
 static void warn_limit(mstate *m, uint32_t ri, int rc)
@@ -1285,14 +1367,17 @@ static int run_window(mstate *m, uint32_t ri, uint32_t ws, uint32_t we)
             warn_limit(m, ri, rc);
             return 1;
         }
-        if ((rc = accept_match(m, ri)))
+        if ((rc = accept_match(m, ri)) < 0)
             return rc;
         ov = pcre2_get_ovector_pointer(m->s->md);
-        if (ov[1] > off) {
+        if (rc == 1 && ov[1] > off) {
             off = ov[1];
         } else {
-            /* empty match: step over one character */
-            off++;
+            /* a rejected match does not consume: search again one
+             * character after its start (so "President Donald Trump",
+             * rejected as a name after no title, is retried as "Donald
+             * Trump" after the title); an empty match steps one character */
+            off = (ov[0] >= off ? ov[0] : off) + 1;
             while (off < d->len && ((unsigned char)d->text[off] & 0xC0) == 0x80)
                 off++;
         }

@@ -15,7 +15,9 @@
  * sentence ends after ".", "!", "?" or a run of dots (plus any closing
  * quotes or brackets written right after), when white space follows and
  * the next token starts with a capital letter or a digit, or is a quote or
- * an opening bracket. ":" and ";" never end a sentence.
+ * an opening bracket. ":" and ";" never end a sentence. A footnote number
+ * glued to the full stop ("... operation.22 It said") stays with the
+ * sentence it follows.
  * Abbreviations: titles and the like ("Mr.", "Gen.", "Dr.", "vs.", months;
  * eg_is_abbrev kind 1) never end a sentence. Dotted acronyms and initials
  * ("U.S.", "H.") and abbreviations that often close a sentence ("etc.",
@@ -109,6 +111,13 @@ static int closer(const eg_doc *d, const eg_token *t)
     return t->e - t->s == 1 && (c == '"' || c == '\'' || c == ')' || c == ']' || c == '}');
 }
 
+/* A footnote number written right after a full stop (and any closing
+ * quote): at most three digits, no space before. */
+static int footnote(const eg_doc *d, const eg_token *t)
+{
+    return t->kind == EG_TK_NUM && !(t->flags & (EG_TF_SPACE_BEFORE | EG_TF_PARA_START)) && t->e - t->s <= 3;
+}
+
 static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t t1)
 {
     if (*n == *cap && eg_grow((void **)v, cap, *n + 1, sizeof **v))
@@ -165,6 +174,8 @@ int eg_segment(eg_doc *d, eg_err *e)
         j = i + 1;
         while (j < n && closer(d, &d->tok[j]) && !(d->tok[j].flags & EG_TF_PARA_START))
             j++;
+        if (term == 2 && j < n && footnote(d, &d->tok[j]))
+            j++; /* "... operation.22 It said" */
         if (j >= n || (d->tok[j].flags & EG_TF_PARA_START) || !(d->tok[j].flags & EG_TF_SPACE_BEFORE))
             continue; /* end of text or paragraph: closed there; no space: no break */
         {

@@ -65,8 +65,10 @@ typedef struct eg_doc {
      * quotes and dashes, and no-break and other spaces folded to their
      * plain ASCII forms; invalid bytes as U+FFFD; control characters other
      * than \n and \t as spaces; \r\n and \r as \n; a leading BOM dropped.
-     * NUL-terminated. When the original is plain ASCII with nothing to fold,
-     * text points at orig and map is NULL (identity). */
+     * NUL-terminated when it is a copy. When the original is plain ASCII
+     * with nothing to fold, text points at orig and map is NULL (identity);
+     * text[len] is then whatever follows the caller's bytes (a NUL when
+     * they came from eg_read_file), so always use len. */
     const char *text;
     size_t len;
     char *text_own;          /* storage behind text when it is a copy */
@@ -106,7 +108,13 @@ uint32_t eg_doc_orig_end(const eg_doc *d, uint32_t end);
 /* Folds UTF-8 s into a match key appended to b: case-folded, accents
  * stripped, compatibility-composed, typographic punctuation folded, dots
  * removed from dotted acronyms ("U.S." → "us"). Used for tokens and for
- * gazetteer aliases alike, so both sides fold the same way. */
+ * gazetteer aliases alike, so both sides fold the same way.
+ * Precisely: NFKC + case fold + marks stripped (ø æ œ ł đ ð þ ı ħ mapped
+ * to ASCII too); the folds of the clean text (’ → ', “ → ", – → -, … →
+ * "...", zero-width characters dropped); a '.' right after a letter is
+ * dropped ("Mr." → "mr", but "3.5" and "..." stay); runs of white space
+ * become one ' ' and leading/trailing white space goes; invalid bytes
+ * become U+FFFD. NUL-terminates b (not counted in b->len). */
 int eg_fold_key(eg_buf *b, const char *s, size_t n);
 
 /* tokenize.c: fills tok, keys (after eg_normalise). */
@@ -119,8 +127,10 @@ int eg_segment(eg_doc *d, eg_err *e);
 /* Runs the three steps. */
 int eg_text_prepare(eg_doc *d, const char *name, const char *bytes, size_t len, eg_err *e);
 
-/* Is `word` (ASCII, any case, without the dot) an abbreviation that does
- * not end a sentence ("mr", "dr", "gen", "st", ...)? */
+/* Is `word` (ASCII, any case, without the dot) an abbreviation kept with
+ * its dot ("mr", "dr", "gen", "st", ...)? 0: no; 1: never ends a sentence
+ * (titles, "vs", months); 2: ends one only before a clear sentence starter
+ * ("etc", "inc", "jr", "st"). */
 int eg_is_abbrev(const char *word, size_t n);
 
 /* The token's key as a C string. */

@@ -339,11 +339,11 @@ int eg_tokenize(eg_doc *d, eg_err *e)
                     unsigned acc = 0;
 #if EG_SWAR
                     while (i + 8 <= n) {
-                        uint64_t x, x7, let, dig, word, stop, m;
-                        memcpy(&x, s + i, 8);
-                        x7 = x & ~SWAR_H;
-                        let = swar_in(x7 | SWAR_ONES * 0x20, 'a', 'z') & ~x;
-                        dig = swar_in(x7, '0', '9') & ~x;
+                        uint64_t v, x7, let, dig, word, stop, m;
+                        memcpy(&v, s + i, 8);
+                        x7 = v & ~SWAR_H;
+                        let = swar_in(x7 | SWAR_ONES * 0x20, 'a', 'z') & ~v;
+                        dig = swar_in(x7, '0', '9') & ~v;
                         word = (let | dig) & SWAR_H;
                         stop = ~word & SWAR_H;
                         m = stop ? (((uint64_t)1 << (__builtin_ctzll(stop) & ~7u)) - 1) : ~(uint64_t)0;
@@ -355,18 +355,14 @@ int eg_tokenize(eg_doc *d, eg_err *e)
                             acc |= W_DIGIT;
                         if (stop) {
                             i += (size_t)(__builtin_ctzll(stop) >> 3);
-                            w = 0;
                             break;
                         }
                         i += 8;
                     }
-                    if (w)
 #endif
-                    {
-                        do {
-                            acc |= w;
-                            i++;
-                        } while (i < n && (w = wtab[s[i]]) != 0);
+                    while (i < n && (w = wtab[s[i]]) != 0) {
+                        acc |= w;
+                        i++;
                     }
                     ncp += (int)(i - i0);
                     if (acc & (W_UP | W_LOW)) {
@@ -451,7 +447,12 @@ int eg_tokenize(eg_doc *d, eg_err *e)
                     j += y.len + 1;
                     count++;
                 }
-                if (count >= 2 || first_case == CASE_UP) {
+                if (j < n && s[j] == '.') {
+                    /* "A..." / "U.S...": the last dot starts an ellipsis */
+                    j--;
+                    count--;
+                }
+                if (count >= 2 || (count == 1 && first_case == CASE_UP)) {
                     if (count == 1 && is_alnum_at(s, j, n))
                         goto plain_word; /* "A.Smith": no initial */
                     fl |= EG_TF_DOTTED;
@@ -474,8 +475,13 @@ int eg_tokenize(eg_doc *d, eg_err *e)
             }
         plain_word:
             /* abbreviation with its dot */
-            if (i < n && s[i] == '.' && ascii && letters && !digits && !is_alnum_at(s, i + 1, n)) {
+            if (i < n && s[i] == '.' && ascii && letters && !digits && !(i + 1 < n && s[i + 1] == '.')) {
                 int kind = eg_is_abbrev((const char *)s + st, i - st);
+                /* glued to what follows ("co.uk") it is no abbreviation,
+                 * except a title before a name ("Mr.Stevenson") */
+                if (kind && is_alnum_at(s, i + 1, n) &&
+                    !(kind == 1 && first_case == CASE_UP && ch_at(s, i + 1, n).lcase == CASE_UP))
+                    kind = 0;
                 if (kind) {
                     static const char *const lower_ok[] = {"etc", "vs", "approx", "cf", "viz",
                                                            "ca", "pp", "al", NULL};

@@ -22,6 +22,58 @@ static void on_warn(void *ud, const char *line)
     snprintf(warned, sizeof warned, "%s", line);
 }
 
+/* Keeps what the resolver would keep of the candidates (a simplified copy of
+ * its policy: weak ones drop when overlapped; then longest, priority,
+ * leftmost) and renders the survivors in text order. */
+static int resolved_mode;
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const eg_cand *a = pa, *b = pb;
+    int wa = !!(a->flags & EG_CF_WEAK), wb = !!(b->flags & EG_CF_WEAK);
+    if (wa != wb)
+        return wa - wb;
+    if (a->t1 - a->t0 != b->t1 - b->t0)
+        return (b->t1 - b->t0) > (a->t1 - a->t0) ? 1 : -1;
+    if (a->prio != b->prio)
+        return b->prio - a->prio;
+    return a->t0 < b->t0 ? -1 : a->t0 > b->t0;
+}
+
+static int cand_pos(const void *pa, const void *pb)
+{
+    const eg_cand *a = pa, *b = pb;
+    return a->t0 < b->t0 ? -1 : a->t0 > b->t0;
+}
+
+static void resolve_simple(eg_cands *c)
+{
+    size_t i, j, n = 0;
+    eg_cand *keep = malloc((c->n + 1) * sizeof *keep);
+    for (i = 0; i < c->n; i++) {
+        int drop = 0;
+        if (c->v[i].flags & EG_CF_WEAK)
+            for (j = 0; j < c->n && !drop; j++)
+                drop = j != i && !(c->v[j].flags & EG_CF_WEAK) && c->v[j].t0 < c->v[i].t1 && c->v[i].t0 < c->v[j].t1;
+        if (!drop)
+            c->v[n++] = c->v[i];
+    }
+    c->n = n;
+    qsort(c->v, c->n, sizeof *c->v, cand_cmp);
+    n = 0;
+    for (i = 0; i < c->n; i++) {
+        int free_ = 1;
+        for (j = 0; j < n && free_; j++)
+            free_ = !(keep[j].t0 < c->v[i].t1 && c->v[i].t0 < keep[j].t1);
+        if (free_)
+            keep[n++] = c->v[i];
+    }
+    qsort(keep, n, sizeof *keep, cand_pos);
+    memcpy(c->v, keep, n * sizeof *keep);
+    c->n = n;
+    free(keep);
+}
+
 /* Runs the rules on `text` and renders the candidates, in order, as
  * "TYPE:surface" joined by " | " ("+w" weak, "+a" acronym). Gazetteer
  * candidates can be injected first: `gaz` is "surface=TYPE" (or NULL). */
@@ -60,6 +112,8 @@ static const char *run_gaz(const eg_rules *r, const char *text, const char *gaz)
         snprintf(buf, sizeof buf, "ERROR match %s", e.msg);
         goto out;
     }
+    if (resolved_mode)
+        resolve_simple(&c);
     for (i = 0; i < c.n; i++) {
         const eg_cand *k = &c.v[i];
         int n;
@@ -80,6 +134,8 @@ out:
 }
 
 static const char *run(const eg_rules *r, const char *text) { return run_gaz(r, text, NULL); }
+
+
 
 /* Loads rules from a string; returns the rules or NULL (message in err). */
 static eg_rules *load(const char *text, eg_err *err)
@@ -322,6 +378,114 @@ static void test_limits(void)
     eg_rules_free(r);
 }
 
+/* ---- the shipped rules files ---- */
+
+#ifndef EG_DATADIR
+#define EG_DATADIR "gazetteers"
+#endif
+
+static eg_rules *load_shipped(void)
+{
+    static const char *const files[] = {"event.rules", "org.rules", "person.rules", "place.rules"};
+    eg_rules *r = eg_rules_new();
+    eg_err e = {0};
+    size_t i;
+    char path[1024];
+    for (i = 0; r && i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", EG_DATADIR, files[i]);
+        if (eg_rules_load(r, path, &e)) {
+            OK(0, "shipped: %s loads (%s)", files[i], e.msg);
+            eg_rules_free(r);
+            return NULL;
+        }
+    }
+    OK(r != NULL, "shipped: the four rules files load");
+    return r;
+}
+
+/* Each case: text, expected rendering of the rule candidates. */
+typedef struct {
+    const char *text, *want;
+} rcase;
+
+static void check_cases(const eg_rules *r, const char *family, const rcase *c, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        EQ_STR(run(r, c[i].text), c[i].want, family);
+}
+
+static void test_shipped(void)
+{
+    static const rcase person[] = {
+        {"Yesterday President Trump spoke.", "PERSON:Trump"},
+        {"Then Mr. Giuliani left.", "PERSON:Giuliani"},
+        {"We heard former MEP Struan Stevenson there.", "PERSON:Struan Stevenson"},
+        {"The strike killed general Qassem Soleimani in Baghdad.", "PERSON:Qassem Soleimani | PLACE:Baghdad+w"},
+        {"It was led by Ayatollah Khomeini then.", "PERSON:Khomeini"},
+        {"Gen. Hugh H. Shelton and Rudolph W. Giuliani met.", "PERSON:Hugh H. Shelton | PERSON:Rudolph W. Giuliani"},
+        {"A drone also killed Abu Mahdi al-Muhandis on Friday.", "PERSON:Abu Mahdi al-Muhandis"},
+        {"Maryam Rajavi's speech was long.", "PERSON:Maryam Rajavi"},
+        {"Secretary General Antonio Guterres replied.", "PERSON:Antonio Guterres"},
+        {"The journalist Heshmat Alavi wrote it.", "PERSON:Heshmat Alavi"},
+        {"Prime Minister Boris Johnson agreed.", "PERSON:Boris Johnson"},
+        {"Costantino Ceoldo said the visit was over.", "PERSON:Costantino Ceoldo+w"},
+    };
+    static const rcase person_neg[] = {
+        {"The President said no.", ""},
+        {"Mr. said nothing.", ""},
+        {"However, the talks failed.", ""},
+        {"In January the vote was held.", ""},
+        {"On Monday President Trump spoke.", "PERSON:Trump"},
+        {"Officials Said nothing.", ""},
+        {"The General Assembly voted.", "ORG:General Assembly"},
+    };
+    static const rcase org[] = {
+        {"The National Council of Resistance of Iran met.", "ORG:National Council of Resistance of Iran"},
+        {"He joined the Islamic Revolutionary Guard Corps in 1980.", "ORG:Islamic Revolutionary Guard Corps"},
+        {"The Ministry of Intelligence and Security denied it.", "ORG:Ministry of Intelligence and Security"},
+        {"She studied at the University of Tehran.", "ORG:University of Tehran"},
+        {"Iran's Supreme National Security Council met.", "ORG:Supreme National Security Council"},
+        {"The People's Mojahedin Organization of Iran (PMOI / MEK) was founded in 1965.",
+         "ORG:People's Mojahedin Organization of Iran | ORG:PMOI+a | ORG:MEK+a"},
+        {"It was reported by the Washington Post and by The New York Times.",
+         "ORG:Washington Post | ORG:The New York Times"},
+        {"The Quds Force is a unit.", "ORG:Quds Force"},
+        {"He works for Acme Widgets Inc. in Ohio.", "ORG:Acme Widgets Inc. | PLACE:Ohio+w"},
+    };
+    static const rcase place[] = {
+        {"They lived in Camp Ashraf for years and then in Camp Ashraf 3.", "PLACE:Camp Ashraf | PLACE:Camp Ashraf 3"},
+        {"It happened in Kerman Province last year.", "PLACE:Kerman Province"},
+        {"The Tigris River and the Zagros Mountains are near.", "PLACE:Tigris River | PLACE:Zagros Mountains"},
+        {"Ships crossed the Strait of Hormuz into the Gulf of Oman.", "PLACE:Strait of Hormuz | PLACE:Gulf of Oman"},
+        {"They climbed Mount Damavand.", "PLACE:Mount Damavand"},
+        {"Crowds filled Tahrir Square outside the Elysée Palace.", "PLACE:Tahrir Square | PLACE:Elysée Palace"},
+        {"She was held in Evin Prison for a year.", "PLACE:Evin Prison"},
+        {"The rally was held in Manez last week.", "PLACE:Manez+w"},
+    };
+    static const rcase event[] = {
+        {"He fought in the Iran-Iraq war as a boy.", "EVENT:Iran-Iraq war"},
+        {"Operation Eternal Light failed in 1988.", "EVENT:Operation Eternal Light"},
+        {"After the Syrian revolution and the 1979 revolution.", "EVENT:Syrian revolution | EVENT:1979 revolution"},
+        {"During the COVID-19 pandemic, the Free Iran Summit went online.",
+         "EVENT:COVID-19 pandemic | EVENT:Free Iran Summit"},
+        {"The Gulf War and World War II changed it.", "EVENT:Gulf War | EVENT:World War II"},
+        {"The war was long.", ""},
+        {"The 1988 massacre of prisoners.", "EVENT:1988 massacre"},
+    };
+    eg_rules *r = load_shipped();
+    if (!r)
+        return;
+    resolved_mode = 1;
+    check_cases(r, "person", person, sizeof person / sizeof person[0]);
+    check_cases(r, "person: negative", person_neg, sizeof person_neg / sizeof person_neg[0]);
+    check_cases(r, "org", org, sizeof org / sizeof org[0]);
+    check_cases(r, "place", place, sizeof place / sizeof place[0]);
+    check_cases(r, "event", event, sizeof event / sizeof event[0]);
+    resolved_mode = 0;
+    eg_rules_free(r);
+}
+
 int main(void)
 {
     make_lexicon();
@@ -332,6 +496,7 @@ int main(void)
     test_snap();
     test_acronyms();
     test_limits();
+    test_shipped();
     eg_lex_free(&lex);
     return tap_done();
 }

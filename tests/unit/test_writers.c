@@ -11,7 +11,9 @@
  *   test_writers                      the TAP tests
  *   test_writers --write-to DIR       writes every format of the view to DIR
  *   test_writers --write-empty-to DIR the same for a graph with no node
- * (tests/consumers.sh uses the last two to feed tests/consumers.py).
+ *   test_writers --write-big-to DIR   the same for a made-up graph of 200
+ *                                     nodes (to look at the picture)
+ * (tests/consumers.sh uses these to feed tests/consumers.py).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -431,9 +433,98 @@ static void test_failures(void)
     rm_tree(d);
 }
 
-static int write_to(const char *dir, int empty)
+/* ---- a corpus-sized graph (200 nodes, ~700 edges) for looking at the
+ * picture and feeding the consumers when no real corpus output exists ---- */
+
+static uint32_t lcg_state = 12345;
+static uint32_t lcg(void)
 {
-    eg_gview v = empty ? make_empty() : make_view();
+    lcg_state = lcg_state * 1103515245u + 12345u;
+    return (lcg_state >> 8) & 0xFFFFFF;
+}
+
+#define BIG_N 200
+static eg_node big_nodes[BIG_N];
+static char big_ids[BIG_N][16], big_labels[BIG_N][40];
+static eg_edge big_edges[BIG_N * 8];
+static eg_evidence big_ev[BIG_N * 8];
+static char big_snip[BIG_N * 8][96];
+
+static eg_gview make_big(void)
+{
+    static const char *const first[] = {"Ali", "Maryam", "Hassan", "Sara", "Reza", "Leila", "Omid", "Nasrin",
+                                        "Karim", "Mina", "Javad", "Parisa", "Amir", "Shirin", "Babak", "Laleh"};
+    static const char *const last[] = {"Naderi", "Rostami", "Karimi", "Tehrani", "Ahmadi", "Sadeghi", "Mousavi",
+                                       "Hosseini", "Jafari", "Rahimi", "Zand", "Farahani", "Bagheri"};
+    static const char *const org[] = {"Council", "Front", "Agency", "Ministry", "Party", "Union", "Foundation"};
+    static const char *const place[] = {"Tirana", "Paris", "Baghdad", "Ashraf", "Geneva", "Tehran", "Mashhad",
+                                        "Isfahan", "Berlin", "London", "Ankara"};
+    static unsigned char seen[BIG_N][BIG_N];
+    eg_gview v = make_view();
+    size_t ne = 0, i, a, b;
+    memset(seen, 0, sizeof seen);
+    for (i = 0; i < BIG_N; i++) {
+        eg_node *n = &big_nodes[i];
+        eg_type t = (eg_type)(lcg() % 10 < 5 ? EG_PERSON : lcg() % 3 == 0 ? EG_PLACE : lcg() % 4 ? EG_ORG : EG_EVENT);
+        snprintf(big_ids[i], sizeof big_ids[i], "e%03zu", i);
+        if (t == EG_PERSON)
+            snprintf(big_labels[i], sizeof big_labels[i], "%s %s", first[lcg() % 16], last[lcg() % 13]);
+        else if (t == EG_ORG)
+            snprintf(big_labels[i], sizeof big_labels[i], "%s %s", place[lcg() % 11], org[lcg() % 7]);
+        else if (t == EG_PLACE)
+            snprintf(big_labels[i], sizeof big_labels[i], "%s", place[lcg() % 11]);
+        else
+            snprintf(big_labels[i], sizeof big_labels[i], "%s talks %u", place[lcg() % 11], 1990 + lcg() % 30);
+        memset(n, 0, sizeof *n);
+        n->id = big_ids[i];
+        n->label = big_labels[i];
+        n->type = t;
+        n->mentions = 600 / (1 + (lcg() % BIG_N)) + 1;
+        n->docs = (uint32_t)(n->mentions / 3 + 1);
+    }
+    while (ne < sizeof big_edges / sizeof big_edges[0] * 7 / 8) {
+        a = (size_t)lcg() % BIG_N * ((size_t)lcg() % BIG_N) / BIG_N;
+        b = (size_t)lcg() % BIG_N;
+        if (a == b || seen[a < b ? a : b][a < b ? b : a])
+            continue;
+        seen[a < b ? a : b][a < b ? b : a] = 1;
+        ne++;
+    }
+    ne = 0;
+    for (a = 0; a < BIG_N; a++)
+        for (b = a + 1; b < BIG_N; b++) {
+            eg_edge *ed;
+            if (!seen[a][b])
+                continue;
+            ed = &big_edges[ne];
+            memset(ed, 0, sizeof *ed);
+            ed->a = (uint32_t)a;
+            ed->b = (uint32_t)b;
+            ed->count = 1 + lcg() % 3 + (big_nodes[a].mentions + big_nodes[b].mentions) / 60;
+            ed->docs = (uint32_t)(ed->count / 2 + 1);
+            ed->weight = (double)ed->count;
+            snprintf(big_snip[ne], sizeof big_snip[ne], "%.40s met %.40s", big_labels[a], big_labels[b]);
+            big_ev[ne].doc = "big.txt";
+            big_ev[ne].start = ne * 100;
+            big_ev[ne].end = ne * 100 + 50;
+            big_ev[ne].snippet = big_snip[ne];
+            ed->ev = &big_ev[ne];
+            ed->nev = 1;
+            big_nodes[a].degree++;
+            big_nodes[b].degree++;
+            ne++;
+        }
+    v.nodes = big_nodes;
+    v.nnodes = BIG_N;
+    v.edges = big_edges;
+    v.nedges = ne;
+    v.ndocs = 100;
+    return v;
+}
+
+static int write_to(const char *dir, int which)
+{
+    eg_gview v = which == 1 ? make_empty() : which == 2 ? make_big() : make_view();
     eg_err e = {0};
     if (eg_write_all(&v, dir, ALL_FORMATS, &e)) {
         fprintf(stderr, "test_writers: %s\n", e.msg);
@@ -448,6 +539,8 @@ int main(int argc, char **argv)
         return write_to(argv[2], 0);
     if (argc == 3 && !strcmp(argv[1], "--write-empty-to"))
         return write_to(argv[2], 1);
+    if (argc == 3 && !strcmp(argv[1], "--write-big-to"))
+        return write_to(argv[2], 2);
     test_helpers();
     test_write_and_compare();
     test_empty();
