@@ -131,7 +131,8 @@ static const char *const builtin_macros[][2] = {
     /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée" */
     {"CAPW", "\\p{Lu}[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
     /* a capitalised word or hyphenated compound: "Iran-Iraq", "Jean-Pierre" */
-    {"CAP", "@CAPW(?:-@CAPW)*+"},
+    /* ... and Persian ezafe links: "Mojahedin-e-Khalq", "Mujahedin-e Khalq" */
+    {"CAP", "@CAPW(?:-(?:(?:e|ye)-)?@CAPW)*+(?:-(?:e|ye)(?=\\h+\\p{Lu}))?"},
     /* a lower-case word */
     {"LOW", "\\p{Ll}[\\p{L}\\p{M}]*+"},
     /* any word */

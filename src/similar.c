@@ -68,16 +68,23 @@ int eg_names_similar(const char *a, const char *b, int person, double th)
     size_t na[16], nb[16], ka, kb, i;
     if (strcmp(a, b) == 0)
         return 0;
-    if (!person) {
-        size_t la = strlen(a), lb = strlen(b);
-        if (la < 6 || lb < 6)
-            return 0;
-        return eg_jaro_winkler(a, la, b, lb) >= th + (1.0 - th) / 2;
-    }
     ka = words(a, wa, na, 16);
     kb = words(b, wb, nb, 16);
     if (!ka || !kb)
         return 0;
+    if (!person) {
+        /* organisations, places, events: word by word; short words must be
+         * equal, and a one-word name must be very close (Austria is not
+         * Australia) */
+        if (ka != kb)
+            return 0;
+        for (i = 0; i < ka; i++) {
+            double s = eg_jaro_winkler(wa[i], na[i], wb[i], nb[i]);
+            if (na[i] < 5 || nb[i] < 5 ? s < 1.0 : s < (ka == 1 ? th + (1.0 - th) * 0.7 : th))
+                return 0;
+        }
+        return 1;
+    }
     if (ka == 1 && kb > 1)
         return na[0] >= 4 && eg_jaro_winkler(wa[0], na[0], wb[kb - 1], nb[kb - 1]) >= th;
     if (kb == 1 && ka > 1)

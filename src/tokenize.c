@@ -26,8 +26,9 @@
  *    stay inside the word ("don't", "we're").
  *  - Hyphenated words are split at every hyphen: "COVID-19" → "COVID" "-"
  *    "19", "al-Muhandis" → "al" "-" "Muhandis". A hyphen or dash with no
- *    space on either side, between two words or numbers, is EG_TF_JOINER;
- *    every hyphen or dash is EG_TF_DASH. Matching skips joiners, so
+ *    space on either side, between two words or numbers, is EG_TF_JOINER
+ *    ("Iran-Iraq", "Iran–Iraq"), except an em dash or horizontal bar
+ *    ("the group—which"); every hyphen or dash is EG_TF_DASH. Matching skips joiners, so
  *    "Mojahedin-e-Khalq" and "Mojahedin-e Khalq" give the same word keys.
  *  - EG_TF_NONALPHA is set on every token without a letter (numbers and
  *    punctuation included).
@@ -202,6 +203,22 @@ static int is_contraction_base(const char *k, size_t n)
 static int poss_at(const unsigned char *s, size_t i, size_t n)
 {
     return i + 1 < n && s[i] == '\'' && (s[i + 1] == 's' || s[i + 1] == 'S') && !is_alnum_at(s, i + 2, n);
+}
+
+/* Was the '-' at clean offset pos an em dash or a horizontal bar in the
+ * original? Those mark a break ("the group—which ..."), not a compound, so
+ * they never join words even without spaces. */
+static int em_dash(const eg_doc *d, size_t pos)
+{
+    const unsigned char *o;
+    uint32_t at;
+    if (!d->map)
+        return 0;
+    at = d->map[pos];
+    if (at + 3 > d->orig_len)
+        return 0;
+    o = (const unsigned char *)d->orig + at;
+    return o[0] == 0xE2 && o[1] == 0x80 && (o[2] == 0x94 || o[2] == 0x95);
 }
 
 /* Tokenizer state. */
@@ -407,15 +424,18 @@ int eg_tokenize(eg_doc *d, eg_err *e)
                     ncp++;
                     continue;
                 }
-                if (s[i] == '\'' && letters && !numeric && is_alnum_at(s, i + 1, n) && last_letter) {
-                    /* "'s" + non-word: split off; else an internal apostrophe */
+                if (s[i] == '\'') {
+                    /* "'s" + non-word: split off ("Zarif's", "1980's");
+                     * between letters: an internal apostrophe ("O'Brien") */
                     if (poss_at(s, i, n)) {
                         poss_split = 1;
                         break;
                     }
-                    i++;
-                    ncp++;
-                    continue;
+                    if (letters && last_letter && is_alnum_at(s, i + 1, n)) {
+                        i++;
+                        ncp++;
+                        continue;
+                    }
                 }
                 if (numeric && digits && (s[i] == ',' || s[i] == '.')) {
                     if (s[i] == '.' && is_digit_at(s, i + 1, n)) {
@@ -571,7 +591,7 @@ int eg_tokenize(eg_doc *d, eg_err *e)
         if (s[st] == '-') {
             fl |= EG_TF_DASH;
             if (!(fl & EG_TF_SPACE_BEFORE) && d->ntok > 0 && d->tok[d->ntok - 1].e == st &&
-                d->tok[d->ntok - 1].kind != EG_TK_PUNCT && is_alnum_at(s, i, n))
+                d->tok[d->ntok - 1].kind != EG_TK_PUNCT && is_alnum_at(s, i, n) && !em_dash(d, st))
                 fl |= EG_TF_JOINER;
         } else if (s[st] == '"' || s[st] == '`') {
             fl |= EG_TF_QUOTE;

@@ -544,6 +544,8 @@ static void test_possessives(void)
     OK(!(D.tok[5].flags & EG_TF_POSS), "it’s: 's not POSS");
     OK(!(D.tok[9].flags & EG_TF_POSS), "that's: 's not POSS");
     EQ_STR(eg_tok_key(&D, &D.tok[13]), "o'brien", "O'Brien key");
+    EQ_INT(prep("the 1980's and rock'n'roll's"), EG_OK, "digit possessive prepares");
+    EQ_STR(all_toks(), "the|1980|'s|and|rock'n'roll|'s", "1980's and rock'n'roll's");
 
     EQ_INT(prep("the Rajavis' camp and the MEK members' homes"), EG_OK, "plural possessive prepares");
     EQ_STR(all_toks(), "the|Rajavis|'|camp|and|the|MEK|members|'|homes", "lone ' after s");
