@@ -7,9 +7,14 @@
  * always ends a paragraph. A single line break also ends one — news text
  * and the sample articles put one paragraph per line, headlines included —
  * unless the document looks hard-wrapped: at least 3 non-empty lines, more
- * than half of them 40–100 bytes long and more than half of them not ending
- * in sentence punctuation (. ! ? : ; quotes, brackets). In a hard-wrapped
- * document a single line break is only a space.
+ * than half of them 40–100 bytes long, more than half of them not ending
+ * in sentence punctuation (. ! ? : ; quotes, brackets), and at least a
+ * third of those followed by a line that starts in lower case (prose goes
+ * on; a list of headlines does not). In a hard-wrapped document a single
+ * line break is only a space, except after a line that ends a sentence
+ * and is shorter than two thirds of the wrap width (the longest line of at
+ * most 100 bytes): greedy wrapping only leaves such a line at the end of a
+ * paragraph.
  *
  * Sentences. Every paragraph break ends a sentence. Within a paragraph a
  * sentence ends after ".", "!", "?" or a run of dots (plus any closing
@@ -53,28 +58,69 @@ static int is_starter(const eg_doc *d, const eg_token *t)
     return 0;
 }
 
-/* Does the document look hard-wrapped (see the top of the file)? */
-static int hard_wrapped(const eg_doc *d)
+/* Is c sentence punctuation that may end a line of prose? */
+static int ends_sentence(char c)
+{
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '"' || c == '\'' || c == ')' ||
+           c == ']';
+}
+
+/* Line [s, le): its length without trailing blanks, and its last byte. */
+static size_t line_len(const char *s, const char *le, char *last)
+{
+    const char *q = le;
+    while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+        q--;
+    *last = q > s ? q[-1] : 0;
+    return (size_t)(q - s);
+}
+
+/* Does the document look hard-wrapped (see the top of the file)? Returns
+ * the wrap width (the longest line of at most 100 bytes), or 0. */
+static size_t hard_wrapped(const eg_doc *d)
 {
     const char *s = d->text, *end = d->text + d->len;
-    size_t lines = 0, mid = 0, open = 0;
+    size_t lines = 0, mid = 0, open = 0, cont = 0, width = 0;
+    int prev_open = 0;
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
-        const char *le = nl ? nl : end, *q = le;
-        while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
-            q--;
-        if (q > s) {
-            size_t ll = (size_t)(q - s);
-            char c = q[-1];
+        const char *le = nl ? nl : end;
+        char last;
+        size_t ll = line_len(s, le, &last);
+        if (ll) {
+            const char *f = s;
+            while (*f == ' ' || *f == '\t')
+                f++;
+            if (prev_open && *f >= 'a' && *f <= 'z')
+                cont++; /* the line goes on a sentence the line before left open */
             lines++;
             if (ll >= 40 && ll <= 100)
                 mid++;
-            if (!strchr(".!?:;\"')]", c))
-                open++;
+            if (ll <= 100 && ll > width)
+                width = ll;
+            prev_open = !ends_sentence(last);
+            open += (size_t)prev_open;
+        } else {
+            prev_open = 0;
         }
         s = nl ? nl + 1 : end;
     }
-    return lines >= 3 && mid * 2 > lines && open * 2 > lines;
+    return lines >= 3 && mid * 2 > lines && open * 2 > lines && cont * 3 >= open ? width : 0;
+}
+
+/* In a hard-wrapped document, does the line that ends at clean offset nl
+ * (a '\n') end a paragraph on its own? Yes when it ends a sentence and is
+ * clearly shorter than the wrap width: lines are filled greedily, so only
+ * the last line of a paragraph stops that early. */
+static int short_last_line(const eg_doc *d, size_t nl, size_t width)
+{
+    const char *s = d->text, *ls = s + nl;
+    char last;
+    size_t ll;
+    while (ls > s && ls[-1] != '\n')
+        ls--;
+    ll = line_len(ls, s + nl, &last);
+    return ends_sentence(last) && ll * 3 < width * 2;
 }
 
 /* Number of line breaks in clean text [a, b) (white space only). */
@@ -131,7 +177,7 @@ static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t 
 int eg_segment(eg_doc *d, eg_err *e)
 {
     size_t i, n = d->ntok;
-    int wrapped;
+    size_t wrapped;
     uint32_t p0 = 0, s0 = 0;
 
     d->nsent = d->npara = 0;
@@ -145,7 +191,8 @@ int eg_segment(eg_doc *d, eg_err *e)
         t->flags &= (uint16_t) ~(EG_TF_PARA_START | EG_TF_SENT_START | EG_TF_SENT_END);
         if (i > 0 && (t->flags & EG_TF_NL_BEFORE)) {
             unsigned nl = count_nl(d->text, d->tok[i - 1].e, t->s, 2);
-            if (nl >= 2 || !wrapped) {
+            if (nl >= 2 || !wrapped ||
+                short_last_line(d, (size_t)((const char *)memchr(d->text + d->tok[i - 1].e, '\n', t->s - d->tok[i - 1].e) - d->text), wrapped)) {
                 if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)i))
                     return eg_err_nomem(e);
                 p0 = (uint32_t)i;

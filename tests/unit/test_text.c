@@ -663,6 +663,31 @@ static void test_paragraphs(void)
         INVARIANTS("hard-wrapped");
     }
     {
+        /* hard-wrapped, paragraphs separated only by a short last line */
+        const char *w =
+            "The organisation was founded in the nineteen sixties by a group of\n"
+            "students who opposed the government of the day and who later took\n"
+            "up arms against it.\n"
+            "Its leaders were arrested and some of them were executed in the\n"
+            "early seventies, after which the group split into two wings that\n"
+            "never reconciled with each other again in any way at all, so it\n"
+            "goes.\n";
+        EQ_INT(prep(w), EG_OK, "hard-wrapped without blank lines prepares");
+        EQ_INT(D.npara, 2, "hard-wrapped: a short line ending a sentence ends the paragraph");
+        OK(D.tok[find_tok("Its", 0)].flags & EG_TF_PARA_START, "hard-wrapped: next paragraph starts after it");
+        INVARIANTS("hard-wrapped short line");
+    }
+    {
+        /* a list of headlines 40-100 bytes long without full stops is not prose */
+        const char *w = "Iran Interlink Weekly Digest number two hundred and sixty\n"
+                        "Rajavi's Cyber Army and the Twitter Legions of the MEK\n"
+                        "Syria's Opposition Must Not Embrace the MEK at all\n"
+                        "Albania Hosts the Camp of the People's Mojahedin\n";
+        EQ_INT(prep(w), EG_OK, "headline list prepares");
+        EQ_INT(D.npara, 4, "headline list: one paragraph per line");
+        EQ_INT(D.nsent, 4, "headline list: one sentence per line");
+    }
+    {
         /* short lines ending in full stops are not hard-wrapped */
         const char *w = "This line is a complete paragraph in its own right here.\n"
                         "This line is another complete paragraph of its own too.\n"
