@@ -606,6 +606,16 @@ int eg_fold_key(eg_buf *b, const char *s, size_t n)
                     b->p[b->len++] = (char)c;
                     k.after_letter = 1;
                 }
+            } else if (c == '.' && i + 1 < n && p[i + 1] == '.') {
+                /* a run of dots is an ellipsis, kept whole even after a
+                 * letter ("A..." folds like "A…") */
+                size_t j = i;
+                while (j < n && p[j] == '.')
+                    j++;
+                if (key_put(&k, s + i, j - i, 0))
+                    return EG_ENOMEM;
+                i = j;
+                continue;
             } else if (key_cp(&k, c)) {
                 return EG_ENOMEM;
             }

@@ -45,7 +45,7 @@ enum {
     RC_GIVEN = 1, RC_NOTGIVEN, RC_SURNAME, RC_NAMELIKE, RC_NOTCOMMON, RC_OKSTART,
     RC_CAP, RC_SENTSTART, RC_NOTSENTSTART, RC_TITLE, RC_NOTITLE, RC_FIRST,
     RC_NOTFIRST, RC_LAST, RC_NOTLAST, RC_NONE, RC_PREV, RC_NOTPREV, RC_NEXT,
-    RC_NOTNEXT, RC_MAXWORDS, RC_MINWORDS
+    RC_NOTNEXT, RC_MAXWORDS, RC_MINWORDS, RC_SOME
 };
 
 /* What a condition takes: a group (optional), a list, a number. */
@@ -64,13 +64,14 @@ static const struct {
     {"cap", RC_CAP, RA_GROUP},
     {"sentstart", RC_SENTSTART, RA_GROUP},
     {"notsentstart", RC_NOTSENTSTART, RA_GROUP},
-    {"title", RC_TITLE, RA_GROUP},
+    {"title", RC_TITLE, RA_GROUP},  /* an optional %MACRO list is handled apart */
     {"notitle", RC_NOTITLE, RA_GROUP},
     {"first", RC_FIRST, RA_GROUP | RA_LIST},
     {"notfirst", RC_NOTFIRST, RA_GROUP | RA_LIST},
     {"last", RC_LAST, RA_GROUP | RA_LIST},
     {"notlast", RC_NOTLAST, RA_GROUP | RA_LIST},
     {"none", RC_NONE, RA_GROUP | RA_LIST},
+    {"some", RC_SOME, RA_GROUP | RA_LIST},
     {"prev", RC_PREV, RA_GROUP | RA_LIST},
     {"notprev", RC_NOTPREV, RA_GROUP | RA_LIST},
     {"next", RC_NEXT, RA_GROUP | RA_LIST},
@@ -84,6 +85,7 @@ typedef struct {
     uint8_t list;     /* EG_LEX_* for list conditions */
     int16_t group;    /* capture group; -1 = the rule's group */
     int32_t num;      /* maxwords / minwords */
+    int32_t set;      /* index into eg_rules.sets for a %MACRO list; -1 = lexicon */
 } rcond;
 
 typedef struct {
@@ -121,6 +123,8 @@ struct eg_rules {
     trig_ent *tent;
     size_t ntent, tent_cap;
     uint32_t list_head[EG_LEX_NLISTS]; /* on(@list) chains (index+1) */
+    eg_lex *sets;          /* word sets made from macros (%NAME), list 0 of each */
+    size_t nsets, sets_cap;
     int has_on;            /* some rule has on(...) */
 };
 
@@ -554,6 +558,86 @@ out:
     return rc;
 }
 
+/* %MACRO as a word list: the macro must be an alternation of plain words
+ * or phrases ("Mr|Dr|Prime\\h+Minister|Vice-President", optionally inside
+ * one (?:...) or (?i:...) and with "\\.?" after a word). Each alternative is
+ * added like a lexicon line (folded, words joined by one space, tail
+ * markers for phrases), so title() and first() look it up by key hash. */
+static int macro_set(loader *L, const field *f, const char *name, size_t nn, int32_t *out)
+{
+    eg_rules *r = L->r;
+    size_t blen, i, depth = 0, alt = 0, a0;
+    int builtin, rc = EG_OK;
+    const char *b = find_macro(L, name, nn, &blen, &builtin);
+    eg_buf w = {0};
+    eg_lex *set;
+    if (!b)
+        return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown macro '%%%.*s' as a word list", L->file, f->line,
+                          f->col, (int)nn, name);
+    if (EG_GROW(r->sets, r->sets_cap, r->nsets + 1))
+        return eg_err_nomem(L->e);
+    set = &r->sets[r->nsets];
+    memset(set, 0, sizeof *set);
+    /* one outer group */
+    if (blen >= 4 && b[0] == '(' && b[1] == '?' && b[blen - 1] == ')') {
+        size_t k = 2;
+        while (k < blen && b[k] != ':')
+            k++;
+        b += k + 1;
+        blen -= k + 2;
+    }
+    a0 = 0;
+    for (i = 0; i <= blen && !rc; i++) {
+        char c = i < blen ? b[i] : '|';
+        if (c == '(')
+            depth++;
+        else if (c == ')' && depth)
+            depth--;
+        if (c != '|' || depth)
+            continue;
+        alt++;
+        /* alternative [a0, i) → phrase */
+        eg_buf_reset(&w);
+        {
+            size_t k = a0;
+            int ok = 1;
+            while (k < i && ok) {
+                char x = b[k];
+                if (x == '\\' && k + 1 < i && (b[k + 1] == 'h' || b[k + 1] == 's')) {
+                    k += 2;
+                    if (k < i && (b[k] == '+' || b[k] == '*'))
+                        k++;
+                    ok = !eg_buf_addc(&w, ' ');
+                } else if (x == '\\' && k + 1 < i && b[k + 1] == '.') {
+                    k += 2;
+                    if (k < i && b[k] == '?')
+                        k++;
+                } else if (is_wordbyte((unsigned char)x) || x == ' ' || x == '-') {
+                    ok = !eg_buf_addc(&w, x);
+                    k++;
+                } else {
+                    ok = 0;
+                }
+            }
+            if (!ok || !w.len) {
+                rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: macro %.*s used as a word list: alternative %zu is "
+                                "not a plain word or phrase", L->file, f->line, f->col, (int)nn, name, alt);
+                break;
+            }
+            if (eg_lex_add(set, 0, w.p, w.len))
+                rc = eg_err_nomem(L->e);
+        }
+        a0 = i + 1;
+    }
+    eg_buf_free(&w);
+    if (rc) {
+        eg_lex_free(set);
+        return rc;
+    }
+    *out = (int32_t)r->nsets++;
+    return EG_OK;
+}
+
 /* The conditions field: "-" or a comma list of items "name" or "name(args)". */
 static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
 {
@@ -628,7 +712,7 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown condition '%.*s'", L->file, f->line,
                               f->col + (uint32_t)nb, (int)(ne - nb), s + nb);
         } else {
-            rcond c = {cond_defs[k].op, 0, -1, 0};
+            rcond c = {cond_defs[k].op, 0, -1, 0, -1};
             int a = 0;
             if (cond_defs[k].args & RA_NUM) {
                 long v;
@@ -638,7 +722,7 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             } else {
                 /* [group][,list] */
                 int want_list = !!(cond_defs[k].args & RA_LIST);
-                if (nargs == 2 || (nargs == 1 && !want_list)) {
+                if (nargs == 2 || (nargs == 1 && !want_list && args[0][0] != '%')) {
                     int g = group_ref(ru->code, args[0], argn[0]);
                     if (g < 0)
                         return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: no group '%.*s' in the pattern",
@@ -646,7 +730,12 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
                     c.group = (int16_t)g;
                     a = 1;
                 }
-                if (want_list) {
+                if ((want_list || cond_defs[k].op == RC_TITLE || cond_defs[k].op == RC_NOTITLE) && nargs > a &&
+                    args[a][0] == '%') {
+                    int rc = macro_set(L, f, args[a] + 1, argn[a] - 1, &c.set);
+                    if (rc)
+                        return rc;
+                } else if (want_list) {
                     int list = nargs > a ? eg_lex_list_by_name(args[a], argn[a]) : -1;
                     if (list < 0)
                         return eg_err_set(L->e, EG_EDATA,
@@ -999,6 +1088,9 @@ void eg_rules_free(eg_rules *r)
     pcre2_compile_context_free(r->cc);
     eg_free(r->tslots);
     eg_free(r->tent);
+    for (i = 0; i < r->nsets; i++)
+        eg_lex_free(&r->sets[i]);
+    eg_free(r->sets);
     eg_free(r);
 }
 
@@ -1146,6 +1238,7 @@ static int last_word(const eg_doc *d, uint32_t t0, uint32_t t1)
 }
 
 static int has(const mstate *m, int list, int t) { return t >= 0 && eg_lex_has(m->lex, list, m->d->tok[t].h); }
+static int inset(const eg_doc *d, const eg_lex *x, int list, int t) { return t >= 0 && eg_lex_has(x, list, d->tok[t].h); }
 
 /* Lower-case connectors allowed inside a capitalised name by cap(). */
 static int is_connector(const eg_doc *d, const eg_token *t)
@@ -1176,16 +1269,16 @@ static int at_start(const eg_doc *d, uint32_t t0)
 
 /* Is the title list holding the words that end at token `t` (one word, or
  * 2..4 words joined by one space; joiner hyphens skipped)? */
-static int title_ending_at(const mstate *m, int t)
+static int title_ending_at(const mstate *m, const eg_lex *x, int list, int t)
 {
     const eg_doc *d = m->d;
     eg_buf *kb = &m->s->kb;
     int i, nw, words[4];
     if (t < 0 || !is_word(&d->tok[t]))
         return 0;
-    if (eg_lex_has(m->lex, EG_LEX_TITLE, d->tok[t].h))
+    if (eg_lex_has(x, list, d->tok[t].h))
         return 1;
-    if (!eg_lex_has(m->lex, EG_LEX_TITLE, eg_lex_tail_hash(d->tok[t].h)))
+    if (!eg_lex_has(x, list, eg_lex_tail_hash(d->tok[t].h)))
         return 0;
     nw = 0;
     for (i = t; i >= 0 && nw < 4; i--) {
@@ -1203,7 +1296,7 @@ static int title_ending_at(const mstate *m, int t)
                 if ((k != nw - 1 && eg_buf_addc(kb, ' ')) || eg_buf_add(kb, d->keys + w->key, w->klen))
                     return 0;
             }
-            if (eg_lex_has(m->lex, EG_LEX_TITLE, eg_hash(kb->p, kb->len)))
+            if (eg_lex_has(x, list, eg_hash(kb->p, kb->len)))
                 return 1;
         }
         if (i > 0 && (tk->flags & EG_TF_SENT_START))
@@ -1214,7 +1307,7 @@ static int title_ending_at(const mstate *m, int t)
 
 /* The title condition: the words just before t0 (a dot or comma between
  * them and the name allowed) end with a title. */
-static int title_before(const mstate *m, uint32_t t0)
+static int title_before(const mstate *m, const eg_lex *x, int list, uint32_t t0)
 {
     const eg_doc *d = m->d;
     int t = (int)t0 - 1;
@@ -1225,7 +1318,7 @@ static int title_before(const mstate *m, uint32_t t0)
         else
             return 0;
     }
-    return title_ending_at(m, t);
+    return title_ending_at(m, x, list, t);
 }
 
 /* Token range of capture group g of the current match; 0 when unset. */
@@ -1251,6 +1344,8 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
 {
     const eg_doc *d = m->d;
     int fw = first_word(d, t0, t1), lw = last_word(d, t0, t1), i;
+    const eg_lex *x = c->set >= 0 ? &m->r->sets[c->set] : m->lex;
+    int list = c->set >= 0 ? 0 : c->list;
     switch (c->op) {
     case RC_GIVEN: return has(m, EG_LEX_GIVEN, fw);
     case RC_NOTGIVEN: return !has(m, EG_LEX_GIVEN, fw);
@@ -1265,25 +1360,30 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
         return fw >= 0;
     case RC_SENTSTART: return at_start(d, t0);
     case RC_NOTSENTSTART: return !at_start(d, t0);
-    case RC_TITLE: return title_before(m, t0);
-    case RC_NOTITLE: return !title_before(m, t0);
-    case RC_FIRST: return has(m, c->list, fw);
-    case RC_NOTFIRST: return fw >= 0 && !has(m, c->list, fw);
-    case RC_LAST: return has(m, c->list, lw);
-    case RC_NOTLAST: return lw >= 0 && !has(m, c->list, lw);
+    case RC_TITLE: return title_before(m, c->set >= 0 ? x : m->lex, c->set >= 0 ? 0 : EG_LEX_TITLE, t0);
+    case RC_NOTITLE: return !title_before(m, c->set >= 0 ? x : m->lex, c->set >= 0 ? 0 : EG_LEX_TITLE, t0);
+    case RC_FIRST: return inset(d, x, list, fw);
+    case RC_NOTFIRST: return fw >= 0 && !inset(d, x, list, fw);
+    case RC_LAST: return inset(d, x, list, lw);
+    case RC_NOTLAST: return lw >= 0 && !inset(d, x, list, lw);
     case RC_NONE:
         for (i = (int)t0; i < (int)t1; i++)
-            if (is_word(&d->tok[i]) && has(m, c->list, i))
+            if (is_word(&d->tok[i]) && inset(d, x, list, i))
                 return 0;
         return 1;
+    case RC_SOME:
+        for (i = (int)t0; i < (int)t1; i++)
+            if (is_word(&d->tok[i]) && inset(d, x, list, i))
+                return 1;
+        return 0;
     case RC_PREV:
     case RC_NOTPREV: {
-        int p = (int)t0 - 1, in = p >= 0 && is_word(&d->tok[p]) && has(m, c->list, p);
+        int p = (int)t0 - 1, in = p >= 0 && is_word(&d->tok[p]) && inset(d, x, list, p);
         return c->op == RC_PREV ? in : !in;
     }
     case RC_NEXT:
     case RC_NOTNEXT: {
-        int in = t1 < d->ntok && is_word(&d->tok[t1]) && has(m, c->list, (int)t1);
+        int in = t1 < d->ntok && is_word(&d->tok[t1]) && inset(d, x, list, (int)t1);
         return c->op == RC_NEXT ? in : !in;
     }
     case RC_MAXWORDS: return count_words(d, t0, t1) <= c->num;

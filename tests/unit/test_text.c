@@ -372,6 +372,8 @@ static void test_fold_key(void)
     EQ_STR(fold("3.5"), "3.5", "dot after a digit kept");
     EQ_STR(fold("..."), "...", "dots alone kept");
     EQ_STR(fold("."), ".", "a full stop alone kept");
+    EQ_STR(fold("Wait..."), "wait...", "an ellipsis after a letter is kept whole");
+    EQ_STR(fold("Wait\xE2\x80\xA6"), "wait...", "… folds like ...");
     EQ_STR(fold("O\xE2\x80\x99" "Brien"), "o'brien", "typographic apostrophe → '");
     EQ_STR(fold("O'Brien"), "o'brien", "ASCII apostrophe kept");
     EQ_STR(fold("\xE2\x80\x99s"), "'s", "’s → 's");
@@ -625,6 +627,14 @@ static void test_sentences(void)
     OK(D.tok[find_tok("Then", 0)].flags & EG_TF_SENT_START, "Then starts a sentence");
     OK(D.tok[find_tok(".", 0)].flags & EG_TF_SENT_END, "first full stop ends a sentence");
     OK(!(D.tok[find_tok("Giuliani", 0)].flags & EG_TF_SENT_START), "no break after Mr.");
+    EQ_INT(prep("an influence operation.22 It said \"the Revolution.\"12 The report"), EG_OK, "footnotes prepare");
+    EQ_STR(sentences(), "an influence operation.22 / It said \"the Revolution.\"12 / The report",
+           "a footnote number glued to the full stop stays with its sentence");
+    EQ_INT(prep("First\xE2\x80\xA9Second\xE2\x80\xA8same"), EG_OK, "U+2029/U+2028 prepare");
+    EQ_STR(D.text, "First\n\nSecond\nsame", "U+2029 is a blank line, U+2028 a line break");
+    EQ_INT(D.npara, 3, "paragraphs at both (one paragraph per line)");
+    OK(D.tok[2].flags & EG_TF_NL_BEFORE, "U+2028 is a line break");
+    INVARIANTS("separators");
     EQ_INT(prep("Just a title without a stop"), EG_OK, "no stop prepares");
     EQ_INT(D.nsent, 1, "text without a full stop is one sentence");
     OK(D.tok[D.ntok - 1].flags & EG_TF_SENT_END, "last token ends the sentence");
