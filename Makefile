@@ -85,3 +85,53 @@ clean:
 
 $(BUILD)/gazbench: bench/gazbench.c $(BUILD)/libentgraph.a
 	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libentgraph.a $(LDLIBS_ALL)
+
+# ---- robustness: fuzzing, allocation failures, bad inputs, valgrind ----
+# make fuzz                libFuzzer targets (clang) in build-fuzz/, each run for
+#                          FUZZ_SECONDS (default 60) on its seed corpus in
+#                          tests/fuzz/corpus/<target>/; new inputs go to
+#                          build-fuzz/corpus/<target>/, crashes to build-fuzz/crash-*.
+#                          FUZZ_TARGETS=... picks targets, FUZZ_JOBS=2 runs two at once.
+# make test-fuzz-replay    the same targets with tests/fuzz/replay_main.c under
+#                          ASan+UBSan, run once on every seed file (part of make check)
+# make test-faults         every allocation of a small run failed in turn (tests/faults.sh)
+# make test-robust         bad inputs, failed writes, interrupts (tests/robust.sh)
+# make test-valgrind       unit tests and one sample run under valgrind
+FUZZ_TARGETS ?= normalise tokenize gazetteer rules pipeline
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_COMMON  := tests/fuzz/fuzz_util.c
+FUZZ_MAIN    ?=
+FUZZ_LINK    ?=
+
+.PHONY: fuzz fuzz-build test-fuzz-replay test-faults test-robust test-valgrind
+
+# One fuzz program: FUZZ_LINK=-fsanitize=fuzzer gives libFuzzer's main,
+# FUZZ_MAIN=tests/fuzz/replay_main.c the replay driver.
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_COMMON) $(FUZZ_MAIN) $(BUILD)/libentgraph.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(FUZZ_LINK) -Isrc -Itests/fuzz -o $@ $< $(FUZZ_COMMON) $(FUZZ_MAIN) \
+	  $(BUILD)/libentgraph.a $(LDLIBS_ALL)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" FUZZ_LINK=-fsanitize=fuzzer \
+	  $(FUZZ_TARGETS:%=build-fuzz/fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+test-fuzz-replay:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz-replay OPT="-O1 -g" SAN="$(FUZZ_SAN)" \
+	  FUZZ_MAIN=tests/fuzz/replay_main.c $(FUZZ_TARGETS:%=build-fuzz-replay/fuzz/fuzz_%)
+	@tests/fuzz/replay.sh build-fuzz-replay $(FUZZ_TARGETS)
+
+test-faults:
+	@tests/faults.sh
+
+test-robust: all
+	@tests/robust.sh $(BUILD)
+
+test-valgrind: all unit
+	@tests/valgrind.sh $(BUILD)

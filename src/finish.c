@@ -116,36 +116,78 @@ static int merge_learned(eg_graph *g)
 }
 
 /* Spelling and transliteration variants: a rule-found name that is close
- * to another entity of the same type (eg_names_similar) joins it. */
+ * to another entity of the same type (eg_names_similar) joins it. Only
+ * names with the same type and the same consonant skeleton of their last
+ * word (eg_name_skeleton: Giuliani and Guliani are both "gln") are
+ * compared, so the cost grows with the corpus, not with its square. */
+typedef struct {
+    uint32_t node;
+    uint32_t key;   /* offset of the blocking key in the key buffer */
+} vkey;
+
+static const char *sort_keys; /* for cmp_vkey (qsort has no context) */
+
+static int cmp_vkey(const void *pa, const void *pb)
+{
+    const vkey *a = pa, *b = pb;
+    int c = strcmp(sort_keys + a->key, sort_keys + b->key);
+    return c ? c : (a->node < b->node ? -1 : a->node > b->node);
+}
+
 static int merge_variants(eg_graph *g)
 {
-    size_t i, j;
+    size_t i, j, n = 0;
     double th = g->ctx->opt.fuzzy;
-    if (th <= 0)
+    vkey *k = NULL;
+    eg_buf keys = {0};
+    int rc = EG_ENOMEM;
+    if (th <= 0 || !g->nnodes)
         return EG_OK;
+    if (!(k = eg_malloc(g->nnodes * sizeof *k)))
+        return EG_ENOMEM;
     for (i = 0; i < g->nnodes; i++) {
-        const gnode *a = &g->nodes[i];
-        uint32_t best = EG_NONE, found = 0;
-        if (a->origin != EG_ORIGIN_RULE)
+        const gnode *x = &g->nodes[i];
+        if (x->origin == EG_ORIGIN_AMBIG)
             continue;
-        for (j = 0; j < g->nnodes; j++) {
-            const gnode *b = &g->nodes[j];
-            if (j == i || b->type != a->type || b->origin == EG_ORIGIN_AMBIG)
-                continue;
-            if (!eg_names_similar(node_id(g, (uint32_t)i), node_id(g, (uint32_t)j), a->type == EG_PERSON, th))
-                continue;
-            found++;
-            if (best == EG_NONE || node_wins(g, (uint32_t)j, best))
-                best = (uint32_t)j;
-        }
-        /* a lone surname close to two people's names is left alone */
-        if (found > 1 && a->words < 2)
-            continue;
-        if (best != EG_NONE && node_wins(g, best, (uint32_t)i) &&
-            merge_into(g, (uint32_t)i, best, "spelling variant of the name"))
-            return EG_ENOMEM;
+        k[n].node = (uint32_t)i;
+        k[n].key = (uint32_t)keys.len;
+        if (eg_buf_addc(&keys, (char)('0' + x->type)) ||
+            eg_name_skeleton(&keys, node_id(g, (uint32_t)i), x->type == EG_PERSON) || eg_buf_addc(&keys, 0))
+            goto out;
+        n++;
     }
-    return EG_OK;
+    sort_keys = keys.p;
+    qsort(k, n, sizeof *k, cmp_vkey);
+    for (i = 0; i < n; i = j) {
+        size_t a, b;
+        for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+            ;
+        /* one block: every rule-found name against every other name */
+        for (a = i; a < j; a++) {
+            uint32_t x = k[a].node, best = EG_NONE, found = 0;
+            if (g->nodes[x].origin != EG_ORIGIN_RULE)
+                continue;
+            for (b = i; b < j; b++) {
+                uint32_t y = k[b].node;
+                if (y == x ||
+                    !eg_names_similar(node_id(g, x), node_id(g, y), g->nodes[x].type == EG_PERSON, th))
+                    continue;
+                found++;
+                if (best == EG_NONE || node_wins(g, y, best))
+                    best = y;
+            }
+            /* a lone surname close to two people's names is left alone */
+            if (found > 1 && g->nodes[x].words < 2)
+                continue;
+            if (best != EG_NONE && node_wins(g, best, x) && merge_into(g, x, best, "spelling variant of the name"))
+                goto out;
+        }
+    }
+    rc = EG_OK;
+out:
+    eg_free(k);
+    eg_buf_free(&keys);
+    return rc;
 }
 
 /* ---- weights ---- */
@@ -226,43 +268,42 @@ static int cmp_evidence(const void *pa, const void *pb)
     return a->start < b->start ? -1 : a->start > b->start;
 }
 
-/* Picks the nodes to show: types, then the top N by mentions. */
-static void filter_nodes(eg_graph *g, agg_node *agg, size_t n)
+static const agg_node *sort_agg; /* for cmp_top */
+
+/* Most mentioned first; ties by id, so the cut is deterministic. */
+static int cmp_top(const void *pa, const void *pb)
+{
+    const agg_node *a = &sort_agg[*(const uint32_t *)pa], *b = &sort_agg[*(const uint32_t *)pb];
+    if (a->mentions != b->mentions)
+        return a->mentions > b->mentions ? -1 : 1;
+    return strcmp(node_id(sort_graph, a->node), node_id(sort_graph, b->node));
+}
+
+/* Picks the nodes to show: types, then the top N by mentions. Returns
+ * EG_OK or EG_ENOMEM. */
+static int filter_nodes(eg_graph *g, agg_node *agg, size_t n)
 {
     const eg_options *o = &g->ctx->opt;
     size_t i, kept = 0;
+    uint32_t *ord;
     for (i = 0; i < n; i++) {
         agg[i].keep = !o->types || (o->types >> g->nodes[agg[i].node].type & 1);
         kept += agg[i].keep;
     }
-    if (o->top && kept > o->top) {
-        /* the threshold: the top-th largest mention count, ties broken by id */
-        uint32_t *ord = eg_malloc(n * sizeof *ord);
-        size_t k = 0, j;
-        if (!ord)
-            return;
-        for (i = 0; i < n; i++)
-            if (agg[i].keep)
-                ord[k++] = (uint32_t)i;
-        /* simple selection by sorting: mentions desc, id asc */
-        for (i = 1; i < k; i++) {
-            uint32_t x = ord[i];
-            j = i;
-            while (j > 0) {
-                const agg_node *p = &agg[ord[j - 1]], *q = &agg[x];
-                int before = q->mentions > p->mentions ||
-                             (q->mentions == p->mentions && strcmp(node_id(g, q->node), node_id(g, p->node)) < 0);
-                if (!before)
-                    break;
-                ord[j] = ord[j - 1];
-                j--;
-            }
-            ord[j] = x;
-        }
-        for (i = o->top; i < k; i++)
-            agg[ord[i]].keep = 0;
-        eg_free(ord);
-    }
+    if (!o->top || kept <= o->top)
+        return EG_OK;
+    if (!(ord = eg_malloc(kept * sizeof *ord)))
+        return EG_ENOMEM;
+    for (i = 0, kept = 0; i < n; i++)
+        if (agg[i].keep)
+            ord[kept++] = (uint32_t)i;
+    sort_graph = g;
+    sort_agg = agg;
+    qsort(ord, kept, sizeof *ord, cmp_top);
+    for (i = o->top; i < kept; i++)
+        agg[ord[i]].keep = 0;
+    eg_free(ord);
+    return EG_OK;
 }
 
 int eg_graph_finish(eg_graph *g)
@@ -278,6 +319,19 @@ int eg_graph_finish(eg_graph *g)
 
     if (g->finished)
         return EG_OK;
+    eg_err_clear(&g->err); /* not a document's error from before */
+    /* what a failed earlier call left (out of memory half-way) */
+    eg_free(g->final);
+    eg_free(g->vindex);
+    eg_free(g->vnodes);
+    eg_free(g->vedges);
+    eg_free(g->vev);
+    eg_free(g->valiases);
+    g->final = g->vindex = NULL;
+    g->vnodes = NULL;
+    g->vedges = NULL;
+    g->vev = NULL;
+    g->valiases = NULL;
     if (g->nnodes && !(g->final = eg_malloc(g->nnodes * sizeof *g->final)))
         goto out;
     for (i = 0; i < g->nnodes; i++)
@@ -305,7 +359,8 @@ int eg_graph_finish(eg_graph *g)
         if (x->docs > g->ndocs)
             x->docs = (uint32_t)g->ndocs;
     }
-    filter_nodes(g, agg, nn);
+    if (filter_nodes(g, agg, nn))
+        goto out;
 
     /* view order: kept nodes sorted by id */
     if (nn && !(order = eg_malloc(nn * sizeof *order)))
@@ -316,7 +371,8 @@ int eg_graph_finish(eg_graph *g)
             if (agg[i].keep)
                 order[kept++] = agg[i].node;
         sort_graph = g;
-        qsort(order, kept, sizeof *order, cmp_node_id);
+        if (kept > 1) /* order is NULL when there are no nodes */
+            qsort(order, kept, sizeof *order, cmp_node_id);
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
             goto out;
         for (i = 0; i < g->nnodes; i++)
@@ -340,7 +396,8 @@ int eg_graph_finish(eg_graph *g)
         refs[ne].edge = (uint32_t)i;
         ne++;
     }
-    qsort(refs, ne, sizeof *refs, cmp_vedge);
+    if (ne > 1) /* refs is NULL when there are no edges */
+        qsort(refs, ne, sizeof *refs, cmp_vedge);
     if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(ne * k + 1, sizeof *g->vev)))
         goto out;
     {
@@ -530,7 +587,8 @@ int eg_graph_write_explain(eg_graph *g, const char *path)
     if (rc)
         return rc;
     sort_graph = g;
-    qsort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain);
+    if (g->nexplain > 1) /* g->explain is NULL when there are none */
+        qsort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain);
     fprintf(out.f, "# entgraph %s audit: link = a partial name or acronym linked in a document;\n"
                    "# merge = two entities joined for the whole corpus. Columns are tab-separated.\n",
             EG_VERSION);

@@ -69,6 +69,9 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
     uint32_t *slot;
     int added;
     gnode *n;
+    /* room for the node first: an id in g->ids always has its node */
+    if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1))
+        return EG_ENOMEM;
     if (eg_strmap_put(&g->ids, id, strlen(id), (uint32_t)g->nnodes, &slot, &added))
         return EG_ENOMEM;
     if (!added) {
@@ -78,16 +81,18 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
         *out = *slot;
         return EG_OK;
     }
-    if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1))
-        return EG_ENOMEM;
     n = &g->nodes[g->nnodes];
     memset(n, 0, sizeof *n);
     n->type = (uint8_t)type;
     n->origin = origin;
     n->words = words;
-    if (origin != EG_ORIGIN_RULE && label && *label && str_add(g, label, strlen(label), &n->label))
-        return EG_ENOMEM;
     *out = (uint32_t)g->nnodes++;
+    /* the node exists from here on (ids.items[i] is node i), even when its
+     * label cannot be stored */
+    if (origin != EG_ORIGIN_RULE && label && *label && str_add(g, label, strlen(label), &n->label)) {
+        n->label = 0;
+        return EG_ENOMEM;
+    }
     return EG_OK;
 }
 
@@ -101,16 +106,14 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
         return EG_ENOMEM;
     memcpy(key, &node, 4);
     memcpy(key + 4, s, len);
-    if (eg_strmap_put(&g->aliases, key, len + 4, (uint32_t)g->aliases.count, &slot, &added)) {
+    /* room for the count first: every alias in the map has its count */
+    if (EG_GROW(g->acount, g->acount_cap, g->aliases.count + 1) ||
+        eg_strmap_put(&g->aliases, key, len + 4, (uint32_t)g->aliases.count, &slot, &added))
         rc = EG_ENOMEM;
-    } else if (added) {
-        if (EG_GROW(g->acount, g->acount_cap, g->aliases.count))
-            rc = EG_ENOMEM;
-        else
-            g->acount[*slot] = count;
-    } else {
+    else if (added)
+        g->acount[*slot] = count;
+    else
         g->acount[*slot] += count;
-    }
     if (key != small)
         eg_free(key);
     return rc;

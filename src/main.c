@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,64 @@ static void sb_json(sbuf *b, const char *s, size_t n)
         i += k;
     }
     sb_add(b, "\"", 1);
+}
+
+/* ---- interrupts ----
+ * On SIGINT, SIGTERM or SIGHUP the temporary files this run may have open
+ * are removed and the signal is raised again (the shell sees the
+ * interrupt). Finished outputs of an earlier run are never touched: every
+ * output is written under a temporary name and renamed into place, so an
+ * interrupted run leaves them as they were. The list holds the mentions
+ * file's temporaries and the names the library writes the graph files
+ * under (DIR/.NAME.tmp.PID, see eg_out in util.h). */
+#define MAX_CLEANUP 16
+static char *cleanup_path[MAX_CLEANUP];
+static volatile sig_atomic_t ncleanup;
+
+static void on_signal(int sig)
+{
+    sig_atomic_t i;
+    for (i = 0; i < ncleanup; i++)
+        unlink(cleanup_path[i]); /* async-signal-safe */
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Adds a path (taken over) to the list; the list only grows while no file
+ * is open, and the count is set after the slot. */
+static void cleanup_add(char *path)
+{
+    if (!path)
+        die_nomem();
+    if (ncleanup == MAX_CLEANUP) {
+        free(path);
+        return;
+    }
+    cleanup_path[ncleanup] = path;
+    ncleanup = ncleanup + 1;
+}
+
+static void cleanup_free(void)
+{
+    sig_atomic_t i, n = ncleanup;
+    ncleanup = 0;
+    for (i = 0; i < n; i++)
+        free(cleanup_path[i]);
+}
+
+static void catch_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    struct sigaction sa;
+    size_t i;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+    /* a file-size limit (ulimit -f) must fail the write, not kill the
+     * process: the temporary file is then removed and the error named */
+    signal(SIGXFSZ, SIG_IGN);
 }
 
 /* ---- inputs ---- */
@@ -397,10 +456,10 @@ static void process_one(worker *w, size_t k, slot *s)
         sb_addf(&s->messages, "%s: %s: skipped: empty file\n", prog, in->name);
         s->skipped = 1;
     } else {
-        int rc = eg_graph_add_doc(w->g, k, in->name, db.p, db.len, on_mention, s);
+        int rc = eg_graph_add_doc(w->g, k, in->name, db.p, db.len, w->sh->cl->mentions_path ? on_mention : NULL, s);
         s->bytes = db.len;
         if (rc == EG_ENOMEM) {
-            sb_addf(&s->messages, "%s: %s: out of memory\n", prog, in->name);
+            /* the run stops; run() says "out of memory" once */
             s->skipped = 1;
             w->failed = 1;
         } else if (rc) {
@@ -431,6 +490,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&sh->mu);
         process_one(w, k, s);
         pthread_mutex_lock(&sh->mu);
+        if (w->failed)
+            sh->stop = 1; /* out of memory: no more documents */
         s->done = 1;
         pthread_cond_broadcast(&sh->cv_done);
         pthread_mutex_unlock(&sh->mu);
@@ -828,7 +889,7 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     size_t k;
     uint64_t bytes = 0;
     double t0 = now(), last = 0;
-    int show = !cl->quiet && isatty(2), fail = 0;
+    int show = !cl->quiet && isatty(2), fail = 0, oom = 0, write_errno = 0;
     eg_graph *g = NULL;
     if (nt <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -876,8 +937,10 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
             if (cl->strict)
                 fail = 1;
         }
-        if (mtmp && s->mentions.len && fwrite(s->mentions.p, 1, s->mentions.len, mtmp) != s->mentions.len)
+        if (mtmp && s->mentions.len && fwrite(s->mentions.p, 1, s->mentions.len, mtmp) != s->mentions.len) {
+            write_errno = errno;
             fail = 2;
+        }
         bytes += s->bytes;
         s->mentions.len = s->messages.len = 0;
         s->skipped = 0;
@@ -898,15 +961,17 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     }
     for (i = 0; i < nt; i++)
         pthread_join(tid[i], NULL);
+    for (i = 0; i < nt; i++)
+        if (ws[i].failed)
+            oom = 1;
     if (fail == 2)
-        fprintf(stderr, "%s: %s: write failed: %s\n", prog, cl->mentions_path, strerror(errno));
+        fprintf(stderr, "%s: %s: write failed: %s\n", prog, cl->mentions_path, strerror(write_errno));
+    else if (oom)
+        fprintf(stderr, "%s: out of memory\n", prog);
     else if (fail)
         fprintf(stderr, "%s: stopped (--strict): an input was skipped\n", prog);
-    for (i = 0; i < nt && !fail; i++)
-        if (ws[i].failed) {
-            fprintf(stderr, "%s: out of memory\n", prog);
-            fail = 1;
-        }
+    if (oom)
+        fail = 1;
     if (!fail) {
         g = ws[0].g;
         ws[0].g = NULL;
@@ -964,6 +1029,7 @@ int main(int argc, char **argv)
     memset(&cl, 0, sizeof cl);
     if ((rc = parse_args(argc, argv, &cl)))
         return rc;
+    catch_signals();
     collect(argc, argv, &in, &problems);
     if (problems && cl.strict) {
         status = 1;
@@ -976,6 +1042,24 @@ int main(int argc, char **argv)
     if (!(ctx = load(&cl))) {
         status = 1;
         goto out;
+    }
+    {
+        /* the temporary names to remove on an interrupt (see on_signal) */
+        static const char *const outs[] = {"graph.dot", "graph.graphml", "graph.json", "graph.gexf",
+                                           "nodes.csv", "edges.csv",     "graph.svg",  "graph.png"};
+        for (i = 0; i < sizeof outs / sizeof outs[0]; i++) {
+            size_t len = strlen(cl.out_dir) + strlen(outs[i]) + 40;
+            char *p = malloc(len);
+            if (p)
+                snprintf(p, len, "%s/.%s.tmp.%ld", cl.out_dir, outs[i], (long)getpid());
+            cleanup_add(p);
+        }
+        if (cl.mentions_path) {
+            cleanup_add(tmp_name(cl.mentions_path, "tmp"));
+            cleanup_add(tmp_name(cl.mentions_path, "fin"));
+        }
+        if (cl.explain_path)
+            cleanup_add(tmp_name(cl.explain_path, "tmp"));
     }
     if (cl.mentions_path) {
         mtmp_name = tmp_name(cl.mentions_path, "tmp");
@@ -1031,6 +1115,7 @@ out:
     }
     eg_graph_free(g);
     eg_ctx_free(ctx);
+    cleanup_free();
     for (i = 0; i < in.n; i++) {
         free(in.v[i].path);
         free(in.v[i].name);

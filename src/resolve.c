@@ -33,14 +33,23 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->order);
     eg_buf_free(&r->tmp);
     eg_free(r->learned);
+    eg_free(r->score);
+    eg_free(r->person_at);
+    eg_free(r->ent_at);
+    eg_free(r->full);
     memset(r, 0, sizeof *r);
 }
 
 /* ---- small token helpers ---- */
 
+/* Is token t's key the word w? (lengths first: most tokens differ there) */
 static int key_is(const eg_doc *d, uint32_t t, const char *w)
 {
-    return t < d->ntok && strcmp(eg_tok_key(d, &d->tok[t]), w) == 0;
+    size_t n;
+    if (t >= d->ntok)
+        return 0;
+    n = strlen(w);
+    return d->tok[t].klen == n && memcmp(eg_tok_key(d, &d->tok[t]), w, n) == 0;
 }
 
 static int key_in(const eg_doc *d, uint32_t t, const char *const *words)
@@ -194,7 +203,8 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         k[n].weak = (x->flags & EG_CF_WEAK) != 0;
         n++;
     }
-    qsort(k, n, sizeof *k, cmp_key);
+    if (n > 1) /* k is NULL when there are no candidates */
+        qsort(k, n, sizeof *k, cmp_key);
     for (i = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
         uint32_t t;
@@ -399,14 +409,28 @@ static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
 static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
 {
     size_t i, n = 0;
-    for (i = 0; i < r->nent && n < max; i++) {
+    for (i = 0; i < r->nfull && n < max; i++) {
+        const eg_rentity *x = &r->ent[r->full[i]];
+        if ((last ? x->last_h : x->first_h) == h)
+            out[n++] = r->full[i];
+    }
+    return n;
+}
+
+/* Lists the persons named in full (2+ words) in this document. */
+static int list_full_names(eg_resolver *r)
+{
+    size_t i;
+    r->nfull = 0;
+    for (i = 0; i < r->nent; i++) {
         const eg_rentity *x = &r->ent[i];
         if (x->type != EG_PERSON || x->origin == EG_ORIGIN_AMBIG || x->words < 2)
             continue;
-        if ((last ? x->last_h : x->first_h) == h)
-            out[n++] = (uint32_t)i;
+        if (EG_GROW(r->full, r->full_cap, r->nfull + 1))
+            return EG_ENOMEM;
+        r->full[r->nfull++] = (uint32_t)i;
     }
-    return n;
+    return EG_OK;
 }
 
 /* Picks one of several persons sharing a name part at token t: by the
@@ -451,8 +475,10 @@ static void learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_
 {
     size_t i;
     int *score = NULL;
-    if (!r->nent || !(score = eg_calloc(r->nent, sizeof *score)))
+    if (!r->nent || eg_grow((void **)&r->score, &r->score_cap, r->nent, sizeof *r->score))
         return;
+    score = r->score;
+    memset(score, 0, r->nent * sizeof *score);
     for (i = 0; i < r->nm; i++) {
         const eg_rmention *m = &r->m[i];
         if (m->type != EG_PERSON || m->t1 - m->t0 < 2)
@@ -462,7 +488,6 @@ static void learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_
     }
     for (i = 0; i < r->nent; i++)
         r->ent[i].gender = (int8_t)(score[i] > 0 ? 1 : score[i] < 0 ? -1 : 0);
-    eg_free(score);
 }
 
 static int add_partial(eg_resolver *r, uint32_t t, uint32_t ent, uint8_t source, uint8_t why)
@@ -557,12 +582,14 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     int rc = EG_OK;
     if (!d->ntok)
         return EG_OK;
-    person_at = eg_calloc(d->ntok, 1);
-    ent_at = eg_malloc(d->ntok * sizeof *ent_at);
-    if (!person_at || !ent_at) {
-        rc = EG_ENOMEM;
-        goto out;
-    }
+    if (eg_grow((void **)&r->person_at, &r->person_cap, d->ntok, 1) ||
+        eg_grow((void **)&r->ent_at, &r->ent_at_cap, d->ntok, sizeof *r->ent_at))
+        return EG_ENOMEM;
+    person_at = r->person_at;
+    ent_at = r->ent_at;
+    memset(person_at, 0, d->ntok);
+    if (list_full_names(r))
+        return EG_ENOMEM;
     for (i = 0; i < r->nm; i++)
         for (t = r->m[i].t0; t < r->m[i].t1; t++) {
             person_at[t] = r->m[i].type == EG_PERSON;
@@ -608,8 +635,6 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         ent_at[t] = to;
     }
 out:
-    eg_free(person_at);
-    eg_free(ent_at);
     return rc;
 }
 
@@ -626,9 +651,11 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     memset(r->taken, 0, d->ntok + 1);
     if ((rc = choose(r, c, d, cands)))
         return eg_err_nomem(e);
-    qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
+    if (r->nm > 1)
+        qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
     if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)) || (rc = link_partials(r, c, d)))
         return eg_err_nomem(e);
-    qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
+    if (r->nm > 1)
+        qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
     return EG_OK;
 }

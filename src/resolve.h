@@ -72,6 +72,14 @@ typedef struct {
     eg_buf tmp;
     struct { uint64_t h; uint32_t ent; } *learned; /* acronyms defined here */
     size_t nlearned, learnedcap;
+    int *score;         /* per entity: gender evidence (scratch) */
+    size_t score_cap;
+    uint8_t *person_at; /* per token: inside a person mention (scratch) */
+    size_t person_cap;
+    uint32_t *ent_at;   /* per token: the entity of its mention (scratch) */
+    size_t ent_at_cap;
+    uint32_t *full;     /* persons named in full in this document */
+    size_t nfull, full_cap;
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);

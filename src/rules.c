@@ -9,13 +9,17 @@
  * compile (UTF, UCP, MULTILINE) and JIT-compile each pattern; after loading
  * the rules are read-only and shared by threads. Each thread owns an
  * eg_rules_scratch (match data, match context with limits, JIT stack, work
- * arrays). Matching is limited to windows of whole sentences:
- *   - a rule with on(...) runs only on the sentences that contain one of its
- *     trigger tokens (found with one hash probe per token);
- *   - other rules run on runs of sentences of up to WIN_BYTES bytes.
- * A window sets pcre2_set_offset_limit, so a search never walks past it, and
- * every call has a bounded cost under the match limits. A rule that hits a
- * limit is stopped for the rest of that document with one warning.
+ * arrays). Where a rule runs is set by its trigger (RULES.md, "Triggers"):
+ *   - no trigger: runs of whole sentences up to WIN_BYTES bytes;
+ *   - on(...): the sentences that hold a trigger token;
+ *   - after(...) / at(...): anchored after / at each trigger token;
+ *   - before(...): from the capitalised run that ends at the trigger.
+ * Trigger tokens are found in one pass over the tokens (a Bloom bit, then a
+ * hash probe per token). Every search sets pcre2_set_offset_limit, so it
+ * never walks past its window, and every call has a bounded cost under the
+ * match limits. A rule that hits a limit is stopped for the rest of that
+ * document with one warning. A match whose conditions fail does not consume
+ * text: the search resumes one character after its start.
  *
  * After the patterns, a built-in step (rule 0, "acronym-def") looks for
  * "Long Form (ACR)" / "(ACR1 / ACR2)" after any candidate already in the
@@ -45,7 +49,7 @@ enum {
     RC_GIVEN = 1, RC_NOTGIVEN, RC_SURNAME, RC_NAMELIKE, RC_NOTCOMMON, RC_OKSTART,
     RC_CAP, RC_SENTSTART, RC_NOTSENTSTART, RC_TITLE, RC_NOTITLE, RC_FIRST,
     RC_NOTFIRST, RC_LAST, RC_NOTLAST, RC_NONE, RC_PREV, RC_NOTPREV, RC_NEXT,
-    RC_NOTNEXT, RC_MAXWORDS, RC_MINWORDS, RC_SOME
+    RC_NOTNEXT, RC_MAXWORDS, RC_MINWORDS, RC_SOME, RC_NAMELAST, RC_ALONE, RC_NOTQUOTED
 };
 
 /* What a condition takes: a group (optional), a list, a number. */
@@ -59,6 +63,9 @@ static const struct {
     {"notgiven", RC_NOTGIVEN, RA_GROUP},
     {"surname", RC_SURNAME, RA_GROUP},
     {"namelike", RC_NAMELIKE, RA_GROUP},
+    {"namelast", RC_NAMELAST, RA_GROUP},
+    {"alone", RC_ALONE, RA_GROUP},
+    {"notquoted", RC_NOTQUOTED, RA_GROUP},
     {"notcommon", RC_NOTCOMMON, RA_GROUP},
     {"okstart", RC_OKSTART, RA_GROUP},
     {"cap", RC_CAP, RA_GROUP},
@@ -99,8 +106,17 @@ typedef struct {
     int strip;             /* strip(LIST): drop leading words in list strip-1 */
     rcond *conds;
     size_t nconds;
-    int has_on;            /* the rule runs only on triggered sentences */
+    int has_on;            /* ON_*: where the rule runs (0: every window) */
+    const uint8_t *first;  /* PCRE2's map of possible first bytes, or NULL */
 } rrule;
+
+/* Where a rule with triggers runs: on(...) the sentences holding a
+ * trigger; after(...) anchored at the token after each trigger (a "." or
+ * "," between skipped); at(...) anchored at each trigger token;
+ * before(...) starting in the run of capitalised words, numbers and
+ * connectors that ends at the trigger ("Supreme National Security
+ * Council", "1979 revolution"), or at the trigger itself. */
+enum { ON_SENT = 1, ON_AFTER = 2, ON_AT = 3, ON_BEFORE = 4 };
 
 /* Trigger table: token key hash → chain of rules. */
 typedef struct {
@@ -120,9 +136,11 @@ struct eg_rules {
     pcre2_compile_context *cc;
     trig_slot *tslots;
     size_t ntslots, ntkeys;
+    uint64_t tbloom[1024]; /* one bit per 16 hash bits: most tokens are no trigger */
     trig_ent *tent;
     size_t ntent, tent_cap;
     uint32_t list_head[EG_LEX_NLISTS]; /* on(@list) chains (index+1) */
+    uint32_t flag_head[4]; /* on(#flag) chains (index+1), see trig_flags */
     eg_lex *sets;          /* word sets made from macros (%NAME), list 0 of each */
     size_t nsets, sets_cap;
     int has_on;            /* some rule has on(...) */
@@ -132,8 +150,11 @@ struct eg_rules {
  * Built-in macros, available in every file; a file's @define may shadow
  * them for that file. Bodies are wrapped in (?:...) when expanded. */
 static const char *const builtin_macros[][2] = {
+    /* an upper-case letter; the class first lets PCRE2 skip ahead to
+     * candidate bytes (a bare \\p{Lu} start is several times slower) */
+    {"UPC", "[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{24F}\\x{370}-\\x{3FF}\\x{400}-\\x{52F}\\x{1E00}-\\x{1EFF}](?<=\\p{Lu})"},
     /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée" */
-    {"CAPW", "\\p{Lu}[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
+    {"CAPW", "@UPC[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
     /* a capitalised word or hyphenated compound: "Iran-Iraq", "Jean-Pierre" */
     /* ... and Persian ezafe links: "Mojahedin-e-Khalq", "Mujahedin-e Khalq" */
     {"CAP", "@CAPW(?:-(?:(?:e|ye)-)?@CAPW)*+(?:-(?:e|ye)(?=\\h+\\p{Lu}))?"},
@@ -142,9 +163,9 @@ static const char *const builtin_macros[][2] = {
     /* any word */
     {"WORD", "[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}]*+"},
     /* an all-capitals acronym of 2 to 10 letters (digits allowed after the first) */
-    {"ACR", "\\p{Lu}[\\p{Lu}\\p{Nd}&]{1,9}+(?![\\p{L}\\p{Nd}])"},
+    {"ACR", "@UPC[\\p{Lu}\\p{Nd}&]{1,9}+(?![\\p{L}\\p{Nd}])"},
     /* an initial with its dot: "W." */
-    {"INIT", "\\p{Lu}\\."},
+    {"INIT", "@UPC\\."},
     /* white space inside a line */
     {"SP", "\\h++"},
     /* word boundaries that treat letters, marks and digits as word characters */
@@ -420,6 +441,7 @@ static int trig_add_key(eg_rules *r, uint64_t h, uint32_t rule)
     i = (size_t)(h ^ (h >> 31)) & mask;
     while (r->tslots[i].head && r->tslots[i].h != h)
         i = (i + 1) & mask;
+    r->tbloom[(h >> 48) >> 6] |= 1ull << ((h >> 48) & 63);
     te = &r->tent[r->ntent++];
     te->rule = rule;
     te->next = r->tslots[i].head;
@@ -433,7 +455,7 @@ static int trig_add_key(eg_rules *r, uint64_t h, uint32_t rule)
 static uint32_t trig_find(const eg_rules *r, uint64_t h)
 {
     size_t i, mask;
-    if (!r->ntslots)
+    if (!r->ntslots || !(r->tbloom[(h >> 48) >> 6] & (1ull << ((h >> 48) & 63))))
         return 0;
     mask = r->ntslots - 1;
     i = (size_t)(h ^ (h >> 31)) & mask;
@@ -456,15 +478,21 @@ static int is_wordbyte(unsigned char c)
  * could change it ("Guards?" and "Defen[cs]e" are not plain; "Mr\.?",
  * "Vice\h+President" give plain words). Every piece must give at least
  * one, so that any match of the macro holds a trigger word. */
-static int on_macro_words(loader *L, const field *f, const char *b, size_t n, uint32_t ri, eg_buf *kb)
+static int on_macro_words(loader *L, const field *f, const char *b, size_t n, uint32_t ri, int mode, eg_buf *kb)
 {
-    size_t i = 0, words = 0, piece = 0;
+    size_t i = 0, words = 0, piece = 0, lastw = 0, lastn = 0;
     while (i <= n) {
         unsigned char c = i < n ? (unsigned char)b[i] : '|';
         if (c == '|') {
             if (!words)
                 return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: on(%%...): alternative %zu of the macro has no plain word",
                                   L->file, f->line, f->col, piece + 1);
+            if (mode == ON_AFTER || mode == ON_BEFORE) {
+                /* the last word of the alternative is the one next to the match */
+                eg_buf_reset(kb);
+                if (eg_fold_key(kb, b + lastw, lastn) || trig_add_key(L->r, eg_hash(kb->p ? kb->p : "", kb->len), ri))
+                    return eg_err_nomem(L->e);
+            }
             words = 0;
             piece++;
             i++;
@@ -491,9 +519,15 @@ static int on_macro_words(loader *L, const field *f, const char *b, size_t n, ui
             plain = !(i > 0 && (b[i - 1] == ']' || b[i - 1] == ')' || b[i - 1] == '}')) &&
                     !(j < n && strchr("?*{[(", b[j]));
             if (plain) {
-                eg_buf_reset(kb);
-                if (eg_fold_key(kb, b + i, j - i) || trig_add_key(L->r, eg_hash(kb->p ? kb->p : "", kb->len), ri))
-                    return eg_err_nomem(L->e);
+                /* on(): every word; at(): the first of the alternative */
+                if (mode == ON_SENT || (mode == ON_AT && !words)) {
+                    eg_buf_reset(kb);
+                    if (eg_fold_key(kb, b + i, j - i) ||
+                        trig_add_key(L->r, eg_hash(kb->p ? kb->p : "", kb->len), ri))
+                        return eg_err_nomem(L->e);
+                }
+                lastw = i;
+                lastn = j - i;
                 words++;
             }
             i = j;
@@ -504,8 +538,17 @@ static int on_macro_words(loader *L, const field *f, const char *b, size_t n, ui
     return EG_OK;
 }
 
-/* on(word|word|@list|%MACRO): registers the triggers of rule `ri`. */
-static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t ri)
+/* Token flags usable as triggers: on(#dotted) fires at "H.", "U.S.". */
+static const struct {
+    const char *name;
+    unsigned kind, flags; /* kind 0: any */
+} trig_flags[4] = {{"dotted", EG_TK_WORD, EG_TF_DOTTED},
+                   {"allcap", EG_TK_WORD, EG_TF_ALLCAP},
+                   {"cap", EG_TK_WORD, EG_TF_CAP},
+                   {"number", EG_TK_NUM, 0}};
+
+/* on(word|word|@list|%MACRO|#flag): registers the triggers of rule `ri`. */
+static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t ri, int mode)
 {
     eg_rules *r = L->r;
     eg_buf kb = {0};
@@ -528,8 +571,25 @@ static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t
                                 f->col, (int)(j - i - 1), s + i + 1);
                 goto out;
             }
-            if ((rc = on_macro_words(L, f, body, blen, ri, &kb)))
+            if ((rc = on_macro_words(L, f, body, blen, ri, mode, &kb)))
                 goto out;
+        } else if (s[i] == '#') {
+            int k;
+            for (k = 0; k < 4; k++)
+                if (strlen(trig_flags[k].name) == j - i - 1 && memcmp(trig_flags[k].name, s + i + 1, j - i - 1) == 0)
+                    break;
+            if (k == 4) {
+                rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown token flag '%.*s' in on(...) (dotted, allcap, "
+                                "cap, number)", L->file, f->line, f->col, (int)(j - i - 1), s + i + 1);
+                goto out;
+            }
+            if (EG_GROW(r->tent, r->tent_cap, r->ntent + 1)) {
+                rc = eg_err_nomem(L->e);
+                goto out;
+            }
+            r->tent[r->ntent].rule = ri;
+            r->tent[r->ntent].next = r->flag_head[k];
+            r->flag_head[k] = (uint32_t)++r->ntent;
         } else if (s[i] == '@') {
             int list = eg_lex_list_by_name(s + i + 1, j - i - 1);
             if (list < 0) {
@@ -675,13 +735,16 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             ru->flags |= EG_CF_ACRONYM_DEF;
             continue;
         }
-        if (IS("on")) {
-            int rc;
+        if (IS("on") || IS("after") || IS("at") || IS("before")) {
+            int rc, mode = IS("on") ? ON_SENT : IS("after") ? ON_AFTER : IS("at") ? ON_AT : ON_BEFORE;
             if (ae <= ab)
                 goto bad;
-            if ((rc = parse_on(L, f, s + ab, ae - ab, ri)))
+            if (ru->has_on && ru->has_on != mode)
+                return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: on(), after() and at() do not mix in one rule",
+                                  L->file, f->line, f->col + (uint32_t)nb);
+            if ((rc = parse_on(L, f, s + ab, ae - ab, ri, mode)))
                 return rc;
-            ru->has_on = 1;
+            ru->has_on = mode;
             L->r->has_on = 1;
             continue;
         }
@@ -936,6 +999,8 @@ static int do_rule(loader *L, const lline *ll)
         goto out;
     }
     (void)pcre2_jit_compile(ru.code, PCRE2_JIT_COMPLETE); /* interpreter if JIT is missing */
+    if (pcre2_pattern_info(ru.code, PCRE2_INFO_FIRSTBITMAP, &ru.first) != 0)
+        ru.first = NULL;
     pcre2_pattern_info(ru.code, PCRE2_INFO_CAPTURECOUNT, &ncap);
     if ((ru.group = group_ref(ru.code, f[3].s, f[3].n)) < 0) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: no group '%.*s' in the pattern", L->file, ll->line,
@@ -1171,12 +1236,38 @@ typedef struct {
     eg_rules_warn_fn warn;
     void *ud;
     eg_err *e;
+    uint32_t hint;         /* a token near the current match */
 } mstate;
 
-/* First token with s >= off. */
-static uint32_t tok_lower(const eg_doc *d, uint32_t off)
+/* First token with s >= off, searched from token `hint` outwards (a match
+ * lies near the trigger or the previous match; galloping keeps a far one
+ * logarithmic). */
+static uint32_t tok_lower(const eg_doc *d, uint32_t off, uint32_t hint)
 {
-    size_t lo = 0, hi = d->ntok;
+    size_t lo, hi, step = 1, n = d->ntok;
+    if (hint >= n)
+        hint = n ? (uint32_t)n - 1 : 0;
+    if (!n)
+        return 0;
+    if (d->tok[hint].s < off) {
+        lo = hint + 1;
+        hi = lo;
+        while (hi < n && d->tok[hi].s < off) {
+            lo = hi + 1;
+            hi = lo + step;
+            step *= 2;
+        }
+        if (hi > n)
+            hi = n;
+    } else {
+        hi = hint;
+        lo = hint;
+        while (lo > 0 && d->tok[lo - 1].s >= off) {
+            hi = lo - 1;
+            lo = hi > step ? hi - step : 0;
+            step *= 2;
+        }
+    }
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (d->tok[mid].s < off)
@@ -1187,10 +1278,18 @@ static uint32_t tok_lower(const eg_doc *d, uint32_t off)
     return (uint32_t)lo;
 }
 
-/* First token with e > off. */
-static uint32_t tok_end_after(const eg_doc *d, uint32_t off)
+/* First token with e > off, searching forward from token `from`. */
+static uint32_t tok_end_after(const eg_doc *d, uint32_t off, uint32_t from)
 {
-    size_t lo = 0, hi = d->ntok;
+    size_t lo = from, hi, step = 1, n = d->ntok;
+    hi = lo;
+    while (hi < n && d->tok[hi].e <= off) {
+        lo = hi + 1;
+        hi = lo + step;
+        step *= 2;
+    }
+    if (hi > n)
+        hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         if (d->tok[mid].e <= off)
@@ -1203,9 +1302,9 @@ static uint32_t tok_end_after(const eg_doc *d, uint32_t off)
 
 /* Tokens fully inside the byte range, with punctuation and possessive
  * endings trimmed at both ends. Returns 0 when no word or number is inside. */
-static int snap(const eg_doc *d, uint32_t bs, uint32_t be, uint32_t *t0, uint32_t *t1)
+static int snap(const eg_doc *d, uint32_t bs, uint32_t be, uint32_t hint, uint32_t *t0, uint32_t *t1)
 {
-    uint32_t a = tok_lower(d, bs), b = tok_end_after(d, be);
+    uint32_t a = tok_lower(d, bs, hint), b = tok_end_after(d, be, a);
     while (a < b && (d->tok[a].kind == EG_TK_PUNCT || (d->tok[a].flags & EG_TF_POSS)))
         a++;
     while (b > a && (d->tok[b - 1].kind == EG_TK_PUNCT || (d->tok[b - 1].flags & EG_TF_POSS)))
@@ -1243,13 +1342,22 @@ static int inset(const eg_doc *d, const eg_lex *x, int list, int t) { return t >
 /* Lower-case connectors allowed inside a capitalised name by cap(). */
 static int is_connector(const eg_doc *d, const eg_token *t)
 {
-    static const char *const w[] = {"of", "the", "and", "for", "on", "at", "in", "de", "del", "della", "di",
-                                    "da", "do", "du", "des", "dos", "das", "la", "le", "van", "von", "der",
-                                    "den", "ter", "zu", "al", "el", "ad", "as", "ash", "bin", "ibn", "bint",
-                                    "ben", "abu", "y", "e", "&"};
-    size_t i, n = t->e - t->s;
-    for (i = 0; i < sizeof w / sizeof w[0]; i++)
-        if (strlen(w[i]) == n && memcmp(w[i], d->text + t->s, n) == 0)
+    /* the words of each length, packed */
+    static const char w1[] = "ye&";
+    static const char w2[] = "ofonatindedidadodulalezualeladas";
+    static const char w3[] = "theandfordeldesdosdasvanvonderdenterashbinibnbenabu";
+    size_t n = t->e - t->s, i, wl;
+    const char *p = d->text + t->s, *w;
+    switch (n) {
+    case 1: w = w1; wl = sizeof w1 - 1; break;
+    case 2: w = w2; wl = sizeof w2 - 1; break;
+    case 3: w = w3; wl = sizeof w3 - 1; break;
+    case 4: return memcmp(p, "bint", 4) == 0;
+    case 5: return memcmp(p, "della", 5) == 0;
+    default: return 0;
+    }
+    for (i = 0; i + n <= wl; i += n)
+        if (memcmp(w + i, p, n) == 0)
             return 1;
     return 0;
 }
@@ -1311,9 +1419,11 @@ static int title_before(const mstate *m, const eg_lex *x, int list, uint32_t t0)
 {
     const eg_doc *d = m->d;
     int t = (int)t0 - 1;
+    if (d->tok[t0].flags & (EG_TF_SENT_START | EG_TF_NL_BEFORE))
+        return 0;
     if (t >= 0 && d->tok[t].kind == EG_TK_PUNCT) {
         char c = d->text[d->tok[t].s];
-        if ((c == '.' || c == ',') && d->tok[t].e - d->tok[t].s == 1)
+        if ((c == '.' || c == ',') && d->tok[t].e - d->tok[t].s == 1 && !(d->tok[t].flags & EG_TF_SENT_END))
             t--;
         else
             return 0;
@@ -1327,7 +1437,7 @@ static int group_tokens(const mstate *m, int g, uint32_t *t0, uint32_t *t1)
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->s->md);
     if (ov[2 * g] == PCRE2_UNSET || ov[2 * g] >= ov[2 * g + 1])
         return 0;
-    return snap(m->d, (uint32_t)ov[2 * g], (uint32_t)ov[2 * g + 1], t0, t1);
+    return snap(m->d, (uint32_t)ov[2 * g], (uint32_t)ov[2 * g + 1], m->hint, t0, t1);
 }
 
 /* Words and numbers in the range ("1979 revolution" has two). */
@@ -1351,6 +1461,27 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
     case RC_NOTGIVEN: return !has(m, EG_LEX_GIVEN, fw);
     case RC_SURNAME: return has(m, EG_LEX_SURNAME, lw);
     case RC_NAMELIKE: return has(m, EG_LEX_GIVEN, fw) || has(m, EG_LEX_SURNAME, lw);
+    case RC_ALONE: {
+        /* no capitalised word right before (a sentence-initial common word
+         * aside) or right after, joiners counting as part of the name */
+        const eg_token *p = t0 > 0 ? &d->tok[t0 - 1] : NULL, *q = t1 < d->ntok ? &d->tok[t1] : NULL;
+        if (p && ((p->flags & EG_TF_JOINER) || (is_word(p) && (p->flags & EG_TF_CAP) &&
+                                                 !(at_start(d, t0 - 1) && has(m, EG_LEX_COMMON, (int)t0 - 1)))))
+            return 0;
+        if (q && ((q->flags & EG_TF_JOINER) || (is_word(q) && (q->flags & EG_TF_CAP))))
+            return 0;
+        return 1;
+    }
+    case RC_NOTQUOTED: {
+        /* the run of capitalised words and connectors before the group
+         * does not open with a quote mark (a title: "Iran Democratic
+         * Revolution") */
+        size_t a = t0;
+        while (a > 0 && is_word(&d->tok[a - 1]) && ((d->tok[a - 1].flags & EG_TF_CAP) || is_connector(d, &d->tok[a - 1])))
+            a--;
+        return !(a > 0 && (d->tok[a - 1].flags & EG_TF_QUOTE));
+    }
+    case RC_NAMELAST: return lw >= 0 && (has(m, EG_LEX_SURNAME, lw) || !has(m, EG_LEX_COMMON, lw));
     case RC_NOTCOMMON: return fw >= 0 && !has(m, EG_LEX_COMMON, fw);
     case RC_OKSTART: return fw >= 0 && !(at_start(d, (uint32_t)fw) && has(m, EG_LEX_COMMON, fw));
     case RC_CAP:
@@ -1460,6 +1591,7 @@ static int run_window(mstate *m, uint32_t ri, uint32_t ws, uint32_t we)
     PCRE2_SIZE off = ws, *ov;
     int rc;
     pcre2_set_offset_limit(m->s->mc, we);
+    m->hint = tok_lower(d, ws, m->hint);
     while (off <= we && off <= d->len) {
         rc = pcre2_match(ru->code, (PCRE2_SPTR)d->text, d->len, off, PCRE2_NO_UTF_CHECK, m->s->md, m->s->mc);
         if (rc == PCRE2_ERROR_NOMATCH)
@@ -1471,6 +1603,7 @@ static int run_window(mstate *m, uint32_t ri, uint32_t ws, uint32_t we)
         if ((rc = accept_match(m, ri)) < 0)
             return rc;
         ov = pcre2_get_ovector_pointer(m->s->md);
+        m->hint = tok_lower(d, (uint32_t)ov[0], m->hint);
         if (rc == 1 && ov[1] > off) {
             off = ov[1];
         } else {
@@ -1481,6 +1614,95 @@ static int run_window(mstate *m, uint32_t ri, uint32_t ws, uint32_t we)
             off = (ov[0] >= off ? ov[0] : off) + 1;
             while (off < d->len && ((unsigned char)d->text[off] & 0xC0) == 0x80)
                 off++;
+        }
+    }
+    return 0;
+}
+
+/* The first token of the run of capitalised words, numbers, initials,
+ * joiners and connectors that ends just before token t (at most 12
+ * tokens, not past a sentence start), connectors at its start dropped. */
+static size_t run_start(const eg_doc *d, size_t t)
+{
+    size_t a = t, k;
+    for (k = 0; k < 12 && a > 0; k++) {
+        const eg_token *p = &d->tok[a - 1];
+        if (!((p->kind == EG_TK_WORD && (p->flags & (EG_TF_CAP | EG_TF_POSS))) || p->kind == EG_TK_NUM ||
+              (p->flags & EG_TF_JOINER) || (p->kind == EG_TK_WORD && is_connector(d, p)) ||
+              (p->e - p->s == 1 && d->text[p->s] == '&')))
+            break;
+        a--;
+        if (p->flags & EG_TF_SENT_START)
+            break;
+    }
+    while (a < t && !((d->tok[a].kind == EG_TK_WORD && (d->tok[a].flags & EG_TF_CAP)) || d->tok[a].kind == EG_TK_NUM))
+        a++;
+    return a;
+}
+
+/* after() / at() / before(): one try per trigger token; for after() and
+ * at() the match is anchored (JIT keeps working: an offset limit equal to
+ * the start offset anchors it); for before() it starts anywhere from the
+ * run before the trigger up to the trigger. Triggers inside a match this
+ * rule accepted are skipped. */
+static int run_anchored(mstate *m, uint32_t ri, int mode)
+{
+    const rrule *ru = &m->r->v[ri];
+    const eg_doc *d = m->d;
+    eg_rules_scratch *s = m->s;
+    uint32_t a = s->start[ri], b = s->start[ri + 1], done = 0;
+    int rc;
+    for (; a < b; a++) {
+        size_t t = s->sorted[a], t0;
+        PCRE2_SIZE at, lim;
+        int after = mode == ON_AFTER;
+        if (after) {
+            /* the next token of the same sentence, past one "." or "," */
+            t++;
+            if (t < d->ntok && d->tok[t].kind == EG_TK_PUNCT && d->tok[t].e - d->tok[t].s == 1 &&
+                (d->text[d->tok[t].s] == '.' || d->text[d->tok[t].s] == ',') && !(d->tok[t].flags & EG_TF_SENT_END))
+                t++;
+            if (t < d->ntok && (d->tok[t].flags & (EG_TF_SENT_START | EG_TF_NL_BEFORE)))
+                continue;
+        }
+        if (t >= d->ntok || d->tok[t].s < done)
+            continue;
+        t0 = mode == ON_BEFORE ? run_start(d, t) : t;
+        m->hint = (uint32_t)t0;
+        /* before() needs a run before a punctuation trigger */
+        if (mode == ON_BEFORE && t0 == t && d->tok[t].kind == EG_TK_PUNCT)
+            continue;
+        at = d->tok[t0].s;
+        /* anchored: no call when the first byte cannot start a match */
+        if (mode != ON_BEFORE && ru->first) {
+            unsigned char c = (unsigned char)d->text[at];
+            if (!(ru->first[c >> 3] & (1u << (c & 7))))
+                continue;
+        }
+        if (at < done)
+            at = done;
+        lim = d->tok[t].s;
+        while (at <= lim) {
+            PCRE2_SIZE *ov;
+            pcre2_set_offset_limit(s->mc, lim);
+            rc = pcre2_match(ru->code, (PCRE2_SPTR)d->text, d->len, at, PCRE2_NO_UTF_CHECK, s->md, s->mc);
+            if (rc == PCRE2_ERROR_NOMATCH)
+                break;
+            if (rc < 0) {
+                warn_limit(m, ri, rc);
+                return 1;
+            }
+            if ((rc = accept_match(m, ri)) < 0)
+                return rc;
+            ov = pcre2_get_ovector_pointer(s->md);
+            if (rc == 1) {
+                done = (uint32_t)ov[1];
+                break;
+            }
+            /* rejected: try a later start, up to the trigger */
+            at = (ov[0] >= at ? ov[0] : at) + 1;
+            while (at < d->len && ((unsigned char)d->text[at] & 0xC0) == 0x80)
+                at++;
         }
     }
     return 0;
@@ -1542,8 +1764,17 @@ static int push_pair(mstate *m, uint32_t rule, uint32_t sent)
     return EG_OK;
 }
 
-/* Finds the (rule, sentence) pairs triggered by on(...) and groups them by
- * rule (a counting sort keeps sentences in order). */
+/* What a trigger records: the sentence for on(), the token otherwise. */
+static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size_t tok)
+{
+    if (rule == UINT32_MAX)
+        return 0;
+    return r->v[rule].has_on == ON_SENT ? sent : (uint32_t)tok;
+}
+
+/* Finds the (rule, sentence or token) pairs triggered by on(), after()
+ * and at(), and groups them by rule (a counting sort keeps them in text
+ * order). */
 static int gather_triggers(mstate *m)
 {
     const eg_rules *r = m->r;
@@ -1567,15 +1798,27 @@ static int gather_triggers(mstate *m)
         const eg_token *t = &d->tok[i];
         uint32_t e = trig_find(r, t->h), sent = d->nsent ? t->sent : 0;
         for (; e; e = r->tent[e - 1].next)
-            if (push_pair(m, r->tent[e - 1].rule, sent))
+            if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                 return EG_ENOMEM;
         for (l = 0; l < EG_LEX_NLISTS; l++) {
-            if (!r->list_head[l] || t->kind != EG_TK_WORD)
+            if (!r->list_head[l] || t->kind != EG_TK_WORD || !m->lex || !m->lex->nslots[l])
                 continue;
-            if (!eg_lex_has(m->lex, l, t->h) && !eg_lex_has(m->lex, l, eg_lex_tail_hash(t->h)))
+            /* names fire only when capitalised (and the lists are big, so a
+             * lookup is a cache miss); titles and common words always */
+            if ((l == EG_LEX_GIVEN || l == EG_LEX_SURNAME) && !(t->flags & EG_TF_CAP))
+                continue;
+            if (!eg_lex_has(m->lex, l, t->h) &&
+                !(l == EG_LEX_TITLE && eg_lex_has(m->lex, l, eg_lex_tail_hash(t->h))))
                 continue;
             for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
-                if (push_pair(m, r->tent[e - 1].rule, sent))
+                if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
+                    return EG_ENOMEM;
+        }
+        for (l = 0; l < 4; l++) {
+            if (!r->flag_head[l] || t->kind != trig_flags[l].kind || (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
+                continue;
+            for (e = r->flag_head[l]; e; e = r->tent[e - 1].next)
+                if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                     return EG_ENOMEM;
         }
     }
@@ -1732,6 +1975,14 @@ static int text_valid(const eg_doc *d)
 {
     size_t i = 0, k;
     while (i < d->len) {
+        uint64_t w;
+        if (i + 8 <= d->len) {
+            memcpy(&w, d->text + i, 8);
+            if (!(w & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
         if ((unsigned char)d->text[i] < 0x80) {
             i++;
             continue;
@@ -1763,6 +2014,7 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
     m.warn = warn;
     m.ud = ud;
     m.e = e;
+    m.hint = 0;
     if (!text_valid(d)) {
         if (warn) {
             char line[300];
@@ -1781,7 +2033,9 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         int st = 0;
         if (!ru->code)
             continue;
-        if (ru->has_on) {
+        if (ru->has_on == ON_AFTER || ru->has_on == ON_AT || ru->has_on == ON_BEFORE) {
+            st = run_anchored(&m, (uint32_t)ri, ru->has_on);
+        } else if (ru->has_on) {
             uint32_t a = s->start[ri], b = s->start[ri + 1];
             while (a < b && !st) {
                 uint32_t s0 = s->sorted[a], s1 = s0;

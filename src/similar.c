@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "similar.h"
+#include "util.h"
 
 double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb)
 {
@@ -99,4 +100,40 @@ int eg_names_similar(const char *a, const char *b, int person, double th)
             return 0;
     }
     return 1;
+}
+
+/* Appends the consonant skeleton of a word: letters other than vowels
+ * (a e i o u y, and h after a consonant other than k, s, c), doubled
+ * letters once. Transliteration mostly changes vowels and doubling. */
+static int skeleton_word(eg_buf *b, const char *w, size_t n)
+{
+    size_t i;
+    char prev = 0;
+    for (i = 0; i < n; i++) {
+        char c = w[i];
+        if (strchr("aeiouy", c))
+            continue;
+        if (c == 'h' && prev && !strchr("ksc", prev))
+            continue;
+        if (c == prev)
+            continue;
+        if (eg_buf_addc(b, c))
+            return -1;
+        prev = c;
+    }
+    return 0;
+}
+
+int eg_name_skeleton(eg_buf *b, const char *id, int person)
+{
+    const char *w[16];
+    size_t n[16], k = words(id, w, n, 16), i;
+    if (!k)
+        return eg_buf_adds(b, id);
+    if (person)
+        return skeleton_word(b, w[k - 1], n[k - 1]);
+    for (i = 0; i < k; i++)
+        if ((i && eg_buf_addc(b, ' ')) || skeleton_word(b, w[i], n[i]))
+            return -1;
+    return 0;
 }

@@ -17,4 +17,10 @@ double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb);
  * ids are not variants. */
 int eg_names_similar(const char *a, const char *b, int person, double th);
 
+/* Appends the blocking key for name-variant search to b: the consonant
+ * skeleton of a person's last word, or of every word of other names
+ * ("giuliani" and "guliani" → "gln"). Returns 0 or a negative status. */
+#include "util.h"
+int eg_name_skeleton(eg_buf *b, const char *id, int person);
+
 #endif

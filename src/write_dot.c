@@ -20,7 +20,11 @@
  * Strings. Every user string is written as a Graphviz escString, the form
  * label and tooltip are read in: backslash doubled, CR LF / CR / LF as the
  * escape \n (a centred line break), TAB as a space, other C0 controls and
- * DEL as U+FFFD (SVG output must stay XML), invalid UTF-8 as U+FFFD.
+ * DEL, U+FFFE and U+FFFF as U+FFFD (SVG output must stay XML), U+FEFF as
+ * U+FFFD (Graphviz's scanner drops a lone one as a byte-order mark),
+ * invalid UTF-8 as U+FFFD, and an '&' that starts something entity-like ("&amp;",
+ * "&#0;", "R&D;") as "&amp;", because Graphviz decodes HTML entities in
+ * labels (egw_dot_esc in writers.c).
  * cgraph adds the quotes and escapes '"' itself. Custom attributes (type,
  * aliases, ...) get the same form, so a reader sees "\\" for a backslash
  * there too: DOT cannot carry a lone backslash before a quote otherwise.

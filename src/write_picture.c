@@ -19,6 +19,11 @@
  * file works they are caught (agseterrf) rather than printed, and a failed
  * layout or render is reported with the last message. gvc and cgraph keep
  * global state: call this from one thread at a time.
+ *
+ * One Graphviz context serves every call and is never freed: Graphviz's
+ * pango plugin (2.43 at least) remembers a pointer to the last font name,
+ * which lives in the context, and reads it on the next call, after
+ * gvFreeContext had freed it (seen under AddressSanitizer).
  */
 #include "writers.h"
 
@@ -27,6 +32,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define PIC_NODES 60
 #define PIC_EDGES 150
@@ -87,6 +93,32 @@ static int by_index(const void *x, const void *y)
 }
 
 /* ---- building the graph ---- */
+
+/* Appends a label for display: as egw_dot_esc, less the invisible format
+ * characters (Unicode category Cf: zero-width spaces, joiners, bidi
+ * controls, soft hyphen), which draw nothing and make Graphviz's pango
+ * plugin fail (GLib "Pango-CRITICAL" on stderr) on a line holding only
+ * them. */
+static int display_label(eg_buf *b, eg_buf *tmp, const char *label)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)label;
+    utf8proc_ssize_t n = (utf8proc_ssize_t)strlen(label), i = 0;
+    eg_buf_reset(tmp);
+    while (i < n) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p + i, n - i, &cp);
+        if (k <= 0)
+            k = 1; /* egw_dot_esc replaces the bad byte */
+        else if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CF) {
+            i += k;
+            continue;
+        }
+        if (eg_buf_add(tmp, p + i, (size_t)k))
+            return EG_ENOMEM;
+        i += k;
+    }
+    return egw_dot_esc(b, eg_buf_cstr(tmp));
+}
 
 static int set(void *obj, const char *name, const char *value)
 {
@@ -174,7 +206,7 @@ static int build(Agraph_t *g, const eg_gview *v, eg_buf *b, eg_buf *t)
         if (egw_dot_esc(b, n->id) || !(x = nodes[ord[i]] = agnode(g, (char *)eg_buf_cstr(b), 1)))
             goto out;
         eg_buf_reset(b);
-        if (egw_dot_esc(b, n->label) || set(x, "label", eg_buf_cstr(b)))
+        if (display_label(b, t, n->label) || set(x, "label", eg_buf_cstr(b)))
             goto out;
         egw_type_rgb(n->type, rgb);
         snprintf(num, sizeof num, "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5, rgb[2] * 3 / 5);
@@ -219,6 +251,8 @@ out:
     return rc;
 }
 
+static GVC_t *gv_context;
+
 int eg_write_picture(const eg_gview *v, const char *dir, const char *fmt, eg_err *e)
 {
     static const char *const engines[] = {"sfdp", "neato"};
@@ -243,7 +277,10 @@ int eg_write_picture(const eg_gview *v, const char *dir, const char *fmt, eg_err
 
     gv_msg[0] = 0;
     old_errf = agseterrf(gv_catch);
-    if (!(gvc = gvContext()) || !(g = agopen("entgraph", Agundirected, NULL))) {
+    if (!gv_context)
+        gv_context = gvContext();
+    gvc = gv_context;
+    if (!gvc || !(g = agopen("entgraph", Agundirected, NULL))) {
         egw_fail(&s, EG_ENOMEM);
         goto out;
     }
@@ -278,8 +315,6 @@ out:
         gvFreeLayout(gvc, g);
     if (g)
         agclose(g);
-    if (gvc)
-        gvFreeContext(gvc);
     agseterrf(old_errf);
     eg_buf_free(&b);
     eg_buf_free(&t);

@@ -257,6 +257,7 @@ int egw_xml_buf(eg_buf *b, const char *str)
 {
     const unsigned char *p = (const unsigned char *)str;
     size_t n = strlen(str), i = 0, run = 0;
+    char ref[16];
     while (i < n) {
         unsigned c = p[i];
         const char *rep = NULL;
@@ -282,6 +283,11 @@ int egw_xml_buf(eg_buf *b, const char *str)
                 k = 1;
             } else if (k == 3 && c == 0xEF && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
                 rep = replacement; /* U+FFFE, U+FFFF */
+            } else if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
+                snprintf(ref, sizeof ref, "&#%u;", (unsigned)p[i + 1]); /* C1 controls, NEL */
+                rep = ref;
+            } else if (k == 3 && c == 0xE2 && p[i + 1] == 0x80 && p[i + 2] == 0xA8) {
+                rep = "&#8232;"; /* LINE SEPARATOR */
             }
         }
         if (rep) {
@@ -292,6 +298,28 @@ int egw_xml_buf(eg_buf *b, const char *str)
         i += k;
     }
     return eg_buf_add(b, p + run, n - run);
+}
+
+/* Whether the '&' at p starts what Graphviz reads as an HTML entity in a
+ * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. */
+static int dot_entity_like(const unsigned char *p)
+{
+    p++;
+    if (*p == '#') {
+        p++;
+        if (*p == 'x' || *p == 'X') {
+            p++;
+            while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
+                p++;
+        } else {
+            while (*p >= '0' && *p <= '9')
+                p++;
+        }
+    } else {
+        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+            p++;
+    }
+    return *p == ';';
 }
 
 /* Graphviz escString: see writers.h. */
@@ -305,6 +333,8 @@ int egw_dot_esc(eg_buf *b, const char *str)
         size_t k = 1;
         if (c == '\\')
             rep = "\\\\";
+        else if (c == '&' && dot_entity_like(p + i))
+            rep = "&amp;";
         else if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
             rep = "\\n";
             k = 2;
@@ -317,7 +347,9 @@ int egw_dot_esc(eg_buf *b, const char *str)
         else if (c >= 0x80 && !(k = eg_utf8_valid_len(p + i, n - i))) {
             rep = "\xEF\xBF\xBD";
             k = 1;
-        }
+        } else if (k == 3 && c == 0xEF && ((p[i + 1] == 0xBF && p[i + 2] >= 0xBE) || (p[i + 1] == 0xBB && p[i + 2] == 0xBF)))
+            rep = "\xEF\xBF\xBD"; /* U+FFFE, U+FFFF: not XML characters, and SVG is XML;
+                                    U+FEFF: Graphviz's scanner drops it as a byte-order mark */
         if (rep) {
             if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
                 return EG_ENOMEM;

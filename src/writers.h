@@ -10,9 +10,11 @@
  *     by contract; this only keeps a broken input from breaking a file);
  *   - JSON and CSV keep every other character exactly;
  *   - XML (GraphML, GEXF) cannot hold C0 controls other than TAB, LF, CR,
- *     nor U+FFFE / U+FFFF: they become U+FFFD. TAB, LF and CR are written
- *     as character references so that attribute-value normalisation and
- *     line-end handling of XML parsers keep them;
+ *     nor U+FFFE / U+FFFF: they become U+FFFD. TAB, LF, CR, the C1
+ *     controls (U+0080..U+009F, NEL among them) and U+2028 are written as
+ *     character references, so that attribute-value normalisation and
+ *     line-end handling (XML 1.1's, which some XML 1.0 parsers such as
+ *     xmldom apply to NEL and U+2028) keep them;
  *   - characters outside the BMP stay plain UTF-8 (no surrogate pairs).
  *
  * Numbers: real weights are printed with 15 significant digits ("%.15g",
@@ -70,9 +72,12 @@ int egw_xml_buf(eg_buf *b, const char *str);
 
 /* Appends str as a Graphviz escString (the form label and tooltip are
  * read in): backslash doubled, CR LF / CR / LF as the escape \n (a centred
- * line break), TAB as a space, other C0 controls and DEL as U+FFFD (SVG
- * output must stay XML), invalid UTF-8 as U+FFFD. cgraph adds the quotes
- * and escapes '"' when it writes. */
+ * line break), TAB as a space, other C0 controls, DEL, U+FFFE and U+FFFF
+ * as U+FFFD (SVG output must stay XML), U+FEFF as U+FFFD (Graphviz's
+ * scanner drops a lone one as a byte-order mark), invalid UTF-8 as U+FFFD, and an
+ * '&' that starts something entity-like ("&amp;", "&#0;", "&D;") as
+ * "&amp;", since Graphviz decodes HTML entities in labels. cgraph adds the
+ * quotes and escapes '"' when it writes. */
 int egw_dot_esc(eg_buf *b, const char *str);
 
 /* "%.15g" with '.' whatever the locale; buf of at least 32 bytes. */

@@ -72,8 +72,12 @@ def xml_text(s):
 
 
 def dot_text(s):
+    """A label as graph.dot holds it, before escString escaping: line ends as
+    LF, TAB as space, controls and U+FEFF as U+FFFD, entity-like '&' as
+    '&amp;'."""
     s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return re.sub("[\x00-\x09\x0b-\x1f\x7f]", "\ufffd", s)
+    s = re.sub("[\x00-\x09\x0b-\x1f\x7f\ufeff\ufffe\uffff]", "\ufffd", s)
+    return re.sub(r"&(?=(#[xX][0-9a-fA-F]*|#[0-9]*|[A-Za-z]*);)", "&amp;", s)
 
 
 def dot_unescape(s):

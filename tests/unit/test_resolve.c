@@ -133,6 +133,20 @@ static void test_similar(void)
     OK(!eg_names_similar("austria", "australia", 0, 0.82), "counter: Austria and Australia");
     OK(!eg_names_similar("john-smith", "john-smyth", 1, 0.95), "a stricter threshold keeps close names apart");
     OK(!eg_names_similar("maryam-rajavi", "maryam-rajavi", 1, 0.82), "identical ids are not variants");
+    {
+        static const char *const same[][2] = {{"rudi-guliani", "rudy-giuliani"}, {"khomenei", "ruhollah-khomeini"},
+                                              {"qasem-soleimani", "qassem-soleimani"}, {"masoud-rajavi", "massoud-rajavi"}};
+        size_t i;
+        for (i = 0; i < 4; i++) {
+            eg_buf a = {0}, b = {0};
+            eg_name_skeleton(&a, same[i][0], 1);
+            eg_name_skeleton(&b, same[i][1], 1);
+            OK(a.p && b.p && strcmp(a.p, b.p) == 0, "same blocking key for %s and %s (%s)", same[i][0], same[i][1],
+               a.p ? a.p : "");
+            eg_buf_free(&a);
+            eg_buf_free(&b);
+        }
+    }
 }
 
 int main(void)

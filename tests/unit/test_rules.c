@@ -49,7 +49,10 @@ static int cand_pos(const void *pa, const void *pb)
 static void resolve_simple(eg_cands *c)
 {
     size_t i, j, n = 0;
-    eg_cand *keep = malloc((c->n + 1) * sizeof *keep);
+    eg_cand *keep;
+    if (!c->n)
+        return;
+    keep = malloc((c->n + 1) * sizeof *keep);
     for (i = 0; i < c->n; i++) {
         int drop = 0;
         if (c->v[i].flags & EG_CF_WEAK)
@@ -439,6 +442,16 @@ static void test_shipped(void)
         {"On Monday President Trump spoke.", "PERSON:Trump"},
         {"Officials Said nothing.", ""},
         {"The General Assembly voted.", "ORG:General Assembly"},
+        {"She was Secretary of State.\n\nAn Iranian flag was burned.", ""},
+        {"The Stanley Cup final was played.", ""},
+    };
+    static const rcase weak[] = {
+        {"We saw Rajavi there.", "PERSON:Rajavi+w"},
+        {"We saw Maryam there.", "PERSON:Maryam+w"},
+        {"Members of the MKO fled.", "ORG:MKO+w"},
+        {"IRAN NEWS TODAY", ""},
+        {"He wrote in Newsweek last week.", ""},
+        {"Crowds marched in Manez and in English.", "PLACE:Manez+w"},
     };
     static const rcase org[] = {
         {"The National Council of Resistance of Iran met.", "ORG:National Council of Resistance of Iran"},
@@ -472,6 +485,8 @@ static void test_shipped(void)
         {"The Gulf War and World War II changed it.", "EVENT:Gulf War | EVENT:World War II"},
         {"The war was long.", ""},
         {"The 1988 massacre of prisoners.", "EVENT:1988 massacre"},
+        {"After the 2003 invasion and the 1991 uprisings.", ""},
+        {"He wrote the book \"Iran Democratic Revolution\" then.", ""},
     };
     eg_rules *r = load_shipped();
     if (!r)
@@ -482,6 +497,7 @@ static void test_shipped(void)
     check_cases(r, "org", org, sizeof org / sizeof org[0]);
     check_cases(r, "place", place, sizeof place / sizeof place[0]);
     check_cases(r, "event", event, sizeof event / sizeof event[0]);
+    check_cases(r, "weak", weak, sizeof weak / sizeof weak[0]);
     resolved_mode = 0;
     eg_rules_free(r);
 }
