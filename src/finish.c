@@ -63,37 +63,65 @@ static const char *last_part(const char *id)
     return p ? p + 1 : id;
 }
 
-/* A one-word person found by rules in a document without the full name
- * joins the one multi-word person of the corpus with that surname. */
-static int merge_surnames(eg_graph *g)
+/* The first '-'-separated part of an id into buf ("rudy-giuliani" → "rudy"). */
+static const char *first_part(const char *id, char *buf, size_t n)
 {
-    eg_strmap last = {0};
+    size_t k = strcspn(id, "-");
+    if (k >= n)
+        k = n - 1;
+    memcpy(buf, id, k);
+    buf[k] = 0;
+    return buf;
+}
+
+/* name part → the single multi-word person with it (EG_NONE: several) */
+static int index_parts(eg_graph *g, eg_strmap *m, int last)
+{
     size_t i;
-    int rc = EG_OK;
-    /* surname → the single person with it (EG_NONE when several) */
-    for (i = 0; i < g->nnodes && !rc; i++) {
+    char buf[128];
+    for (i = 0; i < g->nnodes; i++) {
         const gnode *n = &g->nodes[i];
-        const char *s;
+        const char *id = node_id(g, (uint32_t)i), *s;
         uint32_t *slot;
         int added;
-        if (n->type != EG_PERSON || n->origin == EG_ORIGIN_AMBIG || n->words < 2)
+        if (n->type != EG_PERSON || n->origin == EG_ORIGIN_AMBIG || n->words < 2 || !strchr(id, '-'))
             continue;
-        s = last_part(node_id(g, (uint32_t)i));
-        if ((rc = eg_strmap_put(&last, s, strlen(s), (uint32_t)i, &slot, &added)))
-            break;
+        s = last ? last_part(id) : first_part(id, buf, sizeof buf);
+        if (eg_strmap_put(m, s, strlen(s), (uint32_t)i, &slot, &added))
+            return EG_ENOMEM;
         if (!added && *slot != i)
             *slot = EG_NONE;
     }
+    return EG_OK;
+}
+
+/* A one-word person found by rules in a document without the full name
+ * joins the one multi-word person of the corpus with that surname; failing
+ * that (and only when no one has it as a surname), the one with that given
+ * name. */
+static int merge_name_parts(eg_graph *g)
+{
+    eg_strmap last = {0}, first = {0};
+    size_t i;
+    int rc;
+    if ((rc = index_parts(g, &last, 1)) || (rc = index_parts(g, &first, 0)))
+        goto out;
     for (i = 0; i < g->nnodes && !rc; i++) {
         const gnode *n = &g->nodes[i];
         const char *id = node_id(g, (uint32_t)i);
         const uint32_t *to;
         if (n->type != EG_PERSON || n->origin != EG_ORIGIN_RULE || n->words > 1 || strchr(id, '-'))
             continue;
-        if ((to = eg_strmap_get(&last, id, strlen(id))) && *to != EG_NONE)
-            rc = merge_into(g, (uint32_t)i, *to, "surname alone; one person in the corpus has it");
+        if ((to = eg_strmap_get(&last, id, strlen(id)))) {
+            if (*to != EG_NONE)
+                rc = merge_into(g, (uint32_t)i, *to, "surname alone; one person in the corpus has it");
+        } else if ((to = eg_strmap_get(&first, id, strlen(id))) && *to != EG_NONE) {
+            rc = merge_into(g, (uint32_t)i, *to, "given name alone; one person in the corpus has it");
+        }
     }
+out:
     eg_strmap_free(&last);
+    eg_strmap_free(&first);
     return rc;
 }
 
@@ -336,7 +364,7 @@ int eg_graph_finish(eg_graph *g)
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = (uint32_t)i;
-    if (merge_learned(g) || merge_surnames(g) || merge_variants(g))
+    if (merge_learned(g) || merge_name_parts(g) || merge_variants(g))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = uf_find(g->final, (uint32_t)i);

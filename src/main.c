@@ -73,9 +73,12 @@ static const char *prog = "entgraph";
 
 /* ---- small helpers ---- */
 
+static void remove_temporaries(void);
+
 static void die_nomem(void)
 {
     fprintf(stderr, "%s: out of memory\n", prog);
+    remove_temporaries();
     exit(1);
 }
 
@@ -168,16 +171,22 @@ static void sb_json(sbuf *b, const char *s, size_t n)
  * output is written under a temporary name and renamed into place, so an
  * interrupted run leaves them as they were. The list holds the mentions
  * file's temporaries and the names the library writes the graph files
- * under (DIR/.NAME.tmp.PID, see eg_out in util.h). */
+ * under (DIR/.NAME.tmp.PID, see eg_out in util.h). die_nomem removes
+ * them too. */
 #define MAX_CLEANUP 16
 static char *cleanup_path[MAX_CLEANUP];
 static volatile sig_atomic_t ncleanup;
 
-static void on_signal(int sig)
+static void remove_temporaries(void)
 {
     sig_atomic_t i;
     for (i = 0; i < ncleanup; i++)
         unlink(cleanup_path[i]); /* async-signal-safe */
+}
+
+static void on_signal(int sig)
+{
+    remove_temporaries();
     signal(sig, SIG_DFL);
     raise(sig);
 }

@@ -45,6 +45,14 @@ double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb)
     return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
+/* Two words of a person's name are close enough: short words (given
+ * names) must be closer than long ones. */
+static int word_close(const char *a, size_t na, const char *b, size_t nb, double th)
+{
+    double need = na < 5 || nb < 5 ? th + (1.0 - th) / 3 : th;
+    return eg_jaro_winkler(a, na, b, nb) >= need;
+}
+
 /* Splits a slug into words longer than one letter (drops initials). */
 static size_t words(const char *s, const char **w, size_t *n, size_t max)
 {
@@ -61,6 +69,21 @@ static size_t words(const char *s, const char **w, size_t *n, size_t max)
             s++;
     }
     return k;
+}
+
+/* The one-letter words (initials) of a slug, in order, into buf. */
+static void initials(const char *s, char *buf, size_t n)
+{
+    size_t k = 0;
+    while (*s && k + 1 < n) {
+        size_t len = strcspn(s, "-");
+        if (len == 1)
+            buf[k++] = *s;
+        s += len;
+        if (*s == '-')
+            s++;
+    }
+    buf[k] = 0;
 }
 
 int eg_names_similar(const char *a, const char *b, int person, double th)
@@ -90,15 +113,27 @@ int eg_names_similar(const char *a, const char *b, int person, double th)
         return na[0] >= 4 && eg_jaro_winkler(wa[0], na[0], wb[kb - 1], nb[kb - 1]) >= th;
     if (kb == 1 && ka > 1)
         return nb[0] >= 4 && eg_jaro_winkler(wb[0], nb[0], wa[ka - 1], na[ka - 1]) >= th;
-    if (ka != kb)
-        return 0;
-    for (i = 0; i < ka; i++) {
-        double s = eg_jaro_winkler(wa[i], na[i], wb[i], nb[i]);
-        /* short words (given names) must be closer than long ones */
-        double need = na[i] < 5 || nb[i] < 5 ? th + (1.0 - th) / 3 : th;
-        if (s < need)
+    {
+        /* different middle initials name different people (George W. and
+         * George H. W. Bush); one name with initials and one without may
+         * be the same */
+        char ia[16], ib[16];
+        initials(a, ia, sizeof ia);
+        initials(b, ib, sizeof ib);
+        if (*ia && *ib && strcmp(ia, ib) != 0)
             return 0;
     }
+    if (ka != kb) {
+        /* one extra middle name (Hillary Rodham Clinton): compare the first
+         * and last words only */
+        if (ka < 2 || kb < 2 || (ka > kb ? ka - kb : kb - ka) != 1)
+            return 0;
+        return word_close(wa[0], na[0], wb[0], nb[0], th) &&
+               word_close(wa[ka - 1], na[ka - 1], wb[kb - 1], nb[kb - 1], th);
+    }
+    for (i = 0; i < ka; i++)
+        if (!word_close(wa[i], na[i], wb[i], nb[i], th))
+            return 0;
     return 1;
 }
 

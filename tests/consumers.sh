@@ -5,8 +5,9 @@
 #
 # Outputs checked:
 #   1. the writer test's hand-made view with hostile labels
-#      (BUILD/tests/test_writers --write-to DIR), and the same for an empty
-#      graph and a made-up 200-node graph;
+#      (BUILD/tests/test_writers --write-to DIR), the same for an empty
+#      graph, a made-up 200-node graph, and three graphs of random hostile
+#      labels (a property test: each label must survive every format);
 #   2. the sample corpus, when BUILD/entgraph exists:
 #      BUILD/entgraph -q -o DIR -f dot,graphml,json,gexf,csv,svg corpus/seeds
 # graphology's modules are installed into tests/consumers-js/node_modules
@@ -62,10 +63,12 @@ if [ ! -x "$T" ]; then
     }
 fi
 if [ -x "$T" ]; then
-    for view in write-to write-empty-to write-big-to; do
-        d="$tmp/$view"
+    for view in write-to write-empty-to write-big-to "write-random-to 1" "write-random-to 2" \
+        "write-random-to 3"; do
+        d="$tmp/$(echo "$view" | tr ' ' '-')"
         mkdir -p "$d"
-        if "$T" --"$view" "$d"; then
+        set -- $view
+        if "$T" --"$1" "$d" ${2:+"$2"}; then
             consume "$d"
         else
             note_fail "$T --$view"

@@ -71,7 +71,7 @@ if [ $rc -ne 0 ] || [ -s "$T/ref/stderr" ]; then
 fi
 nref=$(ls "$T/ref/out" | wc -l)
 
-n=0; ok=0; bad=0; quiet=0; tested=0
+n=0; ok=0; bad=0; quiet=0; tested=0; handled=
 while [ $quiet -lt 5 ]; do
     n=$((n + STEP))
     d="$T/n$n"
@@ -107,9 +107,16 @@ while [ $quiet -lt 5 ]; do
         [ -n "$FAULT_KEEP" ] || rm -rf "$d"
         continue
     fi
-    if [ $rc -eq 0 ]; then quiet=$((quiet + 1)); else quiet=0; ok=$((ok + 1)); fi
+    if [ $rc -eq 0 ]; then
+        quiet=$((quiet + 1)); handled="$handled $n"
+    else
+        quiet=0; ok=$((ok + 1))
+    fi
     [ -n "$FAULT_KEEP" ] || rm -rf "$d"
 done
 points=$((n - 5 * STEP))
+# the successes before the last five: failures the library handled
+handled=$(echo $handled | tr ' ' '\n' | awk -v p=$points '$1 <= p' | tr '\n' ' ')
+[ -n "$handled" ] && echo "handled (exit 0, same outputs) at N = $handled"
 echo "faults: $points allocation points ($tested runs, step $STEP), $ok failed cleanly, $bad failed badly"
 [ $bad -eq 0 ]

@@ -23,7 +23,8 @@ while read -r name metric floor; do
     [ -f "$f" ] || { echo "FAIL $name $metric: no score"; fail=$((fail + 1)); continue; }
     got=$(python3 - "$f" "$metric" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1])); m = sys.argv[2]
+# score.py --json prints the object and then its "strict F1" line
+r = json.JSONDecoder().raw_decode(open(sys.argv[1]).read())[0]; m = sys.argv[2]
 if m == "strict_f1": v = r["by_type"]["ALL"]["strict"][2]
 elif m == "strict_p": v = r["by_type"]["ALL"]["strict"][0]
 elif m == "bcubed_f1": v = r.get("bcubed", [0, 0, 0])[2]

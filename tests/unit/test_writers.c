@@ -209,6 +209,9 @@ static void test_helpers(void)
     EQ_STR(eg_buf_cstr(&b), "a\\\\b\"c\\nd\\ne\\nf g\xEF\xBF\xBDh\xEF\xBF\xBD",
            "dot escString: backslash doubled, line ends as \\n, tab as space, controls as U+FFFD");
     eg_buf_reset(&b);
+    egw_dot_esc(&b, "\xef\xbb\xbf|\xef\xbf\xbe|\xe2\x80\x8b");
+    EQ_STR(eg_buf_cstr(&b), "\xEF\xBF\xBD|\xEF\xBF\xBD|\xe2\x80\x8b", "dot escString: U+FEFF and U+FFFE as U+FFFD");
+    eg_buf_reset(&b);
     egw_utf8_clean(&b, "ok\xc3(\xe2\x82");
     EQ_STR(eg_buf_cstr(&b), "ok\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD", "utf8 clean: each bad byte becomes U+FFFD");
     eg_buf_reset(&b);
