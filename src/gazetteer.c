@@ -359,7 +359,13 @@ static int first_needs_capital(const eg_doc *d, const gaz_alias *a)
     size_t i;
     switch (a->pol) {
     case POL_ACRONYM:
-        return 1;
+        /* only word tokens with letters must be capitals (policy_ok): an
+         * alias that starts with punctuation or a number ("... S.") does
+         * not need a capital first token */
+        for (i = 0; i < d->ntok; i++)
+            if (!(d->tok[i].flags & EG_TF_JOINER))
+                return d->tok[i].kind == EG_TK_WORD && !(d->tok[i].flags & EG_TF_NONALPHA);
+        return 0;
     case POL_WORDS:
         return a->capmask & 1;
     case POL_EXACT:

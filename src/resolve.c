@@ -152,6 +152,29 @@ static uint32_t entry_support(const eg_cands *cs, uint32_t entry)
     return n;
 }
 
+/* A rule-found person name that only extends a gazetteer person of two or
+ * more words starting at the same token ("Maryam Rajavi Saddam" where a
+ * header ran two names together) yields to the gazetteer: it knows where
+ * the name ends. */
+static int extends_known_person(const eg_doc *d, const eg_cands *cs, size_t i)
+{
+    const eg_cand *x = &cs->v[i];
+    size_t j;
+    if (x->source != EG_SRC_RULE || x->type != EG_PERSON)
+        return 0;
+    for (j = 0; j < cs->n; j++) {
+        const eg_cand *g = &cs->v[j];
+        uint32_t t, words = 0;
+        if (g->source != EG_SRC_GAZ || g->type != EG_PERSON || g->t0 != x->t0 || g->t1 >= x->t1)
+            continue;
+        for (t = g->t0; t < g->t1; t++)
+            words += d->tok[t].kind == EG_TK_WORD && !(d->tok[t].flags & EG_TF_JOINER);
+        if (words >= 2)
+            return 1;
+    }
+    return 0;
+}
+
 static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
 {
     const eg_cand *c = &cs->v[i];
@@ -193,6 +216,8 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             !place_context(d, x))
             continue;
         if ((x->flags & EG_CF_WEAK) && overlaps_other(cs, i))
+            continue;
+        if (extends_known_person(d, cs, i))
             continue;
         for (t = x->t0; t < x->t1; t++)
             len += !(d->tok[t].flags & EG_TF_JOINER);
@@ -470,13 +495,15 @@ static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, c
 }
 
 /* Learns each person's gender from titles and pronouns around the
- * mentions of their full name. */
-static void learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_at)
+ * mentions of their full name. Returns EG_OK or EG_ENOMEM. */
+static int learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_at)
 {
     size_t i;
     int *score = NULL;
-    if (!r->nent || eg_grow((void **)&r->score, &r->score_cap, r->nent, sizeof *r->score))
-        return;
+    if (!r->nent)
+        return EG_OK;
+    if (eg_grow((void **)&r->score, &r->score_cap, r->nent, sizeof *r->score))
+        return EG_ENOMEM;
     score = r->score;
     memset(score, 0, r->nent * sizeof *score);
     for (i = 0; i < r->nm; i++) {
@@ -488,6 +515,7 @@ static void learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_
     }
     for (i = 0; i < r->nent; i++)
         r->ent[i].gender = (int8_t)(score[i] > 0 ? 1 : score[i] < 0 ? -1 : 0);
+    return EG_OK;
 }
 
 static int add_partial(eg_resolver *r, uint32_t t, uint32_t ent, uint8_t source, uint8_t why)
@@ -595,7 +623,8 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             person_at[t] = r->m[i].type == EG_PERSON;
             ent_at[t] = r->m[i].ent;
         }
-    learn_gender(r, d, person_at);
+    if (learn_gender(r, d, person_at))
+        return EG_ENOMEM;
     /* single-word person mentions found by rules ("Mr. Giuliani") */
     for (i = 0; i < nm0; i++) {
         eg_rmention *m = &r->m[i];

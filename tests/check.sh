@@ -9,6 +9,7 @@ suite() {
     echo "=== $name"
     if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "=== $name FAILED"; fi
 }
+suite gazetteers scripts/check-gazetteers
 suite unit tests/run-unit.sh "$B"
 suite e2e tests/e2e.sh "$B"
 suite quality tests/quality.sh "$B"

@@ -94,6 +94,23 @@ static void test_given_names(void)
            "a sentence-initial common word is not a name part");
 }
 
+static void test_rule_extends_known(void)
+{
+    eg_cand c;
+    memset(&c, 0, sizeof c);
+    c.t0 = 0;
+    c.t1 = 3; /* "Maryam Rajavi Saddam" from a rule */
+    c.type = EG_PERSON;
+    c.source = EG_SRC_RULE;
+    c.entry = EG_NONE;
+    EQ_STR(resolve("Maryam Rajavi Saddam army", &c, 1), "Maryam Rajavi=maryam-rajavi",
+           "a rule-found name that only extends a known two-word person yields to the gazetteer");
+    c.t0 = 0;
+    c.t1 = 2; /* "Rudolph Rajavi": not an extension of a known name */
+    EQ_STR(resolve("Rudolph Rajavi spoke", &c, 1), "Rudolph Rajavi=rudolph-rajavi",
+           "counter: a rule-found name with no known person inside stands");
+}
+
 static void test_acronym(void)
 {
     eg_err e = {0};
@@ -171,6 +188,7 @@ int main(void)
     eg_resolver_init(&res);
     test_surnames();
     test_given_names();
+    test_rule_extends_known();
     test_acronym();
     test_similar();
     eg_resolver_free(&res);
