@@ -144,13 +144,17 @@ static int merge_learned(eg_graph *g)
 }
 
 /* Spelling and transliteration variants: a rule-found name that is close
- * to another entity of the same type (eg_names_similar) joins it. Only
- * names with the same type and the same consonant skeleton of their last
- * word (eg_name_skeleton: Giuliani and Guliani are both "gln") are
- * compared, so the cost grows with the corpus, not with its square. */
+ * to another entity of the same type (eg_names_similar), to its id or to a
+ * surface form seen for it ("Asharaf" and the "Ashraf" of Camp Ashraf),
+ * joins it. Only names with the same type and the same consonant skeleton
+ * of their last word (eg_name_skeleton: Giuliani and Guliani are both
+ * "gln") are compared, so the cost grows with the corpus, not with its
+ * square. */
 typedef struct {
     uint32_t node;
     uint32_t key;   /* offset of the blocking key in the key buffer */
+    uint32_t name;  /* offset of the name compared (id or alias slug) */
+    uint8_t alias;  /* name is a seen surface form, not the id */
 } vkey;
 
 static const char *sort_keys; /* for cmp_vkey (qsort has no context) */
@@ -159,7 +163,56 @@ static int cmp_vkey(const void *pa, const void *pb)
 {
     const vkey *a = pa, *b = pb;
     int c = strcmp(sort_keys + a->key, sort_keys + b->key);
-    return c ? c : (a->node < b->node ? -1 : a->node > b->node);
+    if (c)
+        return c;
+    if (a->node != b->node)
+        return a->node < b->node ? -1 : 1;
+    return strcmp(sort_keys + a->name, sort_keys + b->name);
+}
+
+/* Adds one name of node n to the variant index. */
+static int vkey_add(eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys, uint32_t node, const char *name,
+                    int alias)
+{
+    const gnode *x = &g->nodes[node];
+    vkey *v;
+    if (EG_GROW(*k, *cap, *n + 1))
+        return EG_ENOMEM;
+    v = &(*k)[(*n)++];
+    v->node = node;
+    v->alias = (uint8_t)alias;
+    v->key = (uint32_t)keys->len;
+    if (eg_buf_addc(keys, (char)('0' + x->type)) || eg_name_skeleton(keys, name, x->type == EG_PERSON) ||
+        eg_buf_addc(keys, 0))
+        return EG_ENOMEM;
+    v->name = (uint32_t)keys->len;
+    return eg_buf_add(keys, name, strlen(name) + 1);
+}
+
+/* Every node's id, and the slugs of the surface forms seen for entities
+ * that are not rule-found (their ids come from a gazetteer). */
+static int variant_index(eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
+{
+    size_t i, cap = 0;
+    eg_buf slug = {0};
+    int rc = EG_OK;
+    for (i = 0; i < g->nnodes && !rc; i++)
+        if (g->nodes[i].origin != EG_ORIGIN_AMBIG)
+            rc = vkey_add(g, k, n, &cap, keys, (uint32_t)i, node_id(g, (uint32_t)i), 0);
+    for (i = 0; i < g->aliases.count && !rc; i++) {
+        const eg_strmap_item *it = &g->aliases.items[i];
+        uint32_t node;
+        memcpy(&node, it->key, 4);
+        if (g->nodes[node].origin != EG_ORIGIN_GAZ)
+            continue;
+        eg_buf_reset(&slug);
+        if ((rc = eg_slug(&slug, it->key + 4, it->klen - 4)))
+            break;
+        if (slug.len && strcmp(slug.p, node_id(g, node)) != 0)
+            rc = vkey_add(g, k, n, &cap, keys, node, slug.p, 1);
+    }
+    eg_buf_free(&slug);
+    return rc;
 }
 
 static int merge_variants(eg_graph *g)
@@ -171,19 +224,8 @@ static int merge_variants(eg_graph *g)
     int rc = EG_ENOMEM;
     if (th <= 0 || !g->nnodes)
         return EG_OK;
-    if (!(k = eg_malloc(g->nnodes * sizeof *k)))
-        return EG_ENOMEM;
-    for (i = 0; i < g->nnodes; i++) {
-        const gnode *x = &g->nodes[i];
-        if (x->origin == EG_ORIGIN_AMBIG)
-            continue;
-        k[n].node = (uint32_t)i;
-        k[n].key = (uint32_t)keys.len;
-        if (eg_buf_addc(&keys, (char)('0' + x->type)) ||
-            eg_name_skeleton(&keys, node_id(g, (uint32_t)i), x->type == EG_PERSON) || eg_buf_addc(&keys, 0))
-            goto out;
-        n++;
-    }
+    if (variant_index(g, &k, &n, &keys))
+        goto out;
     sort_keys = keys.p;
     qsort(k, n, sizeof *k, cmp_vkey);
     for (i = 0; i < n; i = j) {
@@ -192,15 +234,22 @@ static int merge_variants(eg_graph *g)
             ;
         /* one block: every rule-found name against every other name */
         for (a = i; a < j; a++) {
-            uint32_t x = k[a].node, best = EG_NONE, found = 0;
-            if (g->nodes[x].origin != EG_ORIGIN_RULE)
+            uint32_t x = k[a].node, best = EG_NONE, found = 0, last = EG_NONE;
+            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias)
                 continue;
             for (b = i; b < j; b++) {
                 uint32_t y = k[b].node;
-                if (y == x ||
-                    !eg_names_similar(node_id(g, x), node_id(g, y), g->nodes[x].type == EG_PERSON, th))
+                const char *name = keys.p + k[b].name;
+                if (y == x)
                     continue;
-                found++;
+                /* a full name never joins a one-word name: "Ivanka Trump"
+                 * is not the "Trump" of Donald Trump */
+                if (g->nodes[x].words >= 2 && !strchr(name, '-'))
+                    continue;
+                if (!eg_names_similar(node_id(g, x), name, g->nodes[x].type == EG_PERSON, th))
+                    continue;
+                found += y != last; /* a node's names are adjacent */
+                last = y;
                 if (best == EG_NONE || node_wins(g, y, best))
                     best = y;
             }

@@ -64,6 +64,19 @@ check "--strict: exit 1 and no graph" "[ $rc -eq 1 ] && [ ! -e '$T/strict/graph.
 printf 'Maryam Rajavi spoke in Paris.\n' | "$E" -q -o "$T/stdin" --mentions "$T/stdin.jsonl" -; rc=$?
 check "- reads standard input" "[ $rc -eq 0 ] && grep -q '\"doc\": \"-\"' '$T/stdin.jsonl'"
 
+# --- corpus-level merges: variants join, relatives and full names stay apart
+printf 'donald-trump\tPERSON\tDonald Trump\tDonald Trump | Trump\n' > "$T/people.tsv"
+mkdir -p "$T/merge"
+printf 'Ivanka Trump spoke in Paris.\n' > "$T/merge/a.txt"
+printf 'Donald Trump spoke in Paris. Trump left.\n' > "$T/merge/b.txt"
+printf 'Mayor Rudi Guliani spoke. Later Mr. Rudy Giuliani came.\n' > "$T/merge/c.txt"
+"$E" -q -g "$T/people.tsv" -o "$T/mo" --mentions "$T/merge.jsonl" --explain "$T/explain.txt" "$T/merge"
+check "counter-case: Ivanka Trump does not join Donald Trump" \
+  "grep '\"Ivanka Trump\"' '$T/merge.jsonl' | grep -q '\"entity\": \"ivanka-trump\"'"
+check "a misspelt name joins its variant (Rudi Guliani → Rudy Giuliani)" \
+  "grep '\"Rudi Guliani\"' '$T/merge.jsonl' | grep -q '\"entity\": \"rudy-giuliani\"'"
+check "--explain names the merge and its reason" "grep -q 'merge.rudi-guliani.rudy-giuliani.spelling variant' '$T/explain.txt'"
+
 # --- usage errors: exit 2, one line
 "$E" --window nonsense corpus/seeds 2> "$T/u.txt"; rc=$?
 check "bad option value: exit 2" "[ $rc -eq 2 ] && [ \$(wc -l < '$T/u.txt') -eq 1 ]"
