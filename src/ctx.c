@@ -174,7 +174,9 @@ static int list_for_file(const char *name)
     } l[] = {{"given-names.txt", EG_LEX_GIVEN},
              {"surnames.txt", EG_LEX_SURNAME},
              {"common-words.txt", EG_LEX_COMMON},
-             {"titles.txt", EG_LEX_TITLE}};
+             {"titles.txt", EG_LEX_TITLE},
+             {"given-names-female.txt", EG_LEX_FEMALE},
+             {"given-names-male.txt", EG_LEX_MALE}};
     size_t i;
     for (i = 0; i < sizeof l / sizeof l[0]; i++)
         if (strcmp(name, l[i].file) == 0)

@@ -196,7 +196,7 @@ int eg_lex_has(const eg_lex *x, int list, uint64_t key_hash)
 
 int eg_lex_list_by_name(const char *name, size_t n)
 {
-    static const char *const names[EG_LEX_NLISTS] = {"given", "surname", "common", "title"};
+    static const char *const names[EG_LEX_NLISTS] = {"given", "surname", "common", "title", "female", "male"};
     int i;
     for (i = 0; i < EG_LEX_NLISTS; i++)
         if (strlen(names[i]) == n && memcmp(names[i], name, n) == 0)

@@ -59,6 +59,8 @@ enum {
     EG_LEX_SURNAME,     /* surnames (gazetteers/surnames.txt) */
     EG_LEX_COMMON,      /* common lower-case English words (gazetteers/common-words.txt) */
     EG_LEX_TITLE,       /* titles and roles before names (gazetteers/titles.txt) */
+    EG_LEX_FEMALE,      /* given names that are clearly a woman's (given-names-female.txt) */
+    EG_LEX_MALE,        /* given names that are clearly a man's (given-names-male.txt) */
     EG_LEX_NLISTS
 };
 

@@ -496,7 +496,7 @@ static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, c
 
 /* Learns each person's gender from titles and pronouns around the
  * mentions of their full name. Returns EG_OK or EG_ENOMEM. */
-static int learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_at)
+static int learn_gender(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const uint8_t *person_at)
 {
     size_t i;
     int *score = NULL;
@@ -512,6 +512,17 @@ static int learn_gender(eg_resolver *r, const eg_doc *d, const uint8_t *person_a
             continue;
         score[m->ent] += 3 * title_gender(d, m->t0);
         score[m->ent] += pronoun_gender(r, d, m->t1 - 1, person_at);
+    }
+    /* a given name that is clearly a woman's or a man's is weaker evidence
+     * than what the text says (a title counts 3, each pronoun 1) */
+    for (i = 0; i < r->nent; i++) {
+        const eg_rentity *x = &r->ent[i];
+        int fem, mal;
+        if (x->type != EG_PERSON || x->words < 2)
+            continue;
+        fem = eg_lex_has(&c->lex, EG_LEX_FEMALE, x->first_h);
+        mal = eg_lex_has(&c->lex, EG_LEX_MALE, x->first_h);
+        score[i] += fem && !mal ? -2 : mal && !fem ? 2 : 0;
     }
     for (i = 0; i < r->nent; i++)
         r->ent[i].gender = (int8_t)(score[i] > 0 ? 1 : score[i] < 0 ? -1 : 0);
@@ -623,7 +634,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             person_at[t] = r->m[i].type == EG_PERSON;
             ent_at[t] = r->m[i].ent;
         }
-    if (learn_gender(r, d, person_at))
+    if (learn_gender(r, c, d, person_at))
         return EG_ENOMEM;
     /* single-word person mentions found by rules ("Mr. Giuliani") */
     for (i = 0; i < nm0; i++) {
