@@ -124,55 +124,92 @@ static int span_free(const eg_resolver *r, uint32_t t0, uint32_t t1)
     return 1;
 }
 
-static int overlaps_other(const eg_cands *cs, size_t i)
+/* Does weak candidate x overlap a candidate that is not weak? choose()
+ * has marked every token such a candidate covers in r->taken first, so
+ * this costs the length of x, not the number of candidates. */
+static int overlaps_other(const eg_resolver *r, const eg_cand *x) { return !span_free(r, x->t0, x->t1); }
+
+/* A gazetteer candidate with no rival entry on its span. */
+static int gaz_alone(const eg_cands *cs, size_t i)
 {
-    size_t j;
-    for (j = 0; j < cs->n; j++)
-        if (j != i && cs->v[j].t0 < cs->v[i].t1 && cs->v[i].t0 < cs->v[j].t1 &&
-            !(cs->v[j].flags & EG_CF_WEAK))
-            return 1;
-    return 0;
+    const eg_cand *c = &cs->v[i];
+    return c->source == EG_SRC_GAZ &&
+           !(i > 0 && cs->v[i - 1].t0 == c->t0 && cs->v[i - 1].t1 == c->t1 && cs->v[i - 1].source == EG_SRC_GAZ) &&
+           !(i + 1 < cs->n && cs->v[i + 1].t0 == c->t0 && cs->v[i + 1].t1 == c->t1 &&
+             cs->v[i + 1].source == EG_SRC_GAZ);
 }
 
-/* Gazetteer support: how many spans name this entry with no rival entry. */
-static uint32_t entry_support(const eg_cands *cs, uint32_t entry)
+static int cmp_u32(const void *pa, const void *pb)
 {
-    size_t i;
-    uint32_t n = 0;
-    for (i = 0; i < cs->n; i++) {
-        const eg_cand *c = &cs->v[i];
-        int alone;
-        if (c->source != EG_SRC_GAZ || c->entry != entry)
-            continue;
-        alone = !(i > 0 && cs->v[i - 1].t0 == c->t0 && cs->v[i - 1].t1 == c->t1 && cs->v[i - 1].source == EG_SRC_GAZ) &&
-                !(i + 1 < cs->n && cs->v[i + 1].t0 == c->t0 && cs->v[i + 1].t1 == c->t1 &&
-                  cs->v[i + 1].source == EG_SRC_GAZ);
-        n += alone;
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Gazetteer support: how many spans name this entry with no rival entry.
+ * `alone` holds the entries of all such spans, sorted (choose() makes it
+ * once per document: a scan per candidate is quadratic on a long text). */
+static uint32_t entry_support(const uint32_t *alone, size_t n, uint32_t entry)
+{
+    size_t lo = 0, hi = n, a;
+    while (lo < hi) { /* first >= entry */
+        size_t mid = lo + (hi - lo) / 2;
+        if (alone[mid] < entry)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return n;
+    a = lo;
+    hi = n;
+    while (lo < hi) { /* first > entry */
+        size_t mid = lo + (hi - lo) / 2;
+        if (alone[mid] <= entry)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)(lo - a);
 }
 
 /* A rule-found person name that only extends a gazetteer person of two or
  * more words starting at the same token ("Maryam Rajavi Saddam" where a
  * header ran two names together) yields to the gazetteer: it knows where
- * the name ends. */
-static int extends_known_person(const eg_doc *d, const eg_cands *cs, size_t i)
+ * the name ends. `gp` holds the spans of those gazetteer persons sorted by
+ * start, then end (choose() makes it once per document). */
+typedef struct {
+    uint32_t t0, t1;
+} tspan;
+
+static int cmp_tspan(const void *pa, const void *pb)
 {
-    const eg_cand *x = &cs->v[i];
-    size_t j;
+    const tspan *a = pa, *b = pb;
+    if (a->t0 != b->t0)
+        return a->t0 < b->t0 ? -1 : 1;
+    return a->t1 < b->t1 ? -1 : a->t1 > b->t1;
+}
+
+static int gaz_person2(const eg_doc *d, const eg_cand *g)
+{
+    uint32_t t, words = 0;
+    if (g->source != EG_SRC_GAZ || g->type != EG_PERSON || g->t0 >= g->t1 || g->t1 > d->ntok)
+        return 0;
+    for (t = g->t0; t < g->t1 && words < 2; t++)
+        words += d->tok[t].kind == EG_TK_WORD && !(d->tok[t].flags & EG_TF_JOINER);
+    return words >= 2;
+}
+
+static int extends_known_person(const tspan *gp, size_t n, const eg_cand *x)
+{
+    size_t lo = 0, hi = n;
     if (x->source != EG_SRC_RULE || x->type != EG_PERSON)
         return 0;
-    for (j = 0; j < cs->n; j++) {
-        const eg_cand *g = &cs->v[j];
-        uint32_t t, words = 0;
-        if (g->source != EG_SRC_GAZ || g->type != EG_PERSON || g->t0 != x->t0 || g->t1 >= x->t1)
-            continue;
-        for (t = g->t0; t < g->t1; t++)
-            words += d->tok[t].kind == EG_TK_WORD && !(d->tok[t].flags & EG_TF_JOINER);
-        if (words >= 2)
-            return 1;
+    while (lo < hi) { /* the first span starting at x->t0 has the smallest end */
+        size_t mid = lo + (hi - lo) / 2;
+        if (gp[mid].t0 < x->t0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return 0;
+    return lo < n && gp[lo].t0 == x->t0 && gp[lo].t1 < x->t1;
 }
 
 static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
@@ -200,13 +237,55 @@ static int push_mention(eg_resolver *r, const eg_cand *c)
     return EG_OK;
 }
 
+/* Picks the mentions among the candidates: the longest, then the highest
+ * priority, then the best supported; weak ones only where nothing else is.
+ * Linear in the candidates (plus sorting): a long document has millions. */
 static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cs)
 {
     sortkey *k;
-    size_t i, n = 0;
+    size_t i, n = 0, ngp = 0, nalone = 0;
+    tspan *gp = NULL;       /* gazetteer persons of 2+ words (extends_known_person) */
+    uint32_t *alone = NULL; /* entries of unrivalled gazetteer spans (entry_support) */
+    int rc = EG_ENOMEM, need_gp = 0, need_alone = 0;
     if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k))
         return EG_ENOMEM;
     k = r->order;
+    /* what the checks below need, made once: tokens covered by candidates
+     * that are not weak (in r->taken, cleared again before the choice),
+     * and the two sorted tables */
+    for (i = 0; i < cs->n; i++) {
+        const eg_cand *x = &cs->v[i];
+        uint32_t t;
+        if (x->t0 >= x->t1 || x->t1 > d->ntok)
+            continue;
+        if (!(x->flags & EG_CF_WEAK))
+            for (t = x->t0; t < x->t1; t++)
+                r->taken[t] = 1;
+        need_gp |= x->source == EG_SRC_RULE && x->type == EG_PERSON;
+        need_alone |= is_ambiguous_gaz(cs, i);
+        ngp += gaz_person2(d, x);
+        nalone += gaz_alone(cs, i);
+    }
+    if (need_gp && ngp) {
+        size_t j = 0;
+        if (!(gp = eg_malloc(ngp * sizeof *gp)))
+            goto out;
+        for (i = 0; i < cs->n; i++)
+            if (gaz_person2(d, &cs->v[i])) {
+                gp[j].t0 = cs->v[i].t0;
+                gp[j++].t1 = cs->v[i].t1;
+            }
+        qsort(gp, ngp, sizeof *gp, cmp_tspan);
+    }
+    if (need_alone && nalone) {
+        size_t j = 0;
+        if (!(alone = eg_malloc(nalone * sizeof *alone)))
+            goto out;
+        for (i = 0; i < cs->n; i++)
+            if (gaz_alone(cs, i))
+                alone[j++] = cs->v[i].entry;
+        qsort(alone, nalone, sizeof *alone, cmp_u32);
+    }
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
         uint32_t t, len = 0;
@@ -215,19 +294,20 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         if (x->source == EG_SRC_GAZ && (eg_gaz_entry_at(c->gaz, x->entry)->flags & EG_GE_CTX) &&
             !place_context(d, x))
             continue;
-        if ((x->flags & EG_CF_WEAK) && overlaps_other(cs, i))
+        if ((x->flags & EG_CF_WEAK) && overlaps_other(r, x))
             continue;
-        if (extends_known_person(d, cs, i))
+        if (extends_known_person(gp, gp ? ngp : 0, x))
             continue;
         for (t = x->t0; t < x->t1; t++)
             len += !(d->tok[t].flags & EG_TF_JOINER);
         k[n].idx = (uint32_t)i;
         k[n].len = len;
         k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        k[n].support = is_ambiguous_gaz(cs, i) ? entry_support(cs, x->entry) : 0;
+        k[n].support = is_ambiguous_gaz(cs, i) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
         k[n].weak = (x->flags & EG_CF_WEAK) != 0;
         n++;
     }
+    memset(r->taken, 0, d->ntok + 1);
     if (n > 1) /* k is NULL when there are no candidates */
         qsort(k, n, sizeof *k, cmp_key);
     for (i = 0; i < n; i++) {
@@ -238,9 +318,13 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
         if (push_mention(r, x))
-            return EG_ENOMEM;
+            goto out;
     }
-    return EG_OK;
+    rc = EG_OK;
+out:
+    eg_free(gp);
+    eg_free(alone);
+    return rc;
 }
 
 static int cmp_mention(const void *pa, const void *pb)
@@ -472,6 +556,18 @@ static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, c
     if (g) {
         for (i = 0; i < n; i++)
             if (r->ent[cand[i]].gender == g) {
+                hits++;
+                pick = cand[i];
+            }
+        if (hits == 1) {
+            *why = EG_WHY_GENDER;
+            return pick;
+        }
+        /* elimination: the one candidate not known to be of the other sex
+         * ("Mrs. Clinton" when Bill Clinton is known to be a man) */
+        hits = 0;
+        for (i = 0; i < n; i++)
+            if (r->ent[cand[i]].gender != -g) {
                 hits++;
                 pick = cand[i];
             }

@@ -45,6 +45,19 @@ double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb)
     return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
+static int skeleton_word(eg_buf *b, const char *w, size_t n);
+
+/* Do two words have the same consonant skeleton? */
+static int same_skeleton(const char *a, size_t na, const char *b, size_t nb)
+{
+    eg_buf x = {0}, y = {0};
+    int same = !skeleton_word(&x, a, na) && !skeleton_word(&y, b, nb) && x.len == y.len &&
+               (x.len == 0 || memcmp(x.p, y.p, x.len) == 0);
+    eg_buf_free(&x);
+    eg_buf_free(&y);
+    return same;
+}
+
 /* Two words of a person's name are close enough: short words (given
  * names) must be closer than long ones. */
 static int word_close(const char *a, size_t na, const char *b, size_t nb, double th)
@@ -98,13 +111,17 @@ int eg_names_similar(const char *a, const char *b, int person, double th)
         return 0;
     if (!person) {
         /* organisations, places, events: word by word; short words must be
-         * equal, and a one-word name must be very close (Austria is not
-         * Australia) */
+         * equal, long ones close and with the same consonant skeleton
+         * (transliteration changes vowels and doubling: Mujahedeen and
+         * Mojahedin are both "mjhdn", but Austria "str" is not Australia
+         * "strl"), and a one-word name must be closer still */
         if (ka != kb)
             return 0;
         for (i = 0; i < ka; i++) {
             double s = eg_jaro_winkler(wa[i], na[i], wb[i], nb[i]);
-            if (na[i] < 5 || nb[i] < 5 ? s < 1.0 : s < (ka == 1 ? th + (1.0 - th) * 0.7 : th))
+            if (na[i] < 5 || nb[i] < 5 ? s < 1.0 : s < (ka == 1 ? th + (1.0 - th) * 0.3 : th))
+                return 0;
+            if (!same_skeleton(wa[i], na[i], wb[i], nb[i]))
                 return 0;
         }
         return 1;

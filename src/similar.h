@@ -12,8 +12,8 @@ double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb);
 /* Are two entity ids (slugs: lower-case words joined by '-') variants of one
  * name? Persons: word by word, every word pair at least `th` similar (middle
  * initials ignored; a single word is compared with the other's surname);
- * other types: word by word too, short words equal, a one-word name at
- * least th + 0.7 (1 - th) similar. Identical
+ * other types: word by word too, short words equal, long ones with the same
+ * consonant skeleton, a one-word name at least th + 0.3 (1 - th) similar. Identical
  * ids are not variants. */
 int eg_names_similar(const char *a, const char *b, int person, double th);
 

@@ -8,13 +8,16 @@
  * comma, a quote, CR or LF (or begins or ends with white space, which some
  * importers trim), and quotes inside are doubled. Every other character is
  * kept as it is, controls included (invalid UTF-8 becomes U+FFFD). Both
- * files go through eg_out: on failure neither the half-written file nor its
- * temporary is left, though a nodes.csv already renamed into place stays.
+ * files go through eg_out and are renamed into place only once both are
+ * complete, so a failure leaves neither half-written file nor temporary
+ * behind (only a rename failing between the two renames could leave a new
+ * nodes.csv beside an old edges.csv).
  */
 #include "writers.h"
 
 #include <string.h>
 
+/* Writes one field, quoted when RFC 4180 (or a trimming importer) needs it. */
 static void csv_field(egw_sink *s, eg_buf *tmp, const char *str)
 {
     size_t n, i, run = 0;

@@ -131,14 +131,15 @@ static int set_legend(Agraph_t *g, const eg_gview *v, size_t nn, size_t ne, eg_b
     char *html;
     int t, rc;
     eg_buf_reset(b);
-    if (eg_buf_adds(b, "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"4\" CELLPADDING=\"3\"><TR>"))
+    if (eg_buf_adds(b, "<TABLE BORDER=\"0\" CELLSPACING=\"2\"><TR><TD>"
+                       "<TABLE BORDER=\"0\" CELLBORDER=\"1\" CELLSPACING=\"4\" CELLPADDING=\"4\"><TR>"))
         return EG_ENOMEM;
     for (t = 0; t < EG_NTYPES; t++)
         if (eg_buf_addf(b, "<TD BGCOLOR=\"%s\">%s</TD>", eg_type_color((eg_type)t), eg_type_name((eg_type)t)))
             return EG_ENOMEM;
-    if (eg_buf_addf(b, "</TR><TR><TD COLSPAN=\"%d\" BORDER=\"0\">%zu of %zu entities (most mentioned), "
+    if (eg_buf_addf(b, "</TR></TABLE></TD></TR><TR><TD>%zu of %zu entities (most mentioned), "
                        "%zu of %zu links (strongest among them); window: ",
-                    EG_NTYPES, nn, v->nnodes, ne, v->nedges) ||
+                    nn, v->nnodes, ne, v->nedges) ||
         egw_xml_buf(b, v->window_name ? v->window_name : "?") || eg_buf_adds(b, "; weight: ") ||
         egw_xml_buf(b, v->weight_name ? v->weight_name : "?") ||
         eg_buf_addf(b, "; %llu documents</TD></TR></TABLE>", (unsigned long long)v->ndocs))
