@@ -163,6 +163,14 @@ int eg_graph_add_doc(eg_graph *g, uint64_t seq, const char *name, const char *by
  * not depend on the order of documents or of merges. */
 int eg_graph_merge(eg_graph *dst, const eg_graph *src);
 
+/* Serialises a partial graph (before eg_graph_finish) to a byte buffer
+ * (malloc'd; the caller frees it with free()), and adds a serialised graph
+ * to g as eg_graph_merge would: graphs built on several machines merge to
+ * the same result as one run. eg_graph_load checks all the bytes before it
+ * changes g: bad bytes fail with "byte N: reason" (EG_EDATA). */
+int eg_graph_save(const eg_graph *g, char **buf, size_t *len);
+int eg_graph_load(eg_graph *g, const char *buf, size_t len);
+
 /* Corpus-level resolution (cross-document partial names, spelling variants,
  * learned acronyms), weights, filters and sorting. Call once after the last
  * document and merge; the graph is then read-only. */

@@ -339,10 +339,7 @@ static int cmp_alias(const void *pa, const void *pb)
 
 static int cmp_evidence(const void *pa, const void *pb)
 {
-    const gevidence *a = pa, *b = pb;
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
-    return a->start < b->start ? -1 : a->start > b->start;
+    return eg_graph_ev_cmp(sort_graph, pa, pb);
 }
 
 static const agg_node *sort_agg; /* for cmp_top */
@@ -637,11 +634,19 @@ int eg_graph_write(eg_graph *g, const char *dir, unsigned formats)
     return eg_write_all(&g->view, dir, formats, &g->err);
 }
 
+/* Audit lines: links by document name and offset, then the corpus-level
+ * merges (seq UINT64_MAX) by text. */
 static int cmp_explain(const void *pa, const void *pb)
 {
     const gexplain *a = pa, *b = pb;
-    if (a->seq != b->seq)
-        return a->seq < b->seq ? -1 : 1;
+    int am = a->seq == UINT64_MAX, bm = b->seq == UINT64_MAX;
+    if (am != bm)
+        return am - bm;
+    if (!am && a->doc != b->doc) {
+        int c = strcmp(sort_graph->docs.items[a->doc].key, sort_graph->docs.items[b->doc].key);
+        if (c)
+            return c;
+    }
     if (a->start != b->start)
         return a->start < b->start ? -1 : 1;
     return strcmp(sort_graph->strs.p + a->text, sort_graph->strs.p + b->text);

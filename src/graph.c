@@ -119,6 +119,11 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
     return rc;
 }
 
+int eg_graph_alias(eg_graph *g, uint32_t node, const char *surface, size_t len, uint64_t count)
+{
+    return alias_add(g, node, surface, len, count);
+}
+
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len)
 {
     gnode *x = &g->nodes[n];
@@ -192,9 +197,24 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
     return EG_OK;
 }
 
-static int ev_before(const gevidence *x, const gevidence *y)
+/* Evidence order: by document name, then offsets. Names, not positions
+ * in one run's input, so graphs built by different threads, processes or
+ * machines merge to the same evidence. */
+int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y)
 {
-    return x->seq != y->seq ? x->seq < y->seq : x->start < y->start;
+    if (x->doc != y->doc) {
+        int c = strcmp(g->docs.items[x->doc].key, g->docs.items[y->doc].key);
+        if (c)
+            return c;
+    }
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+static int ev_before(const eg_graph *g, const gevidence *x, const gevidence *y)
+{
+    return eg_graph_ev_cmp(g, x, y) < 0;
 }
 
 /* Inserts one evidence record, keeping the K earliest in order. */
@@ -204,10 +224,10 @@ static void ev_insert(eg_graph *g, gedge *e, const gevidence *x)
     gevidence *v = g->ev + e->ev;
     if (!k)
         return;
-    if (e->nev == k && !ev_before(x, &v[k - 1]))
+    if (e->nev == k && !ev_before(g, x, &v[k - 1]))
         return;
     i = e->nev < k ? e->nev++ : k - 1;
-    while (i > 0 && ev_before(x, &v[i - 1])) {
+    while (i > 0 && ev_before(g, x, &v[i - 1])) {
         v[i] = v[i - 1];
         i--;
     }
@@ -274,6 +294,26 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
         x.snippet = *snip;
         ev_insert(g, e, &x);
     }
+    return EG_OK;
+}
+
+int eg_graph_edge_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t count, uint32_t docs)
+{
+    gedge *e;
+    if (edge_get(g, a < b ? a : b, a < b ? b : a, &e))
+        return EG_ENOMEM;
+    e->count += count;
+    e->docs += docs;
+    return EG_OK;
+}
+
+int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, const char *snippet)
+{
+    gedge *e;
+    gevidence y = *x;
+    if (edge_get(g, a < b ? a : b, a < b ? b : a, &e) || str_add(g, snippet, strlen(snippet), &y.snippet))
+        return EG_ENOMEM;
+    ev_insert(g, e, &y);
     return EG_OK;
 }
 

@@ -5,9 +5,9 @@
  *
  * Nodes are keyed by entity id, edges by their two node indices; both are
  * plain arrays behind hash maps, so merging graphs is a walk over the
- * source's arrays. Evidence is kept per edge as the K earliest windows in
- * corpus order (document seq, then offset), so every partition of the
- * corpus over threads gives the same result.
+ * source's arrays. Evidence is kept per edge as the K first windows in
+ * document-name order (then offset), so every partition of the corpus over
+ * threads, processes or machines gives the same result.
  */
 #ifndef EG_GRAPH_H
 #define EG_GRAPH_H
@@ -110,12 +110,20 @@ int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, 
  * count windows per mention instead). */
 int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
                   const char *text, size_t len);
+/* graph.c: for loading saved graphs (graph_io.c): a surface form's count,
+ * an edge's counts, one evidence record (with its snippet text). */
+int eg_graph_alias(eg_graph *g, uint32_t node, const char *surface, size_t len, uint64_t count);
+int eg_graph_edge_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t count, uint32_t docs);
+int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, const char *snippet);
 /* graph.c: an acronym seen defined for node n. */
 int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n);
 /* graph.c: an audit line for --explain. */
 int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end, const char *line);
 /* graph.c: index of a document name in g->docs. */
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out);
+
+/* graph.c: the order of evidence records (document name, then offsets). */
+int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y);
 
 /* document.c: frees the per-thread scratch. */
 void eg_graph_work_free(gwork *w);

@@ -17,6 +17,14 @@
  * the 2, 3, 4 words before it joined by spaces (rules.c: title()). Single
  * words never collide with markers because markers are mixed with a salt.
  *
+ * Speed. Most lookups ask about a word that is not in the list (is this
+ * capitalised word a common word? is this word a title?), and the big lists
+ * (61k common words) do not fit in cache. Each list therefore has a Bloom
+ * filter (two bits in one 64-bit word, 1/16 of the table's size) that
+ * answers most of those with one read; and the last words of multi-word
+ * entries have a filter of their own keyed by the plain word hash, so
+ * eg_lex_has_tail does not mix a marker for every word it is asked about.
+ *
  * Zero-initialise an eg_lex before use; eg_lex_free releases it. Loading is
  * single-threaded; lookups are read-only and thread-safe.
  */
@@ -31,6 +39,21 @@ static uint64_t lex_slotval(uint64_t h) { return h ? h : 1; }
 
 uint64_t eg_lex_tail_hash(uint64_t word_hash) { return eg_hash_mix(word_hash, LEX_TAIL_SALT); }
 
+/* Bloom filters: two bits in one 64-bit word, so a lookup reads one word.
+ * The word comes from the top bits of the hash, the bits from the bottom. */
+#define LEX_TAIL_WORDS 256 /* 16 Kibit for the last words of phrases */
+
+static uint64_t filt_bits(uint64_t v) { return (1ull << (v & 63)) | (1ull << ((v >> 6) & 63)); }
+static size_t filt_word(uint64_t v, size_t nwords) { return (size_t)(v >> 40) & (nwords - 1); }
+
+static void filt_add(uint64_t *f, size_t nwords, uint64_t v) { f[filt_word(v, nwords)] |= filt_bits(v); }
+
+static int filt_has(const uint64_t *f, size_t nwords, uint64_t v)
+{
+    uint64_t b = filt_bits(v);
+    return (f[filt_word(v, nwords)] & b) == b;
+}
+
 static int lex_insert(uint64_t *slots, size_t nslots, uint64_t v)
 {
     size_t mask = nslots - 1, i = (size_t)(v ^ (v >> 29)) & mask;
@@ -43,23 +66,33 @@ static int lex_insert(uint64_t *slots, size_t nslots, uint64_t v)
     return 1;
 }
 
-/* Adds one hash to a list, doubling the table at half load. */
+/* Adds one hash to a list, doubling the table (and its filter) at half load. */
 static int lex_add_hash(eg_lex *x, int list, uint64_t h)
 {
     uint64_t v = lex_slotval(h);
     if ((x->count[list] + 1) * 2 > x->nslots[list]) {
         size_t n = x->nslots[list] ? x->nslots[list] * 2 : 256, i;
-        uint64_t *ns = eg_calloc(n, sizeof *ns);
-        if (!ns)
+        uint64_t *ns = eg_calloc(n, sizeof *ns), *nf = eg_calloc(n / 16, sizeof *nf);
+        if (!ns || !nf) {
+            eg_free(ns);
+            eg_free(nf);
             return EG_ENOMEM;
+        }
         for (i = 0; i < x->nslots[list]; i++)
-            if (x->slots[list][i])
+            if (x->slots[list][i]) {
                 lex_insert(ns, n, x->slots[list][i]);
+                filt_add(nf, n / 16, x->slots[list][i]);
+            }
         eg_free(x->slots[list]);
+        eg_free(x->filt[list]);
         x->slots[list] = ns;
+        x->filt[list] = nf;
         x->nslots[list] = n;
     }
-    x->count[list] += (size_t)lex_insert(x->slots[list], x->nslots[list], v);
+    if (lex_insert(x->slots[list], x->nslots[list], v)) {
+        x->count[list]++;
+        filt_add(x->filt[list], x->nslots[list] / 16, v);
+    }
     return EG_OK;
 }
 
@@ -105,8 +138,13 @@ static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n,
         return rc;
     if ((rc = lex_add_hash(x, list, eg_hash(b->p, b->len))))
         return rc;
-    if (nw > 1)
-        rc = lex_add_hash(x, list, eg_lex_tail_hash(eg_hash(b->p + last, b->len - last)));
+    if (nw > 1) {
+        uint64_t wh = eg_hash(b->p + last, b->len - last);
+        if (!x->tails[list] && !(x->tails[list] = eg_calloc(LEX_TAIL_WORDS, sizeof *x->tails[list])))
+            return EG_ENOMEM;
+        filt_add(x->tails[list], LEX_TAIL_WORDS, wh);
+        rc = lex_add_hash(x, list, eg_lex_tail_hash(wh));
+    }
     return rc;
 }
 
@@ -181,17 +219,29 @@ out:
 int eg_lex_has(const eg_lex *x, int list, uint64_t key_hash)
 {
     uint64_t v = lex_slotval(key_hash);
+    const uint64_t *slots;
     size_t mask, i;
-    if (!x || list < 0 || list >= EG_LEX_NLISTS || !x->nslots[list])
+    if (!x || (unsigned)list >= EG_LEX_NLISTS || !x->nslots[list])
         return 0;
+    if (!filt_has(x->filt[list], x->nslots[list] / 16, v))
+        return 0;
+    slots = x->slots[list];
     mask = x->nslots[list] - 1;
     i = (size_t)(v ^ (v >> 29)) & mask;
-    while (x->slots[list][i]) {
-        if (x->slots[list][i] == v)
+    while (slots[i]) {
+        if (slots[i] == v)
             return 1;
         i = (i + 1) & mask;
     }
     return 0;
+}
+
+int eg_lex_has_tail(const eg_lex *x, int list, uint64_t word_hash)
+{
+    if (!x || (unsigned)list >= EG_LEX_NLISTS || !x->tails[list] ||
+        !filt_has(x->tails[list], LEX_TAIL_WORDS, word_hash))
+        return 0;
+    return eg_lex_has(x, list, eg_lex_tail_hash(word_hash));
 }
 
 int eg_lex_list_by_name(const char *name, size_t n)
@@ -209,7 +259,10 @@ void eg_lex_free(eg_lex *x)
     int i;
     if (!x)
         return;
-    for (i = 0; i < EG_LEX_NLISTS; i++)
+    for (i = 0; i < EG_LEX_NLISTS; i++) {
         eg_free(x->slots[i]);
+        eg_free(x->filt[i]);
+        eg_free(x->tails[i]);
+    }
     memset(x, 0, sizeof *x);
 }

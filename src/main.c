@@ -58,6 +58,9 @@ typedef struct {
     unsigned formats;
     const char *mentions_path;
     const char *explain_path;
+    const char *save_partial;        /* --save-partial FILE */
+    const char *load_partial[MAX_EXTRA]; /* --load-partial FILE... */
+    int nload;
     const char *data_dir;
     const char *gaz[MAX_EXTRA];
     int ngaz;
@@ -587,6 +590,64 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
     return rc;
 }
 
+/* ---- partial graphs ---- */
+
+/* Adds every --load-partial file to g. Returns 0 or -1 (message printed). */
+static int load_partials(const cli *cl, eg_graph *g)
+{
+    int i;
+    for (i = 0; i < cl->nload; i++) {
+        FILE *f = fopen(cl->load_partial[i], "rb");
+        char *buf = NULL;
+        size_t len = 0;
+        int e;
+        if (!f) {
+            fprintf(stderr, "%s: %s: cannot open: %s\n", prog, cl->load_partial[i], strerror(errno));
+            return -1;
+        }
+        e = read_all(fileno(f), &buf, &len);
+        fclose(f);
+        if (e) {
+            fprintf(stderr, "%s: %s: cannot read: %s\n", prog, cl->load_partial[i], strerror(e));
+            return -1;
+        }
+        if (eg_graph_load(g, buf, len)) {
+            fprintf(stderr, "%s: %s: %s\n", prog, cl->load_partial[i], eg_graph_error(g));
+            free(buf);
+            return -1;
+        }
+        free(buf);
+    }
+    return 0;
+}
+
+/* Writes the graph's bytes to path (temporary name, then rename). */
+static int save_partial(const char *path, const eg_graph *g)
+{
+    char *buf = NULL, *tmp;
+    size_t len = 0;
+    FILE *f;
+    int rc = 0;
+    if (eg_graph_save(g, &buf, &len)) {
+        fprintf(stderr, "%s: %s: out of memory\n", prog, path);
+        return -1;
+    }
+    tmp = tmp_name(path, "tmp");
+    if (!(f = fopen(tmp, "wb")) || fwrite(buf, 1, len, f) != len || fflush(f) != 0)
+        rc = -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    if (!rc && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc) {
+        fprintf(stderr, "%s: %s: write failed: %s\n", prog, path, strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    free(buf);
+    return rc;
+}
+
 /* ---- progress ---- */
 
 static double now(void)
@@ -633,6 +694,10 @@ static void usage(FILE *f)
             "      --no-default-gazetteers   do not load the bundled gazetteers and rules\n"
             "      --data-dir DIR       bundled gazetteers from DIR (default %s)\n"
             "  -j, --threads N          worker threads (default: all cores)\n"
+            "      --save-partial FILE  also save this run's graph, before corpus-level\n"
+            "                           merges, for merging with others later\n"
+            "      --load-partial FILE  add a graph saved by --save-partial (repeatable;\n"
+            "                           PATH may then be omitted)\n"
             "      --strict             stop at the first unreadable or skipped input\n"
             "  -q, --quiet              no progress or warnings\n"
             "  -h, --help               this help\n"
@@ -690,7 +755,8 @@ static int parse_types(const char *s, unsigned *out)
 
 enum {
     OPT_MENTIONS = 256, OPT_WINDOW, OPT_WEIGHT, OPT_MIN_COUNT, OPT_MIN_WEIGHT, OPT_TOP, OPT_TYPES,
-    OPT_EVIDENCE, OPT_LINKS, OPT_EXPLAIN, OPT_FUZZY, OPT_NO_AMBIG, OPT_NO_DEFAULT, OPT_DATA_DIR, OPT_STRICT
+    OPT_EVIDENCE, OPT_LINKS, OPT_EXPLAIN, OPT_FUZZY, OPT_NO_AMBIG, OPT_NO_DEFAULT, OPT_DATA_DIR, OPT_STRICT,
+    OPT_SAVE_PARTIAL, OPT_LOAD_PARTIAL
 };
 
 static int parse_args(int argc, char **argv, cli *cl)
@@ -706,7 +772,9 @@ static int parse_args(int argc, char **argv, cli *cl)
         {"gazetteer", required_argument, 0, 'g'}, {"rules", required_argument, 0, 'r'},
         {"no-default-gazetteers", no_argument, 0, OPT_NO_DEFAULT},
         {"data-dir", required_argument, 0, OPT_DATA_DIR}, {"threads", required_argument, 0, 'j'},
-        {"strict", no_argument, 0, OPT_STRICT},   {"quiet", no_argument, 0, 'q'},
+        {"strict", no_argument, 0, OPT_STRICT},
+        {"save-partial", required_argument, 0, OPT_SAVE_PARTIAL},
+        {"load-partial", required_argument, 0, OPT_LOAD_PARTIAL},   {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
     int c;
@@ -810,6 +878,14 @@ static int parse_args(int argc, char **argv, cli *cl)
                 return usage_error("bad --threads '%s' (want 1..256)", optarg);
             cl->threads = (int)u;
             break;
+        case OPT_SAVE_PARTIAL:
+            cl->save_partial = optarg;
+            break;
+        case OPT_LOAD_PARTIAL:
+            if (cl->nload == MAX_EXTRA)
+                return usage_error("too many partial graphs (at most %s)", "64");
+            cl->load_partial[cl->nload++] = optarg;
+            break;
         case OPT_STRICT:
             cl->strict = 1;
             break;
@@ -828,7 +904,7 @@ static int parse_args(int argc, char **argv, cli *cl)
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
+    if (optind >= argc && !cl->nload)
         return usage_error("%s", "no input: give a file, a directory or -");
     return 0;
 }
@@ -1079,6 +1155,10 @@ int main(int argc, char **argv)
         }
     }
     if (!(g = run(&cl, ctx, &in, mtmp, &problems))) {
+        status = 1;
+        goto out;
+    }
+    if (load_partials(&cl, g) || (cl.save_partial && save_partial(cl.save_partial, g))) {
         status = 1;
         goto out;
     }

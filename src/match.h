@@ -64,11 +64,16 @@ enum {
     EG_LEX_NLISTS
 };
 
-/* A set of folded-key hashes per list. */
+/* A set of folded-key hashes per list, each with a small Bloom filter in
+ * front (most lookups are of words that are not in the list, and the big
+ * lists do not fit in cache). */
 typedef struct {
     uint64_t *slots[EG_LEX_NLISTS];
     size_t nslots[EG_LEX_NLISTS];
     size_t count[EG_LEX_NLISTS];
+    uint64_t *filt[EG_LEX_NLISTS];  /* Bloom filter of the slots: nslots/16 words */
+    uint64_t *tails[EG_LEX_NLISTS]; /* Bloom filter of the last words of multi-word
+                                       entries (word hashes), or NULL: none */
 } eg_lex;
 
 /* Adds the folded form of each line of the file to `list` ('#' comments,
@@ -85,6 +90,8 @@ void eg_lex_free(eg_lex *x);
  * eg_lex_has(x, list, eg_lex_tail_hash(tok.h)) before hashing the 2..4
  * words that end at a token. Zero-initialise an eg_lex before use. */
 uint64_t eg_lex_tail_hash(uint64_t word_hash);
+/* Same as eg_lex_has(x, list, eg_lex_tail_hash(word_hash)), faster. */
+int eg_lex_has_tail(const eg_lex *x, int list, uint64_t word_hash);
 
 /* ---- gazetteer ---- */
 

@@ -282,7 +282,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         if (!(alone = eg_malloc(nalone * sizeof *alone)))
             goto out;
         for (i = 0; i < cs->n; i++)
-            if (gaz_alone(cs, i))
+            if (cs->v[i].t0 < cs->v[i].t1 && cs->v[i].t1 <= d->ntok && gaz_alone(cs, i))
                 alone[j++] = cs->v[i].entry;
         qsort(alone, nalone, sizeof *alone, cmp_u32);
     }

@@ -151,8 +151,15 @@ void eg_buf_free(eg_buf *b)
     b->len = b->cap = 0;
 }
 
-/* ---- hashing: 64-bit FNV-1a over 8-byte words with a final mix; keys are
- * short (tokens), so simplicity beats a long-input hash here. ---- */
+/* ---- hashing ----
+ * Keys are short (tokens, word-list lines), so eg_hash reads a key of up to
+ * 16 bytes with two overlapping loads instead of a byte loop: 1-3 bytes
+ * give first, middle and last byte; 4-8 bytes two 4-byte reads (which
+ * together hold every byte, so distinct keys of one length never collide);
+ * 9-16 bytes two 8-byte reads. Longer keys go eight bytes at a time. The
+ * length is mixed in, and murmur3's finaliser (a bijection) spreads the
+ * bits over all 64. Loads are little-endian on every host, so hashes are
+ * the same on every platform. */
 
 static uint64_t mix64(uint64_t x)
 {
@@ -164,21 +171,56 @@ static uint64_t mix64(uint64_t x)
     return x;
 }
 
+static inline uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline uint64_t rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+#define HASH_K1 0x9e3779b97f4a7c15ULL
+#define HASH_K2 0xd6e8feb86659fd93ULL
+
 uint64_t eg_hash(const void *p, size_t n)
 {
     const unsigned char *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0x100000001b3ULL;
+    uint64_t a, b, h;
+    if (n <= 8) {
+        if (n >= 4)
+            a = rd32(s) | rd32(s + n - 4) << 32;
+        else if (n)
+            a = (uint64_t)s[0] | (uint64_t)s[n >> 1] << 8 | (uint64_t)s[n - 1] << 16;
+        else
+            a = 0;
+        return mix64(a ^ (n * HASH_K1));
+    }
+    if (n <= 16) {
+        a = rd64(s);
+        b = rd64(s + n - 8);
+        return mix64(mix64(a ^ (n * HASH_K1)) ^ b);
+    }
+    h = n * HASH_K1;
+    while (n > 8) {
+        h = (h ^ rd64(s)) * HASH_K2;
         h ^= h >> 29;
         s += 8;
         n -= 8;
     }
-    while (n--)
-        h = (h ^ *s++) * 0x100000001b3ULL;
-    return mix64(h);
+    /* the last 8 bytes (overlapping the previous word when n < 8) */
+    return mix64(mix64(h) ^ rd64(s + n - 8));
 }
 
 uint64_t eg_hash_mix(uint64_t h, uint64_t v) { return mix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2))); }

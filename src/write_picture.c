@@ -137,12 +137,12 @@ static int set_legend(Agraph_t *g, const eg_gview *v, size_t nn, size_t ne, eg_b
     for (t = 0; t < EG_NTYPES; t++)
         if (eg_buf_addf(b, "<TD BGCOLOR=\"%s\">%s</TD>", eg_type_color((eg_type)t), eg_type_name((eg_type)t)))
             return EG_ENOMEM;
-    if (eg_buf_addf(b, "</TR></TABLE></TD></TR><TR><TD>%zu of %zu entities (most mentioned), "
-                       "%zu of %zu links (strongest among them); window: ",
+    if (eg_buf_addf(b, "</TR></TABLE></TD></TR><TR><TD><FONT POINT-SIZE=\"11\">%zu of %zu entities (most "
+                       "mentioned), %zu of %zu links (strongest among them)<BR/>window: ",
                     nn, v->nnodes, ne, v->nedges) ||
         egw_xml_buf(b, v->window_name ? v->window_name : "?") || eg_buf_adds(b, "; weight: ") ||
         egw_xml_buf(b, v->weight_name ? v->weight_name : "?") ||
-        eg_buf_addf(b, "; %llu documents</TD></TR></TABLE>", (unsigned long long)v->ndocs))
+        eg_buf_addf(b, "; %llu documents</FONT></TD></TR></TABLE>", (unsigned long long)v->ndocs))
         return EG_ENOMEM;
     if (!(html = agstrdup_html(g, (char *)eg_buf_cstr(b))))
         return EG_ENOMEM;

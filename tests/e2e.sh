@@ -41,6 +41,22 @@ for f in graph.dot graph.graphml graph.json; do
 done
 check "-j1 and -j2 give the same mentions" "cmp -s '$T/j1.jsonl' '$T/j2.jsonl'"
 
+# --- partial graphs: two machines save, a third merges; same graph as one run
+mkdir -p "$T/m1" "$T/m2"
+cp corpus/seeds/000_*.txt corpus/seeds/001_*.txt "$T/m1/"
+cp corpus/seeds/002_*.txt corpus/seeds/003_*.txt corpus/seeds/004_*.txt "$T/m2/"
+"$E" -q -o "$T/all" "$T/m1" "$T/m2"
+"$E" -q -o "$T/p1" --save-partial "$T/a.egp" "$T/m1"
+"$E" -q -o "$T/p2" --save-partial "$T/b.egp" "$T/m2"
+"$E" -q -o "$T/pm" --load-partial "$T/a.egp" --load-partial "$T/b.egp"; rc=$?
+check "--load-partial with no PATH merges saved graphs" "[ $rc -eq 0 ]"
+for f in graph.dot graph.graphml graph.json; do
+    check "merged partial graphs give the same $f as one run" "cmp -s '$T/all/$f' '$T/pm/$f'"
+done
+head -c 100 "$T/a.egp" > "$T/bad.egp"
+"$E" -q -o "$T/pb" --load-partial "$T/bad.egp" 2> "$T/pb.txt"; rc=$?
+check "a damaged partial graph: exit 1, file and byte named" "[ $rc -eq 1 ] && grep -q 'bad.egp: byte [0-9]*: bad partial graph' '$T/pb.txt'"
+
 # --- bad inputs: each named, the others still processed, exit 1
 mkdir -p "$T/in"
 cp corpus/seeds/001_d7fe4fa3b9f4b3af.txt "$T/in/good.txt"

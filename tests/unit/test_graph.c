@@ -170,6 +170,49 @@ static void test_merge_is_split_free(void)
     eg_ctx_free(c);
 }
 
+/* Partial graphs as bytes: save on one "machine", load and merge on
+ * another, same result; bad bytes are refused with their offset. */
+static void test_save_load(void)
+{
+    eg_ctx *c = make_ctx(EG_WIN_SENTENCE, 0, EG_WEIGHT_COUNT);
+    int all[] = {0, 1, 2}, p1[] = {0, 2}, p2[] = {1};
+    eg_graph *whole = run(c, all, 3), *a = run(c, p1, 2), *b = run(c, p2, 1), *fresh = eg_graph_new(c);
+    char *buf = NULL, *r1, *r2;
+    size_t len = 0, cut;
+    int rc;
+    OK(eg_graph_save(a, &buf, &len) == EG_OK && len > 8, "a partial graph saves (%zu bytes)", len);
+    OK(eg_graph_load(fresh, buf, len) == EG_OK, "and loads");
+    eg_graph_merge(fresh, b);
+    r1 = render(whole);
+    r2 = render(fresh);
+    OK(r1 && r2 && strcmp(r1, r2) == 0, "saved {a,c} loaded and merged with {b} equals one graph");
+    free(r1);
+    free(r2);
+    eg_graph_free(fresh);
+    for (cut = 0; cut < len; cut += len / 37 + 1) {
+        eg_graph *g2 = eg_graph_new(c);
+        rc = eg_graph_load(g2, buf, cut);
+        if (rc != EG_EDATA || strncmp(eg_graph_error(g2), "byte ", 5) != 0 || g2->nnodes != 0) {
+            OK(0, "truncated at %zu: refused with its offset, nothing added (%s)", cut, eg_graph_error(g2));
+            eg_graph_free(g2);
+            break;
+        }
+        eg_graph_free(g2);
+    }
+    OK(cut >= len, "every truncation is refused with a byte offset and adds nothing");
+    {
+        eg_graph *g2 = eg_graph_new(c);
+        buf[0] = 'X';
+        OK(eg_graph_load(g2, buf, len) == EG_EDATA && strstr(eg_graph_error(g2), "bad magic"), "bad magic refused");
+        eg_graph_free(g2);
+    }
+    free(buf);
+    eg_graph_free(whole);
+    eg_graph_free(a);
+    eg_graph_free(b);
+    eg_ctx_free(c);
+}
+
 static void test_weights_and_filters(void)
 {
     eg_options o;
@@ -235,6 +278,7 @@ int main(void)
     test_sentence_window();
     test_other_windows();
     test_merge_is_split_free();
+    test_save_load();
     test_weights_and_filters();
     unlink(gaz_path);
     return tap_done();

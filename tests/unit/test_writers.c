@@ -38,6 +38,8 @@
  * needed to see through Graphviz's frames to the suppressed functions. */
 const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0"; }
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
