@@ -23,7 +23,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run check unit test-unit test-golden test-consumers test-quality \
+.PHONY: picture all run check unit test-unit test-golden test-consumers test-quality \
         test-e2e test-asan bench clean deps
 
 all: $(BUILD)/entgraph
@@ -135,3 +135,7 @@ test-robust: all
 
 test-valgrind: all unit
 	@tests/valgrind.sh $(BUILD)
+
+# The README's picture of the sample corpus.
+picture: all
+	$(BUILD)/entgraph -q -f svg -o docs corpus/seeds
