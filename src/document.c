@@ -174,6 +174,7 @@ static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
     const eg_doc *d = &w->doc;
     const eg_resolver *r = &w->res;
     size_t i = 0, j;
+    int rc;
     if (EG_GROW(w->win_nodes, w->win_cap, r->nm + 1))
         return EG_ENOMEM;
     while (i < r->nm) {
@@ -197,10 +198,10 @@ static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
         for (k = 0; k < n; k++)
             if (!u || w->win_nodes[u - 1] != w->win_nodes[k])
                 w->win_nodes[u++] = w->win_nodes[k];
-        if (u && eg_graph_window(g, w->win_nodes, u, seq, docix, eg_doc_orig_start(d, d->tok[t0].s),
-                                 eg_doc_orig_end(d, d->tok[t1 - 1].e), d->text + d->tok[t0].s,
-                                 d->tok[t1 - 1].e - d->tok[t0].s))
-            return EG_ENOMEM;
+        if (u && (rc = eg_graph_window(g, w->win_nodes, u, seq, docix, eg_doc_orig_start(d, d->tok[t0].s),
+                                       eg_doc_orig_end(d, d->tok[t1 - 1].e), d->text + d->tok[t0].s,
+                                       d->tok[t1 - 1].e - d->tok[t0].s)))
+            return rc;
         i = j;
     }
     return EG_OK;
@@ -215,6 +216,7 @@ static int add_token_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix
     const eg_resolver *r = &w->res;
     uint32_t span = g->ctx->opt.window_tokens ? g->ctx->opt.window_tokens : 1;
     size_t i, j;
+    int rc;
     for (i = 0; i < r->nm; i++) {
         uint32_t a = w->node_of[r->m[i].ent];
         if (a == EG_NONE)
@@ -226,9 +228,9 @@ static int add_token_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix
             const eg_token *s = &d->tok[r->m[i].t0], *e = &d->tok[r->m[j].t1 - 1];
             if (b == EG_NONE || b == a)
                 continue;
-            if (eg_graph_pair(g, a, b, seq, docix, eg_doc_orig_start(d, s->s), eg_doc_orig_end(d, e->e),
-                              d->text + s->s, e->e - s->s))
-                return EG_ENOMEM;
+            if ((rc = eg_graph_pair(g, a, b, seq, docix, eg_doc_orig_start(d, s->s), eg_doc_orig_end(d, e->e),
+                                    d->text + s->s, e->e - s->s)))
+                return rc;
         }
     }
     return EG_OK;
@@ -265,8 +267,10 @@ int eg_graph_add_doc(eg_graph *g, uint64_t seq, const char *name, const char *by
         (rc = emit_mentions(g, w, seq, docix, name, fn, ud)))
         goto nomem;
     rc = c->opt.window == EG_WIN_TOKENS ? add_token_windows(g, w, seq, docix) : add_windows(g, w, seq, docix);
+    if (!rc && g->spool_buf.len)
+        rc = eg_graph_spool_flush(g);
     if (rc)
-        goto nomem;
+        return g->err.code ? g->err.code : eg_err_nomem(&g->err);
     g->ndocs++;
     return EG_OK;
 nomem:

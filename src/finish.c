@@ -394,6 +394,9 @@ int eg_graph_finish(eg_graph *g)
     if (g->finished)
         return EG_OK;
     eg_err_clear(&g->err); /* not a document's error from before */
+    if (g->spool_buf.len && (rc = eg_graph_spool_flush(g)))
+        return rc;
+    rc = EG_ENOMEM;
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
     eg_free(g->vindex);
@@ -472,8 +475,20 @@ int eg_graph_finish(eg_graph *g)
     }
     if (ne > 1) /* refs is NULL when there are no edges */
         qsort(refs, ne, sizeof *refs, cmp_vedge);
-    if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(ne * k + 1, sizeof *g->vev)))
+    {
+        /* exactly the evidence records the view will hold */
+        size_t total = 0, j2, a2;
+        for (a2 = 0; a2 < ne; a2 = j2) {
+            size_t sum = 0;
+            for (j2 = a2; j2 < ne && refs[j2].a == refs[a2].a && refs[j2].b == refs[a2].b; j2++)
+                sum += g->edges[refs[j2].edge].nev;
+            total += sum < k ? sum : k;
+        }
+        nev = total;
+    }
+    if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(nev + 1, sizeof *g->vev)))
         goto out;
+    nev = 0; /* now the fill position */
     {
         size_t out_e = 0, j;
         /* the evidence of all source edges of one view edge, before the K
@@ -510,7 +525,10 @@ int eg_graph_finish(eg_graph *g)
                 x->doc = g->docs.items[tmp[v->nev].doc].key;
                 x->start = tmp[v->nev].start;
                 x->end = tmp[v->nev].end;
-                x->snippet = g->strs.p + tmp[v->nev].snippet;
+                x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
+                x->spool_fd = g->spools[tmp[v->nev].spool];
+                x->snip_off = tmp[v->nev].snip;
+                x->snip_len = tmp[v->nev].snip_len;
             }
             g->vnodes[v->a].degree++;
             g->vnodes[v->b].degree++;
@@ -597,6 +615,15 @@ int eg_graph_finish(eg_graph *g)
     g->view.window_name = g->window_name;
     g->view.ndocs = g->ndocs;
     g->finished = 1;
+    /* the view has what the writers need: the accumulated edges and their
+     * evidence records are not needed any more */
+    eg_free(g->edges);
+    eg_free(g->ev);
+    eg_free(g->edge_slots);
+    g->edges = NULL;
+    g->ev = NULL;
+    g->edge_slots = NULL;
+    g->nedges = g->edges_cap = g->ev_cap = g->edge_nslots = 0;
     rc = EG_OK;
 out:
     eg_free(surv);

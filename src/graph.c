@@ -7,8 +7,10 @@
  */
 #include "graph.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 eg_graph *eg_graph_new(const eg_ctx *c)
 {
@@ -35,6 +37,14 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->edge_slots);
     eg_free(g->edges);
     eg_free(g->ev);
+    {
+        size_t i;
+        for (i = 0; i < g->nspools; i++)
+            if (g->spools[i] >= 0)
+                close(g->spools[i]);
+    }
+    eg_free(g->spools);
+    eg_buf_free(&g->spool_buf);
     eg_strmap_free(&g->docs);
     eg_buf_free(&g->strs);
     eg_strmap_free(&g->learned);
@@ -234,41 +244,138 @@ static void ev_insert(eg_graph *g, gedge *e, const gevidence *x)
     v[i] = *x;
 }
 
-/* Appends the window's text with white space folded, cut at about 200
- * bytes on a character boundary. */
-static int snippet_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
+/* ---- the snippet spool ---- */
+
+/* Makes this graph's own spool file (spools[0]): an unlinked temporary
+ * file in $TMPDIR (or /tmp), so nothing is left behind even on a crash. */
+static int spool_open(eg_graph *g)
 {
-    size_t i, start = g->strs.len;
-    int space = 0;
-    if (g->strs.len + 260 > UINT32_MAX)
+    const char *dir = getenv("TMPDIR");
+    eg_buf path = {0};
+    int fd;
+    if (g->nspools)
+        return EG_OK;
+    if (EG_GROW(g->spools, g->spools_cap, 1) ||
+        eg_buf_addf(&path, "%s/entgraph-evidence-XXXXXX", dir && *dir ? dir : "/tmp")) {
+        eg_buf_free(&path);
+        return eg_err_nomem(&g->err);
+    }
+    fd = mkstemp(path.p);
+    if (fd < 0) {
+        int rc = eg_err_set(&g->err, EG_EIO, "%s: cannot make a temporary file for evidence: %s", path.p,
+                            strerror(errno));
+        eg_buf_free(&path);
+        return rc;
+    }
+    unlink(path.p);
+    eg_buf_free(&path);
+    g->spools[0] = fd;
+    g->nspools = 1;
+    return EG_OK;
+}
+
+int eg_graph_spool_flush(eg_graph *g)
+{
+    size_t done = 0;
+    while (done < g->spool_buf.len) {
+        ssize_t k = write(g->spools[0], g->spool_buf.p + done, g->spool_buf.len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return eg_err_set(&g->err, EG_EIO, "cannot write evidence to a temporary file: %s",
+                              k < 0 ? strerror(errno) : "disk full");
+        done += (size_t)k;
+    }
+    eg_buf_reset(&g->spool_buf);
+    return EG_OK;
+}
+
+static int read_at(int fd, char *p, size_t n, uint64_t off)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t k = pread(fd, p + done, n - done, (off_t)(off + done));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return EG_EIO;
+        done += (size_t)k;
+    }
+    return EG_OK;
+}
+
+int eg_graph_snippet(const eg_graph *g, const gevidence *x, eg_buf *b)
+{
+    uint64_t flushed = g->spool_len - g->spool_buf.len;
+    eg_buf_reset(b);
+    if (eg_buf_reserve(b, x->snip_len))
         return EG_ENOMEM;
-    *off = (uint32_t)start;
+    if (x->spool == 0 && x->snip >= flushed) {
+        memcpy(b->p, g->spool_buf.p + (x->snip - flushed), x->snip_len);
+    } else if (x->spool >= g->nspools || read_at(g->spools[x->spool], b->p, x->snip_len, x->snip)) {
+        return EG_EIO;
+    }
+    b->len = x->snip_len;
+    b->p[b->len] = 0;
+    return EG_OK;
+}
+
+const char *eg_evidence_snippet(const eg_evidence *ev, eg_buf *b)
+{
+    if (ev->snippet)
+        return ev->snippet;
+    eg_buf_reset(b);
+    if (eg_buf_reserve(b, ev->snip_len) || read_at(ev->spool_fd, b->p, ev->snip_len, ev->snip_off))
+        return NULL;
+    b->len = ev->snip_len;
+    b->p[b->len] = 0;
+    return b->p;
+}
+
+/* Appends the window's text to the spool, white space folded, cut at about
+ * 200 bytes on a character boundary; *off and *len say where it is. */
+static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint16_t *len)
+{
+    size_t i, start;
+    int space = 0;
+    if (!g->nspools && spool_open(g))
+        return g->err.code;
+    start = g->spool_buf.len;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            space = g->strs.len > start;
+            space = g->spool_buf.len > start;
             continue;
         }
-        if (g->strs.len - start >= 200 && (c & 0xC0) != 0x80) {
-            if (eg_buf_add(&g->strs, "...", 3))
-                return EG_ENOMEM;
+        if (g->spool_buf.len - start >= 200 && (c & 0xC0) != 0x80) {
+            if (eg_buf_add(&g->spool_buf, "...", 3))
+                return eg_err_nomem(&g->err);
             break;
         }
-        if (space && eg_buf_addc(&g->strs, ' '))
-            return EG_ENOMEM;
+        if ((space && eg_buf_addc(&g->spool_buf, ' ')) || eg_buf_addc(&g->spool_buf, (char)c))
+            return eg_err_nomem(&g->err);
         space = 0;
-        if (eg_buf_addc(&g->strs, (char)c))
-            return EG_ENOMEM;
     }
-    return eg_buf_addc(&g->strs, 0) ? EG_ENOMEM : EG_OK;
+    *off = g->spool_len;
+    *len = (uint16_t)(g->spool_buf.len - start);
+    g->spool_len += *len;
+    return EG_OK;
 }
 
-/* Counts one co-occurrence of nodes a and b; *snip is the window's snippet,
- * made on first need (EG_NONE until then). */
+/* Would x be among the edge's K first evidence records? */
+static int ev_wanted(const eg_graph *g, const gedge *e, const gevidence *x)
+{
+    unsigned k = ev_k(g);
+    return k && (e->nev < k || ev_before(g, x, &g->ev[e->ev + k - 1]));
+}
+
+/* Counts one co-occurrence of nodes a and b; the window's snippet is
+ * spooled on first need (*snip_len 0 until then). */
 static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
-                    const char *text, size_t len, uint32_t *snip)
+                    const char *text, size_t len, uint64_t *snip, uint16_t *snip_len, int *have)
 {
     gedge *e;
+    gevidence x;
     if (a == b)
         return EG_OK;
     if (a > b) {
@@ -277,23 +384,27 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
         b = t;
     }
     if (edge_get(g, a, b, &e))
-        return EG_ENOMEM;
+        return eg_err_nomem(&g->err);
     e->count++;
     if (e->last_doc != seq + 1) {
         e->last_doc = seq + 1;
         e->docs++;
     }
-    if (e->nev < ev_k(g)) {
-        gevidence x;
-        if (*snip == EG_NONE && snippet_add(g, text, len, snip))
-            return EG_ENOMEM;
-        x.seq = seq;
-        x.start = start;
-        x.end = end;
-        x.doc = doc;
-        x.snippet = *snip;
-        ev_insert(g, e, &x);
+    memset(&x, 0, sizeof x);
+    x.start = start;
+    x.end = end;
+    x.doc = doc;
+    if (!ev_wanted(g, e, &x))
+        return EG_OK;
+    if (!*have) {
+        int rc = snippet_add(g, text, len, snip, snip_len);
+        if (rc)
+            return rc;
+        *have = 1;
     }
+    x.snip = *snip;
+    x.snip_len = *snip_len;
+    ev_insert(g, e, &x);
     return EG_OK;
 }
 
@@ -311,8 +422,14 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
 {
     gedge *e;
     gevidence y = *x;
-    if (edge_get(g, a < b ? a : b, a < b ? b : a, &e) || str_add(g, snippet, strlen(snippet), &y.snippet))
-        return EG_ENOMEM;
+    int rc;
+    if (edge_get(g, a < b ? a : b, a < b ? b : a, &e))
+        return eg_err_nomem(&g->err);
+    if (!ev_wanted(g, e, &y))
+        return EG_OK;
+    if ((rc = snippet_add(g, snippet, strlen(snippet), &y.snip, &y.snip_len)))
+        return rc;
+    y.spool = 0;
     ev_insert(g, e, &y);
     return EG_OK;
 }
@@ -321,22 +438,26 @@ int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, 
                     uint64_t end, const char *text, size_t len)
 {
     size_t i, j;
-    uint32_t snip = EG_NONE;
+    uint64_t snip = 0;
+    uint16_t snip_len = 0;
+    int have = 0, rc;
     g->nwindows++;
     for (i = 0; i < n; i++)
         g->nodes[nodes[i]].windows++;
     for (i = 0; i < n; i++)
         for (j = i + 1; j < n; j++)
-            if (pair_add(g, nodes[i], nodes[j], seq, doc, start, end, text, len, &snip))
-                return EG_ENOMEM;
+            if ((rc = pair_add(g, nodes[i], nodes[j], seq, doc, start, end, text, len, &snip, &snip_len, &have)))
+                return rc;
     return EG_OK;
 }
 
 int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
                   const char *text, size_t len)
 {
-    uint32_t snip = EG_NONE;
-    return pair_add(g, a, b, seq, doc, start, end, text, len, &snip);
+    uint64_t snip = 0;
+    uint16_t snip_len = 0;
+    int have = 0;
+    return pair_add(g, a, b, seq, doc, start, end, text, len, &snip, &snip_len, &have);
 }
 
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
@@ -403,11 +524,44 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
     return EG_OK;
 }
 
+/* Shares src's spool files with dst (dup'd descriptors, so src may be
+ * freed); smap[i] is dst's index for src's spool i. src's waiting snippet
+ * bytes must have been flushed (every public call that adds evidence
+ * flushes before it returns). */
+static int merge_spools(eg_graph *dst, const eg_graph *src, uint16_t *smap)
+{
+    size_t i;
+    if (src->spool_buf.len)
+        return eg_err_set(&dst->err, EG_EUSAGE, "merging a graph with unflushed evidence");
+    if (!dst->nspools && src->nspools && spool_open(dst))
+        return dst->err.code;
+    for (i = 0; i < src->nspools; i++) {
+        int fd;
+        if (dst->nspools >= 65535)
+            return eg_err_set(&dst->err, EG_EUSAGE, "too many graphs merged (65535 at most)");
+        if (EG_GROW(dst->spools, dst->spools_cap, dst->nspools + 1))
+            return eg_err_nomem(&dst->err);
+        if ((fd = dup(src->spools[i])) < 0)
+            return eg_err_set(&dst->err, EG_EIO, "cannot share evidence between graphs: %s", strerror(errno));
+        dst->spools[dst->nspools] = fd;
+        smap[i] = (uint16_t)dst->nspools++;
+    }
+    return EG_OK;
+}
+
 int eg_graph_merge(eg_graph *dst, const eg_graph *src)
 {
     uint32_t *map = NULL, *dmap = NULL;
+    uint16_t *smap = NULL;
     size_t i, j;
     int rc = EG_ENOMEM;
+    if (dst->finished || src->finished)
+        return eg_err_set(&dst->err, EG_EUSAGE, "cannot merge a finished graph");
+    if (src->nspools && !(smap = eg_malloc(src->nspools * sizeof *smap)))
+        goto out;
+    if ((rc = merge_spools(dst, src, smap)))
+        goto out;
+    rc = EG_ENOMEM;
     if (src->nnodes && !(map = eg_malloc(src->nnodes * sizeof *map)))
         goto out;
     if (src->docs.count && !(dmap = eg_malloc(src->docs.count * sizeof *dmap)))
@@ -433,9 +587,9 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
         for (j = 0; j < s->nev; j++) {
             gevidence x = src->ev[s->ev + j];
             x.doc = dmap[x.doc];
-            if (str_add(dst, src->strs.p + x.snippet, strlen(src->strs.p + x.snippet), &x.snippet))
-                goto out;
-            ev_insert(dst, d, &x);
+            x.spool = smap[x.spool];
+            if (ev_wanted(dst, d, &x))
+                ev_insert(dst, d, &x);
         }
     }
     for (i = 0; i < src->learned.count; i++) {
@@ -458,7 +612,8 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
 out:
     eg_free(map);
     eg_free(dmap);
-    if (rc)
+    eg_free(smap);
+    if (rc == EG_ENOMEM)
         eg_err_nomem(&dst->err);
     return rc;
 }

@@ -28,10 +28,11 @@ typedef struct {
 } gnode;
 
 typedef struct {
-    uint64_t seq;       /* document seq */
-    uint64_t start, end;
+    uint64_t start, end; /* original byte offsets of the window */
+    uint64_t snip;      /* offset of the snippet in spool file `spool` */
     uint32_t doc;       /* index into g->docs */
-    uint32_t snippet;   /* offset in g->strs */
+    uint16_t spool;     /* index into g->spools */
+    uint16_t snip_len;  /* snippet bytes */
 } gevidence;
 
 typedef struct {
@@ -77,6 +78,14 @@ struct eg_graph {
     size_t nedges, edges_cap;
     gevidence *ev;        /* K slots per edge */
     size_t ev_cap;
+    /* Evidence snippets live in spool files, not in memory: spools[0] is
+     * this graph's own (an unlinked temporary file, made on first need),
+     * the others are dup'd from graphs merged in. Bytes not yet written
+     * wait in spool_buf; they are flushed after each document. */
+    int *spools;
+    size_t nspools, spools_cap;
+    uint64_t spool_len;   /* bytes in spools[0], written or waiting */
+    eg_buf spool_buf;
     eg_strmap docs;       /* document names */
     eg_buf strs;          /* labels, snippets, explain lines */
     eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
@@ -121,6 +130,11 @@ int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n);
 int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end, const char *line);
 /* graph.c: index of a document name in g->docs. */
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out);
+
+/* graph.c: writes waiting snippet bytes to the spool file. */
+int eg_graph_spool_flush(eg_graph *g);
+/* graph.c: reads one evidence record's snippet into b (NUL-terminated). */
+int eg_graph_snippet(const eg_graph *g, const gevidence *x, eg_buf *b);
 
 /* graph.c: the order of evidence records (document name, then offsets). */
 int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y);

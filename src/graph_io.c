@@ -9,7 +9,7 @@
  *                     u64 mentions, u64 windows, u32 documents
  *   u32 n, n × alias: u32 node, str surface, u64 count
  *   u32 n, n × edge: u32 a, u32 b, u64 count, u32 documents, u32 k,
- *                     k × evidence: u64 seq, u64 start, u64 end, u32 doc, str snippet
+ *                     k × evidence: u64 start, u64 end, u32 doc, str snippet
  *   u32 n, n × learned acronym: str slug, u32 node (0xFFFFFFFF: conflicting)
  *   u32 n, n × explain line: u64 seq, u64 start, u64 end, u32 doc, str text
  * Loading checks every length against the buffer and every index against
@@ -65,21 +65,27 @@ static int save_nodes(const eg_graph *g, eg_buf *b)
 static int save_edges(const eg_graph *g, eg_buf *b)
 {
     size_t i, j;
+    eg_buf snip = {0};
+    int rc = EG_ENOMEM;
     if (put(b, g->nedges, 4))
-        return EG_ENOMEM;
+        goto out;
     for (i = 0; i < g->nedges; i++) {
         const gedge *e = &g->edges[i];
         if (put(b, e->a, 4) || put(b, e->b, 4) || put(b, e->count, 8) || put(b, e->docs, 4) || put(b, e->nev, 4))
-            return EG_ENOMEM;
+            goto out;
         for (j = 0; j < e->nev; j++) {
             const gevidence *x = &g->ev[e->ev + j];
-            const char *s = g->strs.p + x->snippet;
-            if (put(b, x->seq, 8) || put(b, x->start, 8) || put(b, x->end, 8) || put(b, x->doc, 4) ||
-                put_str(b, s, strlen(s)))
-                return EG_ENOMEM;
+            if ((rc = eg_graph_snippet(g, x, &snip)))
+                goto out;
+            rc = EG_ENOMEM;
+            if (put(b, x->start, 8) || put(b, x->end, 8) || put(b, x->doc, 4) || put_str(b, snip.p, snip.len))
+                goto out;
         }
     }
-    return EG_OK;
+    rc = EG_OK;
+out:
+    eg_buf_free(&snip);
+    return rc;
 }
 
 int eg_graph_save(const eg_graph *g, char **out, size_t *len)
@@ -93,7 +99,7 @@ int eg_graph_save(const eg_graph *g, char **out, size_t *len)
     for (i = 0; i < g->docs.count; i++)
         if (put_str(&b, g->docs.items[i].key, g->docs.items[i].klen))
             goto out;
-    if (save_nodes(g, &b) || save_edges(g, &b) || put(&b, g->learned.count, 4))
+    if (save_nodes(g, &b) || (rc = save_edges(g, &b)) || (rc = EG_ENOMEM, put(&b, g->learned.count, 4)))
         goto out;
     for (i = 0; i < g->learned.count; i++)
         if (put_str(&b, g->learned.items[i].key, g->learned.items[i].klen) || put(&b, g->learned.items[i].val, 4))
@@ -242,7 +248,7 @@ static int load_edges(eg_graph *t, reader *r, eg_buf *s1)
             gevidence x;
             size_t sl = 0;
             const char *s;
-            x.seq = get(r, 8, "evidence document");
+            memset(&x, 0, sizeof x);
             x.start = get(r, 8, "evidence start");
             x.end = get(r, 8, "evidence end");
             x.doc = (uint32_t)get(r, 4, "evidence document");
@@ -333,6 +339,10 @@ int eg_graph_load(eg_graph *g, const char *buf, size_t len)
         goto out;
     if (r.bad) {
         rc = eg_err_set(&g->err, EG_EDATA, "byte %zu: bad partial graph (%s)", r.bad_at, r.why);
+        goto out;
+    }
+    if ((rc = eg_graph_spool_flush(t))) {
+        eg_err_set(&g->err, rc, "%s", t->err.msg);
         goto out;
     }
     rc = eg_graph_merge(g, t);

@@ -33,7 +33,12 @@ typedef struct {
     const char *doc;     /* document name */
     uint64_t start, end; /* original byte offsets of the window */
     const char *snippet; /* the window's text, white space folded, at most
-                            about 200 bytes, cut at a character boundary */
+                            about 200 bytes, cut at a character boundary; NULL
+                            when it is in a spool file: read it with
+                            eg_evidence_snippet */
+    int spool_fd;        /* where the snippet is when snippet is NULL */
+    uint64_t snip_off;
+    uint32_t snip_len;
 } eg_evidence;
 
 typedef struct {
@@ -55,6 +60,10 @@ typedef struct {
     const char *window_name;  /* "sentence", "paragraph", "document", "tokens:N" */
     uint64_t ndocs;           /* documents read */
 } eg_gview;
+
+/* The snippet of an evidence record: ev->snippet, or the bytes read from
+ * its spool file into b. NULL when the spool cannot be read. */
+const char *eg_evidence_snippet(const eg_evidence *ev, eg_buf *b);
 
 /* writers.c: writes every format in `formats` (EG_FMT_* bits) into dir.
  * Each writer writes through eg_out (temporary file, then rename). */

@@ -90,6 +90,7 @@ static const struct {
 typedef struct {
     uint8_t op;
     uint8_t list;     /* EG_LEX_* for list conditions */
+    uint8_t pre;      /* PRE_*: can be checked on the group's first token before matching */
     int16_t group;    /* capture group; -1 = the rule's group */
     int32_t num;      /* maxwords / minwords */
     int32_t set;      /* index into eg_rules.sets for a %MACRO list; -1 = lexicon */
@@ -107,8 +108,26 @@ typedef struct {
     rcond *conds;
     size_t nconds;
     int has_on;            /* ON_*: where the rule runs (0: every window) */
-    const uint8_t *first;  /* PCRE2's map of possible first bytes, or NULL */
+    int jit;               /* JIT-compiled: matched with pcre2_jit_match */
+    int pre;               /* the group starts where the match starts and
+                              some conditions have PRE_* set (prechecks) */
+    uint16_t *pre_order;   /* the conditions with PRE_*, cheapest first */
+    size_t npre;
+    uint8_t first[32];     /* bytes that can start a match (PCRE2's first-byte
+                              map, or its first code unit, or every byte) */
 } rrule;
+
+/* Prechecks. When the rule's group always starts where its match starts,
+ * a match starting at word token u has u as the group's first token (and
+ * first word), so every condition that looks only there can be checked
+ * before running the pattern: a start where one fails gives a match the
+ * conditions would reject, and is skipped (see next_start). */
+enum {
+    PRE_NONE = 0,
+    PRE_FIRST,   /* decided by the first token: cond_holds(u, u + 1) is exact */
+    PRE_ANY,     /* holds only if it holds on the first token alone (cap, none) */
+    PRE_ALONE    /* alone(): its "nothing capitalised before" half */
+};
 
 /* Where a rule with triggers runs: on(...) the sentences holding a
  * trigger; after(...) anchored at the token after each trigger (a "." or
@@ -775,7 +794,7 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown condition '%.*s'", L->file, f->line,
                               f->col + (uint32_t)nb, (int)(ne - nb), s + nb);
         } else {
-            rcond c = {cond_defs[k].op, 0, -1, 0, -1};
+            rcond c = {cond_defs[k].op, 0, PRE_NONE, -1, 0, -1};
             int a = 0;
             if (cond_defs[k].args & RA_NUM) {
                 long v;
@@ -809,6 +828,21 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
                     goto bad;
                 }
             }
+            if (c.group < 0 || c.group == ru->group) {
+                switch (c.op) {
+                case RC_GIVEN: case RC_NOTGIVEN: case RC_NOTCOMMON: case RC_OKSTART: case RC_SENTSTART:
+                case RC_NOTSENTSTART: case RC_TITLE: case RC_NOTITLE: case RC_FIRST: case RC_NOTFIRST:
+                case RC_PREV: case RC_NOTPREV: case RC_NOTQUOTED:
+                    c.pre = PRE_FIRST;
+                    break;
+                case RC_CAP: case RC_NONE:
+                    c.pre = PRE_ANY;
+                    break;
+                case RC_ALONE:
+                    c.pre = PRE_ALONE;
+                    break;
+                }
+            }
             {
                 rcond *nc = eg_realloc(ru->conds, (ru->nconds + 1) * sizeof *nc);
                 if (!nc)
@@ -831,6 +865,7 @@ static void rule_clear(rrule *ru)
     eg_free(ru->where);
     pcre2_code_free(ru->code);
     eg_free(ru->conds);
+    eg_free(ru->pre_order);
     memset(ru, 0, sizeof *ru);
 }
 
@@ -957,6 +992,178 @@ out:
     return rc;
 }
 
+/* The bytes a match can start with: PCRE2's first-byte map; else its first
+ * code unit, with the other case and every non-ASCII lead byte (the pattern
+ * may be caseless, and PCRE2 does not say); else every byte. */
+static void first_map(const pcre2_code *c, uint8_t map[32])
+{
+    const uint8_t *bm = NULL;
+    uint32_t type = 0, cu = 0;
+    if (pcre2_pattern_info(c, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
+        memcpy(map, bm, 32);
+        return;
+    }
+    memset(map, 0xFF, 32);
+    if (pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 || type != 1 ||
+        pcre2_pattern_info(c, PCRE2_INFO_FIRSTCODEUNIT, &cu) != 0 || cu > 0x7F)
+        return;
+    memset(map, 0, 16); /* ASCII: only the code unit and its other case */
+    map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+    if ((cu | 0x20) >= 'a' && (cu | 0x20) <= 'z') {
+        cu ^= 0x20;
+        map[cu >> 3] |= (uint8_t)(1u << (cu & 7));
+    }
+}
+
+/* Skips the group that opens at s[i] ('('): escapes, classes and nested
+ * groups inside. Returns the index after its ')' (n when unbalanced); sets
+ * *cap when a capture group opens inside (or is the group itself). */
+static size_t skip_group(const char *s, size_t n, size_t i, int *cap)
+{
+    int depth = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '\\') {
+            i += 2;
+            continue;
+        }
+        if (c == '[') {
+            i++;
+            if (i < n && s[i] == '^')
+                i++;
+            if (i < n && s[i] == ']')
+                i++;
+            while (i < n && s[i] != ']') {
+                if (s[i] == '\\')
+                    i++;
+                else if (s[i] == '[' && i + 1 < n && s[i + 1] == ':')
+                    while (i + 1 < n && !(s[i] == ':' && s[i + 1] == ']'))
+                        i++;
+                i++;
+            }
+            i++;
+            continue;
+        }
+        if (c == '(') {
+            const char *q = s + i + 1;
+            size_t left = n - i - 1;
+            if (!(left >= 1 && (q[0] == '?' || q[0] == '*')) ||
+                (left >= 3 && q[0] == '?' && q[1] == '<' && q[2] != '=' && q[2] != '!') ||
+                (left >= 2 && q[0] == '?' && (q[1] == 'P' || q[1] == '\'')))
+                *cap = 1;
+            depth++;
+        } else if (c == ')' && --depth == 0) {
+            return i + 1;
+        }
+        i++;
+    }
+    return n;
+}
+
+static int is_assertion_at(const char *s, size_t n, size_t i)
+{
+    return i + 3 < n && s[i] == '(' && s[i + 1] == '?' &&
+           (s[i + 2] == '=' || s[i + 2] == '!' || (s[i + 2] == '<' && (s[i + 3] == '=' || s[i + 3] == '!')));
+}
+
+/* Is s[i, j) a sequence of zero-width assertions (lookarounds, and
+ * non-capturing groups holding only lookarounds)? */
+static int zero_width(const char *s, size_t i, size_t j)
+{
+    while (i < j) {
+        int cap = 0;
+        size_t k;
+        if (!(is_assertion_at(s, j, i) || (i + 2 < j && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == ':')))
+            return 0;
+        k = skip_group(s, j, i, &cap);
+        if (cap || k > j || (k < j && strchr("?*+{", s[k])))
+            return 0;
+        if (!is_assertion_at(s, j, i) && !zero_width(s, i + 3, k - 1))
+            return 0;
+        i = k;
+    }
+    return 1;
+}
+
+/* Does capture group g of the expanded pattern always start where the match
+ * starts? Group 0 does; group 1 does when only zero-width assertions come
+ * before it. Patterns with constructs this does not follow are left out. */
+static int group_at_start(const char *s, size_t n, int g)
+{
+    size_t i = 0;
+    if (g == 0)
+        return 1;
+    if (g != 1)
+        return 0;
+    for (i = 0; i + 1 < n; i++) {
+        /* \K, \Q, (*VERB), (?|, (?#, and option settings with J or x
+         * change what the scan below sees */
+        if (s[i] == '\\') {
+            if (s[i + 1] == 'K' || s[i + 1] == 'Q')
+                return 0;
+            i++;
+        } else if (s[i] == '(' && s[i + 1] == '*') {
+            return 0;
+        } else if (s[i] == '(' && s[i + 1] == '?' && i + 2 < n) {
+            size_t k = i + 2;
+            if (s[k] == '|' || s[k] == '#')
+                return 0;
+            while (k < n && ((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z') || s[k] == '^' ||
+                             s[k] == '-')) {
+                if (s[k] == 'x' || s[k] == 'J')
+                    return 0;
+                k++;
+            }
+        }
+    }
+    i = 0;
+    while (i < n) {
+        int cap = 0;
+        size_t k;
+        if (s[i] != '(')
+            return 0;
+        if ((i + 3 < n && s[i + 1] == '?' && s[i + 2] == '<' && s[i + 3] != '=' && s[i + 3] != '!') ||
+            (i + 2 < n && s[i + 1] == '?' && s[i + 2] == '\'') ||
+            (i + 3 < n && s[i + 1] == '?' && s[i + 2] == 'P' && s[i + 3] == '<'))
+            return 1; /* a named group: the first capture, number 1 */
+        if (i + 1 < n && s[i + 1] != '?')
+            return 1; /* a numbered group */
+        k = skip_group(s, n, i, &cap);
+        if (cap || k >= n || !zero_width(s, i, k))
+            return 0;
+        i = k;
+    }
+    return 0;
+}
+
+/* How much a precheck costs: token flags, then small word sets, then the
+ * big lexicon lists, then title() (several lookups). */
+static int pre_cost(const rcond *c)
+{
+    switch (c->op) {
+    case RC_CAP: case RC_SENTSTART: case RC_NOTSENTSTART: case RC_NOTQUOTED: return 0;
+    case RC_ALONE: return 1;
+    case RC_TITLE: case RC_NOTITLE: return 4;
+    }
+    return c->set >= 0 ? 2 : 3;
+}
+
+/* Orders the rule's prechecks, cheapest first; sets ru->pre when it has any. */
+static int pre_plan(rrule *ru)
+{
+    size_t k;
+    int cost;
+    if (!(ru->pre_order = eg_malloc((ru->nconds + 1) * sizeof *ru->pre_order)))
+        return EG_ENOMEM;
+    ru->npre = 0;
+    for (cost = 0; cost <= 4; cost++)
+        for (k = 0; k < ru->nconds; k++)
+            if (ru->conds[k].pre != PRE_NONE && pre_cost(&ru->conds[k]) == cost)
+                ru->pre_order[ru->npre++] = (uint16_t)k;
+    ru->pre = ru->npre > 0;
+    return EG_OK;
+}
+
 static int do_rule(loader *L, const lline *ll)
 {
     eg_rules *r = L->r;
@@ -998,9 +1205,9 @@ static int do_rule(loader *L, const lline *ll)
         rc = L->e->code;
         goto out;
     }
-    (void)pcre2_jit_compile(ru.code, PCRE2_JIT_COMPLETE); /* interpreter if JIT is missing */
-    if (pcre2_pattern_info(ru.code, PCRE2_INFO_FIRSTBITMAP, &ru.first) != 0)
-        ru.first = NULL;
+    /* the interpreter if JIT is missing */
+    ru.jit = pcre2_jit_compile(ru.code, PCRE2_JIT_COMPLETE) == 0;
+    first_map(ru.code, ru.first);
     pcre2_pattern_info(ru.code, PCRE2_INFO_CAPTURECOUNT, &ncap);
     if ((ru.group = group_ref(ru.code, f[3].s, f[3].n)) < 0) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: no group '%.*s' in the pattern", L->file, ll->line,
@@ -1009,6 +1216,10 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
+    if (group_at_start(exp.b.p, exp.b.len, ru.group) && (rc = pre_plan(&ru))) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
     if (!(ru.name = eg_strndup(f[0].s, f[0].n)) || !(ru.where = eg_malloc(strlen(L->file) + 16))) {
         rc = eg_err_nomem(L->e);
         goto out;
@@ -1184,6 +1395,11 @@ struct eg_rules_scratch {
     size_t rule_cap;
     uint32_t *best;        /* per token: candidate index+1 ending there (acronyms) */
     size_t best_cap;
+    uint8_t *lexc;         /* per token: lexicon answers known so far (see has) */
+    size_t lexc_cap;
+    uint8_t *prec;         /* per token: precheck verdict of the current rule
+                              (0 not known, 1 holds, 2 fails) */
+    size_t prec_cap;
     eg_buf kb;             /* scratch key for multi-word title lookups */
 };
 
@@ -1222,6 +1438,8 @@ void eg_rules_scratch_free(eg_rules_scratch *s)
     eg_free(s->start);
     eg_free(s->last);
     eg_free(s->best);
+    eg_free(s->lexc);
+    eg_free(s->prec);
     eg_buf_free(&s->kb);
     eg_free(s);
 }
@@ -1336,8 +1554,33 @@ static int last_word(const eg_doc *d, uint32_t t0, uint32_t t1)
     return -1;
 }
 
-static int has(const mstate *m, int list, int t) { return t >= 0 && eg_lex_has(m->lex, list, m->d->tok[t].h); }
-static int inset(const eg_doc *d, const eg_lex *x, int list, int t) { return t >= 0 && eg_lex_has(x, list, d->tok[t].h); }
+/* Is token t in lexicon list `list`? The answers for the first four lists
+ * (given, surname, common, title) are kept per token for the document, two
+ * bits a list (asked, in): triggers, prechecks and conditions ask about the
+ * same capitalised words again and again, and the big lists miss cache. */
+static int has(const mstate *m, int list, int t)
+{
+    uint8_t *c, bit;
+    if (t < 0)
+        return 0;
+    if (list >= 4)
+        return eg_lex_has(m->lex, list, m->d->tok[t].h);
+    c = &m->s->lexc[t];
+    bit = (uint8_t)(1u << (2 * list));
+    if (!(*c & bit))
+        *c |= (uint8_t)(bit | (eg_lex_has(m->lex, list, m->d->tok[t].h) ? bit << 1 : 0));
+    return (*c >> (2 * list + 1)) & 1;
+}
+
+/* Is token t in the condition's list (a lexicon list or a %MACRO set)? */
+static int inset(const mstate *m, const rcond *c, int t)
+{
+    if (t < 0)
+        return 0;
+    if (c->set >= 0)
+        return eg_lex_has(&m->r->sets[c->set], 0, m->d->tok[t].h);
+    return has(m, c->list, t);
+}
 
 /* Lower-case connectors allowed inside a capitalised name by cap(). */
 static int is_connector(const eg_doc *d, const eg_token *t)
@@ -1384,9 +1627,9 @@ static int title_ending_at(const mstate *m, const eg_lex *x, int list, int t)
     int i, nw, words[4];
     if (t < 0 || !is_word(&d->tok[t]))
         return 0;
-    if (eg_lex_has(x, list, d->tok[t].h))
+    if (x == m->lex ? has(m, list, t) : eg_lex_has(x, list, d->tok[t].h))
         return 1;
-    if (!eg_lex_has(x, list, eg_lex_tail_hash(d->tok[t].h)))
+    if (!eg_lex_has_tail(x, list, d->tok[t].h))
         return 0;
     nw = 0;
     for (i = t; i >= 0 && nw < 4; i--) {
@@ -1449,13 +1692,22 @@ static int count_words(const eg_doc *d, uint32_t t0, uint32_t t1)
     return n;
 }
 
+/* The first half of alone(): no capitalised word (a sentence-initial
+ * common word aside) or joiner right before token t0. */
+static int alone_before(const mstate *m, uint32_t t0)
+{
+    const eg_doc *d = m->d;
+    const eg_token *p = t0 > 0 ? &d->tok[t0 - 1] : NULL;
+    return !(p && ((p->flags & EG_TF_JOINER) || (is_word(p) && (p->flags & EG_TF_CAP) &&
+                                                 !(at_start(d, t0 - 1) && has(m, EG_LEX_COMMON, (int)t0 - 1)))));
+}
+
 /* Checks one condition; (t0, t1) is the group's (possibly stripped) range. */
 static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
 {
     const eg_doc *d = m->d;
     int fw = first_word(d, t0, t1), lw = last_word(d, t0, t1), i;
     const eg_lex *x = c->set >= 0 ? &m->r->sets[c->set] : m->lex;
-    int list = c->set >= 0 ? 0 : c->list;
     switch (c->op) {
     case RC_GIVEN: return has(m, EG_LEX_GIVEN, fw);
     case RC_NOTGIVEN: return !has(m, EG_LEX_GIVEN, fw);
@@ -1464,9 +1716,8 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
     case RC_ALONE: {
         /* no capitalised word right before (a sentence-initial common word
          * aside) or right after, joiners counting as part of the name */
-        const eg_token *p = t0 > 0 ? &d->tok[t0 - 1] : NULL, *q = t1 < d->ntok ? &d->tok[t1] : NULL;
-        if (p && ((p->flags & EG_TF_JOINER) || (is_word(p) && (p->flags & EG_TF_CAP) &&
-                                                 !(at_start(d, t0 - 1) && has(m, EG_LEX_COMMON, (int)t0 - 1)))))
+        const eg_token *q = t1 < d->ntok ? &d->tok[t1] : NULL;
+        if (!alone_before(m, t0))
             return 0;
         if (q && ((q->flags & EG_TF_JOINER) || (is_word(q) && (q->flags & EG_TF_CAP))))
             return 0;
@@ -1493,28 +1744,28 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
     case RC_NOTSENTSTART: return !at_start(d, t0);
     case RC_TITLE: return title_before(m, c->set >= 0 ? x : m->lex, c->set >= 0 ? 0 : EG_LEX_TITLE, t0);
     case RC_NOTITLE: return !title_before(m, c->set >= 0 ? x : m->lex, c->set >= 0 ? 0 : EG_LEX_TITLE, t0);
-    case RC_FIRST: return inset(d, x, list, fw);
-    case RC_NOTFIRST: return fw >= 0 && !inset(d, x, list, fw);
-    case RC_LAST: return inset(d, x, list, lw);
-    case RC_NOTLAST: return lw >= 0 && !inset(d, x, list, lw);
+    case RC_FIRST: return inset(m, c, fw);
+    case RC_NOTFIRST: return fw >= 0 && !inset(m, c, fw);
+    case RC_LAST: return inset(m, c, lw);
+    case RC_NOTLAST: return lw >= 0 && !inset(m, c, lw);
     case RC_NONE:
         for (i = (int)t0; i < (int)t1; i++)
-            if (is_word(&d->tok[i]) && inset(d, x, list, i))
+            if (is_word(&d->tok[i]) && inset(m, c, i))
                 return 0;
         return 1;
     case RC_SOME:
         for (i = (int)t0; i < (int)t1; i++)
-            if (is_word(&d->tok[i]) && inset(d, x, list, i))
+            if (is_word(&d->tok[i]) && inset(m, c, i))
                 return 1;
         return 0;
     case RC_PREV:
     case RC_NOTPREV: {
-        int p = (int)t0 - 1, in = p >= 0 && is_word(&d->tok[p]) && inset(d, x, list, p);
+        int p = (int)t0 - 1, in = p >= 0 && is_word(&d->tok[p]) && inset(m, c, p);
         return c->op == RC_PREV ? in : !in;
     }
     case RC_NEXT:
     case RC_NOTNEXT: {
-        int in = t1 < d->ntok && is_word(&d->tok[t1]) && inset(d, x, list, (int)t1);
+        int in = t1 < d->ntok && is_word(&d->tok[t1]) && inset(m, c, (int)t1);
         return c->op == RC_NEXT ? in : !in;
     }
     case RC_MAXWORDS: return count_words(d, t0, t1) <= c->num;
@@ -1569,6 +1820,73 @@ static int accept_match(mstate *m, uint32_t ri)
     return 1;
 }
 
+/* The prechecks of rule ru at word token u, the first token of a match
+ * (and of the rule's group, see PRE_*): 0 when the conditions would reject
+ * any match starting there. */
+static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
+{
+    const eg_doc *d = m->d;
+    size_t k;
+    if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
+        return 1; /* u may be stripped: the first word is not known */
+    for (k = 0; k < ru->npre; k++) {
+        const rcond *c = &ru->conds[ru->pre_order[k]];
+        int ok;
+        if (c->pre == PRE_ALONE)
+            ok = alone_before(m, u);
+        else if (c->op == RC_CAP)
+            ok = (d->tok[u].flags & EG_TF_CAP) || is_connector(d, &d->tok[u]);
+        else if (c->op == RC_NONE)
+            ok = !inset(m, c, (int)u);
+        else
+            ok = cond_holds(m, c, u, u + 1);
+        if (!ok)
+            return 0;
+    }
+    return 1;
+}
+
+/* pre_check, remembered per token for the rule being run. */
+static int pre_holds(const mstate *m, const rrule *ru, uint32_t u)
+{
+    uint8_t *v = &m->s->prec[u];
+    if (!*v)
+        *v = pre_check(m, ru, u) ? 1 : 2;
+    return *v == 1;
+}
+
+/* The first offset in [at, lim] where a match of rule ru that its
+ * conditions might accept can start: a character whose first byte is in
+ * the rule's first-byte map, and, at the start of a word token when the
+ * rule has prechecks, one that passes them. lim + 1 when there is none.
+ * *u is a token cursor at or before the first token starting at `at`. */
+static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim, uint32_t *u)
+{
+    const eg_doc *d = m->d;
+    const unsigned char *t = (const unsigned char *)d->text;
+    for (; at <= lim; at++) {
+        unsigned c = t[at];
+        if (!(ru->first[c >> 3] & (1u << (c & 7))) || (c & 0xC0) == 0x80)
+            continue;
+        if (ru->pre) {
+            while (*u < d->ntok && d->tok[*u].s < at)
+                (*u)++;
+            if (*u < d->ntok && d->tok[*u].s == at && is_word(&d->tok[*u]) && !pre_holds(m, ru, *u))
+                continue;
+        }
+        return at;
+    }
+    return lim + 1;
+}
+
+/* One search of rule ru from offset `off` (JIT when the rule has it). */
+static int rmatch(const rrule *ru, const eg_doc *d, size_t off, eg_rules_scratch *s)
+{
+    if (ru->jit)
+        return pcre2_jit_match(ru->code, (PCRE2_SPTR)d->text, d->len, off, 0, s->md, s->mc);
+    return pcre2_match(ru->code, (PCRE2_SPTR)d->text, d->len, off, PCRE2_NO_UTF_CHECK, s->md, s->mc);
+}
+
 static void warn_limit(mstate *m, uint32_t ri, int rc)
 {
     char line[512];
@@ -1593,7 +1911,7 @@ static int run_window(mstate *m, uint32_t ri, uint32_t ws, uint32_t we)
     pcre2_set_offset_limit(m->s->mc, we);
     m->hint = tok_lower(d, ws, m->hint);
     while (off <= we && off <= d->len) {
-        rc = pcre2_match(ru->code, (PCRE2_SPTR)d->text, d->len, off, PCRE2_NO_UTF_CHECK, m->s->md, m->s->mc);
+        rc = rmatch(ru, d, off, m->s);
         if (rc == PCRE2_ERROR_NOMATCH)
             return 0;
         if (rc < 0) {
@@ -1655,6 +1973,7 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
     for (; a < b; a++) {
         size_t t = s->sorted[a], t0;
         PCRE2_SIZE at, lim;
+        uint32_t u;
         int after = mode == ON_AFTER;
         if (after) {
             /* the next token of the same sentence, past one "." or "," */
@@ -1673,19 +1992,17 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         if (mode == ON_BEFORE && t0 == t && d->tok[t].kind == EG_TK_PUNCT)
             continue;
         at = d->tok[t0].s;
-        /* anchored: no call when the first byte cannot start a match */
-        if (mode != ON_BEFORE && ru->first) {
-            unsigned char c = (unsigned char)d->text[at];
-            if (!(ru->first[c >> 3] & (1u << (c & 7))))
-                continue;
-        }
         if (at < done)
             at = done;
+        /* after() and at() are anchored at the trigger; before() starts
+         * anywhere from the run to the trigger. No call where no match
+         * the conditions could accept can start (next_start). */
         lim = d->tok[t].s;
-        while (at <= lim) {
+        u = (uint32_t)t0;
+        while ((at = next_start(m, ru, at, lim, &u)) <= lim) {
             PCRE2_SIZE *ov;
             pcre2_set_offset_limit(s->mc, lim);
-            rc = pcre2_match(ru->code, (PCRE2_SPTR)d->text, d->len, at, PCRE2_NO_UTF_CHECK, s->md, s->mc);
+            rc = rmatch(ru, d, at, s);
             if (rc == PCRE2_ERROR_NOMATCH)
                 break;
             if (rc < 0) {
@@ -1701,8 +2018,6 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
             }
             /* rejected: try a later start, up to the trigger */
             at = (ov[0] >= at ? ov[0] : at) + 1;
-            while (at < d->len && ((unsigned char)d->text[at] & 0xC0) == 0x80)
-                at++;
         }
     }
     return 0;
@@ -1782,6 +2097,7 @@ static int gather_triggers(mstate *m)
     eg_rules_scratch *s = m->s;
     size_t i, n = r->n;
     int l;
+    unsigned lists = 0, flags = 0;
     if (n + 1 > s->rule_cap) {
         eg_free(s->start);
         eg_free(s->last);
@@ -1794,28 +2110,39 @@ static int gather_triggers(mstate *m)
     memset(s->last, 0, (n + 1) * sizeof *s->last);
     memset(s->start, 0, (n + 1) * sizeof *s->start);
     s->npairs = 0;
+    for (l = 0; l < EG_LEX_NLISTS; l++)
+        if (r->list_head[l] && m->lex && m->lex->nslots[l])
+            lists |= 1u << l;
+    for (l = 0; l < 4; l++)
+        if (r->flag_head[l])
+            flags |= 1u << l;
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
         uint32_t e = trig_find(r, t->h), sent = d->nsent ? t->sent : 0;
         for (; e; e = r->tent[e - 1].next)
             if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                 return EG_ENOMEM;
-        for (l = 0; l < EG_LEX_NLISTS; l++) {
-            if (!r->list_head[l] || t->kind != EG_TK_WORD || !m->lex || !m->lex->nslots[l])
-                continue;
-            /* names fire only when capitalised (and the lists are big, so a
-             * lookup is a cache miss); titles and common words always */
-            if ((l == EG_LEX_GIVEN || l == EG_LEX_SURNAME) && !(t->flags & EG_TF_CAP))
-                continue;
-            if (!eg_lex_has(m->lex, l, t->h) &&
-                !(l == EG_LEX_TITLE && eg_lex_has(m->lex, l, eg_lex_tail_hash(t->h))))
-                continue;
-            for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
-                if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
-                    return EG_ENOMEM;
+        if (lists && t->kind == EG_TK_WORD) {
+            for (l = 0; l < EG_LEX_NLISTS; l++) {
+                if (!(lists & (1u << l)))
+                    continue;
+                /* names fire only when capitalised; titles and common
+                 * words always (a title also at the last word of a
+                 * multi-word title) */
+                if ((l == EG_LEX_GIVEN || l == EG_LEX_SURNAME) && !(t->flags & EG_TF_CAP))
+                    continue;
+                if (!has(m, l, (int)i) && !(l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, t->h)))
+                    continue;
+                for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
+                    if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
+                        return EG_ENOMEM;
+            }
         }
+        if (!flags)
+            continue;
         for (l = 0; l < 4; l++) {
-            if (!r->flag_head[l] || t->kind != trig_flags[l].kind || (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
+            if (!(flags & (1u << l)) || t->kind != trig_flags[l].kind ||
+                (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
                 continue;
             for (e = r->flag_head[l]; e; e = r->tent[e - 1].next)
                 if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
@@ -2024,6 +2351,9 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         }
         return EG_OK;
     }
+    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok))
+        return eg_err_nomem(e);
+    memset(s->lexc, 0, d->ntok);
     if ((rc = make_windows(&m)))
         return rc;
     if (r->has_on && (rc = gather_triggers(&m)))
@@ -2034,6 +2364,10 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         if (!ru->code)
             continue;
         if (ru->has_on == ON_AFTER || ru->has_on == ON_AT || ru->has_on == ON_BEFORE) {
+            if (s->start[ri] == s->start[ri + 1])
+                continue; /* no trigger */
+            if (ru->pre)
+                memset(s->prec, 0, d->ntok);
             st = run_anchored(&m, (uint32_t)ri, ru->has_on);
         } else if (ru->has_on) {
             uint32_t a = s->start[ri], b = s->start[ri + 1];

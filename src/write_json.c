@@ -22,6 +22,8 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A JSON string from UTF-8 text, cleaned when needed; NULL on OOM. */
 static json_t *jstr(eg_buf *tmp, const char *s)
@@ -78,7 +80,10 @@ static json_t *edge_json(const eg_gview *v, const eg_edge *ed, eg_buf *tmp)
                 bad |= json_object_set_new(x, "doc", jstr(tmp, ev->doc));
                 bad |= json_object_set_new(x, "start", jint(ev->start));
                 bad |= json_object_set_new(x, "end", jint(ev->end));
-                bad |= json_object_set_new(x, "snippet", jstr(tmp, ev->snippet));
+                eg_buf s = {0};
+                const char *snip = eg_evidence_snippet(ev, &s);
+                bad |= !snip || json_object_set_new(x, "snippet", jstr(tmp, snip));
+                eg_buf_free(&s);
             }
             bad |= json_array_append_new(evs, x);
         }
@@ -98,16 +103,35 @@ static json_t *edge_json(const eg_gview *v, const eg_edge *ed, eg_buf *tmp)
     return o;
 }
 
-static int dump_cb(const char *buf, size_t size, void *data)
+/* Writes one value as Jansson prints it with JSON_INDENT(1), nested at
+ * depth `depth`: every line after the first is indented by depth spaces,
+ * so the file is the same as one dump of the whole tree. Frees x. */
+static void put_value(egw_sink *s, json_t *x, int depth)
 {
-    egw_sink *s = data;
-    egw_add(s, buf, size);
-    return s->status ? -1 : 0;
+    char *text, *p, *nl;
+    if (!x) {
+        egw_fail(s, EG_ENOMEM);
+        return;
+    }
+    text = json_dumps(x, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(x);
+    if (!text) {
+        egw_fail(s, EG_ENOMEM);
+        return;
+    }
+    for (p = text; (nl = strchr(p, '\n')); p = nl + 1) {
+        egw_add(s, p, (size_t)(nl - p) + 1);
+        egw_add(s, "        ", (size_t)depth);
+    }
+    egw_puts(s, p);
+    free(text);
 }
 
+/* The document is streamed: one node or edge object at a time goes through
+ * Jansson, so memory does not grow with the graph. */
 int eg_write_json(const eg_gview *v, const char *dir, eg_err *e)
 {
-    json_t *root = NULL, *graph = NULL, *nodes = NULL, *edges = NULL;
+    json_t *graph;
     eg_buf tmp = {0};
     egw_sink s;
     size_t i;
@@ -115,46 +139,34 @@ int eg_write_json(const eg_gview *v, const char *dir, eg_err *e)
 
     if ((rc = egw_check_view(v, "graph.json", e)))
         return rc;
-    root = json_object();
+    if ((rc = egw_open(&s, dir, "graph.json", e)))
+        return rc;
     graph = json_object();
-    nodes = json_array();
-    edges = json_array();
-    bad = !root || !graph || !nodes || !edges;
+    bad = !graph;
     if (!bad) {
         bad |= json_object_set_new(graph, "window", jstr(&tmp, v->window_name));
         bad |= json_object_set_new(graph, "weight", jstr(&tmp, v->weight_name));
         bad |= json_object_set_new(graph, "documents", jint(v->ndocs));
         bad |= json_object_set_new(graph, "generator", json_string("entgraph " EG_VERSION));
     }
-    for (i = 0; i < v->nnodes && !bad; i++)
-        bad |= json_array_append_new(nodes, node_json(&v->nodes[i], &tmp));
-    for (i = 0; i < v->nedges && !bad; i++)
-        bad |= json_array_append_new(edges, edge_json(v, &v->edges[i], &tmp));
-    if (!bad) {
-        bad |= json_object_set_new(root, "directed", json_false());
-        bad |= json_object_set_new(root, "multigraph", json_false());
-        bad |= json_object_set_new(root, "graph", graph);
-        bad |= json_object_set_new(root, "nodes", nodes);
-        bad |= json_object_set_new(root, v->opt && v->opt->links_key ? "links" : "edges", edges);
-        graph = nodes = edges = NULL;
-    }
-    eg_buf_free(&tmp);
     if (bad) {
-        rc = eg_err_set(e, EG_ENOMEM, "%s/graph.json: out of memory", dir);
-        goto out;
+        json_decref(graph);
+        graph = NULL;
     }
-    if ((rc = egw_open(&s, dir, "graph.json", e)))
-        goto out;
-    if (json_dump_callback(root, dump_cb, &s,
-                           JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 &&
-        !s.status)
-        egw_fail(&s, EG_ENOMEM); /* Jansson fails only on memory once the tree is built */
-    egw_puts(&s, "\n");
-    rc = egw_close(&s, e);
-out:
-    json_decref(root);
-    json_decref(graph);
-    json_decref(nodes);
-    json_decref(edges);
-    return rc;
+    egw_puts(&s, "{\n \"directed\": false,\n \"multigraph\": false,\n \"graph\": ");
+    put_value(&s, graph, 1);
+    egw_puts(&s, ",\n \"nodes\": [");
+    for (i = 0; i < v->nnodes && !s.status; i++) {
+        egw_puts(&s, i ? ",\n  " : "\n  ");
+        put_value(&s, node_json(&v->nodes[i], &tmp), 2);
+    }
+    egw_puts(&s, v->nnodes ? "\n ]" : "]");
+    egw_puts(&s, v->opt && v->opt->links_key ? ",\n \"links\": [" : ",\n \"edges\": [");
+    for (i = 0; i < v->nedges && !s.status; i++) {
+        egw_puts(&s, i ? ",\n  " : "\n  ");
+        put_value(&s, edge_json(v, &v->edges[i], &tmp), 2);
+    }
+    egw_puts(&s, v->nedges ? "\n ]\n}\n" : "]\n}\n");
+    eg_buf_free(&tmp);
+    return egw_close(&s, e);
 }

@@ -453,9 +453,15 @@ int egw_aliases_text(eg_buf *b, const eg_node *n)
 
 int egw_evidence_text(eg_buf *b, const eg_evidence *ev)
 {
-    if (egw_utf8_clean(b, ev->doc ? ev->doc : "") ||
-        eg_buf_addf(b, " [%llu-%llu] ", (unsigned long long)ev->start, (unsigned long long)ev->end) ||
-        egw_utf8_clean(b, ev->snippet ? ev->snippet : ""))
-        return EG_ENOMEM;
-    return EG_OK;
+    eg_buf s = {0};
+    const char *snip = eg_evidence_snippet(ev, &s);
+    int rc = EG_OK;
+    if (!snip)
+        rc = EG_EIO;
+    else if (egw_utf8_clean(b, ev->doc ? ev->doc : "") ||
+             eg_buf_addf(b, " [%llu-%llu] ", (unsigned long long)ev->start, (unsigned long long)ev->end) ||
+             egw_utf8_clean(b, snip))
+        rc = EG_ENOMEM;
+    eg_buf_free(&s);
+    return rc;
 }
