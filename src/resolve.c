@@ -4,6 +4,7 @@
  * (gazetteer.c, rules.c) and the graph (graph.c).
  */
 #include "resolve.h"
+#include "similar.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,8 @@ static void note_name(eg_rentity *x, const eg_doc *d, const eg_rmention *m)
         x->words = words;
         x->first_h = d->tok[first].h;
         x->last_h = d->tok[last].h;
+        x->first_tok = first;
+        x->last_tok = last;
     }
 }
 
@@ -476,14 +479,27 @@ static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
  * ends just before its bracket; later bare uses of the acronym follow. */
 static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
 {
-    size_t i, j;
+    size_t i, j, ndef = 0;
+    tspan *def = NULL; /* spans of acronym definitions, sorted */
+    int rc = EG_ENOMEM;
+    for (i = 0; i < cs->n; i++)
+        ndef += (cs->v[i].flags & EG_CF_ACRONYM_DEF) != 0;
+    if (!ndef)
+        return EG_OK;
+    if (!(def = eg_malloc(ndef * sizeof *def)))
+        return EG_ENOMEM;
+    for (i = 0, j = 0; i < cs->n; i++)
+        if (cs->v[i].flags & EG_CF_ACRONYM_DEF) {
+            def[j].t0 = cs->v[i].t0;
+            def[j++].t1 = cs->v[i].t1;
+        }
+    qsort(def, ndef, sizeof *def, cmp_tspan);
     for (i = 0; i < r->nm; i++) {
         eg_rmention *m = &r->m[i];
-        size_t c;
-        int isdef = 0;
-        for (c = 0; c < cs->n && !isdef; c++)
-            isdef = (cs->v[c].flags & EG_CF_ACRONYM_DEF) && cs->v[c].t0 == m->t0 && cs->v[c].t1 == m->t1;
-        if (!isdef)
+        tspan key;
+        key.t0 = m->t0;
+        key.t1 = m->t1;
+        if (!bsearch(&key, def, ndef, sizeof *def, cmp_tspan))
             continue;
         /* the long form: the nearest earlier mention within a few tokens
          * (brackets, a slash and another acronym may stand between) */
@@ -501,14 +517,17 @@ static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
                 r->ent[m->ent].nment++;
             }
             if (EG_GROW(r->learned, r->learnedcap, r->nlearned + 1))
-                return EG_ENOMEM;
+                goto out;
             r->learned[r->nlearned].h = d->tok[m->t0].h;
             r->learned[r->nlearned].ent = lf->ent;
             r->nlearned++;
             break;
         }
     }
-    return EG_OK;
+    rc = EG_OK;
+out:
+    eg_free(def);
+    return rc;
 }
 
 /* ---- partial names ---- */
@@ -551,8 +570,16 @@ static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, c
     int g = title_gender(d, t);
     size_t i, hits = 0;
     uint32_t pick = EG_NONE, u;
-    if (!g)
-        g = pronoun_gender(r, d, t, person_at);
+    if (!g) {
+        /* a pronoun after the name speaks of it only when no other person
+         * comes before it in the sentence ("Jarba met with Rajavi. What was
+         * he hoping...": he is Jarba) */
+        int other = 0;
+        for (u = t; u-- > 0 && d->tok[u].sent == d->tok[t].sent && !other;)
+            other = person_at[u];
+        if (!other)
+            g = pronoun_gender(r, d, t, person_at);
+    }
     if (g) {
         for (i = 0; i < n; i++)
             if (r->ent[cand[i]].gender == g) {
@@ -575,6 +602,19 @@ static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, c
             *why = EG_WHY_GENDER;
             return pick;
         }
+    }
+    /* candidates that are spelling variants of one name (Murtaza and
+     * Murteza Hussain in one text) are one person: the most mentioned */
+    for (i = 1; i < n; i++)
+        if (!eg_names_similar(eg_rent_id(r, &r->ent[cand[0]]), eg_rent_id(r, &r->ent[cand[i]]), 1, 0.82))
+            break;
+    if (i == n) {
+        pick = cand[0];
+        for (i = 1; i < n; i++)
+            if (r->ent[cand[i]].nment > r->ent[pick].nment)
+                pick = cand[i];
+        *why = EG_WHY_SURNAME;
+        return pick;
     }
     /* same sentence: the person just named there */
     hits = 0;
@@ -680,6 +720,21 @@ static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_
 
 /* Resolves one word that may be a partial name. Returns EG_OK whether or
  * not it became a mention. */
+/* Persons named in full whose last (or first) word is a spelling variant
+ * of token t ("Masoud" for Massoud Rajavi, "Ibrahim" for Ebrahim). */
+static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, int last, uint32_t *out, size_t max)
+{
+    const eg_token *k = &d->tok[t];
+    size_t i, n = 0;
+    for (i = 0; i < r->nfull && n < max; i++) {
+        const eg_rentity *x = &r->ent[r->full[i]];
+        const eg_token *w = &d->tok[last ? x->last_tok : x->first_tok];
+        if (eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
+            out[n++] = r->full[i];
+    }
+    return n;
+}
+
 static int resolve_part(eg_resolver *r, const eg_doc *d, uint32_t t, const uint8_t *person_at,
                         const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
@@ -687,9 +742,17 @@ static int resolve_part(eg_resolver *r, const eg_doc *d, uint32_t t, const uint8
     size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
     *out = EG_NONE;
     if (n == 0) {
-        /* a given name alone, when only one person in the document has it */
+        /* a given name alone, when only one person in the document has it;
+         * failing that, a spelling variant of one person's surname or given
+         * name */
         n = persons_with(r, d->tok[t].h, 0, cand, 8);
         if (n == 1) {
+            *out = cand[0];
+            *why = EG_WHY_GIVEN;
+        } else if (n == 0 && persons_like(r, d, t, 1, cand, 2) == 1) {
+            *out = cand[0];
+            *why = EG_WHY_SURNAME;
+        } else if (n == 0 && persons_like(r, d, t, 0, cand, 2) == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
         }

@@ -31,6 +31,8 @@ typedef struct {
     uint32_t words;     /* word tokens in the fullest name seen */
     uint64_t first_h;   /* key hash of the first word of the fullest name */
     uint64_t last_h;    /* key hash of the last word of the fullest name */
+    uint32_t first_tok; /* that first word's token in the document */
+    uint32_t last_tok;  /* that last word's token in the document */
     uint32_t nment;     /* mentions in this document */
     uint32_t gaz_entry; /* EG_NONE unless origin is EG_ORIGIN_GAZ */
 } eg_rentity;

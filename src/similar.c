@@ -189,3 +189,10 @@ int eg_name_skeleton(eg_buf *b, const char *id, int person)
             return -1;
     return 0;
 }
+
+int eg_words_variant(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na < 5 || nb < 5 || (na == nb && memcmp(a, b, na) == 0))
+        return 0;
+    return eg_jaro_winkler(a, na, b, nb) >= 0.85 && same_skeleton(a, na, b, nb);
+}

@@ -23,4 +23,9 @@ int eg_names_similar(const char *a, const char *b, int person, double th);
 #include "util.h"
 int eg_name_skeleton(eg_buf *b, const char *id, int person);
 
+/* Are two single words (folded keys) spelling variants: both of 5+ bytes,
+ * different, the same consonant skeleton, Jaro–Winkler at least 0.85?
+ * ("masoud"/"massoud", "ibrahim"/"ebrahim"; not "maryam"/"massoud"). */
+int eg_words_variant(const char *a, size_t na, const char *b, size_t nb);
+
 #endif

@@ -13,6 +13,7 @@ run() { # name texts gold
     fi
     python3 "$Q/score.py" "$3" --system "$T/$1.jsonl" > "$T/$1.txt"
     python3 "$Q/score.py" "$3" --system "$T/$1.jsonl" --json > "$T/$1.score.json"
+    python3 "$Q/merged_people.py" "$3" "$T/$1.jsonl" > "$T/$1.merged"
     echo "== $1"; cat "$T/$1.txt"
 }
 run seeds corpus/seeds "$Q/gold/seeds"
@@ -29,6 +30,7 @@ if m == "strict_f1": v = r["by_type"]["ALL"]["strict"][2]
 elif m == "strict_p": v = r["by_type"]["ALL"]["strict"][0]
 elif m == "bcubed_f1": v = r.get("bcubed", [0, 0, 0])[2]
 elif m == "split_copies": v = -r["nodes"]["split_copies"]
+elif m == "merged_people": v = -int(open(sys.argv[1][:-len(".score.json")] + ".merged").read().split()[0])
 elif m.endswith("_f1"): v = r["by_type"][m[:-3].upper()]["strict"][2]
 else: sys.exit("unknown metric " + m)
 print("%.4f" % v)

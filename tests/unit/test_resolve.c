@@ -100,6 +100,31 @@ static void test_given_names(void)
            "a sentence-initial common word is not a name part");
 }
 
+static void test_pronoun_subject(void)
+{
+    EQ_STR(resolve("Maryam Rajavi spoke; she was cheered. Massoud Rajavi vanished; he was gone. "
+                   "Bill Clinton met with Rajavi in May. What was he hoping for?",
+                   NULL, 0),
+           "Maryam Rajavi=maryam-rajavi;Massoud Rajavi=massoud-rajavi;Bill Clinton=bill-clinton;Rajavi=rajavi?",
+           "a pronoun after a sentence whose subject is another person does not choose");
+}
+
+static void test_variants_in_document(void)
+{
+    EQ_STR(resolve("Massoud Rajavi founded it. Later Masoud disappeared.", NULL, 0),
+           "Massoud Rajavi=massoud-rajavi;Masoud=massoud-rajavi", "a spelling variant of a given name links");
+    EQ_STR(resolve("Ebrahim Khodabandeh wrote it. Ibrahim said so.", NULL, 0),
+           "Ebrahim Khodabandeh=ebrahim-khodabandeh;Ibrahim=ebrahim-khodabandeh", "Ibrahim ~ Ebrahim");
+    EQ_STR(resolve("Maryam Rajavi spoke. Then Marian arrived.", NULL, 0), "Maryam Rajavi=maryam-rajavi",
+           "counter: a different name with another skeleton does not link (Marian, Maryam)");
+    EQ_STR(resolve("Massoud Rajavi and Masoud Khodabandeh met. Masoudi came.", NULL, 0),
+           "Massoud Rajavi=massoud-rajavi;Masoud Khodabandeh=masoud-khodabandeh",
+           "counter: a variant close to two people links to neither");
+    EQ_STR(resolve("Murtaza Hussain wrote it, and Murteza Hussain said so. Hussain added more.", NULL, 0),
+           "Murtaza Hussain=murtaza-hussain;Murteza Hussain=murteza-hussain;Hussain=murtaza-hussain",
+           "two spellings of one name in a text are not two candidates");
+}
+
 static void test_rule_extends_known(void)
 {
     eg_cand c;
@@ -203,6 +228,8 @@ int main(void)
     person("bill-clinton", "Bill Clinton");
     person("hillary-clinton", "Hillary Clinton");
     person("hilary-clinton", "Hilary Clinton");
+    person("murtaza-hussain", "Murtaza Hussain");
+    person("murteza-hussain", "Murteza Hussain");
     eg_gaz_add(ctx->gaz, "paris", EG_PLACE, "Paris", "Paris", 0, 0, &e);
     eg_gaz_seal(ctx->gaz);
     eg_doc_init(&doc);
@@ -210,6 +237,8 @@ int main(void)
     test_surnames();
     test_given_names();
     test_rule_extends_known();
+    test_variants_in_document();
+    test_pronoun_subject();
     test_acronym();
     test_similar();
     eg_resolver_free(&res);
