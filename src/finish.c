@@ -623,7 +623,7 @@ int eg_graph_finish(eg_graph *g)
     g->edges = NULL;
     g->ev = NULL;
     g->edge_slots = NULL;
-    g->nedges = g->edges_cap = g->ev_cap = g->edge_nslots = 0;
+    g->nedges = g->edges_cap = g->ev_cap = g->ev_used = g->edge_nslots = 0;
     rc = EG_OK;
 out:
     eg_free(surv);

@@ -195,13 +195,10 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
     }
     if (EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
         return EG_ENOMEM;
-    if (ev_k(g) && EG_GROW(g->ev, g->ev_cap, (g->nedges + 1) * ev_k(g)))
-        return EG_ENOMEM;
     e = &g->edges[g->nedges];
     memset(e, 0, sizeof *e);
     e->a = a;
     e->b = b;
-    e->ev = (uint32_t)(g->nedges * ev_k(g));
     g->edge_slots[i] = ++g->nedges;
     *out = e;
     return EG_OK;
@@ -228,20 +225,34 @@ static int ev_before(const eg_graph *g, const gevidence *x, const gevidence *y)
 }
 
 /* Inserts one evidence record, keeping the K earliest in order. */
-static void ev_insert(eg_graph *g, gedge *e, const gevidence *x)
+/* Inserts one evidence record, keeping the K first in order. An edge's
+ * block holds one record until a second comes, then K. */
+static int ev_insert(eg_graph *g, gedge *e, const gevidence *x)
 {
     unsigned k = ev_k(g), i;
-    gevidence *v = g->ev + e->ev;
+    gevidence *v;
     if (!k)
-        return;
+        return EG_OK;
+    if (e->nev == e->evcap && e->nev < k) {
+        unsigned cap = e->evcap ? k : 1;
+        if (g->ev_used + cap > UINT32_MAX || EG_GROW(g->ev, g->ev_cap, g->ev_used + cap))
+            return EG_ENOMEM;
+        if (e->nev)
+            memcpy(g->ev + g->ev_used, g->ev + e->ev, e->nev * sizeof *g->ev);
+        e->ev = (uint32_t)g->ev_used;
+        e->evcap = (uint16_t)cap;
+        g->ev_used += cap;
+    }
+    v = g->ev + e->ev;
     if (e->nev == k && !ev_before(g, x, &v[k - 1]))
-        return;
+        return EG_OK;
     i = e->nev < k ? e->nev++ : k - 1;
     while (i > 0 && ev_before(g, x, &v[i - 1])) {
         v[i] = v[i - 1];
         i--;
     }
     v[i] = *x;
+    return EG_OK;
 }
 
 /* ---- the snippet spool ---- */
@@ -404,8 +415,7 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
     }
     x.snip = *snip;
     x.snip_len = *snip_len;
-    ev_insert(g, e, &x);
-    return EG_OK;
+    return ev_insert(g, e, &x) ? eg_err_nomem(&g->err) : EG_OK;
 }
 
 int eg_graph_edge_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t count, uint32_t docs)
@@ -430,8 +440,7 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
     if ((rc = snippet_add(g, snippet, strlen(snippet), &y.snip, &y.snip_len)))
         return rc;
     y.spool = 0;
-    ev_insert(g, e, &y);
-    return EG_OK;
+    return ev_insert(g, e, &y) ? eg_err_nomem(&g->err) : EG_OK;
 }
 
 int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, uint32_t doc, uint64_t start,
@@ -588,8 +597,8 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
             gevidence x = src->ev[s->ev + j];
             x.doc = dmap[x.doc];
             x.spool = smap[x.spool];
-            if (ev_wanted(dst, d, &x))
-                ev_insert(dst, d, &x);
+            if (ev_wanted(dst, d, &x) && ev_insert(dst, d, &x))
+                goto out;
         }
     }
     for (i = 0; i < src->learned.count; i++) {

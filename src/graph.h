@@ -40,8 +40,9 @@ typedef struct {
     uint64_t count;
     uint32_t docs;
     uint64_t last_doc;
-    uint32_t ev;        /* first of nev records in g->ev (contiguous: K slots) */
-    uint32_t nev;
+    uint32_t ev;        /* first of nev records in g->ev (a block of evcap) */
+    uint16_t nev;
+    uint16_t evcap;     /* 0, then 1 (most edges occur once), then K */
 } gedge;
 
 typedef struct {
@@ -76,8 +77,8 @@ struct eg_graph {
     size_t edge_nslots;
     gedge *edges;
     size_t nedges, edges_cap;
-    gevidence *ev;        /* K slots per edge */
-    size_t ev_cap;
+    gevidence *ev;        /* evidence blocks of the edges */
+    size_t ev_used, ev_cap;
     /* Evidence snippets live in spool files, not in memory: spools[0] is
      * this graph's own (an unlinked temporary file, made on first need),
      * the others are dup'd from graphs merged in. Bytes not yet written

@@ -423,7 +423,7 @@ typedef struct {
 typedef struct {
     shared *sh;
     eg_graph *g;
-    int failed;        /* out of memory in the graph */
+    int failed;        /* the run must stop: 1 out of memory, 2 an I/O error */
 } worker;
 
 static __thread slot *cur_slot;
@@ -474,6 +474,12 @@ static void process_one(worker *w, size_t k, slot *s)
             /* the run stops; run() says "out of memory" once */
             s->skipped = 1;
             w->failed = 1;
+        } else if (rc == EG_EIO) {
+            /* the library could not write its temporary files (disk full,
+             * file-size limit): the next documents would fail alike */
+            sb_addf(&s->messages, "%s: %s\n", prog, eg_graph_error(w->g));
+            s->skipped = 1;
+            w->failed = 2;
         } else if (rc) {
             sb_addf(&s->messages, "%s: %s\n", prog, eg_graph_error(w->g));
             s->skipped = 1;
@@ -1048,10 +1054,10 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
         pthread_join(tid[i], NULL);
     for (i = 0; i < nt; i++)
         if (ws[i].failed)
-            oom = 1;
+            oom |= ws[i].failed; /* 1: out of memory; 2: I/O error, already named */
     if (fail == 2)
         fprintf(stderr, "%s: %s: write failed: %s\n", prog, cl->mentions_path, strerror(write_errno));
-    else if (oom)
+    else if (oom & 1)
         fprintf(stderr, "%s: out of memory\n", prog);
     else if (fail)
         fprintf(stderr, "%s: stopped (--strict): an input was skipped\n", prog);
@@ -1066,6 +1072,12 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
                 eg_graph_free(g);
                 g = NULL;
                 break;
+            }
+            else {
+                /* freed as soon as merged: peak memory is the merged graph
+                 * and one partial graph, not all of them */
+                eg_graph_free(ws[i].g);
+                ws[i].g = NULL;
             }
     }
     for (i = 0; i < nt; i++)
