@@ -77,7 +77,7 @@ test-asan:
 check: all unit
 	@tests/check.sh $(BUILD)
 
-bench: all $(BUILD)/gazbench
+bench: all $(BUILD)/gazbench $(BUILD)/stagebench
 	@bench/run.sh $(BUILD)
 
 clean:
@@ -139,3 +139,6 @@ test-valgrind: all unit
 # The README's picture of the sample corpus.
 picture: all
 	$(BUILD)/entgraph -q -f svg -o docs corpus/seeds
+
+$(BUILD)/stagebench: bench/stagebench.c $(BUILD)/libentgraph.a
+	$(CC) $(CFLAGS_ALL) -Isrc -o $@ $< $(BUILD)/libentgraph.a $(LDLIBS_ALL)

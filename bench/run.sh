@@ -66,3 +66,11 @@ for n in 1000 1000000; do
     done
     echo "  $bestline"
 done
+
+# Per-stage figures (text layer, gazetteer, rules, resolver) when the stage
+# benchmark is built (bench/stagebench.c; `make BUILD=... $B/stagebench`).
+if [ -x "$B/stagebench" ] && [ -d "$CACHE/c50" ]; then
+    echo
+    echo "stages, one thread, on the 50 MB corpus ($RUNS passes):"
+    "$B/stagebench" -n "$RUNS" "$CACHE/c50" | sed 's/^/  /'
+fi

@@ -7,7 +7,7 @@
  * candidates (same build inputs, same checksum: a quick regression check
  * when changing a matcher for speed).
  *
- * usage: stagebench [-n RUNS] [-g GAZDIR] CORPUS_DIR
+ * usage: stagebench [-n RUNS] [-g GAZDIR] [-R] CORPUS_DIR   (-R: no resolver)
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -30,7 +30,7 @@ static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *
 int main(int argc, char **argv)
 {
     const char *gazdir = EG_DATADIR, *dir = NULL;
-    int runs = 1, i, run;
+    int runs = 1, i, run, no_resolve = 0;
     char **names = NULL, **docs = NULL;
     size_t *lens = NULL, ndocs = 0, cap = 0, total = 0, k;
     eg_options o;
@@ -50,11 +50,13 @@ int main(int argc, char **argv)
             runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "-g") && i + 1 < argc)
             gazdir = argv[++i];
+        else if (!strcmp(argv[i], "-R"))
+            no_resolve = 1;
         else
             dir = argv[i];
     }
     if (!dir || runs < 1) {
-        fprintf(stderr, "usage: stagebench [-n RUNS] [-g GAZDIR] CORPUS_DIR\n");
+        fprintf(stderr, "usage: stagebench [-n RUNS] [-g GAZDIR] [-R] CORPUS_DIR\n");
         return 2;
     }
     if (!(dp = opendir(dir))) {
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
             if (eg_rules_match(c->rules, rs, &c->lex, &d, &cands, NULL, NULL, &e))
                 return 1;
             t3 = now();
-            if (eg_resolve(&res, c, &d, &cands, &e))
+            if (!no_resolve && eg_resolve(&res, c, &d, &cands, &e))
                 return 1;
             t4 = now();
             t_text += t1 - t0;
@@ -127,8 +129,8 @@ int main(int argc, char **argv)
         double mb = (double)total * runs / 1e6;
         printf("%zu docs, %.1f MB x %d: text %.1f MB/s (%.3fs)  gaz %.1f MB/s (%.3fs)  rules %.1f MB/s (%.3fs)  "
                "resolve %.1f MB/s (%.3fs)  all %.1f MB/s\n",
-               ndocs, total / 1e6, runs, mb / t_text, t_text, mb / t_gaz, t_gaz, mb / t_rules, t_rules, mb / t_res,
-               t_res, mb / (t_text + t_gaz + t_rules + t_res));
+               ndocs, total / 1e6, runs, mb / t_text, t_text, mb / t_gaz, t_gaz, mb / t_rules, t_rules,
+               no_resolve ? 0 : mb / t_res, t_res, mb / (t_text + t_gaz + t_rules + t_res));
         printf("candidates %zu checksum %016llx\n", ncand, (unsigned long long)sum);
     }
     eg_rules_scratch_free(rs);

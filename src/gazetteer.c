@@ -521,7 +521,13 @@ static int parse_line(eg_gaz *g, char *line, eg_err *e)
         return rc;
     if (n < 4)
         return EG_OK;
-    for (alias = strtok_r(col[3], "|", &save); alias; alias = strtok_r(NULL, "|", &save)) {
+    if (!*trim(col[3]))
+        return EG_OK; /* no aliases but the label */
+    /* split at every '|' by hand: strtok would skip the empty alias of
+     * "A || B" (or "A |"), which is an error */
+    for (alias = col[3]; alias; alias = save) {
+        if ((save = strchr(alias, '|')))
+            *save++ = 0;
         alias = trim(alias);
         if (!*alias || ((*alias == '=' || *alias == '~') && !*trim(alias + 1)))
             return eg_err_set(e, EG_EDATA, "empty alias");

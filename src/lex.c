@@ -21,9 +21,12 @@
  * capitalised word a common word? is this word a title?), and the big lists
  * (61k common words) do not fit in cache. Each list therefore has a Bloom
  * filter (two bits in one 64-bit word, 1/16 of the table's size) that
- * answers most of those with one read; and the last words of multi-word
- * entries have a filter of their own keyed by the plain word hash, so
- * eg_lex_has_tail does not mix a marker for every word it is asked about.
+ * answers most of those with one read; and a fixed-size filter keyed by
+ * the plain word hash holds every word that ends an entry (single words
+ * and the last words of phrases), so eg_lex_may_end rules most words out
+ * of "is this word, or a phrase ending in it, in the list?" with one read,
+ * and eg_lex_has_tail does not mix a marker for every word it is asked
+ * about.
  *
  * Zero-initialise an eg_lex before use; eg_lex_free releases it. Loading is
  * single-threaded; lookups are read-only and thread-safe.
@@ -41,7 +44,7 @@ uint64_t eg_lex_tail_hash(uint64_t word_hash) { return eg_hash_mix(word_hash, LE
 
 /* Bloom filters: two bits in one 64-bit word, so a lookup reads one word.
  * The word comes from the top bits of the hash, the bits from the bottom. */
-#define LEX_TAIL_WORDS 256 /* 16 Kibit for the last words of phrases */
+#define LEX_END_WORDS 1024 /* 64 Kibit for the words that end an entry */
 
 static uint64_t filt_bits(uint64_t v) { return (1ull << (v & 63)) | (1ull << ((v >> 6) & 63)); }
 static size_t filt_word(uint64_t v, size_t nwords) { return (size_t)(v >> 40) & (nwords - 1); }
@@ -136,14 +139,16 @@ static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n,
     int rc = lex_fold_words(b, s, n, nodot, &last, &nw);
     if (rc || !nw || !b->len)
         return rc;
+    if (!x->ends[list] && !(x->ends[list] = eg_calloc(LEX_END_WORDS, sizeof *x->ends[list])))
+        return EG_ENOMEM;
     if ((rc = lex_add_hash(x, list, eg_hash(b->p, b->len))))
         return rc;
     if (nw > 1) {
         uint64_t wh = eg_hash(b->p + last, b->len - last);
-        if (!x->tails[list] && !(x->tails[list] = eg_calloc(LEX_TAIL_WORDS, sizeof *x->tails[list])))
-            return EG_ENOMEM;
-        filt_add(x->tails[list], LEX_TAIL_WORDS, wh);
+        filt_add(x->ends[list], LEX_END_WORDS, wh);
         rc = lex_add_hash(x, list, eg_lex_tail_hash(wh));
+    } else {
+        filt_add(x->ends[list], LEX_END_WORDS, eg_hash(b->p, b->len));
     }
     return rc;
 }
@@ -236,12 +241,14 @@ int eg_lex_has(const eg_lex *x, int list, uint64_t key_hash)
     return 0;
 }
 
+int eg_lex_may_end(const eg_lex *x, int list, uint64_t word_hash)
+{
+    return x && (unsigned)list < EG_LEX_NLISTS && x->ends[list] && filt_has(x->ends[list], LEX_END_WORDS, word_hash);
+}
+
 int eg_lex_has_tail(const eg_lex *x, int list, uint64_t word_hash)
 {
-    if (!x || (unsigned)list >= EG_LEX_NLISTS || !x->tails[list] ||
-        !filt_has(x->tails[list], LEX_TAIL_WORDS, word_hash))
-        return 0;
-    return eg_lex_has(x, list, eg_lex_tail_hash(word_hash));
+    return eg_lex_may_end(x, list, word_hash) && eg_lex_has(x, list, eg_lex_tail_hash(word_hash));
 }
 
 int eg_lex_list_by_name(const char *name, size_t n)
@@ -262,7 +269,7 @@ void eg_lex_free(eg_lex *x)
     for (i = 0; i < EG_LEX_NLISTS; i++) {
         eg_free(x->slots[i]);
         eg_free(x->filt[i]);
-        eg_free(x->tails[i]);
+        eg_free(x->ends[i]);
     }
     memset(x, 0, sizeof *x);
 }

@@ -104,14 +104,26 @@ static void sb_adds(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
 
 static void sb_addf(sbuf *b, const char *fmt, ...)
 {
-    char tmp[1024];
+    char tmp[1024], *big;
     va_list ap;
     int n;
     va_start(ap, fmt);
     n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        sb_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+    if (n <= 0)
+        return;
+    if ((size_t)n < sizeof tmp) {
+        sb_add(b, tmp, (size_t)n);
+        return;
+    }
+    /* longer (a long path): not cut, or a message would lose its newline */
+    if (!(big = malloc((size_t)n + 1)))
+        die_nomem();
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb_add(b, big, (size_t)n);
+    free(big);
 }
 
 static void sb_free(sbuf *b)
@@ -119,6 +131,22 @@ static void sb_free(sbuf *b)
     free(b->p);
     memset(b, 0, sizeof *b);
 }
+
+/* Appends the decimal digits of v. */
+static void sb_u64(sbuf *b, unsigned long long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_add(b, tmp + i, sizeof tmp - i);
+}
+
+/* Bytes that go into a JSON string as they are: printable ASCII but '"'
+ * and '\\'. */
+static int json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
 /* Appends s as a JSON string (quotes included). Invalid UTF-8 bytes become
  * U+FFFD, control characters \uXXXX. */
@@ -129,7 +157,12 @@ static void sb_json(sbuf *b, const char *s, size_t n)
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         size_t k = 1;
-        if (c == '"' || c == '\\') {
+        if (json_plain(c)) {
+            /* a run of plain bytes at once */
+            while (i + k < n && json_plain((unsigned char)s[i + k]))
+                k++;
+            sb_add(b, s + i, k);
+        } else if (c == '"' || c == '\\') {
             char e[2] = {'\\', (char)c};
             sb_add(b, e, 2);
         } else if (c < 0x20 || c == 0x7f) {
@@ -142,7 +175,7 @@ static void sb_json(sbuf *b, const char *s, size_t n)
             else
                 sb_addf(b, "\\u%04x", c);
         } else if (c < 0x80) {
-            sb_add(b, (const char *)&c, 1);
+            sb_add(b, (const char *)&c, 1); /* DEL */
         } else {
             /* validate one UTF-8 sequence */
             size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0, j;
@@ -447,10 +480,15 @@ static void on_mention(void *ud, const eg_mention *m)
     sb_adds(b, m->entity);
     sb_add(b, "\t{\"doc\": ", 9);
     sb_json(b, m->doc, strlen(m->doc));
-    sb_addf(b, ", \"start\": %llu, \"end\": %llu, \"text\": ", (unsigned long long)m->start,
-            (unsigned long long)m->end);
+    sb_add(b, ", \"start\": ", 11);
+    sb_u64(b, (unsigned long long)m->start);
+    sb_add(b, ", \"end\": ", 9);
+    sb_u64(b, (unsigned long long)m->end);
+    sb_add(b, ", \"text\": ", 10);
     sb_json(b, m->text, m->text_len);
-    sb_addf(b, ", \"type\": \"%s\", \t\"source\": ", eg_type_name(m->type));
+    sb_add(b, ", \"type\": \"", 11);
+    sb_adds(b, eg_type_name(m->type));
+    sb_add(b, "\", \t\"source\": ", 14);
     sb_json(b, m->source, strlen(m->source));
     sb_add(b, "}\n", 2);
 }
@@ -519,30 +557,28 @@ static void *worker_main(void *arg)
 
 /* ---- the mentions file ---- */
 
-/* Writes one temporary mention line with its final entity id and label. */
-static int write_mention(FILE *f, const eg_graph *g, char *line)
+/* Writes one temporary mention line (len bytes) with its final entity id
+ * and label; b is scratch. */
+static int write_mention(FILE *f, const eg_graph *g, char *line, size_t len, sbuf *b)
 {
-    char *tab1 = strchr(line, '\t'), *tab2;
+    char *tab1 = memchr(line, '\t', len), *tab2;
     const char *id, *label = NULL;
-    sbuf b = {0};
-    int rc;
-    if (!tab1 || !(tab2 = strchr(tab1 + 1, '\t')))
+    if (!tab1 || !(tab2 = memchr(tab1 + 1, '\t', len - (size_t)(tab1 + 1 - line))))
         return 0;
     *tab1 = 0;
     *tab2 = 0;
     id = eg_graph_final_id(g, line, &label);
     if (!id)
         return 0; /* the entity was left out */
-    sb_adds(&b, tab1 + 1);
-    sb_adds(&b, "\"entity\": ");
-    sb_json(&b, id, strlen(id));
-    sb_adds(&b, ", \"label\": ");
-    sb_json(&b, label ? label : id, strlen(label ? label : id));
-    sb_adds(&b, ", ");
-    sb_adds(&b, tab2 + 1);
-    rc = fputs(b.p, f) < 0 ? -1 : 0;
-    sb_free(&b);
-    return rc;
+    b->len = 0;
+    sb_add(b, tab1 + 1, (size_t)(tab2 - tab1 - 1));
+    sb_add(b, "\"entity\": ", 10);
+    sb_json(b, id, strlen(id));
+    sb_add(b, ", \"label\": ", 11);
+    sb_json(b, label ? label : id, strlen(label ? label : id));
+    sb_add(b, ", ", 2);
+    sb_add(b, tab2 + 1, len - (size_t)(tab2 + 1 - line));
+    return fwrite(b->p, 1, b->len, f) == b->len ? 0 : -1;
 }
 
 static char *tmp_name(const char *path, const char *tag)
@@ -563,6 +599,8 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
     FILE *in = fopen(tmp, "r"), *out;
     char *fin = tmp_name(path, "fin"), *line = NULL;
     size_t cap = 0;
+    ssize_t len;
+    sbuf b = {0};
     int rc = 0;
     if (!in) {
         fprintf(stderr, "%s: %s: cannot read back: %s\n", prog, tmp, strerror(errno));
@@ -575,12 +613,13 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
         free(fin);
         return -1;
     }
-    while (getline(&line, &cap, in) > 0)
-        if (write_mention(out, g, line)) {
+    while ((len = getline(&line, &cap, in)) > 0)
+        if (write_mention(out, g, line, (size_t)len, &b)) {
             rc = -1;
             break;
         }
     free(line);
+    sb_free(&b);
     fclose(in);
     if (fflush(out) != 0 || ferror(out))
         rc = -1;

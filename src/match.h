@@ -72,8 +72,8 @@ typedef struct {
     size_t nslots[EG_LEX_NLISTS];
     size_t count[EG_LEX_NLISTS];
     uint64_t *filt[EG_LEX_NLISTS];  /* Bloom filter of the slots: nslots/16 words */
-    uint64_t *tails[EG_LEX_NLISTS]; /* Bloom filter of the last words of multi-word
-                                       entries (word hashes), or NULL: none */
+    uint64_t *ends[EG_LEX_NLISTS];  /* Bloom filter of the word hashes that end an
+                                       entry (single words, last words of phrases) */
 } eg_lex;
 
 /* Adds the folded form of each line of the file to `list` ('#' comments,
@@ -92,6 +92,10 @@ void eg_lex_free(eg_lex *x);
 uint64_t eg_lex_tail_hash(uint64_t word_hash);
 /* Same as eg_lex_has(x, list, eg_lex_tail_hash(word_hash)), faster. */
 int eg_lex_has_tail(const eg_lex *x, int list, uint64_t word_hash);
+/* 0 when no entry of the list ends with this word (neither the word alone
+ * nor a phrase ending in it); 1 when one may (a filter: then ask
+ * eg_lex_has and eg_lex_has_tail). */
+int eg_lex_may_end(const eg_lex *x, int list, uint64_t word_hash);
 
 /* ---- gazetteer ---- */
 

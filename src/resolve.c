@@ -38,6 +38,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->person_at);
     eg_free(r->ent_at);
     eg_free(r->full);
+    eg_free(r->full_sk);
     memset(r, 0, sizeof *r);
 }
 
@@ -561,6 +562,22 @@ static int list_full_names(eg_resolver *r)
     return EG_OK;
 }
 
+/* Skeleton hashes of the first and last words of every full name, once per
+ * document (for persons_like). */
+static int skeleton_full_names(eg_resolver *r, const eg_doc *d)
+{
+    size_t i;
+    if (eg_grow((void **)&r->full_sk, &r->full_sk_cap, 2 * r->nfull + 1, sizeof *r->full_sk))
+        return EG_ENOMEM;
+    for (i = 0; i < r->nfull; i++) {
+        const eg_rentity *x = &r->ent[r->full[i]];
+        const eg_token *f = &d->tok[x->first_tok], *l = &d->tok[x->last_tok];
+        r->full_sk[2 * i] = eg_skeleton_hash(eg_tok_key(d, f), f->klen);
+        r->full_sk[2 * i + 1] = eg_skeleton_hash(eg_tok_key(d, l), l->klen);
+    }
+    return EG_OK;
+}
+
 /* Picks one of several persons sharing a name part at token t: by the
  * gender a title or pronouns give, then by a mention in the same sentence.
  * EG_NONE when the text leaves it open. */
@@ -722,24 +739,29 @@ static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_
  * not it became a mention. */
 /* Persons named in full whose last (or first) word is a spelling variant
  * of token t ("Masoud" for Massoud Rajavi, "Ibrahim" for Ebrahim). */
-static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, int last, uint32_t *out, size_t max)
+static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, uint64_t sk, int last, uint32_t *out,
+                           size_t max)
 {
     const eg_token *k = &d->tok[t];
     size_t i, n = 0;
+    if (!sk)
+        return 0;
     for (i = 0; i < r->nfull && n < max; i++) {
         const eg_rentity *x = &r->ent[r->full[i]];
         const eg_token *w = &d->tok[last ? x->last_tok : x->first_tok];
-        if (eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
+        if (r->full_sk[2 * i + (last ? 1 : 0)] == sk &&
+            eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
             out[n++] = r->full[i];
     }
     return n;
 }
 
-static int resolve_part(eg_resolver *r, const eg_doc *d, uint32_t t, const uint8_t *person_at,
+static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
                         const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
     uint32_t cand[8];
     size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
+    uint64_t sk = 0;
     *out = EG_NONE;
     if (n == 0) {
         /* a given name alone, when only one person in the document has it;
@@ -749,10 +771,12 @@ static int resolve_part(eg_resolver *r, const eg_doc *d, uint32_t t, const uint8
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
-        } else if (n == 0 && persons_like(r, d, t, 1, cand, 2) == 1) {
+        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull &&
+                   (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) &&
+                   persons_like(r, d, t, sk, 1, cand, 2) == 1) {
             *out = cand[0];
             *why = EG_WHY_SURNAME;
-        } else if (n == 0 && persons_like(r, d, t, 0, cand, 2) == 1) {
+        } else if (n == 0 && sk && persons_like(r, d, t, sk, 0, cand, 2) == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
         }
@@ -786,7 +810,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     person_at = r->person_at;
     ent_at = r->ent_at;
     memset(person_at, 0, d->ntok);
-    if (list_full_names(r))
+    if (list_full_names(r) || skeleton_full_names(r, d))
         return EG_ENOMEM;
     for (i = 0; i < r->nm; i++)
         for (t = r->m[i].t0; t < r->m[i].t1; t++) {
@@ -802,7 +826,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         uint8_t why = EG_WHY_NONE;
         if (m->type != EG_PERSON || m->t1 - m->t0 != 1 || r->ent[m->ent].origin != EG_ORIGIN_RULE)
             continue;
-        if ((rc = resolve_part(r, d, m->t0, person_at, ent_at, &to, &why)))
+        if ((rc = resolve_part(r, c, d, m->t0, person_at, ent_at, &to, &why)))
             goto out;
         if (to != EG_NONE && to != m->ent) {
             r->ent[m->ent].nment--;
@@ -824,7 +848,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
                 why = EG_WHY_ACRONYM;
                 break;
             }
-        if (to == EG_NONE && (rc = resolve_part(r, d, t, person_at, ent_at, &to, &why)))
+        if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
             goto out;
         if (to == EG_NONE)
             continue;

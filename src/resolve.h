@@ -82,6 +82,8 @@ typedef struct {
     size_t ent_at_cap;
     uint32_t *full;     /* persons named in full in this document */
     size_t nfull, full_cap;
+    uint64_t *full_sk;  /* per full person: skeleton hashes of first, last word */
+    size_t full_sk_cap;
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);

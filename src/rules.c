@@ -15,11 +15,28 @@
  *   - after(...) / at(...): anchored after / at each trigger token;
  *   - before(...): from the capitalised run that ends at the trigger.
  * Trigger tokens are found in one pass over the tokens (a Bloom bit, then a
- * hash probe per token). Every search sets pcre2_set_offset_limit, so it
- * never walks past its window, and every call has a bounded cost under the
- * match limits. A rule that hits a limit is stopped for the rest of that
+ * hash probe per token; word lists through the lexicon's filters). Every
+ * search sets pcre2_set_offset_limit, so it never walks past its window,
+ * and every call has a bounded cost under the match limits. A rule that hits a limit is stopped for the rest of that
  * document with one warning. A match whose conditions fail does not consume
  * text: the search resumes one character after its start.
+ *
+ * Speed, without changing what is found (the match at a start offset does
+ * not depend on where the search began, and conditions are pure functions
+ * of the tokens):
+ *   - a trigger search starts only where a match can begin: a byte in the
+ *     pattern's first-byte map (next_start);
+ *   - prechecks: when the rule's group always starts where the match
+ *     starts (group_at_start, read off the expanded pattern), conditions
+ *     that look only at the group's first token (notfirst, okstart, cap,
+ *     the "before" half of alone, ...) are checked on a candidate start
+ *     token before PCRE2 runs; a start where one fails is skipped;
+ *   - what one trigger's search learnt is kept for the rule's next
+ *     triggers in the same document: spans where no match starts, and
+ *     token starts whose match was rejected (before() triggers share runs);
+ *   - word-list answers are cached per token and, per thread, per key hash
+ *     (list_has): the big lexicon lists miss cache on every lookup;
+ *   - matches go through pcre2_jit_match when the pattern is JIT-compiled.
  *
  * After the patterns, a built-in step (rule 0, "acronym-def") looks for
  * "Long Form (ACR)" / "(ACR1 / ACR2)" after any candidate already in the
@@ -109,6 +126,9 @@ typedef struct {
     size_t nconds;
     int has_on;            /* ON_*: where the rule runs (0: every window) */
     int jit;               /* JIT-compiled: matched with pcre2_jit_match */
+    int plain;             /* no \K, \G or (*VERB): a match is found the same
+                              from any start offset before it, and ov[0] is
+                              where it starts (what the memos rely on) */
     int pre;               /* the group starts where the match starts and
                               some conditions have PRE_* set (prechecks) */
     uint16_t *pre_order;   /* the conditions with PRE_*, cheapest first */
@@ -162,6 +182,7 @@ struct eg_rules {
     uint32_t flag_head[4]; /* on(#flag) chains (index+1), see trig_flags */
     eg_lex *sets;          /* word sets made from macros (%NAME), list 0 of each */
     size_t nsets, sets_cap;
+    eg_strmap set_by_body; /* macro body → index in sets: one set per body */
     int has_on;            /* some rule has on(...) */
 };
 
@@ -650,9 +671,16 @@ static int macro_set(loader *L, const field *f, const char *name, size_t nn, int
     const char *b = find_macro(L, name, nn, &blen, &builtin);
     eg_buf w = {0};
     eg_lex *set;
+    uint32_t *known;
     if (!b)
         return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown macro '%%%.*s' as a word list", L->file, f->line,
                           f->col, (int)nn, name);
+    /* a macro body already made into a set (the same list in many
+     * conditions) shares it */
+    if ((known = eg_strmap_get(&r->set_by_body, b, blen))) {
+        *out = (int32_t)*known;
+        return EG_OK;
+    }
     if (EG_GROW(r->sets, r->sets_cap, r->nsets + 1))
         return eg_err_nomem(L->e);
     set = &r->sets[r->nsets];
@@ -709,6 +737,12 @@ static int macro_set(loader *L, const field *f, const char *name, size_t nn, int
         a0 = i + 1;
     }
     eg_buf_free(&w);
+    if (!rc) {
+        size_t klen;
+        const char *key = find_macro(L, name, nn, &klen, &builtin);
+        if (eg_strmap_put(&r->set_by_body, key, klen, (uint32_t)r->nsets, NULL, NULL))
+            rc = eg_err_nomem(L->e);
+    }
     if (rc) {
         eg_lex_free(set);
         return rc;
@@ -1085,9 +1119,28 @@ static int zero_width(const char *s, size_t i, size_t j)
     return 1;
 }
 
+/* Is the expanded pattern free of \K (moves the reported start), \G
+ * (depends on the start offset) and (*VERB)s such as (*SKIP) (change where
+ * a search tries next)? A '(*' inside a class counts too. */
+static int pattern_plain(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i + 1 < n; i++) {
+        if (s[i] == '\\') {
+            if (s[i + 1] == 'K' || s[i + 1] == 'G')
+                return 0;
+            i++;
+        } else if (s[i] == '(' && s[i + 1] == '*') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* Does capture group g of the expanded pattern always start where the match
  * starts? Group 0 does; group 1 does when only zero-width assertions come
- * before it. Patterns with constructs this does not follow are left out. */
+ * before it. Patterns with constructs this does not follow are left out.
+ * (The caller checks pattern_plain first.) */
 static int group_at_start(const char *s, size_t n, int g)
 {
     size_t i = 0;
@@ -1216,7 +1269,8 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
-    if (group_at_start(exp.b.p, exp.b.len, ru.group) && (rc = pre_plan(&ru))) {
+    ru.plain = pattern_plain(exp.b.p, exp.b.len);
+    if (ru.plain && group_at_start(exp.b.p, exp.b.len, ru.group) && (rc = pre_plan(&ru))) {
         rc = eg_err_nomem(L->e);
         goto out;
     }
@@ -1367,6 +1421,7 @@ void eg_rules_free(eg_rules *r)
     for (i = 0; i < r->nsets; i++)
         eg_lex_free(&r->sets[i]);
     eg_free(r->sets);
+    eg_strmap_free(&r->set_by_body);
     eg_free(r);
 }
 
@@ -1378,6 +1433,18 @@ const char *eg_rules_name(const eg_rules *r, uint16_t rule)
 }
 
 /* ---- matching ---- */
+
+/* Word-list answers are cached (see list_has): per token of the document,
+ * and per thread by key hash across documents. Ids 0-3 are the lexicon
+ * lists given, surname, common and title; ids 4-15 the first twelve
+ * %MACRO sets. Two bits an id: asked, in. */
+#define LC_IDS 16
+#define LC_SLOTS 16384
+
+typedef struct {
+    uint64_t h;            /* token key hash */
+    uint32_t bits;         /* answers known for it */
+} lcslot;
 
 struct eg_rules_scratch {
     pcre2_match_data *md;
@@ -1395,10 +1462,16 @@ struct eg_rules_scratch {
     size_t rule_cap;
     uint32_t *best;        /* per token: candidate index+1 ending there (acronyms) */
     size_t best_cap;
-    uint8_t *lexc;         /* per token: lexicon answers known so far (see has) */
+    uint32_t *lexc;        /* per token: word-list answers known so far */
     size_t lexc_cap;
-    uint8_t *prec;         /* per token: precheck verdict of the current rule
-                              (0 not known, 1 holds, 2 fails) */
+    lcslot *lc;            /* per key hash: answers from earlier documents */
+    const eg_lex *lc_lex;  /* what lc's answers were about */
+    const eg_rules *lc_rules;
+    size_t lc_size;        /* entries in lc_lex and sets when lc was filled */
+    uint8_t *prec;         /* per token, for the rule being run: 0 not known,
+                              1 prechecks hold, 2 no match it accepts starts
+                              there (prechecks fail, or its match was rejected),
+                              3 not known (the first word may be stripped) */
     size_t prec_cap;
     eg_buf kb;             /* scratch key for multi-word title lookups */
 };
@@ -1414,7 +1487,8 @@ eg_rules_scratch *eg_rules_scratch_new(const eg_rules *r)
     s->md = pcre2_match_data_create(s->ngroups, NULL);
     s->mc = pcre2_match_context_create(NULL);
     s->js = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX, NULL);
-    if (!s->md || !s->mc || !s->js) {
+    s->lc = eg_calloc(LC_SLOTS, sizeof *s->lc);
+    if (!s->md || !s->mc || !s->js || !s->lc) {
         eg_rules_scratch_free(s);
         return NULL;
     }
@@ -1439,6 +1513,7 @@ void eg_rules_scratch_free(eg_rules_scratch *s)
     eg_free(s->last);
     eg_free(s->best);
     eg_free(s->lexc);
+    eg_free(s->lc);
     eg_free(s->prec);
     eg_buf_free(&s->kb);
     eg_free(s);
@@ -1455,6 +1530,7 @@ typedef struct {
     void *ud;
     eg_err *e;
     uint32_t hint;         /* a token near the current match */
+    int prec_ok;           /* s->prec is about the rule being run */
 } mstate;
 
 /* First token with s >= off, searched from token `hint` outwards (a match
@@ -1554,22 +1630,39 @@ static int last_word(const eg_doc *d, uint32_t t0, uint32_t t1)
     return -1;
 }
 
-/* Is token t in lexicon list `list`? The answers for the first four lists
- * (given, surname, common, title) are kept per token for the document, two
- * bits a list (asked, in): triggers, prechecks and conditions ask about the
- * same capitalised words again and again, and the big lists miss cache. */
+/* Is token t in word list `id` (LC_IDS)? Triggers, prechecks and
+ * conditions ask about the same capitalised words again and again, and the
+ * big lists miss cache, so the answers are kept: for the token, and for
+ * its key hash in the thread's cache (frequent words recur in every
+ * document). */
+static int list_has(const mstate *m, unsigned id, int t)
+{
+    eg_rules_scratch *s = m->s;
+    uint32_t bit = 1u << (2 * id), *c = &s->lexc[t];
+    if (!(*c & bit)) {
+        uint64_t h = m->d->tok[t].h;
+        lcslot *x = &s->lc[(size_t)(h ^ (h >> 32)) & (LC_SLOTS - 1)];
+        if (x->h != h || !(x->bits & bit)) {
+            int in = id < 4 ? eg_lex_has(m->lex, (int)id, h) : eg_lex_has(&m->r->sets[id - 4], 0, h);
+            if (x->h != h) {
+                x->h = h;
+                x->bits = 0;
+            }
+            x->bits |= bit | (in ? bit << 1 : 0);
+        }
+        *c |= x->bits & (bit | bit << 1);
+    }
+    return (*c >> (2 * id + 1)) & 1;
+}
+
+/* Is token t in lexicon list `list`? */
 static int has(const mstate *m, int list, int t)
 {
-    uint8_t *c, bit;
     if (t < 0)
         return 0;
     if (list >= 4)
         return eg_lex_has(m->lex, list, m->d->tok[t].h);
-    c = &m->s->lexc[t];
-    bit = (uint8_t)(1u << (2 * list));
-    if (!(*c & bit))
-        *c |= (uint8_t)(bit | (eg_lex_has(m->lex, list, m->d->tok[t].h) ? bit << 1 : 0));
-    return (*c >> (2 * list + 1)) & 1;
+    return list_has(m, (unsigned)list, t);
 }
 
 /* Is token t in the condition's list (a lexicon list or a %MACRO set)? */
@@ -1578,7 +1671,8 @@ static int inset(const mstate *m, const rcond *c, int t)
     if (t < 0)
         return 0;
     if (c->set >= 0)
-        return eg_lex_has(&m->r->sets[c->set], 0, m->d->tok[t].h);
+        return c->set < LC_IDS - 4 ? list_has(m, 4 + (unsigned)c->set, t)
+                                   : eg_lex_has(&m->r->sets[c->set], 0, m->d->tok[t].h);
     return has(m, c->list, t);
 }
 
@@ -1590,7 +1684,12 @@ static int is_connector(const eg_doc *d, const eg_token *t)
     static const char w2[] = "ofonatindedidadodulalezualeladas";
     static const char w3[] = "theandfordeldesdosdasvanvonderdenterashbinibnbenabu";
     size_t n = t->e - t->s, i, wl;
-    const char *p = d->text + t->s, *w;
+    const unsigned char *p = (const unsigned char *)d->text + t->s;
+    const char *w;
+    uint32_t v;
+    /* connectors are lower-case ASCII (or '&'): most words stop here */
+    if (n > 5 || !((p[0] >= 'a' && p[0] <= 'z') || p[0] == '&'))
+        return 0;
     switch (n) {
     case 1: w = w1; wl = sizeof w1 - 1; break;
     case 2: w = w2; wl = sizeof w2 - 1; break;
@@ -1599,9 +1698,14 @@ static int is_connector(const eg_doc *d, const eg_token *t)
     case 5: return memcmp(p, "della", 5) == 0;
     default: return 0;
     }
-    for (i = 0; i + n <= wl; i += n)
-        if (memcmp(w + i, p, n) == 0)
+    /* compare the word as one integer with each packed candidate */
+    v = p[0] | (n > 1 ? (uint32_t)p[1] << 8 : 0) | (n > 2 ? (uint32_t)p[2] << 16 : 0);
+    for (i = 0; i + n <= wl; i += n) {
+        uint32_t c = (unsigned char)w[i] | (n > 1 ? (uint32_t)(unsigned char)w[i + 1] << 8 : 0) |
+                     (n > 2 ? (uint32_t)(unsigned char)w[i + 2] << 16 : 0);
+        if (c == v)
             return 1;
+    }
     return 0;
 }
 
@@ -1703,10 +1807,10 @@ static int alone_before(const mstate *m, uint32_t t0)
 }
 
 /* Checks one condition; (t0, t1) is the group's (possibly stripped) range. */
-static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
+static int cond_holds_fl(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1, int fw, int lw)
 {
     const eg_doc *d = m->d;
-    int fw = first_word(d, t0, t1), lw = last_word(d, t0, t1), i;
+    int i;
     const eg_lex *x = c->set >= 0 ? &m->r->sets[c->set] : m->lex;
     switch (c->op) {
     case RC_GIVEN: return has(m, EG_LEX_GIVEN, fw);
@@ -1774,6 +1878,11 @@ static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
     return 0;
 }
 
+static int cond_holds(const mstate *m, const rcond *c, uint32_t t0, uint32_t t1)
+{
+    return cond_holds_fl(m, c, t0, t1, first_word(m->d, t0, t1), last_word(m->d, t0, t1));
+}
+
 /* Turns the current match of rule `ri` into a candidate when its
  * conditions hold: 1 when it did, 0 when the match was rejected, or < 0. */
 static int accept_match(mstate *m, uint32_t ri)
@@ -1782,6 +1891,7 @@ static int accept_match(mstate *m, uint32_t ri)
     const eg_doc *d = m->d;
     uint32_t t0, t1, g0, g1;
     size_t k;
+    int fw, lw, pre_done;
     eg_cand c;
     if (!group_tokens(m, ru->group, &t0, &t1))
         return EG_OK;
@@ -1795,16 +1905,20 @@ static int accept_match(mstate *m, uint32_t ri)
         if (t0 >= t1)
             return EG_OK;
     }
+    fw = first_word(d, t0, t1);
+    lw = last_word(d, t0, t1);
+    /* the prechecks that decide on the first token were passed there */
+    pre_done = m->prec_ok && ru->pre && m->s->prec[t0] == 1;
     for (k = 0; k < ru->nconds; k++) {
         const rcond *rc = &ru->conds[k];
         if (rc->group < 0 || rc->group == ru->group) {
-            g0 = t0;
-            g1 = t1;
-        } else if (!group_tokens(m, rc->group, &g0, &g1)) {
+            if (pre_done && rc->pre == PRE_FIRST)
+                continue;
+            if (!cond_holds_fl(m, rc, t0, t1, fw, lw))
+                return EG_OK;
+        } else if (!group_tokens(m, rc->group, &g0, &g1) || !cond_holds(m, rc, g0, g1)) {
             return EG_OK;
         }
-        if (!cond_holds(m, rc, g0, g1))
-            return EG_OK;
     }
     memset(&c, 0, sizeof c);
     c.t0 = t0;
@@ -1822,24 +1936,28 @@ static int accept_match(mstate *m, uint32_t ri)
 
 /* The prechecks of rule ru at word token u, the first token of a match
  * (and of the rule's group, see PRE_*): 0 when the conditions would reject
- * any match starting there. */
+ * any match starting there, 1 when they pass, 3 when strip() may drop u
+ * (no verdict). */
 static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
 {
     const eg_doc *d = m->d;
     size_t k;
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
-        return 1; /* u may be stripped: the first word is not known */
+        return 3; /* u may be stripped: the first word is not known */
     for (k = 0; k < ru->npre; k++) {
         const rcond *c = &ru->conds[ru->pre_order[k]];
         int ok;
-        if (c->pre == PRE_ALONE)
-            ok = alone_before(m, u);
-        else if (c->op == RC_CAP)
-            ok = (d->tok[u].flags & EG_TF_CAP) || is_connector(d, &d->tok[u]);
-        else if (c->op == RC_NONE)
-            ok = !inset(m, c, (int)u);
-        else
-            ok = cond_holds(m, c, u, u + 1);
+        switch (c->op) {
+        case RC_ALONE: ok = alone_before(m, u); break;
+        case RC_CAP: ok = (d->tok[u].flags & EG_TF_CAP) || is_connector(d, &d->tok[u]); break;
+        case RC_NONE: case RC_NOTFIRST: ok = !inset(m, c, (int)u); break;
+        case RC_FIRST: ok = inset(m, c, (int)u); break;
+        case RC_GIVEN: ok = has(m, EG_LEX_GIVEN, (int)u); break;
+        case RC_NOTGIVEN: ok = !has(m, EG_LEX_GIVEN, (int)u); break;
+        case RC_NOTCOMMON: ok = !has(m, EG_LEX_COMMON, (int)u); break;
+        case RC_OKSTART: ok = !(at_start(d, u) && has(m, EG_LEX_COMMON, (int)u)); break;
+        default: ok = cond_holds(m, c, u, u + 1); break;
+        }
         if (!ok)
             return 0;
     }
@@ -1850,30 +1968,48 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
 static int pre_holds(const mstate *m, const rrule *ru, uint32_t u)
 {
     uint8_t *v = &m->s->prec[u];
-    if (!*v)
-        *v = pre_check(m, ru, u) ? 1 : 2;
-    return *v == 1;
+    if (!*v) {
+        int r = pre_check(m, ru, u);
+        *v = (uint8_t)(r == 0 ? 2 : r);
+    }
+    return *v != 2;
 }
+
+/* What a run of one rule over the triggers of a document has learnt (the
+ * match found at a start offset does not depend on where the search began
+ * or on its offset limit, and the triggers of before() share their runs):
+ * no match starts in [nm_lo, nm_hi]; s->prec marks token starts where no
+ * match the conditions accept starts. */
+typedef struct {
+    size_t nm_lo, nm_hi;
+    uint32_t u;            /* token cursor: no token before it starts at or after
+                              the search offset */
+} seen;
 
 /* The first offset in [at, lim] where a match of rule ru that its
  * conditions might accept can start: a character whose first byte is in
- * the rule's first-byte map, and, at the start of a word token when the
- * rule has prechecks, one that passes them. lim + 1 when there is none.
- * *u is a token cursor at or before the first token starting at `at`. */
-static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim, uint32_t *u)
+ * the rule's first-byte map, not known to start no match, and, at the
+ * start of a word token when the rule has prechecks, one that passes them.
+ * lim + 1 when there is none. */
+static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim, seen *k)
 {
     const eg_doc *d = m->d;
     const unsigned char *t = (const unsigned char *)d->text;
     for (; at <= lim; at++) {
         unsigned c = t[at];
+        uint32_t u;
         if (!(ru->first[c >> 3] & (1u << (c & 7))) || (c & 0xC0) == 0x80)
             continue;
-        if (ru->pre) {
-            while (*u < d->ntok && d->tok[*u].s < at)
-                (*u)++;
-            if (*u < d->ntok && d->tok[*u].s == at && is_word(&d->tok[*u]) && !pre_holds(m, ru, *u))
-                continue;
+        if (at >= k->nm_lo && at <= k->nm_hi) {
+            at = k->nm_hi; /* nothing starts up to nm_hi (only set for plain rules) */
+            continue;
         }
+        while (k->u < d->ntok && d->tok[k->u].s < at)
+            k->u++;
+        u = k->u;
+        if (u < d->ntok && d->tok[u].s == at &&
+            (m->s->prec[u] == 2 || (ru->pre && is_word(&d->tok[u]) && !pre_holds(m, ru, u))))
+            continue;
         return at;
     }
     return lim + 1;
@@ -1958,6 +2094,18 @@ static size_t run_start(const eg_doc *d, size_t t)
     return a;
 }
 
+/* Records that no match starts in [a, b]. */
+static void nomatch(seen *k, size_t a, size_t b)
+{
+    if (a >= k->nm_lo && a <= k->nm_hi + 1) {
+        if (b > k->nm_hi)
+            k->nm_hi = b;
+    } else {
+        k->nm_lo = a;
+        k->nm_hi = b;
+    }
+}
+
 /* after() / at() / before(): one try per trigger token; for after() and
  * at() the match is anchored (JIT keeps working: an offset limit equal to
  * the start offset anchors it); for before() it starts anywhere from the
@@ -1970,10 +2118,10 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
     eg_rules_scratch *s = m->s;
     uint32_t a = s->start[ri], b = s->start[ri + 1], done = 0;
     int rc;
+    seen k = {1, 0, 0};
     for (; a < b; a++) {
         size_t t = s->sorted[a], t0;
         PCRE2_SIZE at, lim;
-        uint32_t u;
         int after = mode == ON_AFTER;
         if (after) {
             /* the next token of the same sentence, past one "." or "," */
@@ -1998,13 +2146,16 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
          * anywhere from the run to the trigger. No call where no match
          * the conditions could accept can start (next_start). */
         lim = d->tok[t].s;
-        u = (uint32_t)t0;
-        while ((at = next_start(m, ru, at, lim, &u)) <= lim) {
+        k.u = (uint32_t)t0;
+        while ((at = next_start(m, ru, at, lim, &k)) <= lim) {
             PCRE2_SIZE *ov;
             pcre2_set_offset_limit(s->mc, lim);
             rc = rmatch(ru, d, at, s);
-            if (rc == PCRE2_ERROR_NOMATCH)
+            if (rc == PCRE2_ERROR_NOMATCH) {
+                if (ru->plain)
+                    nomatch(&k, at, lim);
                 break;
+            }
             if (rc < 0) {
                 warn_limit(m, ri, rc);
                 return 1;
@@ -2016,7 +2167,15 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
                 done = (uint32_t)ov[1];
                 break;
             }
-            /* rejected: try a later start, up to the trigger */
+            /* rejected: nothing starts before it, and at it nothing
+             * that is accepted; try a later start, up to the trigger */
+            if (ru->plain && ov[0] > at)
+                nomatch(&k, at, ov[0] - 1);
+            if (ru->plain && ov[0] >= at) {
+                uint32_t q = tok_lower(d, (uint32_t)ov[0], k.u);
+                if (q < d->ntok && d->tok[q].s == ov[0])
+                    s->prec[q] = 2;
+            }
             at = (ov[0] >= at ? ov[0] : at) + 1;
         }
     }
@@ -2071,7 +2230,7 @@ static int push_pair(mstate *m, uint32_t rule, uint32_t sent)
     if (rule == UINT32_MAX || s->last[rule] == sent + 1)
         return EG_OK;
     s->last[rule] = sent + 1;
-    if (EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
+    if (2 * (s->npairs + 1) > s->pairs_cap && EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
         return eg_err_nomem(m->e);
     s->pairs[2 * s->npairs] = rule;
     s->pairs[2 * s->npairs + 1] = sent;
@@ -2096,8 +2255,9 @@ static int gather_triggers(mstate *m)
     const eg_doc *d = m->d;
     eg_rules_scratch *s = m->s;
     size_t i, n = r->n;
-    int l;
-    unsigned lists = 0, flags = 0;
+    int l, alist[EG_LEX_NLISTS], alist_cap[2], aflag[4];
+    size_t nlists = 0, ncap = 0, nflags = 0;
+    unsigned wflags = 0, oflags = 0;
     if (n + 1 > s->rule_cap) {
         eg_free(s->start);
         eg_free(s->last);
@@ -2110,39 +2270,59 @@ static int gather_triggers(mstate *m)
     memset(s->last, 0, (n + 1) * sizeof *s->last);
     memset(s->start, 0, (n + 1) * sizeof *s->start);
     s->npairs = 0;
+    /* the lexicon lists and token flags that fire some rule */
     for (l = 0; l < EG_LEX_NLISTS; l++)
-        if (r->list_head[l] && m->lex && m->lex->nslots[l])
-            lists |= 1u << l;
+        if (r->list_head[l] && m->lex && m->lex->nslots[l]) {
+            if (l == EG_LEX_GIVEN || l == EG_LEX_SURNAME)
+                alist_cap[ncap++] = l;
+            else
+                alist[nlists++] = l;
+        }
     for (l = 0; l < 4; l++)
-        if (r->flag_head[l])
-            flags |= 1u << l;
+        if (r->flag_head[l]) {
+            aflag[nflags++] = l;
+            if (trig_flags[l].kind == EG_TK_WORD)
+                wflags |= trig_flags[l].flags ? trig_flags[l].flags : 0xFFFFu;
+            else
+                oflags = 1;
+        }
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
         uint32_t e = trig_find(r, t->h), sent = d->nsent ? t->sent : 0;
+        size_t k;
         for (; e; e = r->tent[e - 1].next)
             if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                 return EG_ENOMEM;
-        if (lists && t->kind == EG_TK_WORD) {
-            for (l = 0; l < EG_LEX_NLISTS; l++) {
-                if (!(lists & (1u << l)))
-                    continue;
-                /* names fire only when capitalised; titles and common
-                 * words always (a title also at the last word of a
-                 * multi-word title) */
-                if ((l == EG_LEX_GIVEN || l == EG_LEX_SURNAME) && !(t->flags & EG_TF_CAP))
-                    continue;
-                if (!has(m, l, (int)i) && !(l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, t->h)))
+        if (t->kind == EG_TK_WORD) {
+            /* names fire only when capitalised */
+            if (t->flags & EG_TF_CAP)
+                for (k = 0; k < ncap; k++) {
+                    l = alist_cap[k];
+                    if (!has(m, l, (int)i))
+                        continue;
+                    for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
+                        if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
+                            return EG_ENOMEM;
+                }
+            /* titles and common words always (a title also at the last
+             * word of a multi-word title) */
+            for (k = 0; k < nlists; k++) {
+                l = alist[k];
+                if (!eg_lex_may_end(m->lex, l, t->h) ||
+                    (!has(m, l, (int)i) && !(l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, t->h))))
                     continue;
                 for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
                     if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                         return EG_ENOMEM;
             }
-        }
-        if (!flags)
+            if (!(t->flags & wflags))
+                continue;
+        } else if (!oflags) {
             continue;
-        for (l = 0; l < 4; l++) {
-            if (!(flags & (1u << l)) || t->kind != trig_flags[l].kind ||
-                (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
+        }
+        for (k = 0; k < nflags; k++) {
+            l = aflag[k];
+            if (t->kind != trig_flags[l].kind || (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
                 continue;
             for (e = r->flag_head[l]; e; e = r->tent[e - 1].next)
                 if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
@@ -2342,6 +2522,7 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
     m.ud = ud;
     m.e = e;
     m.hint = 0;
+    m.prec_ok = 0;
     if (!text_valid(d)) {
         if (warn) {
             char line[300];
@@ -2353,7 +2534,21 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
     }
     if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok))
         return eg_err_nomem(e);
-    memset(s->lexc, 0, d->ntok);
+    memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
+    {
+        /* the thread's cache holds answers about this lexicon and these
+         * sets only */
+        size_t size = r->nsets;
+        int l;
+        for (l = 0; lex && l < EG_LEX_NLISTS; l++)
+            size += lex->count[l];
+        if (s->lc_lex != lex || s->lc_rules != r || s->lc_size != size) {
+            memset(s->lc, 0, LC_SLOTS * sizeof *s->lc);
+            s->lc_lex = lex;
+            s->lc_rules = r;
+            s->lc_size = size;
+        }
+    }
     if ((rc = make_windows(&m)))
         return rc;
     if (r->has_on && (rc = gather_triggers(&m)))
@@ -2366,9 +2561,10 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         if (ru->has_on == ON_AFTER || ru->has_on == ON_AT || ru->has_on == ON_BEFORE) {
             if (s->start[ri] == s->start[ri + 1])
                 continue; /* no trigger */
-            if (ru->pre)
-                memset(s->prec, 0, d->ntok);
+            memset(s->prec, 0, d->ntok);
+            m.prec_ok = 1;
             st = run_anchored(&m, (uint32_t)ri, ru->has_on);
+            m.prec_ok = 0;
         } else if (ru->has_on) {
             uint32_t a = s->start[ri], b = s->start[ri + 1];
             while (a < b && !st) {

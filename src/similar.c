@@ -45,17 +45,35 @@ double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb)
     return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
-static int skeleton_word(eg_buf *b, const char *w, size_t n);
+/* The consonant skeleton of a word into out (see skeleton_word below);
+ * returns its length, or cap when it does not fit. No allocation: this
+ * runs for every capitalised word of every document. */
+static size_t skeleton(const char *w, size_t n, char *out, size_t cap)
+{
+    size_t i, k = 0;
+    char prev = 0;
+    for (i = 0; i < n; i++) {
+        char c = w[i];
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y')
+            continue;
+        if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
+            continue;
+        if (c == prev)
+            continue;
+        if (k == cap)
+            return cap;
+        out[k++] = c;
+        prev = c;
+    }
+    return k;
+}
 
 /* Do two words have the same consonant skeleton? */
 static int same_skeleton(const char *a, size_t na, const char *b, size_t nb)
 {
-    eg_buf x = {0}, y = {0};
-    int same = !skeleton_word(&x, a, na) && !skeleton_word(&y, b, nb) && x.len == y.len &&
-               (x.len == 0 || memcmp(x.p, y.p, x.len) == 0);
-    eg_buf_free(&x);
-    eg_buf_free(&y);
-    return same;
+    char x[64], y[64];
+    size_t kx = skeleton(a, na, x, sizeof x), ky = skeleton(b, nb, y, sizeof y);
+    return kx < sizeof x && kx == ky && memcmp(x, y, kx) == 0;
 }
 
 /* Two words of a person's name are close enough: short words (given
@@ -192,7 +210,18 @@ int eg_name_skeleton(eg_buf *b, const char *id, int person)
 
 int eg_words_variant(const char *a, size_t na, const char *b, size_t nb)
 {
-    if (na < 5 || nb < 5 || (na == nb && memcmp(a, b, na) == 0))
+    /* cheap tests first: lengths, then skeletons; Jaro-Winkler last */
+    if (na < 5 || nb < 5 || na > nb + 3 || nb > na + 3 || (na == nb && memcmp(a, b, na) == 0))
         return 0;
-    return eg_jaro_winkler(a, na, b, nb) >= 0.85 && same_skeleton(a, na, b, nb);
+    return same_skeleton(a, na, b, nb) && eg_jaro_winkler(a, na, b, nb) >= 0.85;
+}
+
+uint64_t eg_skeleton_hash(const char *w, size_t n)
+{
+    char x[64];
+    size_t k;
+    if (n < 5)
+        return 0;
+    k = skeleton(w, n, x, sizeof x);
+    return k < sizeof x ? eg_hash(x, k) | 1 : 0;
 }

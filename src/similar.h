@@ -28,4 +28,9 @@ int eg_name_skeleton(eg_buf *b, const char *id, int person);
  * ("masoud"/"massoud", "ibrahim"/"ebrahim"; not "maryam"/"massoud"). */
 int eg_words_variant(const char *a, size_t na, const char *b, size_t nb);
 
+/* A hash of a word's consonant skeleton, never 0; 0 for words under 5 bytes
+ * (which are never variants). Equal skeletons give equal hashes, so callers
+ * compare these before calling eg_words_variant. */
+uint64_t eg_skeleton_hash(const char *w, size_t n);
+
 #endif

@@ -235,6 +235,8 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
     eg_doc *d = z->d;
     eg_token *t;
     size_t klen;
+    uint64_t h = 0;
+    int have_h = 0;
     if (d->ntok == d->tok_cap && EG_GROW(d->tok, d->tok_cap, d->ntok + 1))
         return eg_err_nomem(z->e);
     if (ascii) {
@@ -250,14 +252,23 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
         if (!(flags & (EG_TF_DOTTED | EG_TF_ABBREV)) && e + 8 <= z->n) {
             /* no dots to drop: lower-case eight bytes at a time (the
              * bytes after e are overwritten by the next key) */
+            uint64_t first = 0;
             for (i = s; i < e; i += 8) {
                 uint64_t x;
                 memcpy(&x, z->s + i, 8);
                 x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
                 memcpy(k + (i - s), &x, 8);
+                if (i == s)
+                    first = x;
             }
             klen = e - s;
             i = e;
+            if (klen <= 8) {
+                /* a short key is hashed from the register (eg_hash_le8 is
+                 * eg_hash of the key's little-endian value) */
+                h = eg_hash_le8(klen == 8 ? first : first & ((1ull << (8 * klen)) - 1), klen);
+                have_h = 1;
+            }
         }
 #endif
         for (i = s + klen; i < e; i++) {
@@ -292,7 +303,7 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
     t->e = (uint32_t)e;
     t->key = (uint32_t)d->keys_len;
     t->klen = (uint32_t)klen;
-    t->h = eg_hash(d->keys + d->keys_len, klen);
+    t->h = have_h ? h : eg_hash(d->keys + d->keys_len, klen);
     t->sent = 0;
     t->para = 0;
     t->kind = (uint16_t)kind;

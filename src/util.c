@@ -153,23 +153,12 @@ void eg_buf_free(eg_buf *b)
 
 /* ---- hashing ----
  * Keys are short (tokens, word-list lines), so eg_hash reads a key of up to
- * 16 bytes with two overlapping loads instead of a byte loop: 1-3 bytes
- * give first, middle and last byte; 4-8 bytes two 4-byte reads (which
- * together hold every byte, so distinct keys of one length never collide);
- * 9-16 bytes two 8-byte reads. Longer keys go eight bytes at a time. The
- * length is mixed in, and murmur3's finaliser (a bijection) spreads the
- * bits over all 64. Loads are little-endian on every host, so hashes are
- * the same on every platform. */
-
-static uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
+ * 8 bytes with at most two overlapping loads instead of a byte loop, and
+ * hashes its little-endian value (eg_hash_le8: the value and the length
+ * through murmur3's finaliser, so distinct keys up to 8 bytes never
+ * collide); 9-16 bytes take two 8-byte reads, longer keys eight bytes at a
+ * time. Loads are little-endian on every host, so hashes are the same on
+ * every platform. */
 
 static inline uint64_t rd64(const unsigned char *p)
 {
@@ -199,18 +188,19 @@ uint64_t eg_hash(const void *p, size_t n)
     const unsigned char *s = p;
     uint64_t a, b, h;
     if (n <= 8) {
+        /* the key's little-endian value, bytes past n zero */
         if (n >= 4)
-            a = rd32(s) | rd32(s + n - 4) << 32;
+            a = rd32(s) | (rd32(s + n - 4) >> (8 * (8 - n))) << 32;
         else if (n)
-            a = (uint64_t)s[0] | (uint64_t)s[n >> 1] << 8 | (uint64_t)s[n - 1] << 16;
+            a = (uint64_t)s[0] | (uint64_t)s[n >> 1] << (8 * (n >> 1)) | (uint64_t)s[n - 1] << (8 * (n - 1));
         else
             a = 0;
-        return mix64(a ^ (n * HASH_K1));
+        return eg_hash_le8(a, n);
     }
     if (n <= 16) {
         a = rd64(s);
         b = rd64(s + n - 8);
-        return mix64(mix64(a ^ (n * HASH_K1)) ^ b);
+        return eg_hash_fin(eg_hash_fin(a ^ (n * HASH_K1)) ^ b);
     }
     h = n * HASH_K1;
     while (n > 8) {
@@ -220,10 +210,8 @@ uint64_t eg_hash(const void *p, size_t n)
         n -= 8;
     }
     /* the last 8 bytes (overlapping the previous word when n < 8) */
-    return mix64(mix64(h) ^ rd64(s + n - 8));
+    return eg_hash_fin(eg_hash_fin(h) ^ rd64(s + n - 8));
 }
-
-uint64_t eg_hash_mix(uint64_t h, uint64_t v) { return mix64(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2))); }
 
 /* ---- string map ---- */
 

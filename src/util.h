@@ -70,7 +70,27 @@ void eg_buf_free(eg_buf *b);
 
 /* ---- hashing ---- */
 uint64_t eg_hash(const void *p, size_t n);
-uint64_t eg_hash_mix(uint64_t h, uint64_t v); /* combine two hashes */
+/* murmur3's 64-bit finaliser: a bijection that spreads every input bit. */
+static inline uint64_t eg_hash_fin(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Combines two hashes. Inline: the trie and the edge table call it for
+ * every token and pair. */
+static inline uint64_t eg_hash_mix(uint64_t h, uint64_t v)
+{
+    return eg_hash_fin(h ^ (v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)));
+}
+
+/* eg_hash of a key of n <= 8 bytes given as their little-endian value,
+ * the bytes past n zero (the tokenizer has a folded key in a register). */
+static inline uint64_t eg_hash_le8(uint64_t v, size_t n) { return eg_hash_fin(v ^ (n * 0x9e3779b97f4a7c15ULL)); }
 
 /* A string → uint32 map with interned keys (open addressing). Keys are
  * copied into the map's own storage. */

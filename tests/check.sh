@@ -15,5 +15,9 @@ suite e2e tests/e2e.sh "$B"
 suite quality tests/quality.sh "$B"
 [ -x tests/consumers.sh ] && suite consumers tests/consumers.sh "$B"
 suite sanitizers make --no-print-directory test-asan
+suite fuzz-replay make --no-print-directory test-fuzz-replay
+suite faults tests/faults.sh
+suite robust tests/robust.sh "$B"
+suite valgrind tests/valgrind.sh "$B"
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

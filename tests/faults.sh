@@ -15,8 +15,11 @@
 # file that is there must be complete (identical to the reference): the
 # files are written under temporary names and renamed.
 #
-# Prints one line per problem and a closing
-# "faults: N allocation points, N clean, N failed" line. Environment:
+# Three sweeps: with one worker thread (-j1), with two (-j2, so that the
+# graphs are merged), and -j1 with other options (token windows, npmi,
+# filters). Prints one line per problem, a line per
+# sweep and a closing "faults: N allocation points, N failed cleanly, N
+# failed badly" line. Environment:
 # FAULT_STEP=K tests every Kth N only (quick look), FAULT_KEEP=1 keeps the
 # scratch directory.
 B=build-fault
@@ -38,7 +41,8 @@ tirana	PLACE	Tirana		prio=5
 paris	PLACE	Paris		prio=5 ctx
 ncri	ORG	National Council of Resistance of Iran	NCRI
 who	ORG	World Health Organization	=WHO
-maryam-rajavi	PERSON	Maryam Rajavi	Mrs. Rajavi
+maryam-rajavi	PERSON	Maryam Rajavi	Mrs. Rajavi | Rajavi
+massoud-rajavi	PERSON	Massoud Rajavi	Rajavi
 G
 cat > "$T/data/small.rules" <<'R'
 # one PERSON rule, one ORG rule
@@ -56,67 +60,89 @@ Maryam Rajavi met President John Smith in Tirana, Albania, on Monday.
 The National Council of Resistance of Iran (NCRI) said the Green Party and Watch Group (WG) agreed.
 Rajavi later flew to Paris. Mrs. Rajavi and the NCRI visited Camp Ashraf.
 D
-printf 'Smith spoke at the Green Party in Iran.\n\xff Camp Liberty, WHO and the WG. Persia\n' > "$T/in/b.txt"
+printf 'Smith spoke at the Green Party in Iran.\n\377 Camp Liberty, WHO and the WG. Persia\n' > "$T/in/b.txt"
 
-ARGS="-q -j1 --data-dir $T/data -g $T/extra.tsv -r $T/extra.rules -f dot,graphml,json,gexf,csv --evidence 2"
+BASE="-q --data-dir $T/data -g $T/extra.tsv -r $T/extra.rules -f dot,graphml,json,gexf,csv"
+ARGS="$BASE --evidence 2"
+JOBS=1
 run() { # N dir
     mkdir -p "$2"
     EG_FAIL_ALLOC=$1 ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1:exitcode=86 \
-        "$E" $ARGS -o "$2/out" --mentions "$2/out/mentions.jsonl" --explain "$2/out/explain.txt" \
+        "$E" $ARGS -j$JOBS -o "$2/out" --mentions "$2/out/mentions.jsonl" --explain "$2/out/explain.txt" \
         "$T/in/a.txt" "$T/in/b.txt" > "$2/stdout" 2> "$2/stderr"
 }
-run 0 "$T/ref"; rc=$?
-if [ $rc -ne 0 ] || [ -s "$T/ref/stderr" ]; then
-    echo "faults: the reference run failed (exit $rc):"; cat "$T/ref/stderr"; exit 1
-fi
-nref=$(ls "$T/ref/out" | wc -l)
+reference() {
+    rm -rf "$T/ref"
+    run 0 "$T/ref"; rc=$?
+    if [ $rc -ne 0 ] || [ -s "$T/ref/stderr" ]; then
+        echo "faults: the reference run failed (exit $rc):"; cat "$T/ref/stderr"; exit 1
+    fi
+    nref=$(ls "$T/ref/out" | wc -l)
+}
 
-n=0; ok=0; bad=0; quiet=0; tested=0; handled=
-while [ $quiet -lt 5 ]; do
-    n=$((n + STEP))
-    d="$T/n$n"
-    run $n "$d"; rc=$?
-    tested=$((tested + 1))
-    why=
-    if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error|Segmentation|Aborted' "$d/stderr"; then
-        why="sanitizer report"
-    elif [ $rc -eq 0 ]; then
-        [ -s "$d/stderr" ] && why="exit 0 with a message"
-    elif [ $rc -eq 1 ]; then
-        if [ "$(wc -l < "$d/stderr")" -ne 1 ] || ! grep -q 'out of memory' "$d/stderr"; then
-            why="exit 1 without a one-line 'out of memory'"
+sweep() {
+    n=0; ok=0; quiet=0; tested=0; handled=
+    while [ $quiet -lt 5 ]; do
+        n=$((n + STEP))
+        d="$T/n$n"
+        run $n "$d"; rc=$?
+        tested=$((tested + 1))
+        why=
+        if grep -q -E 'AddressSanitizer|LeakSanitizer|runtime error|Segmentation|Aborted' "$d/stderr"; then
+            why="sanitizer report"
+        elif [ $rc -eq 0 ]; then
+            [ -s "$d/stderr" ] && why="exit 0 with a message"
+        elif [ $rc -eq 1 ]; then
+            if [ "$(wc -l < "$d/stderr")" -ne 1 ] || ! grep -q 'out of memory' "$d/stderr"; then
+                why="exit 1 without a one-line 'out of memory'"
+            fi
+        else
+            why="exit $rc"
         fi
-    else
-        why="exit $rc"
-    fi
-    if [ -z "$why" ] && ls -A "$d/out" 2>/dev/null | grep -q '^\.'; then
-        why="temporary file left: $(ls -A "$d/out" | grep '^\.' | head -1)"
-    fi
-    if [ -z "$why" ] && [ -d "$d/out" ]; then
-        for f in $(ls "$d/out"); do
-            if ! cmp -s "$d/out/$f" "$T/ref/out/$f"; then why="$f differs from the reference"; break; fi
-        done
-    fi
-    if [ -z "$why" ] && [ $rc -eq 0 ] && [ "$(ls "$d/out" | wc -l)" -ne "$nref" ]; then
-        why="exit 0 but outputs missing"
-    fi
-    if [ -n "$why" ]; then
-        bad=$((bad + 1)); quiet=0
-        echo "FAIL EG_FAIL_ALLOC=$n: $why (exit $rc)"
-        grep -v '^$' "$d/stderr" | head -12 | sed 's/^/    /'
+        if [ -z "$why" ] && ls -A "$d/out" 2>/dev/null | grep -q '^\.'; then
+            why="temporary file left: $(ls -A "$d/out" | grep '^\.' | head -1)"
+        fi
+        if [ -z "$why" ] && [ -d "$d/out" ]; then
+            for f in $(ls "$d/out"); do
+                if ! cmp -s "$d/out/$f" "$T/ref/out/$f"; then why="$f differs from the reference"; break; fi
+            done
+        fi
+        if [ -z "$why" ] && [ $rc -eq 0 ] && [ "$(ls "$d/out" | wc -l)" -ne "$nref" ]; then
+            why="exit 0 but outputs missing"
+        fi
+        if [ -n "$why" ]; then
+            bad=$((bad + 1)); quiet=0
+            echo "FAIL -j$JOBS EG_FAIL_ALLOC=$n: $why (exit $rc)"
+            grep -v '^$' "$d/stderr" | head -12 | sed 's/^/    /'
+            [ -n "$FAULT_KEEP" ] || rm -rf "$d"
+            continue
+        fi
+        if [ $rc -eq 0 ]; then
+            quiet=$((quiet + 1)); handled="$handled $n"
+        else
+            quiet=0; ok=$((ok + 1))
+        fi
         [ -n "$FAULT_KEEP" ] || rm -rf "$d"
-        continue
+    done
+    points=$((n - 5 * STEP))
+    # the successes before the last five: failures the library handled
+    handled=$(echo $handled | tr ' ' '\n' | awk -v p=$points '$1 <= p' | tr '\n' ' ')
+    if [ -n "$handled" ] && [ $JOBS -eq 1 ]; then
+        echo "-j$JOBS: exit 0 with the same outputs (the failure was handled) at N = $handled"
+    elif [ -n "$handled" ]; then # the count of allocations varies with thread timing
+        echo "-j$JOBS: exit 0 with the same outputs (handled, or not reached) at $(echo $handled | wc -w) N"
     fi
-    if [ $rc -eq 0 ]; then
-        quiet=$((quiet + 1)); handled="$handled $n"
-    else
-        quiet=0; ok=$((ok + 1))
-    fi
-    [ -n "$FAULT_KEEP" ] || rm -rf "$d"
-done
-points=$((n - 5 * STEP))
-# the successes before the last five: failures the library handled
-handled=$(echo $handled | tr ' ' '\n' | awk -v p=$points '$1 <= p' | tr '\n' ' ')
-[ -n "$handled" ] && echo "handled (exit 0, same outputs) at N = $handled"
-echo "faults: $points allocation points ($tested runs, step $STEP), $ok failed cleanly, $bad failed badly"
+    echo "-j$JOBS: $points allocation points ($tested runs, step $STEP), $ok failed cleanly"
+    total=$((total + points)); clean=$((clean + ok))
+}
+bad=0; total=0; clean=0
+# -j1: one worker, the Nth allocation is the same in every run;
+# -j2: two workers and eg_graph_merge (which allocation is Nth varies;
+# the outputs must still be those of -j1)
+JOBS=1; reference; sweep
+JOBS=2; sweep
+# other paths: sliding token windows, npmi weights, top-N and type filters
+ARGS="$BASE --window tokens:4 --weight npmi --top 4 --types PERSON,ORG,PLACE --no-ambiguous --fuzzy 0.6"
+JOBS=1; reference; sweep
+echo "faults: $total allocation points, $clean failed cleanly, $bad failed badly"
 [ $bad -eq 0 ]
