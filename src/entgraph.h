@@ -176,10 +176,12 @@ int eg_graph_load(eg_graph *g, const char *buf, size_t len);
  * document and merge; the graph is then read-only. */
 int eg_graph_finish(eg_graph *g);
 
-/* After eg_graph_finish: the final entity id (and label, may be NULL) for an
- * id that a mention carried; NULL when the entity was left out (an
- * ambiguous name with ambiguous_nodes off). Borrowed strings. */
-const char *eg_graph_final_id(const eg_graph *g, const char *id, const char **label);
+/* After eg_graph_finish: the final entity id (and label, may be NULL) for
+ * the type and id that a mention carried; NULL when the entity was left out
+ * (an ambiguous name with ambiguous_nodes off). Entities of different types
+ * that share an id are told apart in the outputs by a type suffix
+ * ("jordan-person"). Borrowed strings. */
+const char *eg_graph_final_id(const eg_graph *g, eg_type type, const char *id, const char **label);
 
 /* After eg_graph_finish: writes every merge and ambiguity decision with its
  * evidence, one line each, to `path` (temporary file, then rename). */

@@ -23,7 +23,15 @@ static uint32_t uf_find(uint32_t *p, uint32_t x)
     return x;
 }
 
-static const char *node_id(const eg_graph *g, uint32_t n) { return g->ids.items[n].key; }
+/* A node's entity id (its key without the type digit). */
+static const char *node_id(const eg_graph *g, uint32_t n) { return g->ids.items[n].key + 1; }
+
+/* The id a node has in the outputs: its id, or its id with its type when
+ * another entity of another type has the same id. */
+static const char *out_id(const eg_graph *g, uint32_t n)
+{
+    return g->nodes[n].vid ? g->strs.p + g->nodes[n].vid : node_id(g, n);
+}
 
 /* Which of two nodes survives a merge: a gazetteer entity, then the one
  * with more words, more mentions, then the smaller id. */
@@ -308,10 +316,50 @@ typedef struct {
 
 static eg_graph *sort_graph; /* qsort has no context argument in C11 */
 
+/* By id, then type (the key's digit). */
 static int cmp_node_id(const void *pa, const void *pb)
 {
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return strcmp(node_id(sort_graph, a), node_id(sort_graph, b));
+    const gnode *x = &sort_graph->nodes[a], *y = &sort_graph->nodes[b];
+    int c = strcmp(node_id(sort_graph, a), node_id(sort_graph, b));
+    return c ? c : (x->type > y->type) - (x->type < y->type);
+}
+
+static int cmp_out_id(const void *pa, const void *pb)
+{
+    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+    return strcmp(out_id(sort_graph, a), out_id(sort_graph, b));
+}
+
+/* Entities of different types with the same id (sorted order[] has them
+ * side by side): the gazetteer's, else the first type, keeps the id; the
+ * others get "-person", "-org", "-place" or "-event" after it. */
+static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
+{
+    size_t i, j, k;
+    for (i = 0; i < n; i = j) {
+        size_t keep = i;
+        for (j = i + 1; j < n && strcmp(node_id(g, order[j]), node_id(g, order[i])) == 0; j++)
+            if (g->nodes[order[j]].origin == EG_ORIGIN_GAZ && g->nodes[order[keep]].origin != EG_ORIGIN_GAZ)
+                keep = j;
+        for (k = i; k < j && j - i > 1; k++) {
+            eg_buf b = {0};
+            const char *t = eg_type_name((eg_type)g->nodes[order[k]].type);
+            size_t q;
+            int rc;
+            if (k == keep)
+                continue;
+            rc = eg_buf_addf(&b, "%s-", node_id(g, order[k]));
+            for (q = 0; !rc && t[q]; q++)
+                rc = eg_buf_addc(&b, (char)(t[q] - 'A' + 'a'));
+            if (!rc)
+                rc = eg_graph_str(g, b.p, &g->nodes[order[k]].vid);
+            eg_buf_free(&b);
+            if (rc)
+                return EG_ENOMEM;
+        }
+    }
+    return EG_OK;
 }
 
 typedef struct {
@@ -448,8 +496,12 @@ int eg_graph_finish(eg_graph *g)
             if (agg[i].keep)
                 order[kept++] = agg[i].node;
         sort_graph = g;
-        if (kept > 1) /* order is NULL when there are no nodes */
+        if (kept > 1) { /* order is NULL when there are no nodes */
             qsort(order, kept, sizeof *order, cmp_node_id);
+            if (qualify_ids(g, order, kept))
+                goto out;
+            qsort(order, kept, sizeof *order, cmp_out_id);
+        }
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
             goto out;
         for (i = 0; i < g->nnodes; i++)
@@ -577,7 +629,7 @@ int eg_graph_finish(eg_graph *g)
             const gnode *s = &g->nodes[order[i]];
             const agg_node *ag = &agg[surv[order[i]]];
             size_t a, b;
-            x->id = node_id(g, order[i]);
+            x->id = out_id(g, order[i]);
             x->type = (eg_type)s->type;
             x->mentions = ag->mentions;
             x->docs = ag->docs;
@@ -635,10 +687,20 @@ out:
     return rc;
 }
 
-const char *eg_graph_final_id(const eg_graph *g, const char *id, const char **label)
+const char *eg_graph_final_id(const eg_graph *g, eg_type type, const char *id, const char **label)
 {
-    const uint32_t *n = eg_strmap_get(&g->ids, id, strlen(id));
+    char small[128];
+    size_t len = strlen(id);
+    char *key = len + 2 <= sizeof small ? small : eg_malloc(len + 2);
+    const uint32_t *n;
     uint32_t f;
+    if (!key)
+        return NULL;
+    key[0] = (char)('0' + type);
+    memcpy(key + 1, id, len + 1);
+    n = eg_strmap_get(&g->ids, key, len + 1);
+    if (key != small)
+        eg_free(key);
     if (!n || !g->finished)
         return NULL;
     f = g->final[*n];
@@ -649,7 +711,7 @@ const char *eg_graph_final_id(const eg_graph *g, const char *id, const char **la
         else
             *label = g->nodes[f].label ? g->strs.p + g->nodes[f].label : node_id(g, f);
     }
-    return node_id(g, f);
+    return out_id(g, f);
 }
 
 int eg_graph_write(eg_graph *g, const char *dir, unsigned formats)

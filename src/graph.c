@@ -71,23 +71,45 @@ static int str_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
     return EG_OK;
 }
 
+int eg_graph_str(eg_graph *g, const char *s, uint32_t *off) { return str_add(g, s, strlen(s), off); }
+
 /* ---- nodes ---- */
 
 int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin, uint16_t words,
                   uint32_t *out)
 {
     uint32_t *slot;
-    int added;
+    int added, rc;
     gnode *n;
-    /* room for the node first: an id in g->ids always has its node */
-    if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1))
+    char small[128];
+    size_t len = strlen(id);
+    char *key = len + 2 <= sizeof small ? small : eg_malloc(len + 2);
+    /* nodes are keyed by type and id: a rule-found "Jordan" (PERSON) and
+     * the gazetteer's Jordan (PLACE) are two entities whichever document
+     * or thread meets them first */
+    if (!key)
         return EG_ENOMEM;
-    if (eg_strmap_put(&g->ids, id, strlen(id), (uint32_t)g->nnodes, &slot, &added))
+    key[0] = (char)('0' + type);
+    memcpy(key + 1, id, len + 1);
+    /* room for the node first: a key in g->ids always has its node */
+    rc = EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1) ||
+         eg_strmap_put(&g->ids, key, len + 1, (uint32_t)g->nnodes, &slot, &added);
+    if (key != small)
+        eg_free(key);
+    if (rc)
         return EG_ENOMEM;
     if (!added) {
         n = &g->nodes[*slot];
         if (words > n->words)
             n->words = words;
+        /* the same id from a gazetteer and from a rule: the gazetteer's
+         * origin and label, in whatever order they came */
+        if (origin < n->origin) {
+            n->origin = origin;
+            if (origin != EG_ORIGIN_RULE && label && *label && !n->label &&
+                str_add(g, label, strlen(label), &n->label))
+                return EG_ENOMEM;
+        }
         *out = *slot;
         return EG_OK;
     }
@@ -515,7 +537,7 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
         const eg_strmap_item *it = &src->ids.items[i];
         uint32_t n;
         gnode *d;
-        if (eg_graph_node(dst, it->key, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
+        if (eg_graph_node(dst, it->key + 1, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
             return EG_ENOMEM;
         d = &dst->nodes[n];
         d->mentions += s->mentions;

@@ -21,6 +21,8 @@ typedef struct {
     uint8_t origin;     /* EG_ORIGIN_* */
     uint16_t words;     /* words in the fullest name seen */
     uint32_t label;     /* offset in g->strs: gazetteer label ("" = from aliases) */
+    uint32_t vid;       /* offset in g->strs of the output id when another
+                           type has the same id ("jordan-person"); 0: the id */
     uint64_t mentions;
     uint64_t windows;   /* windows it occurs in (for normalised weights) */
     uint32_t docs;
@@ -67,7 +69,8 @@ typedef struct {
 struct eg_graph {
     const eg_ctx *ctx;
     eg_err err;
-    eg_strmap ids;        /* entity id → node index (items[i].key is node i's id) */
+    eg_strmap ids;        /* type digit + entity id → node index (items[i].key
+                             is node i's key; key + 1 its id) */
     gnode *nodes;
     size_t nnodes, nodes_cap;
     eg_strmap aliases;    /* "<node:4 bytes><surface>" → index into acount */
@@ -129,6 +132,8 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
 int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n);
 /* graph.c: an audit line for --explain. */
 int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end, const char *line);
+/* graph.c: keeps a string in g->strs; *off is where. */
+int eg_graph_str(eg_graph *g, const char *s, uint32_t *off);
 /* graph.c: index of a document name in g->docs. */
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out);
 

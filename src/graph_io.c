@@ -45,7 +45,7 @@ static int save_nodes(const eg_graph *g, eg_buf *b)
     for (i = 0; i < g->nnodes; i++) {
         const gnode *n = &g->nodes[i];
         const char *label = g->strs.p + n->label;
-        if (put_str(b, g->ids.items[i].key, g->ids.items[i].klen) || put_str(b, label, strlen(label)) ||
+        if (put_str(b, g->ids.items[i].key + 1, g->ids.items[i].klen - 1) || put_str(b, label, strlen(label)) ||
             put(b, n->type, 1) || put(b, n->origin, 1) || put(b, n->words, 2) || put(b, n->mentions, 8) ||
             put(b, n->windows, 8) || put(b, n->docs, 4))
             return EG_ENOMEM;
@@ -207,12 +207,12 @@ static int load_nodes(eg_graph *t, reader *r, eg_buf *s1, eg_buf *s2)
         }
         if (!(idc = cstr(s1, id, il)) || !(lc = cstr(s2, label, ll)))
             return EG_ENOMEM;
-        if (eg_strmap_get(&t->ids, idc, il)) {
-            fail(r, "duplicate node id");
-            break;
-        }
         if (eg_graph_node(t, idc, lc, (eg_type)type, (uint8_t)origin, words, &node))
             return EG_ENOMEM;
+        if (node != t->nnodes - 1) {
+            fail(r, "duplicate node id and type");
+            break;
+        }
         x = &t->nodes[node];
         x->mentions = get(r, 8, "node mentions");
         x->windows = get(r, 8, "node windows");

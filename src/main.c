@@ -45,7 +45,7 @@ typedef struct {
 
 /* One document's results, handed from a worker to the writer thread. */
 typedef struct {
-    sbuf mentions;   /* temporary mention lines: "id\tprefix\tsuffix\n" */
+    sbuf mentions;   /* temporary mention lines: type digit, id, "\tprefix\tsuffix\n" */
     sbuf messages;   /* warnings and errors, one per line */
     int skipped;
     int done;
@@ -257,8 +257,14 @@ static void catch_signals(void)
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        /* a signal ignored when we start stays ignored (nohup; SIGINT of
+         * a background job in a shell without job control) */
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue;
         sigaction(sigs[i], &sa, NULL);
+    }
     /* a file-size limit (ulimit -f) must fail the write, not kill the
      * process: the temporary file is then removed and the error named */
     signal(SIGXFSZ, SIG_IGN);
@@ -449,6 +455,7 @@ typedef struct {
     size_t next;       /* next document to take */
     size_t flushed;    /* documents written by the main thread */
     int stop;          /* --strict failure: no more documents */
+    int io_named;      /* an I/O error of the library was reported */
     pthread_mutex_t mu;
     pthread_cond_t cv_done, cv_space;
 } shared;
@@ -477,6 +484,11 @@ static void on_mention(void *ud, const eg_mention *m)
 {
     slot *s = ud;
     sbuf *b = &s->mentions;
+    {
+        /* the type goes first: entities are told apart by type and id */
+        char t = (char)('0' + m->type);
+        sb_add(b, &t, 1);
+    }
     sb_adds(b, m->entity);
     sb_add(b, "\t{\"doc\": ", 9);
     sb_json(b, m->doc, strlen(m->doc));
@@ -514,8 +526,13 @@ static void process_one(worker *w, size_t k, slot *s)
             w->failed = 1;
         } else if (rc == EG_EIO) {
             /* the library could not write its temporary files (disk full,
-             * file-size limit): the next documents would fail alike */
-            sb_addf(&s->messages, "%s: %s\n", prog, eg_graph_error(w->g));
+             * file-size limit): the next documents would fail alike, so
+             * the run stops, and the failure is named once */
+            pthread_mutex_lock(&w->sh->mu);
+            if (!w->sh->io_named)
+                sb_addf(&s->messages, "%s: %s\n", prog, eg_graph_error(w->g));
+            w->sh->io_named = 1;
+            pthread_mutex_unlock(&w->sh->mu);
             s->skipped = 1;
             w->failed = 2;
         } else if (rc) {
@@ -567,7 +584,9 @@ static int write_mention(FILE *f, const eg_graph *g, char *line, size_t len, sbu
         return 0;
     *tab1 = 0;
     *tab2 = 0;
-    id = eg_graph_final_id(g, line, &label);
+    if (line[0] < '0' || line[0] >= '0' + EG_NTYPES)
+        return 0;
+    id = eg_graph_final_id(g, (eg_type)(line[0] - '0'), line + 1, &label);
     if (!id)
         return 0; /* the entity was left out */
     b->len = 0;

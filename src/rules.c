@@ -690,8 +690,10 @@ static int macro_set(loader *L, const field *f, const char *name, size_t nn, int
         size_t k = 2;
         while (k < blen && b[k] != ':')
             k++;
-        b += k + 1;
-        blen -= k + 2;
+        if (k < blen) { /* "(?i)" has no ':': nothing to strip (blen would wrap) */
+            b += k + 1;
+            blen -= k + 2;
+        }
     }
     a0 = 0;
     for (i = 0; i <= blen && !rc; i++) {

@@ -176,14 +176,24 @@ check "file-size limit: SIGXFSZ is ignored (the process is not killed by it)" \
     "(ulimit -f 1; exec '$E' -q -o '$W' corpus/seeds 2> '$T/ew.txt'); [ \$? -eq 1 ]"
 check "file-size limit: the failure is one line ($(head -1 "$T/ew.txt"))" "[ \$(wc -l < '$T/ew.txt') -eq 1 ]"
 check "file-size limit: previous outputs intact, no temporary file" "same_as_prev && no_tmp '$W'"
+# without evidence nothing goes to the library's spool file: the graph writers fail
+(ulimit -f 1; exec "$E" -q --evidence 0 -o "$W" corpus/seeds 2> "$T/ew.txt"); rc=$?
+check "file-size limit on the graph files: exit 1, one line naming the file, previous outputs intact" \
+    "[ $rc -eq 1 ] && [ \$(wc -l < '$T/ew.txt') -eq 1 ] && grep -q '$W/graph.dot: write failed' '$T/ew.txt' && same_as_prev && no_tmp '$W'"
 (ulimit -f 1; exec "$E" -q -o "$W" --mentions "$W/mentions.jsonl" corpus/seeds 2> "$T/ew.txt"); rc=$?
 check "file-size limit on the mentions file: exit 1, named, previous outputs intact, no temporary file" \
     "[ $rc -eq 1 ] && grep -q 'mentions.jsonl: write failed' '$T/ew.txt' && same_as_prev && no_tmp '$W'"
 
 # --- 6. interrupts: SIGINT and SIGTERM during a long run
 python3 bench/make-corpus.py --mb 30 --out "$T/c30" > /dev/null 2>&1
+# a shell without job control starts background commands with SIGINT
+# ignored (and entgraph leaves an ignored signal ignored): start it with
+# the default action, as from a terminal (dflt execs: use it with & only)
+dflt() { exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 for sig in INT TERM; do
-    "$E" -q -j2 -o "$W" --mentions "$W/mentions.jsonl" --explain "$W/explain.txt" "$T/c30" 2> "$T/ei.txt" &
+    dflt "$E" -q -j2 -o "$W" --mentions "$W/mentions.jsonl" --explain "$W/explain.txt" "$T/c30" 2> "$T/ei.txt" &
     pid=$!
     sleep 2
     if kill -0 $pid 2>/dev/null; then
@@ -191,11 +201,21 @@ for sig in INT TERM; do
         wait $pid 2>/dev/null; rc=$?
         check "SIG$sig: the run ends by the signal (exit $rc)" "[ $rc -gt 128 ]"
         check "SIG$sig: previous outputs intact, no temporary file" "same_as_prev && no_tmp '$W' && [ ! -e '$W/explain.txt' ]"
+        [ -s "$T/ei.txt" ] && { echo "    stderr:"; head -3 "$T/ei.txt"; }
     else
         wait $pid
         note "SIG$sig: the run finished within 2 s; interrupt not tested"
     fi
 done
+
+# an ignored SIGHUP stays ignored (nohup): the run goes on to the end
+rm -rf "$T/hup"
+(trap '' HUP; exec "$E" -q $G -o "$T/hup" "$T/c30") &
+pid=$!
+sleep 1
+kill -HUP $pid 2>/dev/null
+wait $pid; rc=$?
+check "SIGHUP ignored at start (nohup): the run completes (exit $rc)" "[ $rc -eq 0 ] && [ -s '$T/hup/graph.json' ]"
 
 echo "robust: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -221,6 +221,36 @@ static void test_save_load(void)
     eg_ctx_free(c);
 }
 
+/* One id, two types: two entities, the same result whichever comes first. */
+static void test_same_id_two_types(void)
+{
+    eg_ctx *c = make_ctx(EG_WIN_SENTENCE, 0, EG_WEIGHT_COUNT);
+    eg_graph *g1 = eg_graph_new(c), *g2 = eg_graph_new(c);
+    uint32_t n;
+    char *r1, *r2;
+    const char *label = NULL;
+    eg_graph_node(g1, "jordan", "Jordan", EG_PLACE, EG_ORIGIN_GAZ, 1, &n);
+    eg_graph_node(g1, "jordan", "", EG_PERSON, EG_ORIGIN_RULE, 1, &n);
+    eg_graph_node(g2, "jordan", "", EG_PERSON, EG_ORIGIN_RULE, 1, &n);
+    eg_graph_node(g2, "jordan", "Jordan", EG_PLACE, EG_ORIGIN_GAZ, 1, &n);
+    eg_graph_node(g2, "paris", "", EG_PLACE, EG_ORIGIN_RULE, 1, &n);
+    eg_graph_node(g2, "paris", "Paris", EG_PLACE, EG_ORIGIN_GAZ, 1, &n);
+    eg_graph_node(g1, "paris", "Paris", EG_PLACE, EG_ORIGIN_GAZ, 1, &n);
+    r1 = render(g1);
+    r2 = render(g2);
+    OK(r1 && strstr(r1, "N jordan Jordan") && strstr(r1, "N jordan-person jordan"),
+       "the gazetteer's place keeps the id, the person gets a type suffix");
+    OK(r1 && r2 && strcmp(r1, r2) == 0, "same graph whichever came first");
+    OK(g2->nodes[2].origin == EG_ORIGIN_GAZ, "a gazetteer origin wins over a rule's, in either order");
+    OK(eg_graph_final_id(g1, EG_PERSON, "jordan", &label) && !strcmp(eg_graph_final_id(g1, EG_PERSON, "jordan", NULL), "jordan-person"),
+       "final ids tell the two apart");
+    free(r1);
+    free(r2);
+    eg_graph_free(g1);
+    eg_graph_free(g2);
+    eg_ctx_free(c);
+}
+
 static void test_weights_and_filters(void)
 {
     eg_options o;
@@ -287,6 +317,7 @@ int main(void)
     test_other_windows();
     test_merge_is_split_free();
     test_save_load();
+    test_same_id_two_types();
     test_weights_and_filters();
     unlink(gaz_path);
     return tap_done();
