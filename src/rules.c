@@ -2459,6 +2459,19 @@ static int acronyms(mstate *m)
                 if (d->text[q] != '.' && d->text[q] != '&')
                     buf[bn++] = d->text[q];
             fit = initials_fit(buf, bn, ws, wn, nw);
+            /* the long form's span may have missed a capitalised first word
+             * that the acronym spells ("National Passive Defense
+             * Organization (NPDO)" found as "Passive Defense ...") */
+            if (!fit && lf.t0 > 0 && nw < 16 && is_word(&d->tok[lf.t0 - 1]) &&
+                (d->tok[lf.t0 - 1].flags & EG_TF_CAP) && bn && d->text[d->tok[lf.t0 - 1].s] == buf[0]) {
+                const char *ws2[17];
+                size_t wn2[17];
+                ws2[0] = d->text + d->tok[lf.t0 - 1].s;
+                wn2[0] = d->tok[lf.t0 - 1].e - d->tok[lf.t0 - 1].s;
+                memcpy(ws2 + 1, ws, nw * sizeof *ws);
+                memcpy(wn2 + 1, wn, nw * sizeof *wn);
+                fit = initials_fit(buf, bn, ws2, wn2, nw + 1);
+            }
         }
         if (!fit)
             continue;

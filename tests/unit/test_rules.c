@@ -349,6 +349,15 @@ static void test_acronyms(void)
     EQ_STR(run_gaz(r, "The Islamic Revolutionary Guard Corps (IRGC) fired.", "Islamic Revolutionary Guard Corps=ORG"),
            "ORG:IRGC+a", "acronyms: after a gazetteer candidate, its type");
     EQ_STR(run_gaz(r, "Ali Rajavi (NCRI) spoke.", "Ali Rajavi=PERSON"), "", "acronyms: never after a person");
+    {
+        /* only the gazetteer finds the long form, one word short */
+        eg_rules *g = load("none\tORG\t0\t0\t-\tzzzqqqxxx\n", &e);
+        EQ_STR(run_gaz(g, "the National Passive Defense Organization (NPDO) said.", "Passive Defense Organization=ORG"),
+               "ORG:NPDO+a", "acronyms: a capitalised word just before the long form's span may start the acronym");
+        EQ_STR(run_gaz(g, "the Mighty Passive Defense Organization (NPDO) said.", "Passive Defense Organization=ORG"),
+               "", "acronyms: counter: that word must be the letter the acronym starts with");
+        eg_rules_free(g);
+    }
     eg_rules_free(r);
 }
 
