@@ -31,7 +31,7 @@ best() { # best of RUNS: prints "seconds peakKB" of the fastest run
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-echo "entgraph $($B/entgraph --version | cut -d' ' -f2), $(python3 -c 'import ahocorasick; print("pyahocorasick", ahocorasick.__version__ if hasattr(ahocorasick, "__version__") else "")')"
+echo "entgraph $($B/entgraph --version | cut -d' ' -f2), $(/usr/bin/python3 -c 'import ahocorasick; print("pyahocorasick (Debian python3-ahocorasick)")')"
 printf '\n%-6s %-22s %9s %9s %10s %8s %8s\n' "MB" "run" "MB/s" "docs/s" "peak MB" "nodes" "edges"
 for mb in $SIZES; do
     dir="$CACHE/c$mb"
