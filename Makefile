@@ -97,7 +97,7 @@ $(BUILD)/gazbench: bench/gazbench.c $(BUILD)/libentgraph.a
 # make test-faults         every allocation of a small run failed in turn (tests/faults.sh)
 # make test-robust         bad inputs, failed writes, interrupts (tests/robust.sh)
 # make test-valgrind       unit tests and one sample run under valgrind
-FUZZ_TARGETS ?= normalise tokenize gazetteer rules pipeline
+FUZZ_TARGETS ?= normalise tokenize gazetteer rules pipeline graphio
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -429,9 +429,12 @@ int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const
     }
     if (!first_needs_capital(&g->scratch, &a)) {
         uint64_t h0 = 0;
-        for (i = 0; i < g->scratch.ntok && !h0; i++)
-            if (!(g->scratch.tok[i].flags & EG_TF_JOINER))
+        /* the first word's hash (which may be 0: an empty key) */
+        for (i = 0; i < g->scratch.ntok; i++)
+            if (!(g->scratch.tok[i].flags & EG_TF_JOINER)) {
                 h0 = g->scratch.tok[i].h;
+                break;
+            }
         if (EG_GROW(g->anyfirst_h, g->anyfirst_cap, g->nanyfirst + 1))
             return eg_err_nomem(e);
         g->anyfirst_h[g->nanyfirst++] = h0;

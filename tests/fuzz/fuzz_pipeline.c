@@ -108,6 +108,7 @@ typedef struct {
     size_t size;
     size_t n;
     char ids[64][128]; /* the first mentions' entity ids, for eg_graph_final_id */
+    eg_type types[64];
     size_t nids;
 } seen;
 
@@ -121,8 +122,10 @@ static void on_mention(void *ud, const eg_mention *m)
     FUZZ_CHECK(m->type < EG_NTYPES, "mention type %d", m->type);
     FUZZ_CHECK(m->entity && *m->entity && m->label && m->source && *m->source, "mention fields missing");
     FUZZ_CHECK(m->doc && strcmp(m->doc, "doc") == 0, "mention doc '%s'", m->doc ? m->doc : "(null)");
-    if (s->nids < 64 && strlen(m->entity) < sizeof s->ids[0])
+    if (s->nids < 64 && strlen(m->entity) < sizeof s->ids[0]) {
+        s->types[s->nids] = m->type;
         strcpy(s->ids[s->nids++], m->entity);
+    }
     s->n++;
 }
 
@@ -184,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(eg_graph_finish(g) == EG_OK, "eg_graph_finish: %s", eg_graph_error(g));
     for (i = 0; i < s.nids; i++) {
-        const char *label = NULL, *id = eg_graph_final_id(g, s.ids[i], &label);
+        const char *label = NULL, *id = eg_graph_final_id(g, s.types[i], s.ids[i], &label);
         FUZZ_CHECK(!id || *id, "final id of '%s' is empty", s.ids[i]);
     }
     fuzz_clear_dir(outdir);

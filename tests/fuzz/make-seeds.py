@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """tests/fuzz/make-seeds.py — writes the seed corpora tests/fuzz/corpus/<target>/.
 
-Run from the top of the tree after a change to the cases below; the files
+Run from the top of the tree after a change to the cases below
+(`tests/fuzz/make-seeds.py --entgraph build/entgraph` also writes the
+partial-graph seeds of fuzz_graphio, saved with --save-partial); the files
 it writes are kept in the repository (crash inputs found by fuzzing are
 added there by hand as crash-<what>, and this script leaves them alone).
 Small on purpose: sample sentences, gazetteer and rule lines, and the
@@ -164,11 +166,49 @@ def rules_cases():
     return c
 
 
+# ---- partial graphs (graph_io.c): saved by entgraph --save-partial ----
+def graphio_cases(entgraph):
+    import subprocess
+    import tempfile
+    c = {}
+    seeds = os.path.join(ROOT, "corpus", "seeds")
+    docs = sorted(os.path.join(seeds, f) for f in os.listdir(seeds))
+    with tempfile.TemporaryDirectory() as t:
+        gaz = os.path.join(t, "small.tsv")
+        with open(gaz, "w") as f:
+            f.write("iran\tPLACE\tIran\nparis\tPLACE\tParis\nmaryam-rajavi\tPERSON\tMaryam Rajavi\tRajavi\n"
+                    "ncri\tORG\tNational Council of Resistance of Iran\tNCRI\n")
+        runs = {"one-doc": ["--no-default-gazetteers", "-g", gaz, docs[0]],
+                "small-gaz": ["--no-default-gazetteers", "-g", gaz] + docs[:3],
+                "explain": ["--explain", os.path.join(t, "x.txt"), docs[0]],
+                "full": [docs[0]]}
+        for name, args in runs.items():
+            out = os.path.join(t, name + ".egg")
+            subprocess.run([entgraph, "-q", "-j1", "-o", os.path.join(t, "o"), "--save-partial", out] + args,
+                           check=False)
+            if os.path.exists(out):
+                with open(out, "rb") as f:
+                    c[name] = f.read()
+    if "one-doc" in c:
+        b = c["one-doc"]
+        c["truncated-half"] = b[:len(b) // 2]
+        c["truncated-header"] = b[:12]
+        c["bad-magic"] = b"EGGRAPH2" + b[8:]
+        c["huge-count"] = b[:24] + b"\xff\xff\xff\x7f" + b[28:]
+    c["magic-only"] = b"EGGRAPH1"
+    c["empty"] = b""
+    return c
+
+
 def main():
     for target, cases in (("normalise", text_cases()), ("tokenize", text_cases()), ("pipeline", text_cases()),
                           ("gazetteer", gaz_cases()), ("rules", rules_cases())):
         for name, data in cases.items():
             write(target, name, data)
+    # partial graphs need a built entgraph: make-seeds.py --entgraph build/entgraph
+    if "--entgraph" in sys.argv:
+        for name, data in graphio_cases(sys.argv[sys.argv.index("--entgraph") + 1]).items():
+            write("graphio", name, data)
     total = 0
     for dp, _, fns in os.walk(OUT):
         for fn in fns:
