@@ -235,7 +235,8 @@ static int merge_variants(eg_graph *g)
     if (variant_index(g, &k, &n, &keys))
         goto out;
     sort_keys = keys.p;
-    qsort(k, n, sizeof *k, cmp_vkey);
+    if (n > 1) /* k is NULL when no node has a key */
+        qsort(k, n, sizeof *k, cmp_vkey);
     for (i = 0; i < n; i = j) {
         size_t a, b;
         for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)

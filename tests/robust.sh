@@ -193,9 +193,16 @@ dflt() { exec python3 -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' "$@"; }
 for sig in INT TERM; do
-    dflt "$E" -q -j2 -o "$W" --mentions "$W/mentions.jsonl" --explain "$W/explain.txt" "$T/c30" 2> "$T/ei.txt" &
+    dflt "$E" -q -j1 -o "$W" --mentions "$W/mentions.jsonl" --explain "$W/explain.txt" "$T/c30" 2> "$T/ei.txt" &
     pid=$!
-    sleep 2
+    # interrupt while documents are being read: as soon as the temporary
+    # mentions file is there (after loading), well before the outputs
+    i=0
+    while [ $i -lt 300 ] && ! ls -A "$W" | grep -q '^\.mentions'; do sleep 0.05; i=$((i + 1)); done
+    sleep 0.2
+    if ls -A "$W" | grep -q '^\.graph'; then
+        note "SIG$sig: the run was already writing the graph files (too fast)"
+    fi
     if kill -0 $pid 2>/dev/null; then
         kill -$sig $pid
         wait $pid 2>/dev/null; rc=$?
