@@ -177,20 +177,13 @@ int eg_names_similar(const char *a, const char *b, int person, double th)
  * letters once. Transliteration mostly changes vowels and doubling. */
 static int skeleton_word(eg_buf *b, const char *w, size_t n)
 {
-    size_t i;
-    char prev = 0;
-    for (i = 0; i < n; i++) {
-        char c = w[i];
-        if (strchr("aeiouy", c))
-            continue;
-        if (c == 'h' && prev && !strchr("ksc", prev))
-            continue;
-        if (c == prev)
-            continue;
-        if (eg_buf_addc(b, c))
-            return -1;
-        prev = c;
-    }
+    size_t k;
+    /* the skeleton is never longer than the word: room for n bytes */
+    if (eg_buf_reserve(b, n))
+        return -1;
+    k = skeleton(w, n, b->p + b->len, n + 1);
+    b->len += k;
+    b->p[b->len] = 0;
     return 0;
 }
 
