@@ -17,7 +17,7 @@ const char *eg_why_name(int why)
                                         "only person in the document with this surname",
                                         "only person in the document with this given name",
                                         "chosen by a title or pronoun (gender)",
-                                        "person named earlier in the same sentence",
+                                        "person named just before (same paragraph, two sentences at most)",
                                         "several persons share this name; left open",
                                         "acronym in brackets after its long form",
                                         "acronym defined earlier in the document"};
@@ -578,15 +578,77 @@ static int skeleton_full_names(eg_resolver *r, const eg_doc *d)
     return EG_OK;
 }
 
+/* The one person that candidates cand[0..n) name when they are all
+ * spelling variants of one name ("Hilary Clinton" found by a rule and the
+ * gazetteer's Hillary Clinton in one text): the gazetteer's entry if there
+ * is one, else the most mentioned. EG_NONE when they are not all variants. */
+static uint32_t one_person(const eg_resolver *r, const uint32_t *cand, size_t n)
+{
+    uint32_t pick;
+    size_t i;
+    if (n == 0)
+        return EG_NONE;
+    for (i = 1; i < n; i++)
+        if (!eg_names_similar(eg_rent_id(r, &r->ent[cand[0]]), eg_rent_id(r, &r->ent[cand[i]]), 1, 0.82))
+            return EG_NONE;
+    pick = cand[0];
+    for (i = 1; i < n; i++) {
+        const eg_rentity *a = &r->ent[cand[i]], *b = &r->ent[pick];
+        if (a->origin < b->origin || (a->origin == b->origin && a->nment > b->nment))
+            pick = cand[i];
+    }
+    return pick;
+}
+
+/* Candidates of cand[0..n) whose gender is g (same) or not -g (!same). */
+static size_t by_gender(const eg_resolver *r, const uint32_t *cand, size_t n, int g, int same, uint32_t *out)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++)
+        if (same ? r->ent[cand[i]].gender == g : r->ent[cand[i]].gender != -g)
+            out[k++] = cand[i];
+    return k;
+}
+
+/* Recency: the one candidate named in t's paragraph before t, at most
+ * RECENT_SENTS sentences back (a reader takes "Khodabandeh" two sentences
+ * after "Masoud Khodabandeh" to be him). When two candidates are named
+ * there ("Ebrahim and Masoud Khodabandeh are brothers. Khodabandeh wrote"),
+ * recency does not choose. Candidates of the sex g rules out are skipped.
+ * EG_NONE if no single candidate. */
+#define RECENT_SENTS 2
+static uint32_t recent_person(const eg_resolver *r, const eg_doc *d, uint32_t t, const uint32_t *cand, size_t n, int g,
+                              const uint8_t *person_at, const uint32_t *ent_at)
+{
+    const eg_token *k = &d->tok[t];
+    uint32_t u, seen[8];
+    size_t i, j, ns = 0;
+    for (u = t; u-- > 0 && d->tok[u].para == k->para && d->tok[u].sent + RECENT_SENTS >= k->sent;) {
+        if (!person_at[u])
+            continue;
+        for (i = 0; i < n; i++)
+            if (ent_at[u] == cand[i] && !(g && r->ent[cand[i]].gender == -g)) {
+                for (j = 0; j < ns && seen[j] != cand[i]; j++)
+                    ;
+                if (j == ns && ns < 8)
+                    seen[ns++] = cand[i];
+            }
+    }
+    return ns ? one_person(r, seen, ns) : EG_NONE;
+}
+
 /* Picks one of several persons sharing a name part at token t: by the
- * gender a title or pronouns give, then by a mention in the same sentence.
- * EG_NONE when the text leaves it open. */
+ * gender a title or pronouns give (variants of one name counting as one
+ * person), then by recency (recent_person). EG_NONE when the text leaves
+ * it open. */
 static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, const uint32_t *cand, size_t n,
                             const uint8_t *person_at, const uint32_t *ent_at, uint8_t *why)
 {
     int g = title_gender(d, t);
-    size_t i, hits = 0;
-    uint32_t pick = EG_NONE, u;
+    uint32_t pick = EG_NONE, u, hit[8];
+    size_t k;
+    if (n > 8)
+        n = 8;
     if (!g) {
         /* a pronoun after the name speaks of it only when no other person
          * comes before it in the sentence ("Jarba met with Rajavi. What was
@@ -598,53 +660,27 @@ static uint32_t pick_person(const eg_resolver *r, const eg_doc *d, uint32_t t, c
             g = pronoun_gender(r, d, t, person_at);
     }
     if (g) {
-        for (i = 0; i < n; i++)
-            if (r->ent[cand[i]].gender == g) {
-                hits++;
-                pick = cand[i];
-            }
-        if (hits == 1) {
+        /* the ones of that sex; failing that, by elimination, the ones not
+         * known to be of the other sex ("Mrs. Clinton" when Bill Clinton is
+         * known to be a man) */
+        if ((k = by_gender(r, cand, n, g, 1, hit)) && (pick = one_person(r, hit, k)) != EG_NONE) {
             *why = EG_WHY_GENDER;
             return pick;
         }
-        /* elimination: the one candidate not known to be of the other sex
-         * ("Mrs. Clinton" when Bill Clinton is known to be a man) */
-        hits = 0;
-        for (i = 0; i < n; i++)
-            if (r->ent[cand[i]].gender != -g) {
-                hits++;
-                pick = cand[i];
-            }
-        if (hits == 1) {
+        if (!k && (k = by_gender(r, cand, n, g, 0, hit)) && (pick = one_person(r, hit, k)) != EG_NONE) {
             *why = EG_WHY_GENDER;
             return pick;
         }
     }
     /* candidates that are spelling variants of one name (Murtaza and
-     * Murteza Hussain in one text) are one person: the most mentioned */
-    for (i = 1; i < n; i++)
-        if (!eg_names_similar(eg_rent_id(r, &r->ent[cand[0]]), eg_rent_id(r, &r->ent[cand[i]]), 1, 0.82))
-            break;
-    if (i == n) {
-        pick = cand[0];
-        for (i = 1; i < n; i++)
-            if (r->ent[cand[i]].nment > r->ent[pick].nment)
-                pick = cand[i];
+     * Murteza Hussain in one text) are one person */
+    if ((pick = one_person(r, cand, n)) != EG_NONE) {
         *why = EG_WHY_SURNAME;
         return pick;
     }
-    /* same sentence: the person just named there */
-    hits = 0;
-    for (u = t; u-- > 0 && d->tok[u].sent == d->tok[t].sent;)
-        if (person_at[u]) {
-            for (i = 0; i < n; i++)
-                if (ent_at[u] == cand[i]) {
-                    *why = EG_WHY_SENTENCE;
-                    return cand[i];
-                }
-            break;
-        }
-    return EG_NONE;
+    if ((pick = recent_person(r, d, t, cand, n, g, person_at, ent_at)) != EG_NONE)
+        *why = EG_WHY_SENTENCE;
+    return pick;
 }
 
 /* Learns each person's gender from titles and pronouns around the

@@ -1,6 +1,6 @@
 /*
  * test_resolve.c — the resolver: partial names (surname, given name),
- * people who share a surname (title, pronouns, same sentence, or an
+ * people who share a surname (title, pronouns, recency, or an
  * explicit ambiguous entity), acronyms defined in brackets, overlaps; and
  * the name-variant test used for corpus-level merges, with a counter-case
  * for every merge rule.
@@ -107,6 +107,40 @@ static void test_pronoun_subject(void)
                    NULL, 0),
            "Maryam Rajavi=maryam-rajavi;Massoud Rajavi=massoud-rajavi;Bill Clinton=bill-clinton;Rajavi=rajavi?",
            "a pronoun after a sentence whose subject is another person does not choose");
+}
+
+static void test_recency(void)
+{
+    EQ_STR(resolve("Ebrahim Khodabandeh wrote a book.\n\nIn 1996 Masoud Khodabandeh left. Later, he married. "
+                   "Then Khodabandeh agreed.",
+                   NULL, 0),
+           "Ebrahim Khodabandeh=ebrahim-khodabandeh;Masoud Khodabandeh=masoud-khodabandeh;"
+           "Khodabandeh=masoud-khodabandeh",
+           "recency: the one candidate named two sentences back in the paragraph");
+    EQ_STR(resolve("Ebrahim Khodabandeh wrote a book.\n\nIn 1996 Masoud Khodabandeh left. Later, he married. "
+                   "They moved. Then Khodabandeh agreed.",
+                   NULL, 0),
+           "Ebrahim Khodabandeh=ebrahim-khodabandeh;Masoud Khodabandeh=masoud-khodabandeh;Khodabandeh=khodabandeh?",
+           "counter-case: three sentences back is too far, the surname stays open");
+    EQ_STR(resolve("Ebrahim Khodabandeh wrote a book. Masoud Khodabandeh left.\n\nKhodabandeh agreed.", NULL, 0),
+           "Ebrahim Khodabandeh=ebrahim-khodabandeh;Masoud Khodabandeh=masoud-khodabandeh;Khodabandeh=khodabandeh?",
+           "counter-case: recency does not reach into the paragraph before");
+    EQ_STR(resolve("Maryam Rajavi spoke.\n\nMassoud Rajavi vanished. Rajavi was seen. Rajavi was gone.", NULL, 0),
+           "Maryam Rajavi=maryam-rajavi;Massoud Rajavi=massoud-rajavi;Rajavi=massoud-rajavi;Rajavi=massoud-rajavi",
+           "recency chains through a surname it linked");
+    EQ_STR(resolve("Maryam Rajavi spoke.\n\nMassoud Rajavi vanished. Mrs Rajavi was seen.", NULL, 0),
+           "Maryam Rajavi=maryam-rajavi;Massoud Rajavi=massoud-rajavi;Rajavi=maryam-rajavi",
+           "a title outweighs recency");
+}
+
+static void test_variants_one_person(void)
+{
+    EQ_STR(resolve("Bill Clinton spoke. Hillary Clinton and Hilary Clinton are one person.\n\n"
+                   "Mrs. Clinton spoke.",
+                   NULL, 0),
+           "Bill Clinton=bill-clinton;Hillary Clinton=hillary-clinton;Hilary Clinton=hilary-clinton;"
+           "Clinton=hillary-clinton",
+           "elimination: two spellings of the one woman count as one candidate");
 }
 
 static void test_variants_in_document(void)
@@ -239,6 +273,8 @@ int main(void)
     test_rule_extends_known();
     test_variants_in_document();
     test_pronoun_subject();
+    test_recency();
+    test_variants_one_person();
     test_acronym();
     test_similar();
     eg_resolver_free(&res);
