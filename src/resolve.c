@@ -20,7 +20,9 @@ const char *eg_why_name(int why)
                                         "person named just before (same paragraph, two sentences at most)",
                                         "several persons share this name; left open",
                                         "acronym in brackets after its long form",
-                                        "acronym defined earlier in the document"};
+                                        "acronym defined earlier in the document",
+                                        "long form in front of a known acronym in brackets",
+                                        "acronym of the one name in the document it spells"};
     return why >= 0 && why < (int)(sizeof names / sizeof names[0]) ? names[why] : "";
 }
 
@@ -516,6 +518,18 @@ static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
                 m->type = lf->type;
                 m->why = EG_WHY_ACRONYM_DEF;
                 r->ent[m->ent].nment++;
+            } else if (r->ent[m->ent].origin == EG_ORIGIN_GAZ && r->ent[lf->ent].origin == EG_ORIGIN_RULE &&
+                       lf->type == m->type && lf->ent != m->ent) {
+                /* the acronym is known and the long form is not: the
+                 * bracket says they are one ("the Iranian Revolutionary
+                 * Guard Corps (IRGC)"), so the long form joins the known
+                 * entity */
+                eg_rmention *l = &r->m[j];
+                r->ent[l->ent].nment--;
+                l->ent = m->ent;
+                l->why = EG_WHY_LONG_FORM;
+                r->ent[m->ent].nment++;
+                break;
             }
             if (EG_GROW(r->learned, r->learnedcap, r->nlearned + 1))
                 goto out;
@@ -831,6 +845,50 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
     return EG_OK;
 }
 
+/* Words a name's initials skip ("Organization of the Islamic
+ * Conference": OIC). */
+static const char *const initials_skip[] = {"of", "the", "and", "for", "de", "on", "in", "&", NULL};
+
+/* Whether the capitalised words of mention m spell acronym token a, one
+ * initial each ("Radio Free Europe": RFE). */
+static int spells(const eg_doc *d, const eg_rmention *m, const eg_token *a)
+{
+    const char *acr = d->text + a->s;
+    size_t n = a->e - a->s, k = 0;
+    uint32_t u;
+    for (u = m->t0; u < m->t1; u++) {
+        const eg_token *w = &d->tok[u];
+        if (w->kind != EG_TK_WORD || key_in(d, u, initials_skip))
+            continue;
+        if (!(w->flags & EG_TF_CAP) || (w->flags & EG_TF_ALLCAP) || k == n || d->text[w->s] != acr[k])
+            return 0;
+        k++;
+    }
+    return k == n;
+}
+
+/* An all-capital word of 3 to 6 letters that no gazetteer knows, as the
+ * acronym of a name in the same document ("Radio Free Europe ... Reported
+ * by RFE"): the one entity (not a person) with a mention whose initials
+ * it is. EG_NONE when none or several. */
+static uint32_t acronym_of(const eg_resolver *r, const eg_doc *d, uint32_t t)
+{
+    const eg_token *a = &d->tok[t];
+    uint32_t pick = EG_NONE, i;
+    size_t n = a->e - a->s;
+    if (!(a->flags & EG_TF_ALLCAP) || (a->flags & (EG_TF_DOTTED | EG_TF_DIGIT)) || n < 3 || n > 6)
+        return EG_NONE;
+    for (i = 0; i < r->nm; i++) {
+        const eg_rmention *m = &r->m[i];
+        if (m->type == EG_PERSON || m->t1 - m->t0 < 3 || (uint32_t)n > m->t1 - m->t0 || !spells(d, m, a))
+            continue;
+        if (pick != EG_NONE && pick != m->ent)
+            return EG_NONE;
+        pick = m->ent;
+    }
+    return pick;
+}
+
 static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
     uint8_t *person_at = NULL;
@@ -860,9 +918,15 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         eg_rmention *m = &r->m[i];
         uint32_t to;
         uint8_t why = EG_WHY_NONE;
-        if (m->type != EG_PERSON || m->t1 - m->t0 != 1 || r->ent[m->ent].origin != EG_ORIGIN_RULE)
+        if (m->t1 - m->t0 != 1 || r->ent[m->ent].origin != EG_ORIGIN_RULE)
             continue;
-        if ((rc = resolve_part(r, c, d, m->t0, person_at, ent_at, &to, &why)))
+        if (m->type != EG_PERSON) {
+            /* an acronym a rule found, of a name in the document */
+            if ((to = acronym_of(r, d, m->t0)) != EG_NONE && r->ent[to].type == m->type)
+                why = EG_WHY_ACRONYM_OF;
+            else
+                to = EG_NONE;
+        } else if ((rc = resolve_part(r, c, d, m->t0, person_at, ent_at, &to, &why)))
             goto out;
         if (to != EG_NONE && to != m->ent) {
             r->ent[m->ent].nment--;
@@ -884,11 +948,13 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
                 why = EG_WHY_ACRONYM;
                 break;
             }
+        if (to == EG_NONE && (to = acronym_of(r, d, t)) != EG_NONE)
+            why = EG_WHY_ACRONYM_OF;
         if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
             goto out;
         if (to == EG_NONE)
             continue;
-        if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
+        if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM || why == EG_WHY_ACRONYM_OF ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
             goto out;
         person_at[t] = r->ent[to].type == EG_PERSON;
         ent_at[t] = to;

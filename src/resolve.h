@@ -54,7 +54,9 @@ enum {
     EG_WHY_SENTENCE,    /* several share it; named in the same sentence */
     EG_WHY_AMBIGUOUS,   /* several share it; the text leaves it open */
     EG_WHY_ACRONYM_DEF, /* an acronym in brackets after its long form */
-    EG_WHY_ACRONYM      /* a later use of an acronym defined in the document */
+    EG_WHY_ACRONYM,     /* a later use of an acronym defined in the document */
+    EG_WHY_LONG_FORM,   /* a long form before a known acronym in brackets */
+    EG_WHY_ACRONYM_OF   /* an unknown acronym spelling one name in the document */
 };
 
 /* A short English phrase for an EG_WHY_* code. */

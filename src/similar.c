@@ -85,12 +85,12 @@ static int word_close(const char *a, size_t na, const char *b, size_t nb, double
 }
 
 /* Splits a slug into words longer than one letter (drops initials). */
-static size_t words(const char *s, const char **w, size_t *n, size_t max)
+static size_t words(const char *s, const char **w, size_t *n, size_t max, size_t minlen)
 {
     size_t k = 0;
     while (*s && k < max) {
         size_t len = strcspn(s, "-");
-        if (len > 1) {
+        if (len >= minlen) {
             w[k] = s;
             n[k] = len;
             k++;
@@ -123,8 +123,10 @@ int eg_names_similar(const char *a, const char *b, int person, double th)
     size_t na[16], nb[16], ka, kb, i;
     if (strcmp(a, b) == 0)
         return 0;
-    ka = words(a, wa, na, 16);
-    kb = words(b, wb, nb, 16);
+    /* a person's one-letter words are initials, compared apart; in other
+     * names every word counts ("Ashraf 3" is not "Ashraf") */
+    ka = words(a, wa, na, 16, person ? 2 : 1);
+    kb = words(b, wb, nb, 16, person ? 2 : 1);
     if (!ka || !kb)
         return 0;
     if (!person) {
@@ -190,7 +192,7 @@ static int skeleton_word(eg_buf *b, const char *w, size_t n)
 int eg_name_skeleton(eg_buf *b, const char *id, int person)
 {
     const char *w[16];
-    size_t n[16], k = words(id, w, n, 16), i;
+    size_t n[16], k = words(id, w, n, 16, person ? 2 : 1), i;
     if (!k)
         return eg_buf_adds(b, id);
     if (person)

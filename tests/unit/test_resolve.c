@@ -195,6 +195,41 @@ static void test_acronym(void)
     EQ_STR(resolve(text, &c, 1),
            "National Council of Resistance of Iran=ncri-long;NCRI=ncri-long;NCRI=ncri-long",
            "an acronym in brackets joins its long form, and so do its later bare uses");
+
+    /* a known acronym in brackets takes in an unknown long form */
+    eg_gaz_add(ctx->gaz, "irgc", EG_ORG, "Islamic Revolutionary Guard Corps", "IRGC", 0, 0, &e);
+    eg_gaz_add(ctx->gaz, "radio-free-europe", EG_ORG, "Radio Free Europe", "Radio Free Europe", 0, 0, &e);
+    eg_gaz_add(ctx->gaz, "rural-fire-engineers", EG_ORG, "Rural Fire Engineers", "Rural Fire Engineers", 0, 0, &e);
+    eg_gaz_seal(ctx->gaz);
+    {
+        eg_cand v[2];
+        memset(v, 0, sizeof v);
+        v[0].t0 = 1; /* "Iranian Revolutionary Guard Corps", as a rule finds it */
+        v[0].t1 = 5;
+        v[0].type = EG_ORG;
+        v[0].source = EG_SRC_RULE;
+        v[0].entry = EG_NONE;
+        v[1] = c;
+        v[1].t0 = 6; /* "IRGC" */
+        v[1].t1 = 7;
+        EQ_STR(resolve("The Iranian Revolutionary Guard Corps (IRGC) met.", v, 2),
+               "Iranian Revolutionary Guard Corps=irgc;IRGC=irgc",
+               "the long form in front of a known acronym in brackets joins the acronym's entity");
+        v[0].flags = 0;
+        v[0].t0 = 7; /* "RFE", as the acronym rule finds it */
+        v[0].t1 = 8;
+        EQ_STR(resolve("Radio Free Europe reported it. Later RFE said so.", v, 1),
+               "Radio Free Europe=radio-free-europe;RFE=radio-free-europe",
+               "an unknown acronym spelling the one name in the document joins it");
+        EQ_STR(resolve("Radio Free Europe reported it. Later RFE said so.", NULL, 0),
+               "Radio Free Europe=radio-free-europe;RFE=radio-free-europe", "a bare one too");
+        EQ_STR(resolve("Radio Free Europe and Rural Fire Engineers met. Later RFE said so.", NULL, 0),
+               "Radio Free Europe=radio-free-europe;Rural Fire Engineers=rural-fire-engineers",
+               "counter-case: an acronym two names in the document spell stays unlinked");
+        EQ_STR(resolve("Radio Free Europe reported it. Later RF said so. Then REF did.", NULL, 0),
+               "Radio Free Europe=radio-free-europe",
+               "counter-case: an acronym must spell every capitalised word, in order");
+    }
 }
 
 static void test_similar(void)
@@ -216,6 +251,9 @@ static void test_similar(void)
     OK(!eg_names_similar("iran", "iraq", 0, 0.82), "counter: Iran and Iraq");
     OK(!eg_names_similar("austria", "australia", 0, 0.82), "counter: Austria and Australia");
     OK(eg_names_similar("asharaf", "ashraf", 0, 0.82), "Asharaf ~ Ashraf (one vowel more)");
+    OK(!eg_names_similar("asharaf", "ashraf-3", 0, 0.82), "counter: Asharaf is not Ashraf 3 (a number is a word)");
+    OK(!eg_names_similar("camp-ashraf", "camp-ashraf-3", 0, 0.82), "counter: Camp Ashraf and Camp Ashraf 3");
+    OK(!eg_names_similar("apollo-1", "apollo-7", 0, 0.82), "counter: Apollo 1 and Apollo 7");
     {
         eg_buf a = {0}, b = {0};
         eg_name_skeleton(&a, "austria", 0);
