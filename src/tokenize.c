@@ -312,6 +312,120 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
     return EG_OK;
 }
 
+/* Bytes that end a run of ASCII letters and digits without shaping the
+ * token in any way (see the word loop in eg_tokenize): ASCII white space
+ * and punctuation other than ' . , (a ',' only matters after a number).
+ * Bit 1 (2) marks the punctuation that is a token of its own as it
+ * stands (not '.', which runs, '-', which may join, or '\'', which may
+ * quote); ',' has only that bit. */
+static const unsigned char plain_end[256] = {
+    [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, ['\t'] = 1, ['\n'] = 1, [0x0B] = 1, [0x0C] = 1, ['\r'] = 1, [0x0E] = 1,
+    [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1,
+    [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1,
+    [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, [0] = 1, [0x7F] = 1, [' '] = 1, ['-'] = 1,
+    ['!'] = 3, ['"'] = 3, ['#'] = 3, ['$'] = 3, ['%'] = 3, ['&'] = 3,
+    ['('] = 3, [')'] = 3, ['*'] = 3, ['+'] = 3, ['/'] = 3, [':'] = 3,
+    [';'] = 3, ['<'] = 3, ['='] = 3, ['>'] = 3, ['?'] = 3, ['@'] = 3, ['['] = 3,
+    ['\\'] = 3, [']'] = 3, ['^'] = 3, ['_'] = 3, ['`'] = 3, ['{'] = 3, ['|'] = 3,
+    ['}'] = 3, ['~'] = 3, [','] = 2,
+};
+
+/* Appends a token whose bytes s[a, b) are ASCII letters and digits only
+ * (or one ASCII punctuation byte other than '.'): the key is the bytes
+ * lower-cased, exactly what push (and eg_fold_key) give for them. */
+static inline int push_plain(tz_t *z, size_t a, size_t b, int kind, unsigned flags)
+{
+    eg_doc *d = z->d;
+    eg_token *t;
+    size_t klen = b - a, need = d->keys_len + klen + 9;
+    char *k;
+    uint64_t h;
+    if (d->ntok == d->tok_cap && EG_GROW(d->tok, d->tok_cap, d->ntok + 1))
+        return eg_err_nomem(z->e);
+    if (need > d->keys_cap && EG_GROW(d->keys, d->keys_cap, need))
+        return eg_err_nomem(z->e);
+    k = d->keys + d->keys_len;
+#if EG_SWAR
+    if (b + 8 <= z->n) {
+        /* eight bytes at a time; the bytes after the key are overwritten
+         * by the next key (the NUL is written below) */
+        uint64_t x;
+        size_t i;
+        memcpy(&x, z->s + a, 8);
+        x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+        memcpy(k, &x, 8);
+        if (klen <= 8) {
+            h = eg_hash_le8(klen == 8 ? x : x & ((1ull << (8 * klen)) - 1), klen);
+        } else {
+            for (i = 8; i < klen; i += 8) {
+                memcpy(&x, z->s + a + i, 8);
+                x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+                memcpy(k + i, &x, 8);
+            }
+            h = eg_hash(k, klen);
+        }
+    } else
+#endif
+    {
+        size_t i;
+        for (i = 0; i < klen; i++) {
+            unsigned char c = z->s[a + i];
+            k[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+        }
+        h = eg_hash(k, klen);
+    }
+    k[klen] = 0;
+    t = &d->tok[d->ntok++];
+    t->s = (uint32_t)a;
+    t->e = (uint32_t)b;
+    t->key = (uint32_t)d->keys_len;
+    t->klen = (uint32_t)klen;
+    t->h = h;
+    t->sent = 0;
+    t->para = 0;
+    t->kind = (uint16_t)kind;
+    t->flags = (uint16_t)flags;
+    d->keys_len += klen + 1;
+    return EG_OK;
+}
+
+/* Scans the run of ASCII letters and digits that starts at s[i]; returns
+ * its end and sets *acc to the W_* classes seen. */
+static inline size_t alnum_run(const unsigned char *s, size_t i, size_t n, unsigned *acc_out)
+{
+    unsigned acc = 0, w;
+#if EG_SWAR
+    while (i + 8 <= n) {
+        uint64_t v, x7, let, dig, word, stop, m;
+        memcpy(&v, s + i, 8);
+        x7 = v & ~SWAR_H;
+        let = swar_in(x7 | SWAR_ONES * 0x20, 'a', 'z') & ~v;
+        dig = swar_in(x7, '0', '9') & ~v;
+        word = (let | dig) & SWAR_H;
+        stop = ~word & SWAR_H;
+        m = stop ? (((uint64_t)1 << (__builtin_ctzll(stop) & ~7u)) - 1) : ~(uint64_t)0;
+        if ((let & m & (x7 << 2)) != 0)
+            acc |= W_LOW;
+        if ((let & m & ~(x7 << 2)) != 0)
+            acc |= W_UP;
+        if ((dig & m) != 0)
+            acc |= W_DIGIT;
+        if (stop) {
+            *acc_out = acc;
+            return i + (size_t)(__builtin_ctzll(stop) >> 3);
+        }
+        i += 8;
+    }
+#endif
+    while (i < n && (w = wtab[s[i]]) != 0) {
+        acc |= w;
+        i++;
+    }
+    *acc_out = acc;
+    return i;
+}
+
 int eg_tokenize(eg_doc *d, eg_err *e)
 {
     tz_t z;
@@ -337,6 +451,45 @@ int eg_tokenize(eg_doc *d, eg_err *e)
 
         if (s[i] == ' ') {
             gap |= EG_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        }
+        if (wtab[s[i]]) {
+            /* the common case: ASCII letters and digits ended by white
+             * space or plain punctuation, one token as it stands */
+            unsigned acc;
+            size_t j = alnum_run(s, i, n, &acc);
+            if (j == n || (plain_end[s[j]] & 1) || (s[j] == ',' && (acc & (W_UP | W_LOW)))) {
+                int kind = EG_TK_WORD;
+                fl = gap;
+                if (acc & (W_UP | W_LOW)) {
+                    size_t f = i;
+                    while (!(wtab[s[f]] & (W_UP | W_LOW)))
+                        f++;
+                    fl |= (wtab[s[f]] & W_UP) ? EG_TF_CAP : EG_TF_LOWER;
+                    if (!(acc & W_LOW))
+                        fl |= EG_TF_ALLCAP;
+                } else {
+                    fl |= EG_TF_NONALPHA;
+                    kind = EG_TK_NUM;
+                }
+                if (acc & W_DIGIT)
+                    fl |= EG_TF_DIGIT;
+                gap = 0;
+                if (push_plain(&z, i, j, kind, fl))
+                    return EG_ENOMEM;
+                i = j;
+                continue;
+            }
+        }
+        if (plain_end[s[i]] & 2) {
+            /* one plain punctuation byte */
+            fl = gap | EG_TF_NONALPHA;
+            if (s[i] == '"' || s[i] == '`')
+                fl |= EG_TF_QUOTE;
+            gap = 0;
+            if (push_plain(&z, i, i + 1, EG_TK_PUNCT, fl))
+                return EG_ENOMEM;
             i++;
             continue;
         }
