@@ -125,16 +125,11 @@ static const abbrev_t abbrevs[] = {
     {"viz", 1},   {"vol", 1},    {"vs", 1},
 };
 
-static int abbrev_cmp(const void *k, const void *el)
-{
-    return strcmp((const char *)k, *(const char *const *)el);
-}
-
+/* Binary search by hand: the tokenizer asks at every word before a '.'. */
 int eg_is_abbrev(const char *word, size_t n)
 {
     char low[8];
-    size_t i;
-    const void *hit;
+    size_t i, lo = 0, hi = sizeof abbrevs / sizeof abbrevs[0];
     if (n == 0 || n >= sizeof low)
         return 0;
     for (i = 0; i < n; i++) {
@@ -146,6 +141,19 @@ int eg_is_abbrev(const char *word, size_t n)
         low[i] = (char)c;
     }
     low[n] = 0;
-    hit = bsearch(low, abbrevs, sizeof abbrevs / sizeof abbrevs[0], sizeof abbrevs[0], abbrev_cmp);
-    return hit ? ((const abbrev_t *)hit)->kind : 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *w = abbrevs[mid].w;
+        int cmp;
+        for (i = 0; low[i] && low[i] == w[i]; i++)
+            ;
+        cmp = (unsigned char)low[i] - (unsigned char)w[i];
+        if (cmp == 0)
+            return abbrevs[mid].kind;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
 }

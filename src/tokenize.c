@@ -89,6 +89,16 @@ static const unsigned char wtab[256] = {
 #endif
 #endif
 #define SWAR_ONES 0x0101010101010101ULL
+
+/* Sixteen bytes at a time with SSE2 (every x86-64). */
+#ifndef TZ_SSE
+#if defined(__SSE2__) && defined(__x86_64__)
+#define TZ_SSE 1
+#include <emmintrin.h>
+#else
+#define TZ_SSE 0
+#endif
+#endif
 #define SWAR_H 0x8080808080808080ULL
 
 static inline uint64_t swar_in(uint64_t x, unsigned lo, unsigned hi)
@@ -331,68 +341,30 @@ static const unsigned char plain_end[256] = {
     ['}'] = 3, ['~'] = 3, [','] = 2,
 };
 
-/* Appends a token whose bytes s[a, b) are ASCII letters and digits only
- * (or one ASCII punctuation byte other than '.'): the key is the bytes
- * lower-cased, exactly what push (and eg_fold_key) give for them. */
-static inline int push_plain(tz_t *z, size_t a, size_t b, int kind, unsigned flags)
-{
-    eg_doc *d = z->d;
-    eg_token *t;
-    size_t klen = b - a, need = d->keys_len + klen + 9;
-    char *k;
-    uint64_t h;
-    if (d->ntok == d->tok_cap && EG_GROW(d->tok, d->tok_cap, d->ntok + 1))
-        return eg_err_nomem(z->e);
-    if (need > d->keys_cap && EG_GROW(d->keys, d->keys_cap, need))
-        return eg_err_nomem(z->e);
-    k = d->keys + d->keys_len;
-#if EG_SWAR
-    if (b + 8 <= z->n) {
-        /* eight bytes at a time; the bytes after the key are overwritten
-         * by the next key (the NUL is written below) */
-        uint64_t x;
-        size_t i;
-        memcpy(&x, z->s + a, 8);
-        x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
-        memcpy(k, &x, 8);
-        if (klen <= 8) {
-            h = eg_hash_le8(klen == 8 ? x : x & ((1ull << (8 * klen)) - 1), klen);
-        } else {
-            for (i = 8; i < klen; i += 8) {
-                memcpy(&x, z->s + a + i, 8);
-                x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
-                memcpy(k + i, &x, 8);
-            }
-            h = eg_hash(k, klen);
-        }
-    } else
+#if defined(__GNUC__)
+#define TZ_INLINE static inline __attribute__((always_inline))
+#else
+#define TZ_INLINE static inline
 #endif
-    {
-        size_t i;
-        for (i = 0; i < klen; i++) {
-            unsigned char c = z->s[a + i];
-            k[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
-        }
-        h = eg_hash(k, klen);
-    }
-    k[klen] = 0;
-    t = &d->tok[d->ntok++];
-    t->s = (uint32_t)a;
-    t->e = (uint32_t)b;
-    t->key = (uint32_t)d->keys_len;
-    t->klen = (uint32_t)klen;
-    t->h = h;
-    t->sent = 0;
-    t->para = 0;
-    t->kind = (uint16_t)kind;
-    t->flags = (uint16_t)flags;
-    d->keys_len += klen + 1;
-    return EG_OK;
+
+/* A run of ASCII letters and digits s[i, j) is followed by '.': is it a
+ * token as it stands, with the '.' a token of its own? Not for a decimal
+ * ("3.5"), a single letter (maybe an initial, "H."), or a known
+ * abbreviation ("Mr."); the general code decides those. */
+static inline int dot_plain(const unsigned char *s, size_t i, size_t j, size_t n, int letters, int digits)
+{
+    if (!letters)
+        return !(j + 1 < n && s[j + 1] >= '0' && s[j + 1] <= '9');
+    if (j - i == 1)
+        return 0;
+    if (digits || (j + 1 < n && s[j + 1] == '.'))
+        return 1;
+    return !eg_is_abbrev((const char *)s + i, j - i);
 }
 
 /* Scans the run of ASCII letters and digits that starts at s[i]; returns
  * its end and sets *acc to the W_* classes seen. */
-static inline size_t alnum_run(const unsigned char *s, size_t i, size_t n, unsigned *acc_out)
+TZ_INLINE size_t alnum_run(const unsigned char *s, size_t i, size_t n, unsigned *acc_out)
 {
     unsigned acc = 0, w;
 #if EG_SWAR
@@ -426,6 +398,212 @@ static inline size_t alnum_run(const unsigned char *s, size_t i, size_t n, unsig
     return i;
 }
 
+/* Folds and hashes the key of a plain token s[a, a + klen) (ASCII letters
+ * and digits, or one punctuation byte other than '.') into k: the bytes
+ * lower-cased, exactly what push (and eg_fold_key) give for them. k has
+ * room for klen + 9 bytes. */
+TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t klen, char *k)
+{
+    size_t i;
+#if EG_SWAR
+    if (a + klen + 8 <= n) {
+        /* eight bytes at a time; the bytes after the key are overwritten
+         * by the NUL and the next key */
+        uint64_t x;
+        memcpy(&x, s + a, 8);
+        x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+        memcpy(k, &x, 8);
+        if (klen <= 8)
+            return eg_hash_le8(klen == 8 ? x : x & ((1ull << (8 * klen)) - 1), klen);
+        for (i = 8; i < klen; i += 8) {
+            memcpy(&x, s + a + i, 8);
+            x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+            memcpy(k + i, &x, 8);
+        }
+        return eg_hash(k, klen);
+    }
+#endif
+    for (i = 0; i < klen; i++) {
+        unsigned char c = s[a + i];
+        k[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+    }
+    return eg_hash(k, klen);
+}
+
+/*
+ * The fast path: from s[i], tokens that are plain ASCII words or numbers
+ * (a run of letters and digits ended by a byte that cannot reshape the
+ * token, see plain_end) and plain punctuation, with the white space
+ * between them, exactly as the general code in eg_tokenize would make
+ * them. The token and key arrays are kept in locals so that the key bytes
+ * written do not make the compiler reload them. Returns where the general
+ * code must take over (or n); updates *gap and *squote_open; *rc is set on
+ * out of memory.
+ */
+static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int *rc)
+{
+    eg_doc *d = z->d;
+    const unsigned char *s = z->s;
+    size_t n = z->n;
+    eg_token *tok = d->tok;
+    size_t ntok = d->ntok, tcap = d->tok_cap;
+    char *keys = d->keys;
+    size_t kl = d->keys_len, kcap = d->keys_cap;
+    unsigned gap = *gapp;
+    *rc = EG_OK;
+    while (i < n) {
+        unsigned c = s[i], fl;
+        size_t j;
+        int kind;
+        uint64_t h;
+        if (c == ' ' || c == '\t') {
+            gap |= EG_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        }
+        if (c == '\n') {
+            gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
+            *squote_open = 0;
+            i++;
+            continue;
+        }
+        if (wtab[c]) {
+            unsigned acc;
+#if TZ_SSE
+            if (i + 16 <= n) {
+                /* sixteen bytes at once: masks of letters, upper-case
+                 * letters and digits; most words end inside them */
+                const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+                const __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(lo, _mm_set1_epi8((char)(128 - 'a'))),
+                                                  _mm_set1_epi8((char)(-128 + 26)));
+                const __m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
+                                                  _mm_set1_epi8((char)(-128 + 26)));
+                const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))),
+                                                  _mm_set1_epi8((char)(-128 + 10)));
+                unsigned A = (unsigned)_mm_movemask_epi8(al), U = (unsigned)_mm_movemask_epi8(up);
+                unsigned D = (unsigned)_mm_movemask_epi8(dg), stop = ~(A | D) & 0xFFFFu;
+                if (stop) {
+                    unsigned len = (unsigned)__builtin_ctz(stop), mask = (1u << len) - 1;
+                    j = i + len;
+                    A &= mask;
+                    if (!((plain_end[s[j]] & 1) || (s[j] == ',' && A) ||
+                          (s[j] == '.' && dot_plain(s, i, j, n, A != 0, (D & mask) != 0))))
+                        break;
+                    fl = gap;
+                    kind = EG_TK_WORD;
+                    if (A) {
+                        fl |= (U >> __builtin_ctz(A) & 1) ? EG_TF_CAP : EG_TF_LOWER;
+                        if (!(A & ~U))
+                            fl |= EG_TF_ALLCAP;
+                    } else {
+                        fl |= EG_TF_NONALPHA;
+                        kind = EG_TK_NUM;
+                    }
+                    if (D & mask)
+                        fl |= EG_TF_DIGIT;
+                    if (ntok == tcap || kl + 17 > kcap) {
+                        d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+                        if (EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + 17)) {
+                            *rc = eg_err_nomem(z->e);
+                            break;
+                        }
+                        tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                    }
+                    {
+                        /* the key: upper-case letters get 0x20 */
+                        const __m128i k = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+                        _mm_storeu_si128((__m128i *)(keys + kl), k);
+                        if (len <= 8) {
+                            uint64_t x = (uint64_t)_mm_cvtsi128_si64(k);
+                            h = eg_hash_le8(len == 8 ? x : x & ((1ull << (8 * len)) - 1), len);
+                        } else {
+                            h = eg_hash(keys + kl, len);
+                        }
+                    }
+                    goto append;
+                }
+            }
+#endif
+            j = alnum_run(s, i, n, &acc);
+            if (!(j == n || (plain_end[s[j]] & 1) || (s[j] == ',' && (acc & (W_UP | W_LOW))) ||
+                  (s[j] == '.' && dot_plain(s, i, j, n, (acc & (W_UP | W_LOW)) != 0, (acc & W_DIGIT) != 0))))
+                break;
+            fl = gap;
+            kind = EG_TK_WORD;
+            if (acc & (W_UP | W_LOW)) {
+                size_t f = i;
+                while (!(wtab[s[f]] & (W_UP | W_LOW)))
+                    f++;
+                fl |= (wtab[s[f]] & W_UP) ? EG_TF_CAP : EG_TF_LOWER;
+                if (!(acc & W_LOW))
+                    fl |= EG_TF_ALLCAP;
+            } else {
+                fl |= EG_TF_NONALPHA;
+                kind = EG_TK_NUM;
+            }
+            if (acc & W_DIGIT)
+                fl |= EG_TF_DIGIT;
+        } else if (plain_end[c] & 2) {
+            j = i + 1;
+            fl = gap | EG_TF_NONALPHA | ((c == '"' || c == '`') ? EG_TF_QUOTE : 0);
+            kind = EG_TK_PUNCT;
+        } else if (c == '.') {
+            /* a full stop or a run of dots: the key is the dots */
+            for (j = i + 1; j < n && s[j] == '.'; j++)
+                ;
+            fl = gap | EG_TF_NONALPHA;
+            kind = EG_TK_PUNCT;
+        } else if (c == '-' && (i + 1 >= n || s[i + 1] < 0x80)) {
+            /* a hyphen; a joiner between two words written without space */
+            j = i + 1;
+            fl = gap | EG_TF_NONALPHA | EG_TF_DASH;
+            if (!(gap & EG_TF_SPACE_BEFORE) && ntok > 0 && tok[ntok - 1].e == i && tok[ntok - 1].kind != EG_TK_PUNCT &&
+                j < n && wtab[s[j]] && !em_dash(d, i))
+                fl |= EG_TF_JOINER;
+            kind = EG_TK_PUNCT;
+        } else {
+            break;
+        }
+        /* append token [i, j) */
+        if (ntok == tcap || kl + (j - i) + 9 > kcap) {
+            d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+            if (EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + (j - i) + 9)) {
+                *rc = eg_err_nomem(z->e);
+                break;
+            }
+            tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+        }
+        h = plain_key(s, n, i, j - i, keys + kl);
+#if TZ_SSE
+    append:
+#endif
+        {
+            eg_token *t = &tok[ntok++];
+            size_t klen = j - i;
+            keys[kl + klen] = 0;
+            t->s = (uint32_t)i;
+            t->e = (uint32_t)j;
+            t->key = (uint32_t)kl;
+            t->klen = (uint32_t)klen;
+            t->h = h;
+            t->sent = 0;
+            t->para = 0;
+            t->kind = (uint16_t)kind;
+            t->flags = (uint16_t)fl;
+            kl += klen + 1;
+        }
+        gap = 0;
+        i = j;
+    }
+    d->tok = tok;
+    d->ntok = ntok;
+    d->keys = keys;
+    d->keys_len = kl;
+    *gapp = gap;
+    return i;
+}
+
 int eg_tokenize(eg_doc *d, eg_err *e)
 {
     tz_t z;
@@ -445,51 +623,19 @@ int eg_tokenize(eg_doc *d, eg_err *e)
 
     while (i < n) {
         ch_t c;
-        size_t st = i;
-        unsigned fl = gap;
-        int ascii = 1;
+        size_t st;
+        unsigned fl;
+        int ascii = 1, rc;
 
+        i = fast_run(&z, i, &gap, &squote_open, &rc);
+        if (rc)
+            return rc;
+        if (i >= n)
+            break;
+        st = i;
+        fl = gap;
         if (s[i] == ' ') {
             gap |= EG_TF_SPACE_BEFORE;
-            i++;
-            continue;
-        }
-        if (wtab[s[i]]) {
-            /* the common case: ASCII letters and digits ended by white
-             * space or plain punctuation, one token as it stands */
-            unsigned acc;
-            size_t j = alnum_run(s, i, n, &acc);
-            if (j == n || (plain_end[s[j]] & 1) || (s[j] == ',' && (acc & (W_UP | W_LOW)))) {
-                int kind = EG_TK_WORD;
-                fl = gap;
-                if (acc & (W_UP | W_LOW)) {
-                    size_t f = i;
-                    while (!(wtab[s[f]] & (W_UP | W_LOW)))
-                        f++;
-                    fl |= (wtab[s[f]] & W_UP) ? EG_TF_CAP : EG_TF_LOWER;
-                    if (!(acc & W_LOW))
-                        fl |= EG_TF_ALLCAP;
-                } else {
-                    fl |= EG_TF_NONALPHA;
-                    kind = EG_TK_NUM;
-                }
-                if (acc & W_DIGIT)
-                    fl |= EG_TF_DIGIT;
-                gap = 0;
-                if (push_plain(&z, i, j, kind, fl))
-                    return EG_ENOMEM;
-                i = j;
-                continue;
-            }
-        }
-        if (plain_end[s[i]] & 2) {
-            /* one plain punctuation byte */
-            fl = gap | EG_TF_NONALPHA;
-            if (s[i] == '"' || s[i] == '`')
-                fl |= EG_TF_QUOTE;
-            gap = 0;
-            if (push_plain(&z, i, i + 1, EG_TK_PUNCT, fl))
-                return EG_ENOMEM;
             i++;
             continue;
         }
