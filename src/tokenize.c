@@ -593,8 +593,14 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             t->flags = (uint16_t)fl;
             kl += klen + 1;
         }
-        gap = 0;
-        i = j;
+        /* one space after a token is the common case: take it now */
+        if (j < n && s[j] == ' ') {
+            gap = EG_TF_SPACE_BEFORE;
+            i = j + 1;
+        } else {
+            gap = 0;
+            i = j;
+        }
     }
     d->tok = tok;
     d->ntok = ntok;
