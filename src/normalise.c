@@ -21,6 +21,16 @@
 
 #include "text.h"
 
+/* Sixteen bytes at a time with SSE2 (every x86-64) in the copying loop. */
+#ifndef NM_SSE
+#if defined(__SSE2__) && defined(__x86_64__)
+#define NM_SSE 1
+#include <emmintrin.h>
+#else
+#define NM_SSE 0
+#endif
+#endif
+
 /* Result of folding one code point with the fixed table. */
 enum {
     FOLD_KEEP = -1,   /* not in the table: keep (or normalise) it */
@@ -332,6 +342,26 @@ int eg_normalise(eg_doc *d, const char *name, const char *bytes, size_t len, eg_
             uint32_t *m = d->map + o.n;
             while (i < len && p[i] < 0x80 && run < room) {
                 unsigned cl;
+#if NM_SSE
+                if (i + 16 <= len && run + 16 <= room) {
+                    /* sixteen printable ASCII bytes: copied, and their
+                     * offsets written four at a time */
+                    const __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+                    const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                                     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+                    if (!_mm_movemask_epi8(bad)) {
+                        const __m128i base = _mm_add_epi32(_mm_set1_epi32((int)(uint32_t)i), _mm_setr_epi32(0, 1, 2, 3));
+                        _mm_storeu_si128((__m128i *)(t + run), v);
+                        _mm_storeu_si128((__m128i *)(m + run), base);
+                        _mm_storeu_si128((__m128i *)(m + run + 4), _mm_add_epi32(base, _mm_set1_epi32(4)));
+                        _mm_storeu_si128((__m128i *)(m + run + 8), _mm_add_epi32(base, _mm_set1_epi32(8)));
+                        _mm_storeu_si128((__m128i *)(m + run + 12), _mm_add_epi32(base, _mm_set1_epi32(12)));
+                        run += 16;
+                        i += 16;
+                        continue;
+                    }
+                }
+#endif
                 if (i + 8 <= len && run + 8 <= room && clean8(p + i)) {
                     size_t q;
                     memcpy(t + run, p + i, 8);
