@@ -201,6 +201,7 @@ int eg_segment(eg_doc *d, eg_err *e)
     size_t i, k, n = d->ntok;
     size_t wrapped;
     uint32_t p0 = 0, s0 = 0;
+    uint32_t para = 0, sent = 0; /* d->npara, d->nsent */
     eg_token *tok = d->tok;
 
     d->nsent = d->npara = 0;
@@ -213,10 +214,18 @@ int eg_segment(eg_doc *d, eg_err *e)
         unsigned fl = t->flags & clear;
         int term;
         size_t j;
+        if (!(fl & (EG_TF_NL_BEFORE | EG_TF_DOTTED | EG_TF_ABBREV)) && t->kind != EG_TK_PUNCT && i != p0) {
+            /* the common case: a word inside a sentence */
+            t->flags = (uint16_t)fl;
+            t->para = para;
+            t->sent = sent;
+            continue;
+        }
         if (i > 0 && (fl & EG_TF_NL_BEFORE) && para_break(d, i, wrapped)) {
             if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)i))
                 return eg_err_nomem(e);
             p0 = (uint32_t)i;
+            para = (uint32_t)d->npara;
         }
         if (i == p0) {
             fl |= EG_TF_PARA_START;
@@ -224,11 +233,12 @@ int eg_segment(eg_doc *d, eg_err *e)
                 if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)i))
                     return eg_err_nomem(e);
                 s0 = (uint32_t)i;
+                sent = (uint32_t)d->nsent;
             }
         }
         t->flags = (uint16_t)fl;
-        t->para = (uint32_t)d->npara;
-        t->sent = (uint32_t)d->nsent;
+        t->para = para;
+        t->sent = sent;
         if (t->kind == EG_TK_PUNCT ? !(term = terminal(d, t))
                                    : !(fl & (EG_TF_DOTTED | EG_TF_ABBREV)) || !(term = terminal(d, t)))
             continue;
@@ -256,12 +266,13 @@ int eg_segment(eg_doc *d, eg_err *e)
          * paragraph) */
         for (k = i + 1; k < j; k++) {
             tok[k].flags &= clear;
-            tok[k].para = (uint32_t)d->npara;
-            tok[k].sent = (uint32_t)d->nsent;
+            tok[k].para = para;
+            tok[k].sent = sent;
         }
         if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)j))
             return eg_err_nomem(e);
         s0 = (uint32_t)j;
+        sent = (uint32_t)d->nsent;
         i = j - 1;
     }
     if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)n))
