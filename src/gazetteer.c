@@ -1,8 +1,9 @@
 /*
  * gazetteer.c — dictionaries of named entities and their matcher.
  *
- * Loading: each alias is run through the text layer (eg_text_prepare), so
- * alias and text are tokenised and folded the same way. Its word tokens
+ * Loading: each alias is run through the text layer (eg_normalise and
+ * eg_tokenize; sentences play no part), so alias and text are tokenised
+ * and folded the same way. Its word tokens
  * (joining hyphens skipped) are inserted into a token trie whose edges live
  * in one open-addressing hash table keyed by (parent node, token-key hash):
  * lookup cost does not depend on how many aliases there are.
@@ -414,7 +415,9 @@ int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const
     if ((rc = entry_get(g, id, type, label, prio, flags, &entry, e)))
         return rc;
     g->sealed = 0; /* filters, root table and the entry fields copied to aliases go stale */
-    if ((rc = eg_text_prepare(&g->scratch, id, alias, strlen(alias), e)))
+    /* normalised and tokenised like text (sentences play no part) */
+    g->scratch.ntok = g->scratch.keys_len = g->scratch.nsent = g->scratch.npara = 0;
+    if ((rc = eg_normalise(&g->scratch, id, alias, strlen(alias), e)) || (rc = eg_tokenize(&g->scratch, e)))
         return rc;
     for (i = 0; i < g->scratch.ntok; i++) {
         const eg_token *t = &g->scratch.tok[i];
@@ -563,7 +566,12 @@ static size_t utf8_bad_at(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);
+        size_t k;
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);
         if (!k)
             return i;
         i += k;
@@ -587,7 +595,9 @@ int eg_gaz_load(eg_gaz *g, const char *path, eg_err *e)
         line += 3;
     for (; line && *line; line = next) {
         size_t bad, n;
-        eg_err le = {0};
+        eg_err le;
+        le.code = 0;
+        le.msg[0] = 0;
         next = strchr(line, '\n');
         if (next)
             *next++ = 0;

@@ -628,14 +628,23 @@ int eg_fold_key(eg_buf *b, const char *s, size_t n)
         if (p[i] < 0x80) {
             /* ASCII: lower-case, drop a dot after a letter, squeeze spaces */
             unsigned char c = p[i];
-            if (c >= 'a' && c <= 'z') {
-                if (k.space || b->len + 1 >= b->cap) {
-                    if (key_put(&k, (const char *)&c, 1, 1))
-                        return EG_ENOMEM;
-                } else {
-                    b->p[b->len++] = (char)c;
-                    k.after_letter = 1;
-                }
+            if (c > 0x20 && c < 0x7F && c != '.' && !k.space && b->len + 1 < b->cap) {
+                /* a run of printable bytes other than '.': letters
+                 * lower-cased (what key_cp does, without the calls) */
+                char *o = b->p;
+                size_t len = b->len, cap = b->cap;
+                int letter = 0;
+                do {
+                    letter = (unsigned)((c | 0x20) - 'a') < 26u;
+                    o[len++] = (char)(letter ? (c | 0x20) : c);
+                    i++;
+                } while (i < n && len + 1 < cap && (c = p[i]) > 0x20 && c < 0x7F && c != '.');
+                b->len = len;
+                k.after_letter = letter;
+                continue;
+            } else if (c >= 'a' && c <= 'z') {
+                if (key_put(&k, (const char *)&c, 1, 1))
+                    return EG_ENOMEM;
             } else if (c == '.' && i + 1 < n && p[i + 1] == '.') {
                 /* a run of dots is an ellipsis, kept whole even after a
                  * letter ("A..." folds like "A…") */
