@@ -503,12 +503,15 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
                     if (D & mask)
                         fl |= EG_TF_DIGIT;
                     if (ntok == tcap || kl + 17 > kcap) {
+                        int bad;
                         d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
-                        if (EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + 17)) {
+                        bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + 17);
+                        /* reloaded even on failure: the first may have moved */
+                        tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                        if (bad) {
                             *rc = eg_err_nomem(z->e);
                             break;
                         }
-                        tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
                     }
                     {
                         /* the key: upper-case letters get 0x20 */
@@ -567,12 +570,15 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
         }
         /* append token [i, j) */
         if (ntok == tcap || kl + (j - i) + 9 > kcap) {
+            int bad;
             d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
-            if (EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + (j - i) + 9)) {
+            bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + (j - i) + 9);
+            /* reloaded even on failure: the first may have moved */
+            tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+            if (bad) {
                 *rc = eg_err_nomem(z->e);
                 break;
             }
-            tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
         }
         h = plain_key(s, n, i, j - i, keys + kl);
 #if TZ_SSE
