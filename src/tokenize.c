@@ -32,6 +32,14 @@
  *    "Mojahedin-e-Khalq" and "Mojahedin-e Khalq" give the same word keys.
  *  - EG_TF_NONALPHA is set on every token without a letter (numbers and
  *    punctuation included).
+ *
+ * Speed: most tokens are plain ASCII words and punctuation. fast_run takes
+ * them (sixteen bytes at a time with SSE2: masks of letters, capitals and
+ * digits give the word's end and its flags; the key is the bytes with the
+ * capitals' 0x20 set) and hands over to the general code, one token at a
+ * time, wherever the next byte could change the token: an apostrophe, a
+ * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
+ * give the same tokens; the fast one only ever takes cases it fully knows.
  */
 #include <string.h>
 #include <utf8proc.h>
