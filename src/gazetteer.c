@@ -1,8 +1,9 @@
 /*
  * gazetteer.c — dictionaries of named entities and their matcher.
  *
- * Loading: each alias is run through the text layer (eg_text_prepare), so
- * alias and text are tokenised and folded the same way. Its word tokens
+ * Loading: each alias is run through the text layer (eg_normalise and
+ * eg_tokenize; sentences play no part), so alias and text are tokenised
+ * and folded the same way. Its word tokens
  * (joining hyphens skipped) are inserted into a token trie whose edges live
  * in one open-addressing hash table keyed by (parent node, token-key hash):
  * lookup cost does not depend on how many aliases there are.
@@ -34,6 +35,8 @@ typedef struct {
     uint32_t capmask; /* POL_WORDS: bit i = word i must be capitalised */
     uint32_t exact;   /* POL_EXACT: offset of the alias words in pool */
     uint8_t pol;
+    uint8_t type;     /* the entry's type and priority, copied by eg_gaz_seal */
+    int16_t prio;     /* so a match need not read the entry */
 } gaz_alias;
 
 typedef struct {
@@ -41,6 +44,14 @@ typedef struct {
     uint32_t parent;  /* node */
     uint32_t child;   /* node; 0 = empty slot (root is never a child) */
 } gaz_edge;
+
+/* A slot of the root table: a first word and its node, with the node's
+ * first alias (node_alias) at hand, so a one-word match reads one line. */
+typedef struct {
+    uint64_t h;       /* token key hash */
+    uint32_t child;   /* node; 0 = empty slot */
+    uint32_t alias;   /* node_alias[child] */
+} gaz_root;
 
 struct eg_gaz {
     eg_gaz_entry *entries;
@@ -61,7 +72,7 @@ struct eg_gaz {
      * enough to stay in cache; and a bitset over (first word, second word)
      * pairs, so the large edge table is read only where a two-word alias
      * could start. */
-    gaz_edge *root;
+    gaz_root *root;
     size_t root_slots;       /* power of two */
     uint64_t *pairs;
     size_t pair_bits;
@@ -180,7 +191,7 @@ static size_t root_slot(const eg_gaz *g, uint64_t h)
     return i;
 }
 
-static uint32_t root_get(const eg_gaz *g, uint64_t h) { return g->root[root_slot(g, h)].child; }
+static const gaz_root *root_get(const eg_gaz *g, uint64_t h) { return &g->root[root_slot(g, h)]; }
 
 /* Builds the filters from the trie once loading is done: the first-word
  * bitset (about 16 bits per first word: false positives near 6%), the root
@@ -229,13 +240,21 @@ int eg_gaz_seal(eg_gaz *g)
             continue;
         if (x->parent == 0) {
             bit_set(g->first, g->first_bits, x->h);
-            g->root[root_slot(g, x->h)] = *x;
+            gaz_root *r = &g->root[root_slot(g, x->h)];
+            r->h = x->h;
+            r->child = x->child;
+            r->alias = g->node_alias[x->child];
         } else if (h1[x->parent]) {
             bit_set(g->pairs, g->pair_bits, pair_hash(h1[x->parent], x->h));
         }
     }
     for (i = 0; i < g->nanyfirst; i++)
         bit_set(g->anyfirst, g->anyfirst_bits, g->anyfirst_h[i]);
+    for (i = 0; i < g->naliases; i++) {
+        const eg_gaz_entry *en = &g->entries[g->aliases[i].entry];
+        g->aliases[i].type = (uint8_t)en->type;
+        g->aliases[i].prio = en->prio;
+    }
     eg_free(h1);
     g->sealed = 1;
     return EG_OK;
@@ -395,7 +414,10 @@ int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const
         return eg_err_set(e, EG_EDATA, "empty alias for id '%s'", id);
     if ((rc = entry_get(g, id, type, label, prio, flags, &entry, e)))
         return rc;
-    if ((rc = eg_text_prepare(&g->scratch, id, alias, strlen(alias), e)))
+    g->sealed = 0; /* filters, root table and the entry fields copied to aliases go stale */
+    /* normalised and tokenised like text (sentences play no part) */
+    g->scratch.ntok = g->scratch.keys_len = g->scratch.nsent = g->scratch.npara = 0;
+    if ((rc = eg_normalise(&g->scratch, id, alias, strlen(alias), e)) || (rc = eg_tokenize(&g->scratch, e)))
         return rc;
     for (i = 0; i < g->scratch.ntok; i++) {
         const eg_token *t = &g->scratch.tok[i];
@@ -544,7 +566,12 @@ static size_t utf8_bad_at(const char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        size_t k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);
+        size_t k;
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);
         if (!k)
             return i;
         i += k;
@@ -568,7 +595,9 @@ int eg_gaz_load(eg_gaz *g, const char *path, eg_err *e)
         line += 3;
     for (; line && *line; line = next) {
         size_t bad, n;
-        eg_err le = {0};
+        eg_err le;
+        le.code = 0;
+        le.msg[0] = 0;
         next = strchr(line, '\n');
         if (next)
             *next++ = 0;
@@ -634,73 +663,116 @@ static int policy_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const
 
 #define GAZ_MAX_WORDS 64
 
-/* The longest alias starting at token i whose case policy holds: its node
- * (0: none), end token and word count; pos[] receives the word tokens. */
+/* The longest alias starting at token i whose case policy holds: the
+ * first alias of its node (EG_NONE: none), end token and word count; pos[]
+ * receives the word tokens. When the gazetteer is sealed the caller has
+ * already passed the token through the first-word filters. */
 static uint32_t longest_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t *pos, uint32_t *end, size_t *nwords)
 {
-    uint32_t node, best_node = 0, k;
+    const eg_token *tok = d->tok;
+    uint32_t node, first, best = EG_NONE, k;
     size_t j, n = 0;
+    uint64_t h0 = tok[i].h;
     if (g->sealed) {
-        /* filters first: most tokens stop here without a cache miss */
-        if (!(d->tok[i].flags & EG_TF_CAP) && !bit_has(g->anyfirst, g->anyfirst_bits, d->tok[i].h))
-            return 0;
-        if (!bit_has(g->first, g->first_bits, d->tok[i].h) || !(node = root_get(g, d->tok[i].h)))
-            return 0;
-    } else if (!(node = edge_get(g, 0, d->tok[i].h))) {
-        return 0;
+        const gaz_root *r = root_get(g, h0);
+        if (!(node = r->child))
+            return EG_NONE;
+        first = r->alias;
+    } else {
+        if (!(node = edge_get(g, 0, h0)))
+            return EG_NONE;
+        first = g->node_alias[node];
     }
     pos[n++] = (uint32_t)i;
     for (j = i;;) {
-        if (g->node_alias[node] != EG_NONE)
-            for (k = g->node_alias[node]; k != EG_NONE; k = g->aliases[k].next)
-                if (policy_ok(g, &g->aliases[k], d, pos, n)) {
-                    best_node = node;
-                    *end = (uint32_t)j + 1;
-                    *nwords = n;
-                    break;
-                }
-        for (j++; j < d->ntok && (d->tok[j].flags & EG_TF_JOINER); j++)
+        for (k = first; k != EG_NONE; k = g->aliases[k].next)
+            if (policy_ok(g, &g->aliases[k], d, pos, n)) {
+                best = first;
+                *end = (uint32_t)j + 1;
+                *nwords = n;
+                break;
+            }
+        for (j++; j < d->ntok && (tok[j].flags & EG_TF_JOINER); j++)
             ;
         if (j >= d->ntok || n >= GAZ_MAX_WORDS)
             break;
-        if (n == 1 && g->sealed && d->tok[i].h &&
-            !bit_has(g->pairs, g->pair_bits, pair_hash(d->tok[i].h, d->tok[j].h)))
+        if (n == 1 && g->sealed && h0 && !bit_has(g->pairs, g->pair_bits, pair_hash(h0, tok[j].h)))
             break;
-        if (!(node = edge_get(g, node, d->tok[j].h)))
+        if (!(node = edge_get(g, node, tok[j].h)))
             break;
+        first = g->node_alias[node];
         pos[n++] = (uint32_t)j;
     }
-    return best_node;
+    return best;
+}
+
+/* Appends the candidates of the longest alias at token i (none when no
+ * alias starts there). */
+static int match_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t *pos, eg_cands *out, eg_err *e)
+{
+    uint32_t best, best_end = 0, k;
+    size_t best_n = 0;
+    if ((best = longest_at(g, d, i, pos, &best_end, &best_n)) == EG_NONE)
+        return EG_OK;
+    for (k = best; k != EG_NONE; k = g->aliases[k].next) {
+        const gaz_alias *a = &g->aliases[k];
+        eg_cand c;
+        if (!policy_ok(g, a, d, pos, best_n))
+            continue;
+        memset(&c, 0, sizeof c);
+        c.t0 = (uint32_t)i;
+        c.t1 = best_end;
+        if (g->sealed) {
+            c.type = a->type;
+            c.prio = a->prio;
+        } else {
+            c.type = (uint8_t)g->entries[a->entry].type;
+            c.prio = g->entries[a->entry].prio;
+        }
+        c.source = EG_SRC_GAZ;
+        c.entry = a->entry;
+        if (eg_cands_push(out, &c))
+            return eg_err_nomem(e);
+    }
+    return EG_OK;
 }
 
 int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
 {
-    size_t i;
+    const eg_token *tok = d->tok;
+    size_t i, n = d->ntok;
     uint32_t pos[GAZ_MAX_WORDS];
     if (!g->nedges)
         return EG_OK;
-    for (i = 0; i < d->ntok; i++) {
-        uint32_t best_node, best_end = 0, k;
-        size_t best_n = 0;
-        if (d->tok[i].flags & EG_TF_JOINER)
-            continue;
-        if (!(best_node = longest_at(g, d, i, pos, &best_end, &best_n)))
-            continue;
-        for (k = g->node_alias[best_node]; k != EG_NONE; k = g->aliases[k].next) {
-            const gaz_alias *a = &g->aliases[k];
-            const eg_gaz_entry *en = &g->entries[a->entry];
-            eg_cand c;
-            if (!policy_ok(g, a, d, pos, best_n))
+    if (!g->sealed) {
+        for (i = 0; i < n; i++)
+            if (!(tok[i].flags & EG_TF_JOINER) && match_at(g, d, i, pos, out, e))
+                return EG_ENOMEM;
+        return EG_OK;
+    }
+    {
+        /* the filters, inline: most tokens stop here without a cache
+         * miss. A lower-case token must be in the (small) set of first
+         * words that may start in lower case, any token in the set of
+         * first words. */
+        const uint64_t *any = g->anyfirst, *first = g->first;
+        const size_t amask = g->anyfirst_bits - 1, fmask = g->first_bits - 1;
+        for (i = 0; i < n; i++) {
+            unsigned fl = tok[i].flags;
+            uint64_t h = tok[i].h;
+            size_t b;
+            if (fl & EG_TF_JOINER)
                 continue;
-            memset(&c, 0, sizeof c);
-            c.t0 = (uint32_t)i;
-            c.t1 = best_end;
-            c.type = (uint8_t)en->type;
-            c.source = EG_SRC_GAZ;
-            c.prio = en->prio;
-            c.entry = a->entry;
-            if (eg_cands_push(out, &c))
-                return eg_err_nomem(e);
+            if (!(fl & EG_TF_CAP)) {
+                b = (size_t)(h >> 20) & amask;
+                if (!((any[b >> 6] >> (b & 63)) & 1))
+                    continue;
+            }
+            b = (size_t)(h >> 20) & fmask;
+            if (!((first[b >> 6] >> (b & 63)) & 1))
+                continue;
+            if (match_at(g, d, i, pos, out, e))
+                return EG_ENOMEM;
         }
     }
     return EG_OK;

@@ -158,10 +158,25 @@ static int closer(const eg_doc *d, const eg_token *t)
 }
 
 /* A footnote number written right after a full stop (and any closing
- * quote): at most three digits, no space before. */
-static int footnote(const eg_doc *d, const eg_token *t)
+ * quote): at most three digits, no space before, not starting a paragraph
+ * (pstart: whether it does). */
+static int footnote(const eg_token *t, int pstart)
 {
-    return t->kind == EG_TK_NUM && !(t->flags & (EG_TF_SPACE_BEFORE | EG_TF_PARA_START)) && t->e - t->s <= 3;
+    return t->kind == EG_TK_NUM && !(t->flags & EG_TF_SPACE_BEFORE) && !pstart && t->e - t->s <= 3;
+}
+
+/* Does token k (k > 0) start a paragraph? Only a line break before it can
+ * say so; see the top of the file. */
+static int para_break(const eg_doc *d, size_t k, size_t wrapped)
+{
+    const eg_token *t = &d->tok[k];
+    uint32_t pe;
+    if (!(t->flags & EG_TF_NL_BEFORE))
+        return 0;
+    pe = d->tok[k - 1].e;
+    if (!wrapped || count_nl(d->text, pe, t->s, 2) >= 2)
+        return 1;
+    return short_last_line(d, (size_t)((const char *)memchr(d->text + pe, '\n', t->s - pe) - d->text), wrapped);
 }
 
 static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t t1)
@@ -174,59 +189,68 @@ static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t 
     return EG_OK;
 }
 
+/*
+ * One pass over the tokens: paragraph breaks are decided where a line
+ * break comes before a token (para_break), for the token at hand and for
+ * the few tokens a sentence end looks ahead at, so no flag of a later token
+ * is read before it is set.
+ */
 int eg_segment(eg_doc *d, eg_err *e)
 {
-    size_t i, n = d->ntok;
+    const uint16_t clear = (uint16_t) ~(EG_TF_PARA_START | EG_TF_SENT_START | EG_TF_SENT_END);
+    size_t i, k, n = d->ntok;
     size_t wrapped;
     uint32_t p0 = 0, s0 = 0;
+    uint32_t para = 0, sent = 0; /* d->npara, d->nsent */
+    eg_token *tok = d->tok;
 
     d->nsent = d->npara = 0;
     if (n == 0)
         return EG_OK;
     wrapped = hard_wrapped(d);
 
-    /* paragraphs */
     for (i = 0; i < n; i++) {
-        eg_token *t = &d->tok[i];
-        t->flags &= (uint16_t) ~(EG_TF_PARA_START | EG_TF_SENT_START | EG_TF_SENT_END);
-        if (i > 0 && (t->flags & EG_TF_NL_BEFORE)) {
-            unsigned nl = count_nl(d->text, d->tok[i - 1].e, t->s, 2);
-            if (nl >= 2 || !wrapped ||
-                short_last_line(d, (size_t)((const char *)memchr(d->text + d->tok[i - 1].e, '\n', t->s - d->tok[i - 1].e) - d->text), wrapped)) {
-                if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)i))
-                    return eg_err_nomem(e);
-                p0 = (uint32_t)i;
-            }
-        }
-        if (i == p0)
-            t->flags |= EG_TF_PARA_START;
-        t->para = (uint32_t)d->npara;
-    }
-    if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)n))
-        return eg_err_nomem(e);
-
-    /* sentences */
-    for (i = 0; i < n; i++) {
-        eg_token *t = &d->tok[i];
+        eg_token *t = &tok[i];
+        unsigned fl = t->flags & clear;
         int term;
         size_t j;
-        if (i > s0 && (t->flags & EG_TF_PARA_START)) {
-            if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)i))
-                return eg_err_nomem(e);
-            s0 = (uint32_t)i;
+        if (!(fl & (EG_TF_NL_BEFORE | EG_TF_DOTTED | EG_TF_ABBREV)) && t->kind != EG_TK_PUNCT && i != p0) {
+            /* the common case: a word inside a sentence */
+            t->flags = (uint16_t)fl;
+            t->para = para;
+            t->sent = sent;
+            continue;
         }
-        t->sent = (uint32_t)d->nsent;
-        if (!(term = terminal(d, t)))
+        if (i > 0 && (fl & EG_TF_NL_BEFORE) && para_break(d, i, wrapped)) {
+            if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)i))
+                return eg_err_nomem(e);
+            p0 = (uint32_t)i;
+            para = (uint32_t)d->npara;
+        }
+        if (i == p0) {
+            fl |= EG_TF_PARA_START;
+            if (i > s0) {
+                if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)i))
+                    return eg_err_nomem(e);
+                s0 = (uint32_t)i;
+                sent = (uint32_t)d->nsent;
+            }
+        }
+        t->flags = (uint16_t)fl;
+        t->para = para;
+        t->sent = sent;
+        if (t->kind == EG_TK_PUNCT ? !(term = terminal(d, t))
+                                   : !(fl & (EG_TF_DOTTED | EG_TF_ABBREV)) || !(term = terminal(d, t)))
             continue;
         j = i + 1;
-        while (j < n && closer(d, &d->tok[j]) && !(d->tok[j].flags & EG_TF_PARA_START))
+        while (j < n && closer(d, &tok[j]) && !para_break(d, j, wrapped))
             j++;
-        if (term == 2 && j < n && footnote(d, &d->tok[j]))
+        if (term == 2 && j < n && footnote(&tok[j], para_break(d, j, wrapped)))
             j++; /* "... operation.22 It said" */
-        if (j >= n || (d->tok[j].flags & EG_TF_PARA_START) || !(d->tok[j].flags & EG_TF_SPACE_BEFORE))
+        if (j >= n || para_break(d, j, wrapped) || !(tok[j].flags & EG_TF_SPACE_BEFORE))
             continue; /* end of text or paragraph: closed there; no space: no break */
         {
-            const eg_token *x = &d->tok[j];
+            const eg_token *x = &tok[j];
             int brk;
             if (term == 2) {
                 char c = d->text[x->s];
@@ -238,20 +262,27 @@ int eg_segment(eg_doc *d, eg_err *e)
             if (!brk)
                 continue;
         }
-        /* tokens i+1 .. j-1 are closers in this sentence */
-        for (i = i + 1; i < j; i++)
-            d->tok[i].sent = (uint32_t)d->nsent;
+        /* tokens i+1 .. j-1 are closers in this sentence (none starts a
+         * paragraph) */
+        for (k = i + 1; k < j; k++) {
+            tok[k].flags &= clear;
+            tok[k].para = para;
+            tok[k].sent = sent;
+        }
         if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)j))
             return eg_err_nomem(e);
         s0 = (uint32_t)j;
+        sent = (uint32_t)d->nsent;
         i = j - 1;
     }
+    if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)n))
+        return eg_err_nomem(e);
     if (push_span(&d->sents, &d->nsent, &d->sent_cap, s0, (uint32_t)n))
         return eg_err_nomem(e);
 
     for (i = 0; i < d->nsent; i++) {
-        d->tok[d->sents[i].t0].flags |= EG_TF_SENT_START;
-        d->tok[d->sents[i].t1 - 1].flags |= EG_TF_SENT_END;
+        tok[d->sents[i].t0].flags |= EG_TF_SENT_START;
+        tok[d->sents[i].t1 - 1].flags |= EG_TF_SENT_END;
     }
     return EG_OK;
 }

@@ -5,6 +5,7 @@
  * tokenizer (which keeps "Mr." as one token) and the segmenter (which does
  * not end a sentence there).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,17 +126,40 @@ static const abbrev_t abbrevs[] = {
     {"viz", 1},   {"vol", 1},    {"vs", 1},
 };
 
-static int abbrev_cmp(const void *k, const void *el)
-{
-    return strcmp((const char *)k, *(const char *const *)el);
-}
+/* A perfect hash of the list above: the word's lower-case bytes as a
+ * little-endian number (zero-padded), times ABBREV_K, top 8 bits, index
+ * the slot; a slot holds 1 + the word's index in abbrevs[], 0 when empty.
+ * The tokenizer asks at every word before a '.', so this is one multiply
+ * and one compare. When you change abbrevs[], regenerate the slots (find
+ * an odd constant that maps every word to its own slot) or the new words
+ * will not be found; test_text checks every word of the list. */
+#define ABBREV_K 0xafbc02ba71699b09ULL
+static const unsigned char abbrev_slot[256] = {
+     0,  0,  0,  0, 51,  0, 25, 52,  0,  0,  0, 65,  0, 31,  4,  0,
+     0,  0,  0, 58,  0, 35,  0,  0,  0,  0, 15,  0,  0,  0,  0,  0,
+     0,  9, 70, 56, 55,  0,  0,  0, 72,  0,  0,  0, 37,  0,  0,  0,
+     1, 43, 11,  0,  0,  0, 30,  0,  0,  0,  0, 28,  0, 27,  0,  0,
+     0, 53,  0, 18,  0,  0,  0, 44, 50, 54, 64,  0,  0,  0,  0,  0,
+    66,  0,  0,  6, 41,  0,  0,  0,  0,  0,  0,  0,  0, 19, 22,  0,
+     0, 62,  0,  0,  0, 42,  0,  0,  0,  0, 73,  0,  0,  0,  0, 57,
+     0,  0,  0,  0,  0, 75,  0,  0,  0,  0, 16, 33,  0, 38,  0, 21,
+     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 71, 48,  0,  0,  0,
+     0,  0,  0,  0, 26,  0,  0,  0,  0,  0,  0,  0,  5, 13,  0,  0,
+    61, 17,  0,  0,  0,  0,  0,  0,  0,  0, 69,  7, 74,  8,  0,  0,
+    63,  0, 60,  0,  0,  0,  0,  0,  0,  0,  0,  0,  3,  0, 29,  0,
+     0,  0,  0,  0,  0,  0, 49, 59,  0,  0,  0, 67,  0,  0, 32,  0,
+     0,  0,  0, 68,  0,  0,  0, 39,  0, 46,  0,  0,  0, 40, 14, 12,
+    20,  0,  0,  0,  0,  0,  0,  2,  0,  0,  0, 36, 45,  0, 10,  0,
+     0,  0,  0, 47,  0,  0,  0, 34,  0,  0,  0,  0,  0,  0, 24, 23,
+};
 
 int eg_is_abbrev(const char *word, size_t n)
 {
-    char low[8];
+    uint64_t x = 0, y = 0;
+    unsigned slot;
     size_t i;
-    const void *hit;
-    if (n == 0 || n >= sizeof low)
+    const char *w;
+    if (n == 0 || n >= 8)
         return 0;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)word[i];
@@ -143,9 +167,13 @@ int eg_is_abbrev(const char *word, size_t n)
             c = (unsigned char)(c + 32);
         if (c < 'a' || c > 'z')
             return 0;
-        low[i] = (char)c;
+        x |= (uint64_t)c << (8 * i);
     }
-    low[n] = 0;
-    hit = bsearch(low, abbrevs, sizeof abbrevs / sizeof abbrevs[0], sizeof abbrevs[0], abbrev_cmp);
-    return hit ? ((const abbrev_t *)hit)->kind : 0;
+    slot = abbrev_slot[(x * ABBREV_K) >> 56];
+    if (!slot)
+        return 0;
+    w = abbrevs[slot - 1].w;
+    for (i = 0; w[i]; i++)
+        y |= (uint64_t)(unsigned char)w[i] << (8 * i);
+    return x == y ? abbrevs[slot - 1].kind : 0;
 }

@@ -32,6 +32,14 @@
  *    "Mojahedin-e-Khalq" and "Mojahedin-e Khalq" give the same word keys.
  *  - EG_TF_NONALPHA is set on every token without a letter (numbers and
  *    punctuation included).
+ *
+ * Speed: most tokens are plain ASCII words and punctuation. fast_run takes
+ * them (sixteen bytes at a time with SSE2: masks of letters, capitals and
+ * digits give the word's end and its flags; the key is the bytes with the
+ * capitals' 0x20 set) and hands over to the general code, one token at a
+ * time, wherever the next byte could change the token: an apostrophe, a
+ * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
+ * give the same tokens; the fast one only ever takes cases it fully knows.
  */
 #include <string.h>
 #include <utf8proc.h>
@@ -89,6 +97,16 @@ static const unsigned char wtab[256] = {
 #endif
 #endif
 #define SWAR_ONES 0x0101010101010101ULL
+
+/* Sixteen bytes at a time with SSE2 (every x86-64). */
+#ifndef TZ_SSE
+#if defined(__SSE2__) && defined(__x86_64__)
+#define TZ_SSE 1
+#include <emmintrin.h>
+#else
+#define TZ_SSE 0
+#endif
+#endif
 #define SWAR_H 0x8080808080808080ULL
 
 static inline uint64_t swar_in(uint64_t x, unsigned lo, unsigned hi)
@@ -312,6 +330,300 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
     return EG_OK;
 }
 
+/* Bytes that end a run of ASCII letters and digits without shaping the
+ * token in any way (see the word loop in eg_tokenize): ASCII white space
+ * and punctuation other than ' . , (a ',' only matters after a number).
+ * Bit 1 (2) marks the punctuation that is a token of its own as it
+ * stands (not '.', which runs, '-', which may join, or '\'', which may
+ * quote); ',' has only that bit. */
+static const unsigned char plain_end[256] = {
+    [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1, [0x07] = 1,
+    [0x08] = 1, ['\t'] = 1, ['\n'] = 1, [0x0B] = 1, [0x0C] = 1, ['\r'] = 1, [0x0E] = 1,
+    [0x0F] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1, [0x15] = 1,
+    [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1A] = 1, [0x1B] = 1, [0x1C] = 1,
+    [0x1D] = 1, [0x1E] = 1, [0x1F] = 1, [0] = 1, [0x7F] = 1, [' '] = 1, ['-'] = 1,
+    ['!'] = 3, ['"'] = 3, ['#'] = 3, ['$'] = 3, ['%'] = 3, ['&'] = 3,
+    ['('] = 3, [')'] = 3, ['*'] = 3, ['+'] = 3, ['/'] = 3, [':'] = 3,
+    [';'] = 3, ['<'] = 3, ['='] = 3, ['>'] = 3, ['?'] = 3, ['@'] = 3, ['['] = 3,
+    ['\\'] = 3, [']'] = 3, ['^'] = 3, ['_'] = 3, ['`'] = 3, ['{'] = 3, ['|'] = 3,
+    ['}'] = 3, ['~'] = 3, [','] = 2,
+};
+
+#if defined(__GNUC__)
+#define TZ_INLINE static inline __attribute__((always_inline))
+#else
+#define TZ_INLINE static inline
+#endif
+
+/* A run of ASCII letters and digits s[i, j) is followed by '.': is it a
+ * token as it stands, with the '.' a token of its own? Not for a decimal
+ * ("3.5"), a single letter (maybe an initial, "H."), or a known
+ * abbreviation ("Mr."); the general code decides those. */
+static inline int dot_plain(const unsigned char *s, size_t i, size_t j, size_t n, int letters, int digits)
+{
+    if (!letters)
+        return !(j + 1 < n && s[j + 1] >= '0' && s[j + 1] <= '9');
+    if (j - i == 1)
+        return 0;
+    if (digits || (j + 1 < n && s[j + 1] == '.'))
+        return 1;
+    return !eg_is_abbrev((const char *)s + i, j - i);
+}
+
+/* Scans the run of ASCII letters and digits that starts at s[i]; returns
+ * its end and sets *acc to the W_* classes seen. */
+TZ_INLINE size_t alnum_run(const unsigned char *s, size_t i, size_t n, unsigned *acc_out)
+{
+    unsigned acc = 0, w;
+#if EG_SWAR
+    while (i + 8 <= n) {
+        uint64_t v, x7, let, dig, word, stop, m;
+        memcpy(&v, s + i, 8);
+        x7 = v & ~SWAR_H;
+        let = swar_in(x7 | SWAR_ONES * 0x20, 'a', 'z') & ~v;
+        dig = swar_in(x7, '0', '9') & ~v;
+        word = (let | dig) & SWAR_H;
+        stop = ~word & SWAR_H;
+        m = stop ? (((uint64_t)1 << (__builtin_ctzll(stop) & ~7u)) - 1) : ~(uint64_t)0;
+        if ((let & m & (x7 << 2)) != 0)
+            acc |= W_LOW;
+        if ((let & m & ~(x7 << 2)) != 0)
+            acc |= W_UP;
+        if ((dig & m) != 0)
+            acc |= W_DIGIT;
+        if (stop) {
+            *acc_out = acc;
+            return i + (size_t)(__builtin_ctzll(stop) >> 3);
+        }
+        i += 8;
+    }
+#endif
+    while (i < n && (w = wtab[s[i]]) != 0) {
+        acc |= w;
+        i++;
+    }
+    *acc_out = acc;
+    return i;
+}
+
+/* Folds and hashes the key of a plain token s[a, a + klen) (ASCII letters
+ * and digits, or one punctuation byte other than '.') into k: the bytes
+ * lower-cased, exactly what push (and eg_fold_key) give for them. k has
+ * room for klen + 9 bytes. */
+TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t klen, char *k)
+{
+    size_t i;
+#if EG_SWAR
+    if (a + klen + 8 <= n) {
+        /* eight bytes at a time; the bytes after the key are overwritten
+         * by the NUL and the next key */
+        uint64_t x;
+        memcpy(&x, s + a, 8);
+        x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+        memcpy(k, &x, 8);
+        if (klen <= 8)
+            return eg_hash_le8(klen == 8 ? x : x & ((1ull << (8 * klen)) - 1), klen);
+        for (i = 8; i < klen; i += 8) {
+            memcpy(&x, s + a + i, 8);
+            x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
+            memcpy(k + i, &x, 8);
+        }
+        return eg_hash(k, klen);
+    }
+#endif
+    for (i = 0; i < klen; i++) {
+        unsigned char c = s[a + i];
+        k[i] = (char)((unsigned)(c - 'A') < 26u ? c + 32 : c);
+    }
+    return eg_hash(k, klen);
+}
+
+/*
+ * The fast path: from s[i], tokens that are plain ASCII words or numbers
+ * (a run of letters and digits ended by a byte that cannot reshape the
+ * token, see plain_end) and plain punctuation, with the white space
+ * between them, exactly as the general code in eg_tokenize would make
+ * them. The token and key arrays are kept in locals so that the key bytes
+ * written do not make the compiler reload them. Returns where the general
+ * code must take over (or n); updates *gap and *squote_open; *rc is set on
+ * out of memory.
+ */
+static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int *rc)
+{
+    eg_doc *d = z->d;
+    const unsigned char *s = z->s;
+    size_t n = z->n;
+    eg_token *tok = d->tok;
+    size_t ntok = d->ntok, tcap = d->tok_cap;
+    char *keys = d->keys;
+    size_t kl = d->keys_len, kcap = d->keys_cap;
+    unsigned gap = *gapp;
+    *rc = EG_OK;
+    while (i < n) {
+        unsigned c = s[i], fl;
+        size_t j;
+        int kind;
+        uint64_t h;
+        if (c == ' ' || c == '\t') {
+            gap |= EG_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        }
+        if (c == '\n') {
+            gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
+            *squote_open = 0;
+            i++;
+            continue;
+        }
+        if (wtab[c]) {
+            unsigned acc;
+#if TZ_SSE
+            if (i + 16 <= n) {
+                /* sixteen bytes at once: masks of letters, upper-case
+                 * letters and digits; most words end inside them */
+                const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+                const __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(lo, _mm_set1_epi8((char)(128 - 'a'))),
+                                                  _mm_set1_epi8((char)(-128 + 26)));
+                const __m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
+                                                  _mm_set1_epi8((char)(-128 + 26)));
+                const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))),
+                                                  _mm_set1_epi8((char)(-128 + 10)));
+                unsigned A = (unsigned)_mm_movemask_epi8(al), U = (unsigned)_mm_movemask_epi8(up);
+                unsigned D = (unsigned)_mm_movemask_epi8(dg), stop = ~(A | D) & 0xFFFFu;
+                if (stop) {
+                    unsigned len = (unsigned)__builtin_ctz(stop), mask = (1u << len) - 1;
+                    j = i + len;
+                    A &= mask;
+                    if (!((plain_end[s[j]] & 1) || (s[j] == ',' && A) ||
+                          (s[j] == '.' && dot_plain(s, i, j, n, A != 0, (D & mask) != 0))))
+                        break;
+                    fl = gap;
+                    kind = EG_TK_WORD;
+                    if (A) {
+                        fl |= (U >> __builtin_ctz(A) & 1) ? EG_TF_CAP : EG_TF_LOWER;
+                        if (!(A & ~U))
+                            fl |= EG_TF_ALLCAP;
+                    } else {
+                        fl |= EG_TF_NONALPHA;
+                        kind = EG_TK_NUM;
+                    }
+                    if (D & mask)
+                        fl |= EG_TF_DIGIT;
+                    if (ntok == tcap || kl + 17 > kcap) {
+                        int bad;
+                        d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+                        bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + 17);
+                        /* reloaded even on failure: the first may have moved */
+                        tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                        if (bad) {
+                            *rc = eg_err_nomem(z->e);
+                            break;
+                        }
+                    }
+                    {
+                        /* the key: upper-case letters get 0x20 */
+                        const __m128i k = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+                        _mm_storeu_si128((__m128i *)(keys + kl), k);
+                        if (len <= 8) {
+                            uint64_t x = (uint64_t)_mm_cvtsi128_si64(k);
+                            h = eg_hash_le8(len == 8 ? x : x & ((1ull << (8 * len)) - 1), len);
+                        } else {
+                            h = eg_hash(keys + kl, len);
+                        }
+                    }
+                    goto append;
+                }
+            }
+#endif
+            j = alnum_run(s, i, n, &acc);
+            if (!(j == n || (plain_end[s[j]] & 1) || (s[j] == ',' && (acc & (W_UP | W_LOW))) ||
+                  (s[j] == '.' && dot_plain(s, i, j, n, (acc & (W_UP | W_LOW)) != 0, (acc & W_DIGIT) != 0))))
+                break;
+            fl = gap;
+            kind = EG_TK_WORD;
+            if (acc & (W_UP | W_LOW)) {
+                size_t f = i;
+                while (!(wtab[s[f]] & (W_UP | W_LOW)))
+                    f++;
+                fl |= (wtab[s[f]] & W_UP) ? EG_TF_CAP : EG_TF_LOWER;
+                if (!(acc & W_LOW))
+                    fl |= EG_TF_ALLCAP;
+            } else {
+                fl |= EG_TF_NONALPHA;
+                kind = EG_TK_NUM;
+            }
+            if (acc & W_DIGIT)
+                fl |= EG_TF_DIGIT;
+        } else if (plain_end[c] & 2) {
+            j = i + 1;
+            fl = gap | EG_TF_NONALPHA | ((c == '"' || c == '`') ? EG_TF_QUOTE : 0);
+            kind = EG_TK_PUNCT;
+        } else if (c == '.') {
+            /* a full stop or a run of dots: the key is the dots */
+            for (j = i + 1; j < n && s[j] == '.'; j++)
+                ;
+            fl = gap | EG_TF_NONALPHA;
+            kind = EG_TK_PUNCT;
+        } else if (c == '-' && (i + 1 >= n || s[i + 1] < 0x80)) {
+            /* a hyphen; a joiner between two words written without space */
+            j = i + 1;
+            fl = gap | EG_TF_NONALPHA | EG_TF_DASH;
+            if (!(gap & EG_TF_SPACE_BEFORE) && ntok > 0 && tok[ntok - 1].e == i && tok[ntok - 1].kind != EG_TK_PUNCT &&
+                j < n && wtab[s[j]] && !em_dash(d, i))
+                fl |= EG_TF_JOINER;
+            kind = EG_TK_PUNCT;
+        } else {
+            break;
+        }
+        /* append token [i, j) */
+        if (ntok == tcap || kl + (j - i) + 9 > kcap) {
+            int bad;
+            d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+            bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + (j - i) + 9);
+            /* reloaded even on failure: the first may have moved */
+            tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+            if (bad) {
+                *rc = eg_err_nomem(z->e);
+                break;
+            }
+        }
+        h = plain_key(s, n, i, j - i, keys + kl);
+#if TZ_SSE
+    append:
+#endif
+        {
+            eg_token *t = &tok[ntok++];
+            size_t klen = j - i;
+            keys[kl + klen] = 0;
+            t->s = (uint32_t)i;
+            t->e = (uint32_t)j;
+            t->key = (uint32_t)kl;
+            t->klen = (uint32_t)klen;
+            t->h = h;
+            t->sent = 0;
+            t->para = 0;
+            t->kind = (uint16_t)kind;
+            t->flags = (uint16_t)fl;
+            kl += klen + 1;
+        }
+        /* one space after a token is the common case: take it now */
+        if (j < n && s[j] == ' ') {
+            gap = EG_TF_SPACE_BEFORE;
+            i = j + 1;
+        } else {
+            gap = 0;
+            i = j;
+        }
+    }
+    d->tok = tok;
+    d->ntok = ntok;
+    d->keys = keys;
+    d->keys_len = kl;
+    *gapp = gap;
+    return i;
+}
+
 int eg_tokenize(eg_doc *d, eg_err *e)
 {
     tz_t z;
@@ -331,10 +643,17 @@ int eg_tokenize(eg_doc *d, eg_err *e)
 
     while (i < n) {
         ch_t c;
-        size_t st = i;
-        unsigned fl = gap;
-        int ascii = 1;
+        size_t st;
+        unsigned fl;
+        int ascii = 1, rc;
 
+        i = fast_run(&z, i, &gap, &squote_open, &rc);
+        if (rc)
+            return rc;
+        if (i >= n)
+            break;
+        st = i;
+        fl = gap;
         if (s[i] == ' ') {
             gap |= EG_TF_SPACE_BEFORE;
             i++;

@@ -525,6 +525,32 @@ static void test_dotted_abbrev(void)
     OK(eg_is_abbrev("mr", 2) && eg_is_abbrev("MR", 2) && eg_is_abbrev("Gen", 3), "eg_is_abbrev any case");
     OK(!eg_is_abbrev("may", 3) && !eg_is_abbrev("the", 3) && !eg_is_abbrev("", 0), "eg_is_abbrev: not May, the");
     OK(!eg_is_abbrev("mr.", 3) && !eg_is_abbrev("abcdefghijk", 11), "eg_is_abbrev: dot or long word");
+    {
+        /* the whole list of text.c, so its hash table is checked too */
+        static const struct {
+            const char *w;
+            int kind;
+        } all[] = {
+        {"adm", 1}, {"al", 2}, {"approx", 1}, {"apr", 1}, {"aug", 1}, {"ave", 2}, {"bldg", 1}, {"blvd", 2},
+        {"brig", 1}, {"bros", 2}, {"ca", 1}, {"capt", 1}, {"cdr", 1}, {"cf", 1}, {"cmdr", 1}, {"co", 2},
+        {"col", 1}, {"corp", 2}, {"cpl", 1}, {"dec", 1}, {"dept", 1}, {"dr", 1}, {"eds", 2}, {"esq", 2},
+        {"est", 1}, {"etc", 2}, {"feb", 1}, {"fig", 1}, {"fr", 1}, {"ft", 1}, {"gen", 1}, {"gens", 1},
+        {"gov", 1}, {"govt", 2}, {"hon", 1}, {"inc", 2}, {"jan", 1}, {"jr", 2}, {"jul", 1}, {"jun", 1},
+        {"lt", 1}, {"ltd", 2}, {"maj", 1}, {"mar", 1}, {"messrs", 1}, {"mlle", 1}, {"mme", 1}, {"mr", 1},
+        {"mrs", 1}, {"ms", 1}, {"mt", 1}, {"no", 1}, {"nos", 1}, {"nov", 1}, {"oct", 1}, {"pp", 1},
+        {"pres", 1}, {"prof", 1}, {"pvt", 1}, {"rd", 2}, {"rep", 1}, {"reps", 1}, {"rev", 1}, {"sen", 1},
+        {"sens", 1}, {"sep", 1}, {"sept", 1}, {"sgt", 1}, {"sr", 2}, {"st", 2}, {"supt", 1}, {"univ", 1},
+        {"viz", 1}, {"vol", 1}, {"vs", 1},
+        };
+        size_t i;
+        int bad = 0;
+        for (i = 0; i < sizeof all / sizeof all[0]; i++)
+            if (eg_is_abbrev(all[i].w, strlen(all[i].w)) != all[i].kind) {
+                printf("# eg_is_abbrev(%s) != %d\n", all[i].w, all[i].kind);
+                bad++;
+            }
+        OK(!bad, "eg_is_abbrev knows every listed abbreviation and its kind");
+    }
 }
 
 static void test_possessives(void)
