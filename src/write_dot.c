@@ -37,6 +37,8 @@
 
 #include <graphviz/cgraph.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Curved edges routed around the nodes (splines=true) up to this many
@@ -81,6 +83,81 @@ enum { EA_WEIGHT, EA_W, EA_COUNT, EA_DOCS, EA_PENWIDTH, EA_TOOLTIP, EA_N };
 static const char *const edge_attr[EA_N][2] = {{"weight", "1"}, {"w", ""},        {"count", ""},
                                               {"docs", ""},    {"penwidth", "1"}, {"tooltip", ""}};
 
+/* cgraph's memory discipline: an arena. Everything the graph allocates
+ * comes from large zeroed blocks and is never freed one by one; agclose
+ * then drops the whole heap at once (cgraph calls the discipline's close
+ * instead of deleting every node, edge and string), which was a quarter of
+ * this writer's time. Blocks come from calloc, not eg_malloc: cgraph does
+ * not check every allocation, so fault injection must not fail them. */
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    max_align_t data[];
+} arena_block;
+
+#define ARENA_BLOCK (1u << 20)
+
+static void *arena_open(Agdisc_t *disc)
+{
+    (void)disc;
+    return calloc(1, sizeof(arena_block *));
+}
+
+static void *arena_alloc(void *state, size_t req)
+{
+    arena_block **head = state, *b = *head;
+    size_t n = (req + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    void *p;
+    if (!n)
+        n = sizeof(max_align_t);
+    if (!b || b->size - b->used < n) {
+        size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+        arena_block *nb = calloc(1, sizeof *nb + size);
+        if (!nb)
+            return NULL;
+        nb->size = size;
+        if (b && size != ARENA_BLOCK) {
+            /* a big request gets its own block behind the current one */
+            nb->next = b->next;
+            b->next = nb;
+            nb->used = n;
+            return nb->data;
+        }
+        nb->next = b;
+        *head = b = nb;
+    }
+    p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static void *arena_resize(void *state, void *ptr, size_t old, size_t req)
+{
+    void *p = arena_alloc(state, req);
+    if (p && ptr)
+        memcpy(p, ptr, old < req ? old : req);
+    return p; /* the rest is zero: blocks are calloc'd and never reused */
+}
+
+static void arena_free(void *state, void *ptr)
+{
+    (void)state;
+    (void)ptr;
+}
+
+static void arena_close(void *state)
+{
+    arena_block **head = state, *b = head ? *head : NULL;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(head);
+}
+
+static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_free, arena_close};
+
 /* Sets attribute `sym` of obj to the escString form of text. */
 static int set_esc(void *obj, Agsym_t *sym, eg_buf *b, const char *text)
 {
@@ -95,11 +172,19 @@ static int set_str(void *obj, Agsym_t *sym, const char *text)
     return agxset(obj, sym, (char *)text) == 0 ? EG_OK : EG_ENOMEM;
 }
 
+static int set_u64(void *obj, Agsym_t *sym, uint64_t x)
+{
+    char num[24];
+    egw_fmt_u64(num, x);
+    return agxset(obj, sym, num) == 0 ? EG_OK : EG_ENOMEM;
+}
+
 /* Builds the cgraph graph for the view into g. */
-static int build(Agraph_t *g, const eg_gview *v, eg_buf *b, eg_buf *t)
+static int build(Agraph_t *g, const eg_gview *v, egw_env *env, eg_buf *b, eg_buf *t)
 {
     Agsym_t *na[NA_N], *ea[EA_N];
     Agnode_t **nodes = NULL;
+    char outline[EG_NTYPES + 1][8];
     double lo, hi;
     char num[64];
     size_t i;
@@ -123,27 +208,25 @@ static int build(Agraph_t *g, const eg_gview *v, eg_buf *b, eg_buf *t)
     for (i = 0; i < EA_N; i++)
         if (!(ea[i] = agattr(g, AGEDGE, (char *)edge_attr[i][0], (char *)edge_attr[i][1])))
             goto out;
+    for (i = 0; i <= EG_NTYPES; i++) { /* the outline: the fill colour, darker */
+        int rgb[3];
+        egw_type_rgb((eg_type)i, rgb);
+        snprintf(outline[i], sizeof outline[i], "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5, rgb[2] * 3 / 5);
+    }
 
     if (v->nnodes && !(nodes = eg_calloc(v->nnodes, sizeof *nodes)))
         goto out;
     for (i = 0; i < v->nnodes; i++) {
         const eg_node *n = &v->nodes[i];
-        int rgb[3];
         eg_buf_reset(b);
         if (egw_dot_esc(b, n->id) || !(nodes[i] = agnode(g, (char *)eg_buf_cstr(b), 1)))
             goto out;
-        egw_type_rgb(n->type, rgb);
-        snprintf(num, sizeof num, "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5, rgb[2] * 3 / 5);
         if (set_esc(nodes[i], na[NA_LABEL], b, n->label) || set_str(nodes[i], na[NA_TYPE], eg_type_name(n->type)) ||
             set_str(nodes[i], na[NA_SHAPE], eg_type_shape(n->type)) ||
             (n->ambiguous && set_str(nodes[i], na[NA_STYLE], "filled,dashed")) ||
-            set_str(nodes[i], na[NA_FILL], eg_type_color(n->type)) || set_str(nodes[i], na[NA_COLOR], num))
-            goto out;
-        snprintf(num, sizeof num, "%llu", (unsigned long long)n->mentions);
-        if (set_str(nodes[i], na[NA_MENTIONS], num))
-            goto out;
-        snprintf(num, sizeof num, "%lu", (unsigned long)n->docs);
-        if (set_str(nodes[i], na[NA_DOCS], num))
+            set_str(nodes[i], na[NA_FILL], eg_type_color(n->type)) ||
+            set_str(nodes[i], na[NA_COLOR], outline[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES]) ||
+            set_u64(nodes[i], na[NA_MENTIONS], n->mentions) || set_u64(nodes[i], na[NA_DOCS], n->docs))
             goto out;
         eg_buf_reset(t);
         if (egw_aliases_text(t, n) || set_esc(nodes[i], na[NA_ALIASES], b, eg_buf_cstr(t)) ||
@@ -167,20 +250,17 @@ static int build(Agraph_t *g, const eg_gview *v, eg_buf *b, eg_buf *t)
         if (!x)
             goto out;
         snprintf(num, sizeof num, "%ld", egw_dot_weight(v, ed));
-        if (set_str(x, ea[EA_WEIGHT], num) || set_str(x, ea[EA_W], egw_fmt_real(num, ed->weight)))
+        if (set_str(x, ea[EA_WEIGHT], num))
             goto out;
-        snprintf(num, sizeof num, "%llu", (unsigned long long)ed->count);
-        if (set_str(x, ea[EA_COUNT], num))
+        egw_fmt_real_n(num, ed->weight);
+        if (set_str(x, ea[EA_W], num) || set_u64(x, ea[EA_COUNT], ed->count) || set_u64(x, ea[EA_DOCS], ed->docs))
             goto out;
-        snprintf(num, sizeof num, "%lu", (unsigned long)ed->docs);
-        if (set_str(x, ea[EA_DOCS], num))
-            goto out;
-        egw_fmt_real(num, round((1 + 7 * egw_weight_scaled(v, ed->weight, lo, hi)) * 100) / 100);
+        egw_fmt_real_n(num, round((1 + 7 * egw_weight_scaled(v, ed->weight, lo, hi)) * 100) / 100);
         if (set_str(x, ea[EA_PENWIDTH], num))
             goto out;
         if (ed->nev) {
             eg_buf_reset(t);
-            if (egw_evidence_text(t, &ed->ev[0]) || set_esc(x, ea[EA_TOOLTIP], b, eg_buf_cstr(t)))
+            if (egw_evidence_text_env(env, t, &ed->ev[0]) || set_esc(x, ea[EA_TOOLTIP], b, eg_buf_cstr(t)))
                 goto out;
         }
     }
@@ -190,9 +270,9 @@ out:
     return rc;
 }
 
-int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e)
+int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
-    Agdisc_t disc = {&AgMemDisc, &AgIdDisc, &dot_io};
+    Agdisc_t disc = {&arena_disc, &AgIdDisc, &dot_io};
     Agraph_t *g = NULL;
     eg_buf b = {0}, t = {0};
     egw_sink s;
@@ -200,9 +280,9 @@ int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e)
 
     if ((rc = egw_check_view(v, "graph.dot", e)))
         return rc;
-    if ((rc = egw_open(&s, dir, "graph.dot", e)))
+    if ((rc = egw_open_env(&s, env, dir, "graph.dot", e)))
         return rc;
-    if (!(g = agopen("entgraph", Agundirected, &disc)) || build(g, v, &b, &t)) {
+    if (!(g = agopen("entgraph", Agundirected, &disc)) || build(g, v, env, &b, &t)) {
         egw_fail(&s, EG_ENOMEM);
     } else if (agwrite(g, &s) != 0 && !s.status) {
         s.what = "cgraph agwrite";
@@ -214,3 +294,5 @@ int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e)
     eg_buf_free(&t);
     return egw_close(&s, e);
 }
+
+int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e) { return egw_write_alone(egw_write_dot, v, dir, e); }
