@@ -179,6 +179,37 @@ static int set_u64(void *obj, Agsym_t *sym, uint64_t x)
     return agxset(obj, sym, num) == 0 ? EG_OK : EG_ENOMEM;
 }
 
+/* The alias list of egw_aliases_text as an escString: each alias escaped
+ * on its own (cleaning and escaping replace a bad byte the same way, and
+ * the joins are plain ASCII that no escape looks across). */
+static int dot_aliases(eg_buf *b, const eg_node *n)
+{
+    char num[24];
+    size_t i;
+    for (i = 0; i < n->naliases; i++) {
+        const char *t = n->aliases[i].text ? n->aliases[i].text : "";
+        if ((i && eg_buf_add(b, "; ", 2)) || egw_dot_esc(b, t) || eg_buf_add(b, " (", 2) ||
+            eg_buf_add(b, num, egw_fmt_u64(num, n->aliases[i].count)) || eg_buf_add(b, ")", 1))
+            return EG_ENOMEM;
+    }
+    return EG_OK;
+}
+
+/* The evidence line of egw_evidence_text as an escString, the same way. */
+static int dot_evidence(egw_env *env, eg_buf *b, eg_buf *tmp, const eg_evidence *ev)
+{
+    char num[24];
+    size_t len;
+    const char *snip = egw_snippet(env, ev, &len, tmp);
+    if (!snip)
+        return EG_EIO;
+    if (egw_dot_esc(b, ev->doc ? ev->doc : "") || eg_buf_add(b, " [", 2) ||
+        eg_buf_add(b, num, egw_fmt_u64(num, ev->start)) || eg_buf_add(b, "-", 1) ||
+        eg_buf_add(b, num, egw_fmt_u64(num, ev->end)) || eg_buf_add(b, "] ", 2) || egw_dot_esc_n(b, snip, len))
+        return EG_ENOMEM;
+    return EG_OK;
+}
+
 /* Builds the cgraph graph for the view into g. */
 static int build(Agraph_t *g, const eg_gview *v, egw_env *env, eg_buf *b, eg_buf *t)
 {
@@ -228,18 +259,20 @@ static int build(Agraph_t *g, const eg_gview *v, egw_env *env, eg_buf *b, eg_buf
             set_str(nodes[i], na[NA_COLOR], outline[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES]) ||
             set_u64(nodes[i], na[NA_MENTIONS], n->mentions) || set_u64(nodes[i], na[NA_DOCS], n->docs))
             goto out;
-        eg_buf_reset(t);
-        if (egw_aliases_text(t, n) || set_esc(nodes[i], na[NA_ALIASES], b, eg_buf_cstr(t)) ||
+        eg_buf_reset(b);
+        if (dot_aliases(b, n) || set_str(nodes[i], na[NA_ALIASES], eg_buf_cstr(b)) ||
             set_str(nodes[i], na[NA_AMBIG], n->ambiguous ? "true" : "false"))
             goto out;
-        eg_buf_reset(t);
-        if (eg_buf_adds(t, n->label) ||
-            eg_buf_addf(t, " (%s): %llu mentions in %lu documents", eg_type_name(n->type),
-                        (unsigned long long)n->mentions, (unsigned long)n->docs))
+        /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped */
+        eg_buf_reset(b);
+        if (egw_dot_esc(b, n->label) || eg_buf_add(b, " (", 2) || egw_dot_esc(b, eg_type_name(n->type)) ||
+            eg_buf_add(b, "): ", 3) || eg_buf_add(b, num, egw_fmt_u64(num, n->mentions)) ||
+            eg_buf_add(b, " mentions in ", 13) || eg_buf_add(b, num, egw_fmt_u64(num, n->docs)) ||
+            eg_buf_add(b, " documents", 10))
             goto out;
-        if (n->naliases && (eg_buf_adds(t, "; as ") || egw_aliases_text(t, n)))
+        if (n->naliases && (eg_buf_add(b, "; as ", 5) || dot_aliases(b, n)))
             goto out;
-        if (set_esc(nodes[i], na[NA_TOOLTIP], b, eg_buf_cstr(t)))
+        if (set_str(nodes[i], na[NA_TOOLTIP], eg_buf_cstr(b)))
             goto out;
     }
 
@@ -259,8 +292,8 @@ static int build(Agraph_t *g, const eg_gview *v, egw_env *env, eg_buf *b, eg_buf
         if (set_str(x, ea[EA_PENWIDTH], num))
             goto out;
         if (ed->nev) {
-            eg_buf_reset(t);
-            if (egw_evidence_text_env(env, t, &ed->ev[0]) || set_esc(x, ea[EA_TOOLTIP], b, eg_buf_cstr(t)))
+            eg_buf_reset(b);
+            if (dot_evidence(env, b, t, &ed->ev[0]) || set_str(x, ea[EA_TOOLTIP], eg_buf_cstr(b)))
                 goto out;
         }
     }

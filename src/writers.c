@@ -254,8 +254,6 @@ void egw_add_slow(egw_sink *s, const void *p, size_t n)
         sink_flush(s);
 }
 
-void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
-
 void egw_printf(egw_sink *s, const char *fmt, ...)
 {
     char small[256];
@@ -644,32 +642,35 @@ void egw_xml_aliases(egw_sink *s, const eg_node *n)
 }
 
 /* Whether the '&' at p starts what Graphviz reads as an HTML entity in a
- * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. */
-static int dot_entity_like(const unsigned char *p)
+ * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. The
+ * text ends at `end`. */
+static int dot_entity_like(const unsigned char *p, const unsigned char *end)
 {
     p++;
-    if (*p == '#') {
+    if (p < end && *p == '#') {
         p++;
-        if (*p == 'x' || *p == 'X') {
+        if (p < end && (*p == 'x' || *p == 'X')) {
             p++;
-            while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
+            while (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
                 p++;
         } else {
-            while (*p >= '0' && *p <= '9')
+            while (p < end && *p >= '0' && *p <= '9')
                 p++;
         }
     } else {
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+        while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
             p++;
     }
-    return *p == ';';
+    return p < end && *p == ';';
 }
 
 /* Graphviz escString: see writers.h. */
-int egw_dot_esc(eg_buf *b, const char *str)
+int egw_dot_esc(eg_buf *b, const char *str) { return egw_dot_esc_n(b, str, strlen(str)); }
+
+int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
-    size_t n = strlen(str), i = 0, run = 0;
+    size_t i = 0, run = 0;
     while (i < n) {
         unsigned c;
         const char *rep = NULL;
@@ -682,7 +683,7 @@ int egw_dot_esc(eg_buf *b, const char *str)
         if (c == '\\')
             rep = "\\\\";
         else if (c == '&') {
-            if (dot_entity_like(p + i))
+            if (dot_entity_like(p + i, p + n))
                 rep = "&amp;";
         } else if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
             rep = "\\n";

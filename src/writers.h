@@ -102,7 +102,7 @@ static inline void egw_add(egw_sink *s, const void *p, size_t n)
         egw_add_slow(s, p, n);
     }
 }
-void egw_puts(egw_sink *s, const char *str);
+static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
 /* Writes an unsigned number in decimal. */
 void egw_u64(egw_sink *s, uint64_t x);
@@ -146,6 +146,10 @@ int egw_xml_buf(eg_buf *b, const char *str);
  * "&amp;", since Graphviz decodes HTML entities in labels. cgraph adds the
  * quotes and escapes '"' when it writes. */
 int egw_dot_esc(eg_buf *b, const char *str);
+/* The same for n bytes (no NUL needed). Escaping the parts of a text one
+ * by one gives the same bytes as escaping the whole when they are joined
+ * by ASCII that is not a letter, digit, '#', ';' or line end. */
+int egw_dot_esc_n(eg_buf *b, const char *str, size_t n);
 
 /* "%.15g" with '.' whatever the locale; buf of at least 32 bytes. */
 const char *egw_fmt_real(char *buf, double v);
