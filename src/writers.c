@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- colours and shapes ----
  * Okabe–Ito colours: told apart with the common colour-vision
@@ -112,6 +113,10 @@ int eg_write_all_threads(const eg_gview *v, const char *dir, unsigned formats, i
     int rc = EG_OK, failed = 0;
     if (formats & ~known)
         return eg_err_set(e, EG_EUSAGE, "%s: unknown output format bits 0x%x", dir, formats & ~known);
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
     if (!(w = eg_calloc(1, sizeof *w)))
         return eg_err_nomem(e);
     egw_env_init(&shared, v);
