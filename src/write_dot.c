@@ -84,28 +84,37 @@ static const char *const edge_attr[EA_N][2] = {{"weight", "1"}, {"w", ""},      
                                               {"docs", ""},    {"penwidth", "1"}, {"tooltip", ""}};
 
 /* cgraph's memory discipline: an arena. Everything the graph allocates
- * comes from large zeroed blocks and is never freed one by one; agclose
- * then drops the whole heap at once (cgraph calls the discipline's close
- * instead of deleting every node, edge and string), which was a quarter of
- * this writer's time. Blocks come from calloc, not eg_malloc: cgraph does
- * not check every allocation, so fault injection must not fail them. */
+ * comes from large zeroed blocks, and a free does nothing. Because the
+ * discipline has a close, agclose of the root graph drops the heap at once
+ * instead of deleting every node, edge and attribute string one by one (a
+ * walk that cost a fifth of this writer's time). cdt mallocs the header of
+ * each dictionary itself, outside the discipline: graph_close closes those
+ * dictionaries, which cgraph would otherwise close on its walk. Blocks come
+ * from calloc, not eg_malloc: cgraph does not check every allocation, so
+ * fault injection must not fail them. */
 typedef struct arena_block {
     struct arena_block *next;
     size_t used, size;
     max_align_t data[];
 } arena_block;
 
+/* The discipline handed to agopen, with the arena it opened. */
+typedef struct {
+    Agdisc_t disc;        /* first: cgraph is given &dot_disc.disc */
+    arena_block *head;    /* the current block, then older ones */
+} dot_disc;
+
 #define ARENA_BLOCK (1u << 20)
 
 static void *arena_open(Agdisc_t *disc)
 {
-    (void)disc;
-    return calloc(1, sizeof(arena_block *));
+    return disc; /* the state is the dot_disc */
 }
 
 static void *arena_alloc(void *state, size_t req)
 {
-    arena_block **head = state, *b = *head;
+    dot_disc *d = state;
+    arena_block *b = d->head;
     size_t n = (req + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     void *p;
     if (!n)
@@ -124,7 +133,7 @@ static void *arena_alloc(void *state, size_t req)
             return nb->data;
         }
         nb->next = b;
-        *head = b = nb;
+        d->head = b = nb;
     }
     p = (char *)b->data + b->used;
     b->used += n;
@@ -145,15 +154,80 @@ static void arena_free(void *state, void *ptr)
     (void)ptr;
 }
 
-static void arena_close(void *state)
+/* cgraph's "close the heap": the blocks are released by graph_close, once
+ * the dictionaries that live in them are closed. */
+static void arena_close(void *state) { (void)state; }
+
+static void arena_release(dot_disc *d)
 {
-    arena_block **head = state, *b = head ? *head : NULL;
+    arena_block *b = d->head;
     while (b) {
         arena_block *next = b->next;
         free(b);
         b = next;
     }
-    free(head);
+    d->head = NULL;
+}
+
+/* A cdt memory function that keeps everything: the dictionaries' tables
+ * are in the arena. */
+static void *dict_keep(Dt_t *d, void *p, size_t n, Dtdisc_t *disc)
+{
+    (void)d;
+    (void)p;
+    (void)n;
+    (void)disc;
+    return NULL;
+}
+
+/* Closes a dictionary whose objects and tables are in the arena: with a
+ * discipline that frees nothing (same comparison, so nothing is rebuilt),
+ * dtclose only releases cdt's own header. */
+static void dict_drop(Dict_t *d, Dtdisc_t *keep)
+{
+    if (!d || !d->disc)
+        return;
+    *keep = *d->disc;
+    keep->makef = NULL;
+    keep->freef = NULL;
+    keep->memoryf = dict_keep;
+    keep->eventf = NULL;
+    dtdisc(d, keep, DT_SAMECMP | DT_SAMEHASH);
+    dtclose(d);
+}
+
+/* agclose for a graph on the arena: the heap dropped at once, then the
+ * dictionaries cgraph keeps in the root graph, its shared state and its
+ * attribute record closed (the ones its own walk would close), then the
+ * blocks released. */
+static void graph_close(Agraph_t *g, dot_disc *d)
+{
+    Dict_t *dicts[16];
+    Dtdisc_t keep[16];
+    Agdatadict_t *dd;
+    size_t n = 0, i;
+    if (g) {
+        Agclos_t *c = g->clos;
+        dicts[n++] = g->n_seq;
+        dicts[n++] = g->n_id;
+        dicts[n++] = g->e_seq;
+        dicts[n++] = g->e_id;
+        dicts[n++] = g->g_dict;
+        if ((dd = (Agdatadict_t *)aggetrec(g, "_AG_datadict", 0)) != NULL) {
+            dicts[n++] = dd->dict.n;
+            dicts[n++] = dd->dict.e;
+            dicts[n++] = dd->dict.g;
+        }
+        for (i = 0; i < 3; i++) {
+            dicts[n++] = c->lookup_by_name[i];
+            dicts[n++] = c->lookup_by_id[i];
+        }
+        dicts[n++] = c->strdict;
+        agclose(g); /* arena_close: nothing is freed yet */
+        for (i = 0; i < n; i++)
+            dict_drop(dicts[i], &keep[i]);
+    }
+    arena_release(d);
 }
 
 static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_free, arena_close};
@@ -305,7 +379,7 @@ out:
 
 int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
-    Agdisc_t disc = {&arena_disc, &AgIdDisc, &dot_io};
+    dot_disc disc = {{&arena_disc, &AgIdDisc, &dot_io}, NULL};
     Agraph_t *g = NULL;
     eg_buf b = {0}, t = {0};
     egw_sink s;
@@ -315,14 +389,13 @@ int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
         return rc;
     if ((rc = egw_open_env(&s, env, dir, "graph.dot", e)))
         return rc;
-    if (!(g = agopen("entgraph", Agundirected, &disc)) || build(g, v, env, &b, &t)) {
+    if (!(g = agopen("entgraph", Agundirected, &disc.disc)) || build(g, v, env, &b, &t)) {
         egw_fail(&s, EG_ENOMEM);
     } else if (agwrite(g, &s) != 0 && !s.status) {
         s.what = "cgraph agwrite";
         egw_fail(&s, EG_EIO);
     }
-    if (g)
-        agclose(g);
+    graph_close(g, &disc);
     eg_buf_free(&b);
     eg_buf_free(&t);
     return egw_close(&s, e);
