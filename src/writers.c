@@ -2,9 +2,17 @@
  * writers.c — the last stage: eg_write_all hands the finished graph view to
  * each writer asked for (write_dot.c, write_graphml.c, write_json.c,
  * write_gexf.c, write_csv.c, write_picture.c), stopping at the first
- * failure. It also holds what the writers share (writers.h): the output
- * sink over eg_out, text cleaning and XML escaping, number formatting, the
- * alias and evidence strings, and colours and shapes by entity type.
+ * failure. eg_write_all_threads runs the writers side by side instead
+ * (cgraph's users, DOT and the pictures, never together) and renames the
+ * finished files into place in format order afterwards, so the directory
+ * ends as after a one-by-one run, failures included. The evidence spool
+ * files are mapped once here for every writer (egw_env).
+ *
+ * It also holds what the writers share (writers.h): the output sink over
+ * eg_out (bytes collect in a large buffer; the common append is an inline
+ * copy), text cleaning and escaping that skip runs of plain bytes, number
+ * formatting, the alias and evidence strings, and colours and shapes by
+ * entity type.
  */
 #include "writers.h"
 
@@ -365,59 +373,55 @@ void egw_abort(egw_sink *s)
 
 /* ---- the evidence spool, mapped ---- */
 
-static int cmp_map(const void *pa, const void *pb)
+static int cmp_int(const void *pa, const void *pb)
 {
-    const egw_map *a = pa, *b = pb;
-    return (a->fd > b->fd) - (a->fd < b->fd);
+    int a = *(const int *)pa, b = *(const int *)pb;
+    return (a > b) - (a < b);
 }
 
 void egw_env_init(egw_env *env, const eg_gview *v)
 {
-    size_t i, j, n = 0, cap = 0;
-    int last = -1;
+    int *fds = NULL, last = -1;
+    size_t i, j, n = 0, cap = 0, u = 0;
     memset(env, 0, sizeof *env);
     if (!v || !v->edges)
         return;
-    /* the distinct descriptors; consecutive evidence mostly shares one */
+    /* the distinct descriptors: consecutive evidence mostly shares one */
     for (i = 0; i < v->nedges; i++) {
         const eg_edge *ed = &v->edges[i];
         for (j = 0; ed->ev && j < ed->nev; j++) {
             const eg_evidence *ev = &ed->ev[j];
-            size_t k;
             if (ev->snippet || ev->spool_fd < 0 || ev->spool_fd == last)
                 continue;
             last = ev->spool_fd;
-            for (k = 0; k < n && env->maps[k].fd != last; k++)
-                ;
-            if (k < n)
-                continue;
-            if (EG_GROW(env->maps, cap, n + 1))
-                goto fail;
-            env->maps[n].fd = last;
-            env->maps[n].base = NULL;
-            env->maps[n].size = 0;
-            n++;
+            if (EG_GROW(fds, cap, n + 1))
+                goto out; /* no table: every snippet is read with pread */
+            fds[n++] = last;
         }
     }
-    env->nmaps = n;
-    qsort(env->maps, n, sizeof *env->maps, cmp_map);
-    for (i = 0; i < n; i++) {
+    if (!n)
+        goto out;
+    qsort(fds, n, sizeof *fds, cmp_int);
+    for (i = 0; i < n; i++)
+        if (!i || fds[i] != fds[i - 1])
+            fds[u++] = fds[i];
+    if (!(env->maps = eg_calloc(u, sizeof *env->maps)))
+        goto out;
+    env->nmaps = u;
+    for (i = 0; i < u; i++) {
         struct stat st;
         void *p;
-        if (fstat(env->maps[i].fd, &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX)
+        env->maps[i].fd = fds[i];
+        if (fstat(fds[i], &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX)
             continue;
-        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, env->maps[i].fd, 0);
+        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fds[i], 0);
         if (p == MAP_FAILED)
             continue;
         env->maps[i].base = p;
         env->maps[i].size = (size_t)st.st_size;
     }
-    return;
-fail:
-    /* no memory for the table: every snippet is read with pread */
-    eg_free(env->maps);
-    env->maps = NULL;
-    env->nmaps = 0;
+out:
+    eg_free(fds);
 }
 
 void egw_env_free(egw_env *env)
