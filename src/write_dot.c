@@ -232,25 +232,32 @@ static void graph_close(Agraph_t *g, dot_disc *d)
 
 static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_free, arena_close};
 
+/* Sets attribute `sym` of obj to text. A value equal to the attribute's
+ * default is left as it is: cgraph interns strings, so setting it would
+ * store the default's own pointer again, and agwrite leaves out exactly the
+ * values that are the default's pointer (most edges have weight 1 and
+ * penwidth 1). */
+static int set_str(void *obj, Agsym_t *sym, const char *text)
+{
+    if (sym->defval && strcmp(text, sym->defval) == 0)
+        return EG_OK;
+    return agxset(obj, sym, (char *)text) == 0 ? EG_OK : EG_ENOMEM;
+}
+
 /* Sets attribute `sym` of obj to the escString form of text. */
 static int set_esc(void *obj, Agsym_t *sym, eg_buf *b, const char *text)
 {
     eg_buf_reset(b);
     if (egw_dot_esc(b, text))
         return EG_ENOMEM;
-    return agxset(obj, sym, (char *)eg_buf_cstr(b)) == 0 ? EG_OK : EG_ENOMEM;
-}
-
-static int set_str(void *obj, Agsym_t *sym, const char *text)
-{
-    return agxset(obj, sym, (char *)text) == 0 ? EG_OK : EG_ENOMEM;
+    return set_str(obj, sym, eg_buf_cstr(b));
 }
 
 static int set_u64(void *obj, Agsym_t *sym, uint64_t x)
 {
     char num[24];
     egw_fmt_u64(num, x);
-    return agxset(obj, sym, num) == 0 ? EG_OK : EG_ENOMEM;
+    return set_str(obj, sym, num);
 }
 
 /* The alias list of egw_aliases_text as an escString: each alias escaped
