@@ -104,7 +104,7 @@ typedef struct {
     arena_block *head;    /* the current block, then older ones */
 } dot_disc;
 
-#define ARENA_BLOCK (1u << 20)
+#define ARENA_BLOCK (1u << 16) /* under malloc's mmap threshold: blocks reuse freed heap */
 
 static void *arena_open(Agdisc_t *disc)
 {

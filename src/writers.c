@@ -383,6 +383,7 @@ void egw_env_init(egw_env *env, const eg_gview *v)
 {
     int *fds = NULL, last = -1;
     size_t i, j, n = 0, cap = 0, u = 0;
+    uint64_t total = 0;
     memset(env, 0, sizeof *env);
     if (!v || !v->edges)
         return;
@@ -410,15 +411,20 @@ void egw_env_init(egw_env *env, const eg_gview *v)
     env->nmaps = u;
     for (i = 0; i < u; i++) {
         struct stat st;
-        void *p;
         env->maps[i].fd = fds[i];
-        if (fstat(fds[i], &st) != 0 || st.st_size <= 0 || (uint64_t)st.st_size > SIZE_MAX)
-            continue;
-        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fds[i], 0);
+        if (fstat(fds[i], &st) != 0 || st.st_size <= 0)
+            goto out; /* nothing is mapped: read them all with pread */
+        total += (uint64_t)st.st_size;
+        env->maps[i].size = (size_t)st.st_size;
+    }
+    if (total > EGW_MAP_MAX)
+        goto out;
+    for (i = 0; i < u; i++) {
+        void *p = mmap(NULL, env->maps[i].size, PROT_READ, MAP_SHARED, fds[i], 0);
         if (p == MAP_FAILED)
             continue;
+        madvise(p, env->maps[i].size, MADV_RANDOM); /* no read-ahead if it left the page cache */
         env->maps[i].base = p;
-        env->maps[i].size = (size_t)st.st_size;
     }
 out:
     eg_free(fds);

@@ -49,8 +49,15 @@ typedef struct {
     int ndone;
 } egw_env;
 
-/* Maps the spool files that v's evidence refers to (a file that cannot be
- * mapped is read with pread instead). Never fails. */
+/* The spool files are mapped only when together they are at most this
+ * big: a mapped file's pages count in the resident size once touched, and
+ * evidence is read in no order that a window could follow (the kernel
+ * maps 64 KiB around each fault). Larger spools are read with pread. */
+#define EGW_MAP_MAX ((uint64_t)32 << 20)
+
+/* Maps the spool files that v's evidence refers to, when they are small
+ * enough (EGW_MAP_MAX); a file that is not mapped is read with pread.
+ * Never fails. */
 void egw_env_init(egw_env *env, const eg_gview *v);
 /* Unmaps, and removes any output still waiting in done[]. */
 void egw_env_free(egw_env *env);
