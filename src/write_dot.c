@@ -32,6 +32,13 @@
  * cgraph adds the quotes and escapes '"' itself. Custom attributes (type,
  * aliases, ...) get the same form, so a reader sees "\\" for a backslash
  * there too: DOT cannot carry a lone backslash before a quote otherwise.
+ *
+ * Cost. cgraph is most of this writer's time (on a 40,000-node, 87,000-edge
+ * graph about nine tenths of its instructions): agwrite quotes every value
+ * character by character (agstrcanon) and agxset interns every string in a
+ * splay tree. What is left to us: the graph lives in an arena (see
+ * arena_alloc) so that closing it is one release, values equal to the
+ * default are not set, and the text is escaped straight into one buffer.
  */
 #include "writers.h"
 
