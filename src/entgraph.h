@@ -194,6 +194,9 @@ size_t eg_graph_edge_count(const eg_graph *g);
  * graph.graphml, graph.json, graph.gexf, nodes.csv + edges.csv, graph.svg,
  * graph.png. Each file is written to a temporary name and renamed. */
 int eg_graph_write(eg_graph *g, const char *dir, unsigned formats);
+/* The same, writing the formats concurrently on up to `threads` threads
+ * (0: one per core); the same files and the same failure behaviour. */
+int eg_graph_write_threads(eg_graph *g, const char *dir, unsigned formats, int threads);
 
 /* Parses "dot,graphml,json" into EG_FMT_* bits. EG_EUSAGE on an unknown name. */
 int eg_formats_parse(const char *list, unsigned *out);

@@ -715,13 +715,15 @@ const char *eg_graph_final_id(const eg_graph *g, eg_type type, const char *id, c
     return out_id(g, f);
 }
 
-int eg_graph_write(eg_graph *g, const char *dir, unsigned formats)
+int eg_graph_write(eg_graph *g, const char *dir, unsigned formats) { return eg_graph_write_threads(g, dir, formats, 1); }
+
+int eg_graph_write_threads(eg_graph *g, const char *dir, unsigned formats, int threads)
 {
     int rc;
     eg_err_clear(&g->err);
     if (!g->finished && (rc = eg_graph_finish(g)))
         return rc;
-    return eg_write_all(&g->view, dir, formats, &g->err);
+    return eg_write_all_threads(&g->view, dir, formats, threads, &g->err);
 }
 
 /* Audit lines: links by document name and offset, then the corpus-level

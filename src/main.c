@@ -1250,7 +1250,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (eg_graph_write(g, cl.out_dir, cl.formats)) {
+    if (eg_graph_write_threads(g, cl.out_dir, cl.formats, cl.threads)) {
         fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
         status = 1;
         goto out;

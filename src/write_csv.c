@@ -78,7 +78,7 @@ static void write_edges(const eg_gview *v, egw_sink *s, eg_buf *tmp, eg_buf *ev)
         egw_real(s, ed->weight);
         egw_printf(s, ",%llu,%lu,", (unsigned long long)ed->count, (unsigned long)ed->docs);
         eg_buf_reset(ev);
-        if (ed->nev && egw_evidence_text(ev, &ed->ev[0]))
+        if (ed->nev && egw_evidence_text_env(s->env, ev, &ed->ev[0]))
             egw_fail(s, EG_ENOMEM);
         csv_field(s, tmp, eg_buf_cstr(ev));
         egw_puts(s, "\r\n");
@@ -87,16 +87,16 @@ static void write_edges(const eg_gview *v, egw_sink *s, eg_buf *tmp, eg_buf *ev)
 
 /* Both tables are written to their temporary files first and renamed only
  * when both are complete, so a failure replaces neither. */
-int eg_write_csv(const eg_gview *v, const char *dir, eg_err *e)
+int egw_write_csv(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
     egw_sink ns, es;
     eg_buf tmp = {0}, aux = {0};
     int rc;
     if ((rc = egw_check_view(v, "nodes.csv", e)))
         return rc;
-    if ((rc = egw_open(&ns, dir, "nodes.csv", e)))
+    if ((rc = egw_open_env(&ns, env, dir, "nodes.csv", e)))
         return rc;
-    if ((rc = egw_open(&es, dir, "edges.csv", e))) {
+    if ((rc = egw_open_env(&es, env, dir, "edges.csv", e))) {
         egw_abort(&ns);
         return rc;
     }
@@ -121,3 +121,5 @@ int eg_write_csv(const eg_gview *v, const char *dir, eg_err *e)
     }
     return egw_close(&es, e);
 }
+
+int eg_write_csv(const eg_gview *v, const char *dir, eg_err *e) { return egw_write_alone(egw_write_csv, v, dir, e); }

@@ -31,7 +31,7 @@ static void attvalue_u64(egw_sink *s, const char *key, uint64_t val)
     egw_printf(s, "          <attvalue for=\"%s\" value=\"%llu\"/>\n", key, (unsigned long long)val);
 }
 
-int eg_write_gexf(const eg_gview *v, const char *dir, eg_err *e)
+int egw_write_gexf(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
     egw_sink s;
     eg_buf tmp = {0};
@@ -40,7 +40,7 @@ int eg_write_gexf(const eg_gview *v, const char *dir, eg_err *e)
 
     if ((rc = egw_check_view(v, "graph.gexf", e)))
         return rc;
-    if ((rc = egw_open(&s, dir, "graph.gexf", e)))
+    if ((rc = egw_open_env(&s, env, dir, "graph.gexf", e)))
         return rc;
 
     egw_puts(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -108,7 +108,7 @@ int eg_write_gexf(const eg_gview *v, const char *dir, eg_err *e)
         attvalue_u64(&s, "count", ed->count);
         attvalue_u64(&s, "docs", ed->docs);
         eg_buf_reset(&tmp);
-        if (ed->nev && egw_evidence_text(&tmp, &ed->ev[0]))
+        if (ed->nev && egw_evidence_text_env(env, &tmp, &ed->ev[0]))
             egw_fail(&s, EG_ENOMEM);
         attvalue_str(&s, "evidence", eg_buf_cstr(&tmp));
         egw_puts(&s, "        </attvalues>\n      </edge>\n");
@@ -118,3 +118,5 @@ int eg_write_gexf(const eg_gview *v, const char *dir, eg_err *e)
     eg_buf_free(&tmp);
     return egw_close(&s, e);
 }
+
+int eg_write_gexf(const eg_gview *v, const char *dir, eg_err *e) { return egw_write_alone(egw_write_gexf, v, dir, e); }

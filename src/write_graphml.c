@@ -49,7 +49,10 @@ static void data_u64(egw_sink *s, const char *indent, const char *key, uint64_t 
     egw_printf(s, "%s<data key=\"%s\">%llu</data>\n", indent, key, (unsigned long long)val);
 }
 
-int eg_write_graphml(const eg_gview *v, const char *dir, eg_err *e)
+/* The literal text around a value, as (pointer, length) for egw_add. */
+#define LIT(s) s, sizeof s - 1
+
+int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
     egw_sink s;
     eg_buf tmp = {0};
@@ -58,7 +61,7 @@ int eg_write_graphml(const eg_gview *v, const char *dir, eg_err *e)
 
     if ((rc = egw_check_view(v, "graph.graphml", e)))
         return rc;
-    if ((rc = egw_open(&s, dir, "graph.graphml", e)))
+    if ((rc = egw_open_env(&s, env, dir, "graph.graphml", e)))
         return rc;
 
     egw_puts(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -75,44 +78,63 @@ int eg_write_graphml(const eg_gview *v, const char *dir, eg_err *e)
     data_u64(&s, "    ", "documents", v->ndocs);
     data_str(&s, "    ", "generator", "entgraph " EG_VERSION);
 
+    /* the elements below are data_str / data_u64 spelt out: the same bytes */
     for (i = 0; i < v->nnodes && !s.status; i++) {
         const eg_node *n = &v->nodes[i];
-        egw_puts(&s, "    <node id=\"");
+        egw_add(&s, LIT("    <node id=\""));
         egw_xml(&s, n->id);
-        egw_puts(&s, "\">\n");
-        data_str(&s, "      ", "label", n->label);
+        egw_add(&s, LIT("\">\n"));
+        if (*n->label) {
+            egw_add(&s, LIT("      <data key=\"label\">"));
+            egw_xml(&s, n->label);
+            egw_add(&s, LIT("</data>\n"));
+        }
         data_str(&s, "      ", "type", eg_type_name(n->type));
-        data_u64(&s, "      ", "mentions", n->mentions);
-        data_u64(&s, "      ", "docs", n->docs);
-        eg_buf_reset(&tmp);
-        if (egw_aliases_text(&tmp, n))
-            egw_fail(&s, EG_ENOMEM);
-        data_str(&s, "      ", "aliases", eg_buf_cstr(&tmp));
-        egw_printf(&s, "      <data key=\"ambiguous\">%s</data>\n", n->ambiguous ? "true" : "false");
-        egw_puts(&s, "    </node>\n");
+        egw_add(&s, LIT("      <data key=\"mentions\">"));
+        egw_u64(&s, n->mentions);
+        egw_add(&s, LIT("</data>\n      <data key=\"docs\">"));
+        egw_u64(&s, n->docs);
+        egw_add(&s, LIT("</data>\n"));
+        if (n->naliases) {
+            egw_add(&s, LIT("      <data key=\"aliases\">"));
+            egw_xml_aliases(&s, n);
+            egw_add(&s, LIT("</data>\n"));
+        }
+        if (n->ambiguous)
+            egw_add(&s, LIT("      <data key=\"ambiguous\">true</data>\n    </node>\n"));
+        else
+            egw_add(&s, LIT("      <data key=\"ambiguous\">false</data>\n    </node>\n"));
     }
 
     for (i = 0; i < v->nedges && !s.status; i++) {
         const eg_edge *ed = &v->edges[i];
-        egw_printf(&s, "    <edge id=\"e%zu\" source=\"", i);
+        egw_add(&s, LIT("    <edge id=\"e"));
+        egw_u64(&s, i);
+        egw_add(&s, LIT("\" source=\""));
         egw_xml(&s, v->nodes[ed->a].id);
-        egw_puts(&s, "\" target=\"");
+        egw_add(&s, LIT("\" target=\""));
         egw_xml(&s, v->nodes[ed->b].id);
-        egw_puts(&s, "\">\n      <data key=\"weight\">");
+        egw_add(&s, LIT("\">\n      <data key=\"weight\">"));
         egw_real(&s, ed->weight);
-        egw_puts(&s, "</data>\n");
-        data_u64(&s, "      ", "count", ed->count);
-        data_u64(&s, "      ", "edocs", ed->docs);
+        egw_add(&s, LIT("</data>\n      <data key=\"count\">"));
+        egw_u64(&s, ed->count);
+        egw_add(&s, LIT("</data>\n      <data key=\"edocs\">"));
+        egw_u64(&s, ed->docs);
+        egw_add(&s, LIT("</data>\n"));
         if (ed->nev) {
-            eg_buf_reset(&tmp);
-            if (egw_evidence_text(&tmp, &ed->ev[0]))
-                egw_fail(&s, EG_ENOMEM);
-            data_str(&s, "      ", "evidence", eg_buf_cstr(&tmp));
+            egw_add(&s, LIT("      <data key=\"evidence\">"));
+            egw_xml_evidence(&s, &ed->ev[0], &tmp);
+            egw_add(&s, LIT("</data>\n"));
         }
-        egw_puts(&s, "    </edge>\n");
+        egw_add(&s, LIT("    </edge>\n"));
     }
     egw_puts(&s, "  </graph>\n</graphml>\n");
 
     eg_buf_free(&tmp);
     return egw_close(&s, e);
+}
+
+int eg_write_graphml(const eg_gview *v, const char *dir, eg_err *e)
+{
+    return egw_write_alone(egw_write_graphml, v, dir, e);
 }

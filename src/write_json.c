@@ -17,13 +17,27 @@
  * valid UTF-8, which Jansson would refuse, become U+FFFD first. Weights
  * are printed with 15 significant digits, the same digits as the other
  * formats; counts above 2^63-1 (never seen) would be clamped.
+ *
+ * The bytes are those of Jansson's dump of the whole tree with
+ * JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15), but
+ * nodes and edges are not built as Jansson objects: the fixed structure is
+ * written here, a string that needs no escape is copied between quotes,
+ * an integer printed in decimal and a whole-number real as digits and
+ * ".0", which is what Jansson prints for them; every other string and
+ * real (quotes, controls, invalid UTF-8, fractions) goes through Jansson
+ * (json_dumpb of a reused value). The graph's header goes through Jansson
+ * as a whole.
  */
 #include "writers.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define JSON_FLAGS (JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+#define LIT(s) s, sizeof s - 1
 
 /* A JSON string from UTF-8 text, cleaned when needed; NULL on OOM. */
 static json_t *jstr(eg_buf *tmp, const char *s)
@@ -34,73 +48,143 @@ static json_t *jstr(eg_buf *tmp, const char *s)
 
 static json_t *jint(uint64_t x) { return json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x); }
 
-static json_t *node_json(const eg_node *n, eg_buf *tmp)
+/* Scratch shared by the values written through Jansson. */
+typedef struct {
+    json_t *str;   /* a reused string value */
+    json_t *real;  /* a reused real value */
+    eg_buf tmp;    /* cleaned text */
+    eg_buf out;    /* Jansson's text */
+    eg_buf snip;   /* a snippet read with pread */
+} jctx;
+
+/* Writes n bytes of text as a JSON string. */
+static void put_str(egw_sink *s, jctx *j, const char *str, size_t n)
 {
-    json_t *o = json_object(), *al = json_array();
-    size_t i;
-    int bad = !o || !al;
-    if (!bad) {
-        for (i = 0; i < n->naliases && !bad; i++) {
-            json_t *a = json_object();
-            bad |= !a;
-            if (a) {
-                bad |= json_object_set_new(a, "text", jstr(tmp, n->aliases[i].text));
-                bad |= json_object_set_new(a, "count", jint(n->aliases[i].count));
-            }
-            bad |= json_array_append_new(al, a);
-        }
-        bad |= json_object_set_new(o, "id", jstr(tmp, n->id));
-        bad |= json_object_set_new(o, "label", jstr(tmp, n->label));
-        bad |= json_object_set_new(o, "type", json_string(eg_type_name(n->type)));
-        bad |= json_object_set_new(o, "mentions", jint(n->mentions));
-        bad |= json_object_set_new(o, "docs", jint(n->docs));
-        bad |= json_object_set_new(o, "aliases", al);
-        al = NULL;
-        bad |= json_object_set_new(o, "ambiguous", json_boolean(n->ambiguous));
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, k, need;
+    while (i < n) {
+        while (i < n && (egw_plain[p[i]] & 2))
+            i++;
+        if (i >= n)
+            break;
+        if (p[i] < 0x80 || !(k = eg_utf8_valid_len(p + i, n - i)))
+            goto escape;
+        i += k;
     }
-    json_decref(al);
-    if (bad) {
-        json_decref(o);
-        return NULL;
+    egw_add(s, "\"", 1);
+    egw_add(s, str, n);
+    egw_add(s, "\"", 1);
+    return;
+escape:
+    eg_buf_reset(&j->tmp);
+    if (egw_utf8_clean_n(&j->tmp, str, n) || json_string_setn_nocheck(j->str, j->tmp.p, j->tmp.len) ||
+        eg_buf_reserve(&j->out, 6 * j->tmp.len + 3)) {
+        egw_fail(s, EG_ENOMEM);
+        return;
     }
-    return o;
+    need = json_dumpb(j->str, j->out.p, j->out.cap, JSON_ENCODE_ANY | JSON_FLAGS);
+    if (!need || need > j->out.cap) {
+        egw_fail(s, EG_ENOMEM);
+        return;
+    }
+    egw_add(s, j->out.p, need);
 }
 
-static json_t *edge_json(const eg_gview *v, const eg_edge *ed, eg_buf *tmp)
+static void put_cstr(egw_sink *s, jctx *j, const char *str)
 {
-    json_t *o = json_object(), *evs = json_array();
+    str = str ? str : "";
+    put_str(s, j, str, strlen(str));
+}
+
+static void put_int(egw_sink *s, uint64_t x) { egw_u64(s, x > INT64_MAX ? INT64_MAX : x); }
+
+static void put_real(egw_sink *s, jctx *j, double w)
+{
+    char buf[64];
+    size_t n;
+    if (w > -1e15 && w < 1e15 && w == (double)(int64_t)w && !(w == 0 && signbit(w))) {
+        n = egw_fmt_real_n(buf, w); /* "%.15g" of a whole number: its digits, then ".0" */
+        memcpy(buf + n, ".0", 2);
+        egw_add(s, buf, n + 2);
+        return;
+    }
+    if (json_real_set(j->real, w) || !(n = json_dumpb(j->real, buf, sizeof buf, JSON_ENCODE_ANY | JSON_FLAGS)) ||
+        n > sizeof buf) {
+        egw_fail(s, EG_ENOMEM);
+        return;
+    }
+    egw_add(s, buf, n);
+}
+
+static void put_node(egw_sink *s, jctx *j, const eg_node *n)
+{
     size_t i;
-    int bad = !o || !evs;
-    if (!bad) {
-        for (i = 0; i < ed->nev && !bad; i++) {
-            const eg_evidence *ev = &ed->ev[i];
-            json_t *x = json_object();
-            bad |= !x;
-            if (x) {
-                bad |= json_object_set_new(x, "doc", jstr(tmp, ev->doc));
-                bad |= json_object_set_new(x, "start", jint(ev->start));
-                bad |= json_object_set_new(x, "end", jint(ev->end));
-                eg_buf s = {0};
-                const char *snip = eg_evidence_snippet(ev, &s);
-                bad |= !snip || json_object_set_new(x, "snippet", jstr(tmp, snip));
-                eg_buf_free(&s);
-            }
-            bad |= json_array_append_new(evs, x);
+    egw_add(s, LIT("{\n   \"id\": "));
+    put_cstr(s, j, n->id);
+    egw_add(s, LIT(",\n   \"label\": "));
+    put_cstr(s, j, n->label);
+    egw_add(s, LIT(",\n   \"type\": "));
+    put_cstr(s, j, eg_type_name(n->type));
+    egw_add(s, LIT(",\n   \"mentions\": "));
+    put_int(s, n->mentions);
+    egw_add(s, LIT(",\n   \"docs\": "));
+    put_int(s, n->docs);
+    if (!n->naliases) {
+        egw_add(s, LIT(",\n   \"aliases\": [],\n   \"ambiguous\": "));
+    } else {
+        egw_add(s, LIT(",\n   \"aliases\": ["));
+        for (i = 0; i < n->naliases; i++) {
+            egw_add(s, i ? ",\n    {\n     \"text\": " : "\n    {\n     \"text\": ", i ? 21 : 20);
+            put_cstr(s, j, n->aliases[i].text);
+            egw_add(s, LIT(",\n     \"count\": "));
+            put_int(s, n->aliases[i].count);
+            egw_add(s, LIT("\n    }"));
         }
-        bad |= json_object_set_new(o, "source", jstr(tmp, v->nodes[ed->a].id));
-        bad |= json_object_set_new(o, "target", jstr(tmp, v->nodes[ed->b].id));
-        bad |= json_object_set_new(o, "weight", json_real(ed->weight));
-        bad |= json_object_set_new(o, "count", jint(ed->count));
-        bad |= json_object_set_new(o, "docs", jint(ed->docs));
-        bad |= json_object_set_new(o, "evidence", evs);
-        evs = NULL;
+        egw_add(s, LIT("\n   ],\n   \"ambiguous\": "));
     }
-    json_decref(evs);
-    if (bad) {
-        json_decref(o);
-        return NULL;
+    if (n->ambiguous)
+        egw_add(s, LIT("true\n  }"));
+    else
+        egw_add(s, LIT("false\n  }"));
+}
+
+static void put_edge(egw_sink *s, jctx *j, const eg_gview *v, const eg_edge *ed)
+{
+    size_t i;
+    egw_add(s, LIT("{\n   \"source\": "));
+    put_cstr(s, j, v->nodes[ed->a].id);
+    egw_add(s, LIT(",\n   \"target\": "));
+    put_cstr(s, j, v->nodes[ed->b].id);
+    egw_add(s, LIT(",\n   \"weight\": "));
+    put_real(s, j, ed->weight);
+    egw_add(s, LIT(",\n   \"count\": "));
+    put_int(s, ed->count);
+    egw_add(s, LIT(",\n   \"docs\": "));
+    put_int(s, ed->docs);
+    if (!ed->nev) {
+        egw_add(s, LIT(",\n   \"evidence\": []\n  }"));
+        return;
     }
-    return o;
+    egw_add(s, LIT(",\n   \"evidence\": ["));
+    for (i = 0; i < ed->nev; i++) {
+        const eg_evidence *ev = &ed->ev[i];
+        size_t len;
+        const char *snip;
+        egw_add(s, i ? ",\n    {\n     \"doc\": " : "\n    {\n     \"doc\": ", i ? 20 : 19);
+        put_cstr(s, j, ev->doc);
+        egw_add(s, LIT(",\n     \"start\": "));
+        put_int(s, ev->start);
+        egw_add(s, LIT(",\n     \"end\": "));
+        put_int(s, ev->end);
+        egw_add(s, LIT(",\n     \"snippet\": "));
+        if (!(snip = egw_snippet(s->env, ev, &len, &j->snip))) {
+            egw_fail(s, EG_ENOMEM); /* as a failed Jansson value has always been reported */
+            return;
+        }
+        put_str(s, j, snip, len);
+        egw_add(s, LIT("\n    }"));
+    }
+    egw_add(s, LIT("\n   ]\n  }"));
 }
 
 /* Writes one value as Jansson prints it with JSON_INDENT(1), nested at
@@ -113,7 +197,7 @@ static void put_value(egw_sink *s, json_t *x, int depth)
         egw_fail(s, EG_ENOMEM);
         return;
     }
-    text = json_dumps(x, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    text = json_dumps(x, JSON_FLAGS);
     json_decref(x);
     if (!text) {
         egw_fail(s, EG_ENOMEM);
@@ -127,25 +211,30 @@ static void put_value(egw_sink *s, json_t *x, int depth)
     free(text);
 }
 
-/* The document is streamed: one node or edge object at a time goes through
- * Jansson, so memory does not grow with the graph. */
-int eg_write_json(const eg_gview *v, const char *dir, eg_err *e)
+/* The document is streamed: one node or edge at a time, so memory does not
+ * grow with the graph. */
+int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
     json_t *graph;
-    eg_buf tmp = {0};
+    jctx j;
     egw_sink s;
     size_t i;
     int rc, bad;
 
     if ((rc = egw_check_view(v, "graph.json", e)))
         return rc;
-    if ((rc = egw_open(&s, dir, "graph.json", e)))
+    if ((rc = egw_open_env(&s, env, dir, "graph.json", e)))
         return rc;
+    memset(&j, 0, sizeof j);
+    j.str = json_string("");
+    j.real = json_real(0);
+    if (!j.str || !j.real)
+        egw_fail(&s, EG_ENOMEM);
     graph = json_object();
     bad = !graph;
     if (!bad) {
-        bad |= json_object_set_new(graph, "window", jstr(&tmp, v->window_name));
-        bad |= json_object_set_new(graph, "weight", jstr(&tmp, v->weight_name));
+        bad |= json_object_set_new(graph, "window", jstr(&j.tmp, v->window_name));
+        bad |= json_object_set_new(graph, "weight", jstr(&j.tmp, v->weight_name));
         bad |= json_object_set_new(graph, "documents", jint(v->ndocs));
         bad |= json_object_set_new(graph, "generator", json_string("entgraph " EG_VERSION));
     }
@@ -157,16 +246,22 @@ int eg_write_json(const eg_gview *v, const char *dir, eg_err *e)
     put_value(&s, graph, 1);
     egw_puts(&s, ",\n \"nodes\": [");
     for (i = 0; i < v->nnodes && !s.status; i++) {
-        egw_puts(&s, i ? ",\n  " : "\n  ");
-        put_value(&s, node_json(&v->nodes[i], &tmp), 2);
+        egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
+        put_node(&s, &j, &v->nodes[i]);
     }
     egw_puts(&s, v->nnodes ? "\n ]" : "]");
     egw_puts(&s, v->opt && v->opt->links_key ? ",\n \"links\": [" : ",\n \"edges\": [");
     for (i = 0; i < v->nedges && !s.status; i++) {
-        egw_puts(&s, i ? ",\n  " : "\n  ");
-        put_value(&s, edge_json(v, &v->edges[i], &tmp), 2);
+        egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
+        put_edge(&s, &j, v, &v->edges[i]);
     }
     egw_puts(&s, v->nedges ? "\n ]\n}\n" : "]\n}\n");
-    eg_buf_free(&tmp);
+    json_decref(j.str);
+    json_decref(j.real);
+    eg_buf_free(&j.tmp);
+    eg_buf_free(&j.out);
+    eg_buf_free(&j.snip);
     return egw_close(&s, e);
 }
+
+int eg_write_json(const eg_gview *v, const char *dir, eg_err *e) { return egw_write_alone(egw_write_json, v, dir, e); }

@@ -2,16 +2,29 @@
  * writers.c — the last stage: eg_write_all hands the finished graph view to
  * each writer asked for (write_dot.c, write_graphml.c, write_json.c,
  * write_gexf.c, write_csv.c, write_picture.c), stopping at the first
- * failure. It also holds what the writers share (writers.h): the output
- * sink over eg_out, text cleaning and XML escaping, number formatting, the
- * alias and evidence strings, and colours and shapes by entity type.
+ * failure. eg_write_all_threads runs the writers side by side instead
+ * (cgraph's users, DOT and the pictures, never together) and renames the
+ * finished files into place in format order afterwards, so the directory
+ * ends as after a one-by-one run, failures included. The evidence spool
+ * files are mapped once here for every writer (egw_env).
+ *
+ * It also holds what the writers share (writers.h): the output sink over
+ * eg_out (bytes collect in a large buffer; the common append is an inline
+ * copy), text cleaning and escaping that skip runs of plain bytes, number
+ * formatting, the alias and evidence strings, and colours and shapes by
+ * entity type.
  */
 #include "writers.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <locale.h>
 #include <math.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- colours and shapes ----
  * Okabe–Ito colours: told apart with the common colour-vision
@@ -39,30 +52,145 @@ void egw_type_rgb(eg_type t, int rgb[3])
         rgb[i] = (unsigned)t < EG_NTYPES ? type_style[t].rgb[i] : 0xBB;
 }
 
-/* ---- dispatch ---- */
+/* ---- dispatch ----
+ * One job per format, in this order (outputs are committed in this order
+ * too). The pictures lay out with gvc, which shares cgraph's globals with
+ * the DOT writer: when one is asked for, everything runs one by one. */
+
+static const struct {
+    unsigned fmt;
+    egw_writer_fn fn;
+} writer_list[] = {
+    {EG_FMT_DOT, egw_write_dot},   {EG_FMT_GRAPHML, egw_write_graphml}, {EG_FMT_JSON, egw_write_json},
+    {EG_FMT_GEXF, egw_write_gexf}, {EG_FMT_CSV, egw_write_csv},
+};
+#define NWRITERS (sizeof writer_list / sizeof writer_list[0])
+
+typedef struct {
+    const eg_gview *v;
+    const char *dir;
+    const egw_map *maps;   /* shared, read-only */
+    size_t nmaps;
+    size_t njobs;
+    size_t which[NWRITERS]; /* index into writer_list per job */
+    egw_env env[NWRITERS];  /* per job: its deferred outputs */
+    eg_err err[NWRITERS];
+    int rc[NWRITERS];
+    pthread_mutex_t lock;
+    size_t next;            /* next job to take */
+} write_jobs;
+
+static void run_job(write_jobs *w, size_t j)
+{
+    egw_env *env = &w->env[j];
+    env->maps = (egw_map *)w->maps;
+    env->nmaps = w->nmaps;
+    env->defer = 1;
+    w->rc[j] = writer_list[w->which[j]].fn(w->v, w->dir, env, &w->err[j]);
+    env->maps = NULL; /* owned by eg_write_all */
+    env->nmaps = 0;
+}
+
+static void *job_thread(void *arg)
+{
+    write_jobs *w = arg;
+    for (;;) {
+        size_t j;
+        pthread_mutex_lock(&w->lock);
+        j = w->next++;
+        pthread_mutex_unlock(&w->lock);
+        if (j >= w->njobs)
+            return NULL;
+        run_job(w, j);
+    }
+}
 
 int eg_write_all(const eg_gview *v, const char *dir, unsigned formats, eg_err *e)
 {
+    return eg_write_all_threads(v, dir, formats, 1, e);
+}
+
+int eg_write_all_threads(const eg_gview *v, const char *dir, unsigned formats, int threads, eg_err *e)
+{
     const unsigned known = EG_FMT_DOT | EG_FMT_GRAPHML | EG_FMT_JSON | EG_FMT_GEXF | EG_FMT_CSV |
                            EG_FMT_SVG | EG_FMT_PNG;
-    int rc = EG_OK;
+    write_jobs *w = NULL;
+    egw_env shared;
+    pthread_t tid[NWRITERS];
+    size_t i, nt = 0;
+    int rc = EG_OK, failed = 0;
     if (formats & ~known)
         return eg_err_set(e, EG_EUSAGE, "%s: unknown output format bits 0x%x", dir, formats & ~known);
-    if ((formats & EG_FMT_DOT) && (rc = eg_write_dot(v, dir, e)))
-        return rc;
-    if ((formats & EG_FMT_GRAPHML) && (rc = eg_write_graphml(v, dir, e)))
-        return rc;
-    if ((formats & EG_FMT_JSON) && (rc = eg_write_json(v, dir, e)))
-        return rc;
-    if ((formats & EG_FMT_GEXF) && (rc = eg_write_gexf(v, dir, e)))
-        return rc;
-    if ((formats & EG_FMT_CSV) && (rc = eg_write_csv(v, dir, e)))
-        return rc;
-    if ((formats & EG_FMT_SVG) && (rc = eg_write_picture(v, dir, "svg", e)))
-        return rc;
-    if ((formats & EG_FMT_PNG) && (rc = eg_write_picture(v, dir, "png", e)))
-        return rc;
-    return EG_OK;
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    if (!(w = eg_calloc(1, sizeof *w)))
+        return eg_err_nomem(e);
+    egw_env_init(&shared, v);
+    w->v = v;
+    w->dir = dir;
+    w->maps = shared.maps;
+    w->nmaps = shared.nmaps;
+    for (i = 0; i < NWRITERS; i++)
+        if (formats & writer_list[i].fmt)
+            w->which[w->njobs++] = i;
+    if (threads > 1 && w->njobs > 1 && !(formats & (EG_FMT_SVG | EG_FMT_PNG)) &&
+        pthread_mutex_init(&w->lock, NULL) == 0) {
+        size_t want = (size_t)threads - 1 < w->njobs - 1 ? (size_t)threads - 1 : w->njobs - 1;
+        for (nt = 0; nt < want; nt++)
+            if (pthread_create(&tid[nt], NULL, job_thread, w) != 0)
+                break;
+        job_thread(w); /* this thread takes jobs too */
+        for (i = 0; i < nt; i++)
+            pthread_join(tid[i], NULL);
+        pthread_mutex_destroy(&w->lock);
+    } else {
+        /* one by one: stop at the first failure */
+        for (i = 0; i < w->njobs; i++) {
+            run_job(w, i);
+            if (w->rc[i])
+                break;
+        }
+        w->njobs = i < w->njobs ? i + 1 : w->njobs;
+    }
+    /* rename into place in format order, up to the first failure */
+    for (i = 0; i < w->njobs; i++) {
+        egw_env *env = &w->env[i];
+        int k;
+        if (!failed && w->rc[i]) {
+            if (!e->code)
+                *e = w->err[i];
+            rc = w->rc[i];
+            failed = 1;
+        }
+        for (k = 0; k < env->ndone; k++) {
+            if (failed)
+                eg_out_abort(&env->done[k]);
+            else if ((rc = eg_out_commit(&env->done[k], e)))
+                failed = 1;
+        }
+        env->ndone = 0;
+        egw_env_free(env);
+    }
+    egw_env_free(&shared);
+    eg_free(w);
+    if (!failed && (formats & EG_FMT_SVG))
+        rc = eg_write_picture(v, dir, "svg", e);
+    if (!rc && (formats & EG_FMT_PNG))
+        rc = eg_write_picture(v, dir, "png", e);
+    return rc;
+}
+
+/* A writer on its own: its own mapped spool, outputs renamed on close. */
+int egw_write_alone(egw_writer_fn fn, const eg_gview *v, const char *dir, eg_err *e)
+{
+    egw_env env;
+    int rc;
+    egw_env_init(&env, v);
+    rc = fn(v, dir, &env, e);
+    egw_env_free(&env);
+    return rc;
 }
 
 int egw_check_view(const eg_gview *v, const char *file, eg_err *e)
@@ -90,11 +218,12 @@ int egw_check_view(const eg_gview *v, const char *file, eg_err *e)
 
 /* ---- the sink ---- */
 
-#define EGW_FLUSH_AT 65536
+int egw_open(egw_sink *s, const char *dir, const char *name, eg_err *e) { return egw_open_env(s, NULL, dir, name, e); }
 
-int egw_open(egw_sink *s, const char *dir, const char *name, eg_err *e)
+int egw_open_env(egw_sink *s, egw_env *env, const char *dir, const char *name, eg_err *e)
 {
     memset(s, 0, sizeof *s);
+    s->env = env;
     return eg_out_open(&s->out, dir, name, e);
 }
 
@@ -113,22 +242,30 @@ static void sink_flush(egw_sink *s)
     errno = 0;
     if (fwrite(s->buf.p, 1, s->buf.len, s->out.f) != s->buf.len || ferror(s->out.f))
         egw_fail(s, EG_EIO);
-    eg_buf_reset(&s->buf);
+    s->buf.len = 0;
 }
 
-void egw_add(egw_sink *s, const void *p, size_t n)
+/* egw_add when the buffer is full or not made yet: flush, then keep the
+ * buffer large enough that the next writes are plain copies. */
+void egw_add_slow(egw_sink *s, const void *p, size_t n)
 {
     if (s->status)
         return;
-    if (eg_buf_add(&s->buf, p, n)) {
+    if (s->buf.len + n >= EGW_FLUSH_AT) {
+        sink_flush(s);
+        if (s->status)
+            return;
+    }
+    if (eg_buf_reserve(&s->buf, n > EGW_FLUSH_AT ? n : EGW_FLUSH_AT)) {
         egw_fail(s, EG_ENOMEM);
         return;
     }
+    if (n)
+        memcpy(s->buf.p + s->buf.len, p, n);
+    s->buf.len += n;
     if (s->buf.len >= EGW_FLUSH_AT)
         sink_flush(s);
 }
-
-void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
 
 void egw_printf(egw_sink *s, const char *fmt, ...)
 {
@@ -148,6 +285,9 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         egw_add(s, small, (size_t)n);
         return;
     }
+    sink_flush(s);
+    if (s->status)
+        return;
     if (eg_buf_reserve(&s->buf, (size_t)n)) {
         egw_fail(s, EG_ENOMEM);
         return;
@@ -160,20 +300,32 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         sink_flush(s);
 }
 
-void egw_xml(egw_sink *s, const char *str)
+size_t egw_fmt_u64(char *buf, uint64_t x)
 {
-    if (s->status)
-        return;
-    if (egw_xml_buf(&s->buf, str))
-        egw_fail(s, EG_ENOMEM);
-    else if (s->buf.len >= EGW_FLUSH_AT)
-        sink_flush(s);
+    char t[24];
+    size_t n = 0, i;
+    do {
+        t[n++] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x);
+    for (i = 0; i < n; i++)
+        buf[i] = t[n - 1 - i];
+    buf[n] = 0;
+    return n;
 }
+
+void egw_u64(egw_sink *s, uint64_t x)
+{
+    char t[24];
+    egw_add(s, t, egw_fmt_u64(t, x));
+}
+
+void egw_xml(egw_sink *s, const char *str) { egw_xml_n(s, str, strlen(str)); }
 
 void egw_real(egw_sink *s, double v)
 {
     char buf[32];
-    egw_puts(s, egw_fmt_real(buf, v));
+    egw_add(s, buf, egw_fmt_real_n(buf, v));
 }
 
 int egw_flush(egw_sink *s)
@@ -201,7 +353,12 @@ int egw_close(egw_sink *s, eg_err *e)
         egw_abort(s);
         return rc;
     }
-    rc = eg_out_commit(&s->out, e);
+    if (s->env && s->env->defer && s->env->ndone < 2) {
+        s->env->done[s->env->ndone++] = s->out; /* eg_write_all renames it in turn */
+        rc = EG_OK;
+    } else {
+        rc = eg_out_commit(&s->out, e);
+    }
     eg_buf_free(&s->buf);
     memset(s, 0, sizeof *s);
     return rc;
@@ -214,17 +371,122 @@ void egw_abort(egw_sink *s)
     memset(s, 0, sizeof *s);
 }
 
+/* ---- the evidence spool, mapped ---- */
+
+static int cmp_int(const void *pa, const void *pb)
+{
+    int a = *(const int *)pa, b = *(const int *)pb;
+    return (a > b) - (a < b);
+}
+
+void egw_env_init(egw_env *env, const eg_gview *v)
+{
+    int *fds = NULL, last = -1;
+    size_t i, j, n = 0, cap = 0, u = 0;
+    uint64_t total = 0;
+    memset(env, 0, sizeof *env);
+    if (!v || !v->edges)
+        return;
+    /* the distinct descriptors: consecutive evidence mostly shares one */
+    for (i = 0; i < v->nedges; i++) {
+        const eg_edge *ed = &v->edges[i];
+        for (j = 0; ed->ev && j < ed->nev; j++) {
+            const eg_evidence *ev = &ed->ev[j];
+            if (ev->snippet || ev->spool_fd < 0 || ev->spool_fd == last)
+                continue;
+            last = ev->spool_fd;
+            if (EG_GROW(fds, cap, n + 1))
+                goto out; /* no table: every snippet is read with pread */
+            fds[n++] = last;
+        }
+    }
+    if (!n)
+        goto out;
+    qsort(fds, n, sizeof *fds, cmp_int);
+    for (i = 0; i < n; i++)
+        if (!i || fds[i] != fds[i - 1])
+            fds[u++] = fds[i];
+    if (!(env->maps = eg_calloc(u, sizeof *env->maps)))
+        goto out;
+    env->nmaps = u;
+    for (i = 0; i < u; i++) {
+        struct stat st;
+        env->maps[i].fd = fds[i];
+        if (fstat(fds[i], &st) != 0 || st.st_size <= 0)
+            goto out; /* nothing is mapped: read them all with pread */
+        total += (uint64_t)st.st_size;
+        env->maps[i].size = (size_t)st.st_size;
+    }
+    if (total > EGW_MAP_MAX)
+        goto out;
+    for (i = 0; i < u; i++) {
+        void *p = mmap(NULL, env->maps[i].size, PROT_READ, MAP_SHARED, fds[i], 0);
+        if (p == MAP_FAILED)
+            continue;
+        madvise(p, env->maps[i].size, MADV_RANDOM); /* no read-ahead if it left the page cache */
+        env->maps[i].base = p;
+    }
+out:
+    eg_free(fds);
+}
+
+void egw_env_free(egw_env *env)
+{
+    size_t i;
+    int k;
+    for (i = 0; i < env->nmaps; i++)
+        if (env->maps[i].base)
+            munmap((void *)env->maps[i].base, env->maps[i].size);
+    eg_free(env->maps);
+    for (k = 0; k < env->ndone; k++)
+        eg_out_abort(&env->done[k]);
+    memset(env, 0, sizeof *env);
+}
+
+const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp)
+{
+    const char *p;
+    if (ev->snippet) {
+        *len = strlen(ev->snippet);
+        return ev->snippet;
+    }
+    if (env && env->nmaps) {
+        size_t lo = 0, hi = env->nmaps;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (env->maps[mid].fd < ev->spool_fd)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < env->nmaps && env->maps[lo].fd == ev->spool_fd && env->maps[lo].base &&
+            ev->snip_off <= env->maps[lo].size && ev->snip_len <= env->maps[lo].size - ev->snip_off) {
+            const char *q = env->maps[lo].base + ev->snip_off, *z = memchr(q, 0, ev->snip_len);
+            *len = z ? (size_t)(z - q) : ev->snip_len;
+            return q;
+        }
+    }
+    if (!(p = eg_evidence_snippet(ev, tmp)))
+        return NULL;
+    *len = strlen(p);
+    return p;
+}
+
 /* ---- text ---- */
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-int egw_utf8_clean(eg_buf *b, const char *str)
+int egw_utf8_clean_n(eg_buf *b, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
-    size_t n = strlen(str), i = 0, run = 0;
+    size_t i = 0, run = 0;
     while (i < n) {
-        size_t k = eg_utf8_valid_len(p + i, n - i);
-        if (k) {
+        size_t k;
+        while (i < n && p[i] < 0x80)
+            i++;
+        if (i >= n)
+            break;
+        if ((k = eg_utf8_valid_len(p + i, n - i))) {
             i += k;
             continue;
         }
@@ -234,6 +496,8 @@ int egw_utf8_clean(eg_buf *b, const char *str)
     }
     return eg_buf_add(b, p + run, n - run);
 }
+
+int egw_utf8_clean(eg_buf *b, const char *str) { return egw_utf8_clean_n(b, str, strlen(str)); }
 
 const char *egw_utf8_valid(eg_buf *tmp, const char *str)
 {
@@ -253,89 +517,190 @@ const char *egw_utf8_valid(eg_buf *tmp, const char *str)
     return eg_buf_cstr(tmp);
 }
 
+/* Byte classes for the escapers' fast scans: ASCII bytes that XML (bit 1),
+ * JSON (bit 2, EGW_JSON_PLAIN in writers.h) or a Graphviz escString (bit 4)
+ * keeps as they are. Bytes >= 0x80 are in no class: the scans stop there
+ * to check the UTF-8 sequence. */
+const unsigned char egw_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    7, 7, 4, 7, 7, 7, 2, 6, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 7, 6, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 3,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* What XML escaping does with the non-plain character at p[0] (k bytes
+ * long, *k set): the replacement text, or NULL to keep it. */
+static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, char ref[16])
+{
+    unsigned c = p[0];
+    *k = 1;
+    if (c < 0x80) {
+        switch (c) {
+        case '&': return "&amp;";
+        case '<': return "&lt;";
+        case '>': return "&gt;";
+        case '"': return "&quot;";
+        case '\'': return "&apos;";
+        case '\t': return "&#9;";
+        case '\n': return "&#10;";
+        case '\r': return "&#13;";
+        default: return c < 0x20 ? replacement : NULL; /* C0: not an XML 1.0 character */
+        }
+    }
+    *k = eg_utf8_valid_len(p, n);
+    if (!*k) {
+        *k = 1;
+        return replacement;
+    }
+    if (*k == 3 && c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
+        return replacement; /* U+FFFE, U+FFFF */
+    if (*k == 2 && c == 0xC2 && p[1] < 0xA0) {
+        snprintf(ref, 16, "&#%u;", (unsigned)p[1]); /* C1 controls, NEL */
+        return ref;
+    }
+    if (*k == 3 && c == 0xE2 && p[1] == 0x80 && p[2] == 0xA8)
+        return "&#8232;"; /* LINE SEPARATOR */
+    return NULL;
+}
+
 int egw_xml_buf(eg_buf *b, const char *str)
 {
     const unsigned char *p = (const unsigned char *)str;
-    size_t n = strlen(str), i = 0, run = 0;
+    size_t n = strlen(str), i = 0, run = 0, k;
     char ref[16];
     while (i < n) {
-        unsigned c = p[i];
-        const char *rep = NULL;
-        size_t k = 1;
-        if (c < 0x80) {
-            switch (c) {
-            case '&': rep = "&amp;"; break;
-            case '<': rep = "&lt;"; break;
-            case '>': rep = "&gt;"; break;
-            case '"': rep = "&quot;"; break;
-            case '\'': rep = "&apos;"; break;
-            case '\t': rep = "&#9;"; break;
-            case '\n': rep = "&#10;"; break;
-            case '\r': rep = "&#13;"; break;
-            default:
-                if (c < 0x20)
-                    rep = replacement; /* not an XML 1.0 character */
-            }
-        } else {
-            k = eg_utf8_valid_len(p + i, n - i);
-            if (!k) {
-                rep = replacement;
-                k = 1;
-            } else if (k == 3 && c == 0xEF && p[i + 1] == 0xBF && (p[i + 2] == 0xBE || p[i + 2] == 0xBF)) {
-                rep = replacement; /* U+FFFE, U+FFFF */
-            } else if (k == 2 && c == 0xC2 && p[i + 1] < 0xA0) {
-                snprintf(ref, sizeof ref, "&#%u;", (unsigned)p[i + 1]); /* C1 controls, NEL */
-                rep = ref;
-            } else if (k == 3 && c == 0xE2 && p[i + 1] == 0x80 && p[i + 2] == 0xA8) {
-                rep = "&#8232;"; /* LINE SEPARATOR */
-            }
+        const char *rep;
+        while (i < n && (egw_plain[p[i]] & 1))
+            i++;
+        if (i >= n)
+            break;
+        if (!(rep = xml_rep(p + i, n - i, &k, ref))) {
+            i += k;
+            continue;
         }
-        if (rep) {
-            if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
-                return EG_ENOMEM;
-            run = i + k;
-        }
+        if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
+            return EG_ENOMEM;
         i += k;
+        run = i;
     }
     return eg_buf_add(b, p + run, n - run);
 }
 
+void egw_xml_n(egw_sink *s, const char *str, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, run = 0, k;
+    char ref[16];
+    while (i < n) {
+        const char *rep;
+        while (i < n && (egw_plain[p[i]] & 1))
+            i++;
+        if (i >= n)
+            break;
+        if (!(rep = xml_rep(p + i, n - i, &k, ref))) {
+            i += k;
+            continue;
+        }
+        egw_add(s, p + run, i - run);
+        egw_puts(s, rep);
+        i += k;
+        run = i;
+    }
+    egw_add(s, p + run, n - run);
+}
+
+/* The same bytes as egw_xml of egw_evidence_text's line: cleaning and XML
+ * escaping replace an invalid byte the same way, so each part is escaped on
+ * its own. A snippet that cannot be read fails the sink as out of memory,
+ * as the writers have always reported it. */
+void egw_xml_evidence(egw_sink *s, const eg_evidence *ev, eg_buf *tmp)
+{
+    char num[24];
+    size_t len;
+    const char *snip = egw_snippet(s->env, ev, &len, tmp);
+    if (!snip) {
+        egw_fail(s, EG_ENOMEM);
+        return;
+    }
+    egw_xml(s, ev->doc ? ev->doc : "");
+    egw_add(s, " [", 2);
+    egw_add(s, num, egw_fmt_u64(num, ev->start));
+    egw_add(s, "-", 1);
+    egw_add(s, num, egw_fmt_u64(num, ev->end));
+    egw_add(s, "] ", 2);
+    egw_xml_n(s, snip, len);
+}
+
+void egw_xml_aliases(egw_sink *s, const eg_node *n)
+{
+    size_t i;
+    for (i = 0; i < n->naliases; i++) {
+        if (i)
+            egw_add(s, "; ", 2);
+        egw_xml(s, n->aliases[i].text ? n->aliases[i].text : "");
+        egw_add(s, " (", 2);
+        egw_u64(s, n->aliases[i].count);
+        egw_add(s, ")", 1);
+    }
+}
+
 /* Whether the '&' at p starts what Graphviz reads as an HTML entity in a
- * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. */
-static int dot_entity_like(const unsigned char *p)
+ * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. The
+ * text ends at `end`. */
+static int dot_entity_like(const unsigned char *p, const unsigned char *end)
 {
     p++;
-    if (*p == '#') {
+    if (p < end && *p == '#') {
         p++;
-        if (*p == 'x' || *p == 'X') {
+        if (p < end && (*p == 'x' || *p == 'X')) {
             p++;
-            while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F'))
+            while (p < end && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
                 p++;
         } else {
-            while (*p >= '0' && *p <= '9')
+            while (p < end && *p >= '0' && *p <= '9')
                 p++;
         }
     } else {
-        while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
+        while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
             p++;
     }
-    return *p == ';';
+    return p < end && *p == ';';
 }
 
 /* Graphviz escString: see writers.h. */
-int egw_dot_esc(eg_buf *b, const char *str)
+int egw_dot_esc(eg_buf *b, const char *str) { return egw_dot_esc_n(b, str, strlen(str)); }
+
+int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
-    size_t n = strlen(str), i = 0, run = 0;
+    size_t i = 0, run = 0;
     while (i < n) {
-        unsigned c = p[i];
+        unsigned c;
         const char *rep = NULL;
         size_t k = 1;
+        while (i < n && (egw_plain[p[i]] & 4))
+            i++;
+        if (i >= n)
+            break;
+        c = p[i];
         if (c == '\\')
             rep = "\\\\";
-        else if (c == '&' && dot_entity_like(p + i))
-            rep = "&amp;";
-        else if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
+        else if (c == '&') {
+            if (dot_entity_like(p + i, p + n))
+                rep = "&amp;";
+        } else if (c == '\r' && i + 1 < n && p[i + 1] == '\n') {
             rep = "\\n";
             k = 2;
         } else if (c == '\r' || c == '\n')
@@ -344,7 +709,7 @@ int egw_dot_esc(eg_buf *b, const char *str)
             rep = " ";
         else if (c < 0x20 || c == 0x7F)
             rep = "\xEF\xBF\xBD";
-        else if (c >= 0x80 && !(k = eg_utf8_valid_len(p + i, n - i))) {
+        else if (!(k = eg_utf8_valid_len(p + i, n - i))) {
             rep = "\xEF\xBF\xBD";
             k = 1;
         } else if (k == 3 && c == 0xEF && ((p[i + 1] == 0xBF && p[i + 2] >= 0xBE) || (p[i + 1] == 0xBB && p[i + 2] == 0xBF)))
@@ -379,6 +744,20 @@ const char *egw_fmt_real(char *buf, double v)
         }
     }
     return buf;
+}
+
+size_t egw_fmt_real_n(char *buf, double v)
+{
+    /* a whole number below 10^15 prints as its digits under "%.15g" */
+    if (v > -1e15 && v < 1e15 && v == (double)(int64_t)v) {
+        int64_t x = (int64_t)v;
+        if (x < 0) {
+            buf[0] = '-';
+            return 1 + egw_fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)x);
+        }
+        return egw_fmt_u64(buf, (uint64_t)x);
+    }
+    return strlen(egw_fmt_real(buf, v));
 }
 
 int egw_weight_is_count(const eg_gview *v)
@@ -451,17 +830,20 @@ int egw_aliases_text(eg_buf *b, const eg_node *n)
     return EG_OK;
 }
 
-int egw_evidence_text(eg_buf *b, const eg_evidence *ev)
+int egw_evidence_text_env(const egw_env *env, eg_buf *b, const eg_evidence *ev)
 {
     eg_buf s = {0};
-    const char *snip = eg_evidence_snippet(ev, &s);
+    size_t len;
+    const char *snip = egw_snippet(env, ev, &len, &s);
     int rc = EG_OK;
     if (!snip)
         rc = EG_EIO;
     else if (egw_utf8_clean(b, ev->doc ? ev->doc : "") ||
              eg_buf_addf(b, " [%llu-%llu] ", (unsigned long long)ev->start, (unsigned long long)ev->end) ||
-             egw_utf8_clean(b, snip))
+             egw_utf8_clean_n(b, snip, len))
         rc = EG_ENOMEM;
     eg_buf_free(&s);
     return rc;
 }
+
+int egw_evidence_text(eg_buf *b, const eg_evidence *ev) { return egw_evidence_text_env(NULL, b, ev); }

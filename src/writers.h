@@ -27,6 +27,45 @@
 #include "graph_view.h"
 #include "util.h"
 
+#include <string.h>
+
+/* What eg_write_all gives each writer (writers.c): the spool files of the
+ * evidence snippets, mapped once and read by every writer, and, when the
+ * formats are written concurrently, the place where a finished output waits
+ * for its turn to be renamed into place (outputs are committed in format
+ * order after every writer has finished, so a failure leaves the same files
+ * as a one-by-one run). A writer called on its own makes its own. */
+typedef struct {
+    int fd;             /* spool file descriptor (eg_evidence.spool_fd) */
+    const char *base;   /* its bytes mapped read-only; NULL: read with pread */
+    size_t size;
+} egw_map;
+
+typedef struct {
+    egw_map *maps;      /* sorted by fd, one per distinct spool file */
+    size_t nmaps;
+    int defer;          /* keep finished outputs in done[] instead of renaming */
+    eg_out done[2];     /* finished outputs waiting for eg_write_all (CSV has two) */
+    int ndone;
+} egw_env;
+
+/* The spool files are mapped only when together they are at most this
+ * big: a mapped file's pages count in the resident size once touched, and
+ * evidence is read in no order that a window could follow (the kernel
+ * maps 64 KiB around each fault). Larger spools are read with pread. */
+#define EGW_MAP_MAX ((uint64_t)32 << 20)
+
+/* Maps the spool files that v's evidence refers to, when they are small
+ * enough (EGW_MAP_MAX); a file that is not mapped is read with pread.
+ * Never fails. */
+void egw_env_init(egw_env *env, const eg_gview *v);
+/* Unmaps, and removes any output still waiting in done[]. */
+void egw_env_free(egw_env *env);
+/* The snippet of ev as eg_evidence_snippet gives it (up to its first NUL),
+ * from the mapped spool when it is there; *len its length. tmp is used for
+ * a pread; NULL when it cannot be read. env may be NULL. */
+const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp);
+
 /* An output file being written: bytes collect in `buf` and go to the
  * eg_out's temporary file in large blocks. The first failure (EG_ENOMEM or
  * EG_EIO, with errno) is kept in `status`; later writes do nothing, and
@@ -37,11 +76,16 @@ typedef struct {
     int status;     /* EG_OK or the first failure */
     int err_no;     /* errno of the first EG_EIO failure */
     const char *what; /* detail of the first failure ("write", "layout: ...") */
+    egw_env *env;   /* NULL: commit on close */
 } egw_sink;
 
 int egw_open(egw_sink *s, const char *dir, const char *name, eg_err *e);
+/* The same with the writer's env (may be NULL: committed by egw_close). */
+int egw_open_env(egw_sink *s, egw_env *env, const char *dir, const char *name, eg_err *e);
 /* Flushes, then commits (rename into place) when everything succeeded, or
- * removes the temporary file and fills `e`. Always releases `s`. */
+ * removes the temporary file and fills `e`. Always releases `s`. With a
+ * deferring env a finished output goes to env->done[] instead of being
+ * renamed. */
 int egw_close(egw_sink *s, eg_err *e);
 /* Writes out the pending bytes and flushes the FILE, so that a write error
  * shows before anything is renamed. Returns the sink's status. */
@@ -52,9 +96,34 @@ void egw_abort(egw_sink *s);
 /* Marks the sink failed with `status` (first failure wins). */
 void egw_fail(egw_sink *s, int status);
 
-void egw_add(egw_sink *s, const void *p, size_t n);
-void egw_puts(egw_sink *s, const char *str);
+#define EGW_FLUSH_AT (1u << 18)
+
+void egw_add_slow(egw_sink *s, const void *p, size_t n);
+/* Appends n bytes (the common case inline: room in the buffer). */
+static inline void egw_add(egw_sink *s, const void *p, size_t n)
+{
+    if (s->buf.cap - s->buf.len > n && s->buf.len + n < EGW_FLUSH_AT) {
+        memcpy(s->buf.p + s->buf.len, p, n);
+        s->buf.len += n;
+    } else {
+        egw_add_slow(s, p, n);
+    }
+}
+static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
+/* Writes an unsigned number in decimal. */
+void egw_u64(egw_sink *s, uint64_t x);
+/* Writes str (n bytes) escaped for XML as egw_xml does. */
+void egw_xml_n(egw_sink *s, const char *str, size_t n);
+/* Writes the evidence line of egw_evidence_text escaped for XML. */
+void egw_xml_evidence(egw_sink *s, const eg_evidence *ev, eg_buf *tmp);
+/* Writes the aliases of n (egw_aliases_text) escaped for XML. */
+void egw_xml_aliases(egw_sink *s, const eg_node *n);
+/* Formats v as egw_fmt_real does, faster for whole numbers. Returns the
+ * length; buf of at least 32 bytes. */
+size_t egw_fmt_real_n(char *buf, double v);
+/* Decimal digits of x into buf (at least 21 bytes); returns the length. */
+size_t egw_fmt_u64(char *buf, uint64_t x);
 /* Writes str escaped for XML content and attribute values (both quotes
  * escaped), cleaned as described above. */
 void egw_xml(egw_sink *s, const char *str);
@@ -64,6 +133,11 @@ void egw_real(egw_sink *s, double v);
 /* Appends str to b with every invalid UTF-8 byte replaced by U+FFFD.
  * Returns EG_OK or EG_ENOMEM. */
 int egw_utf8_clean(eg_buf *b, const char *str);
+int egw_utf8_clean_n(eg_buf *b, const char *str, size_t n);
+
+/* Byte classes for fast scans (writers.c): bit 1 plain in XML, bit 2 plain
+ * in a JSON string, bit 4 plain in a Graphviz escString (ASCII only). */
+extern const unsigned char egw_plain[256];
 /* Returns str itself when it is valid UTF-8, else a cleaned copy in *tmp
  * (NULL on out-of-memory). */
 const char *egw_utf8_valid(eg_buf *tmp, const char *str);
@@ -79,14 +153,20 @@ int egw_xml_buf(eg_buf *b, const char *str);
  * "&amp;", since Graphviz decodes HTML entities in labels. cgraph adds the
  * quotes and escapes '"' when it writes. */
 int egw_dot_esc(eg_buf *b, const char *str);
+/* The same for n bytes (no NUL needed). Escaping the parts of a text one
+ * by one gives the same bytes as escaping the whole when they are joined
+ * by ASCII that is not a letter, digit, '#', ';' or line end. */
+int egw_dot_esc_n(eg_buf *b, const char *str, size_t n);
 
 /* "%.15g" with '.' whatever the locale; buf of at least 32 bytes. */
 const char *egw_fmt_real(char *buf, double v);
 
 /* Appends the aliases of n as one string: "MEK (41); PMOI (3)". */
 int egw_aliases_text(eg_buf *b, const eg_node *n);
-/* Appends one evidence example as one line: "DOC [START-END] SNIPPET". */
+/* Appends one evidence example as one line: "DOC [START-END] SNIPPET".
+ * egw_evidence_text_env reads the snippet through env (may be NULL). */
 int egw_evidence_text(eg_buf *b, const eg_evidence *ev);
+int egw_evidence_text_env(const egw_env *env, eg_buf *b, const eg_evidence *ev);
 
 /* The integer edge weight for Graphviz (dot needs an integer >= 0): the
  * count when the weighting is "count", else round(weight * 100) clamped to
@@ -102,6 +182,18 @@ double egw_weight_scaled(const eg_gview *v, double w, double lo, double hi);
 
 /* The type colour as red, green, blue in 0..255. */
 void egw_type_rgb(eg_type t, int rgb[3]);
+
+/* The writers as eg_write_all calls them (write_*.c): env gives the mapped
+ * spool and, when deferring, keeps the finished outputs. */
+typedef int (*egw_writer_fn)(const eg_gview *v, const char *dir, egw_env *env, eg_err *e);
+int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e);
+int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *e);
+int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e);
+int egw_write_gexf(const eg_gview *v, const char *dir, egw_env *env, eg_err *e);
+int egw_write_csv(const eg_gview *v, const char *dir, egw_env *env, eg_err *e);
+/* Runs one writer on its own (the public eg_write_*): its own env, outputs
+ * renamed as they are closed. */
+int egw_write_alone(egw_writer_fn fn, const eg_gview *v, const char *dir, eg_err *e);
 
 /* Checks what every writer relies on: non-NULL ids and labels, edge
  * indices inside the node array. EG_EDATA with a message naming `file`. */
