@@ -165,10 +165,10 @@ typedef struct {
     uint8_t alias;  /* name is a seen surface form, not the id */
 } vkey;
 
-static const char *sort_keys; /* for cmp_vkey (qsort has no context) */
-
-static int cmp_vkey(const void *pa, const void *pb)
+/* ctx: the key buffer */
+static int cmp_vkey(const void *pa, const void *pb, void *ctx)
 {
+    const char *sort_keys = ctx;
     const vkey *a = pa, *b = pb;
     int c = strcmp(sort_keys + a->key, sort_keys + b->key);
     if (c)
@@ -234,9 +234,8 @@ static int merge_variants(eg_graph *g)
         return EG_OK;
     if (variant_index(g, &k, &n, &keys))
         goto out;
-    sort_keys = keys.p;
-    if (n > 1) /* k is NULL when no node has a key */
-        qsort(k, n, sizeof *k, cmp_vkey);
+    if (n > 1 && eg_sort(k, n, sizeof *k, cmp_vkey, keys.p)) /* k is NULL when no node has a key */
+        goto out;
     for (i = 0; i < n; i = j) {
         size_t a, b;
         for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
@@ -315,19 +314,19 @@ typedef struct {
     int keep;
 } agg_node;
 
-static eg_graph *sort_graph; /* qsort has no context argument in C11 */
-
-/* By id, then type (the key's digit). */
-static int cmp_node_id(const void *pa, const void *pb)
+/* By id, then type (the key's digit). ctx: the graph. */
+static int cmp_node_id(const void *pa, const void *pb, void *ctx)
 {
+    const eg_graph *sort_graph = ctx;
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     const gnode *x = &sort_graph->nodes[a], *y = &sort_graph->nodes[b];
     int c = strcmp(node_id(sort_graph, a), node_id(sort_graph, b));
     return c ? c : (x->type > y->type) - (x->type < y->type);
 }
 
-static int cmp_out_id(const void *pa, const void *pb)
+static int cmp_out_id(const void *pa, const void *pb, void *ctx)
 {
+    const eg_graph *sort_graph = ctx;
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     return strcmp(out_id(sort_graph, a), out_id(sort_graph, b));
 }
@@ -368,8 +367,9 @@ typedef struct {
     uint32_t edge;      /* source edge */
 } vedge_ref;
 
-static int cmp_vedge(const void *pa, const void *pb)
+static int cmp_vedge(const void *pa, const void *pb, void *ctx)
 {
+    (void)ctx;
     const vedge_ref *x = pa, *y = pb;
     if (x->a != y->a)
         return x->a < y->a ? -1 : 1;
@@ -378,25 +378,33 @@ static int cmp_vedge(const void *pa, const void *pb)
     return x->edge < y->edge ? -1 : x->edge > y->edge;
 }
 
-static int cmp_alias(const void *pa, const void *pb)
+static int cmp_alias(const void *pa, const void *pb, void *ctx)
 {
+    (void)ctx;
     const eg_alias_seen *a = pa, *b = pb;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
     return strcmp(a->text, b->text);
 }
 
-static int cmp_evidence(const void *pa, const void *pb)
+/* Window indices by their windows' order. ctx: the graph. */
+static int cmp_evidence(const void *pa, const void *pb, void *ctx)
 {
-    return eg_graph_ev_cmp(sort_graph, pa, pb);
+    const eg_graph *g = ctx;
+    return eg_graph_ev_cmp(g, &g->ev[*(const uint32_t *)pa], &g->ev[*(const uint32_t *)pb]);
 }
 
-static const agg_node *sort_agg; /* for cmp_top */
+typedef struct {
+    const eg_graph *g;
+    const agg_node *agg;
+} top_ctx;
 
 /* Most mentioned first; ties by id, so the cut is deterministic. */
-static int cmp_top(const void *pa, const void *pb)
+static int cmp_top(const void *pa, const void *pb, void *ctx)
 {
-    const agg_node *a = &sort_agg[*(const uint32_t *)pa], *b = &sort_agg[*(const uint32_t *)pb];
+    const top_ctx *t = ctx;
+    const eg_graph *sort_graph = t->g;
+    const agg_node *a = &t->agg[*(const uint32_t *)pa], *b = &t->agg[*(const uint32_t *)pb];
     if (a->mentions != b->mentions)
         return a->mentions > b->mentions ? -1 : 1;
     return strcmp(node_id(sort_graph, a->node), node_id(sort_graph, b->node));
@@ -420,9 +428,15 @@ static int filter_nodes(eg_graph *g, agg_node *agg, size_t n)
     for (i = 0, kept = 0; i < n; i++)
         if (agg[i].keep)
             ord[kept++] = (uint32_t)i;
-    sort_graph = g;
-    sort_agg = agg;
-    qsort(ord, kept, sizeof *ord, cmp_top);
+    {
+        top_ctx t;
+        t.g = g;
+        t.agg = agg;
+        if (eg_sort(ord, kept, sizeof *ord, cmp_top, &t)) {
+            eg_free(ord);
+            return EG_ENOMEM;
+        }
+    }
     for (i = o->top; i < kept; i++)
         agg[ord[i]].keep = 0;
     eg_free(ord);
@@ -435,7 +449,7 @@ int eg_graph_finish(eg_graph *g)
     uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
     agg_node *agg = NULL;
     vedge_ref *refs = NULL;
-    uint32_t *order = NULL;
+    uint32_t *order = NULL, *wview = NULL;
     int rc = EG_ENOMEM;
     const eg_options *o = &g->ctx->opt;
     unsigned k = o->evidence > 64 ? 64 : o->evidence;
@@ -446,6 +460,11 @@ int eg_graph_finish(eg_graph *g)
     if (g->spool_buf.len && (rc = eg_graph_spool_flush(g)))
         return rc;
     rc = EG_ENOMEM;
+    /* no edge is looked up from here on (edge_get makes the table again
+     * should a failed finish be followed by more documents) */
+    eg_free(g->edge_slots);
+    g->edge_slots = NULL;
+    g->edge_nslots = 0;
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
     eg_free(g->vindex);
@@ -496,12 +515,10 @@ int eg_graph_finish(eg_graph *g)
         for (i = 0; i < nn; i++)
             if (agg[i].keep)
                 order[kept++] = agg[i].node;
-        sort_graph = g;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            qsort(order, kept, sizeof *order, cmp_node_id);
-            if (qualify_ids(g, order, kept))
+            if (eg_sort(order, kept, sizeof *order, cmp_node_id, g) || qualify_ids(g, order, kept) ||
+                eg_sort(order, kept, sizeof *order, cmp_out_id, g))
                 goto out;
-            qsort(order, kept, sizeof *order, cmp_out_id);
         }
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
             goto out;
@@ -526,8 +543,8 @@ int eg_graph_finish(eg_graph *g)
         refs[ne].edge = (uint32_t)i;
         ne++;
     }
-    if (ne > 1) /* refs is NULL when there are no edges */
-        qsort(refs, ne, sizeof *refs, cmp_vedge);
+    if (ne > 1 && eg_sort(refs, ne, sizeof *refs, cmp_vedge, NULL)) /* refs is NULL when there are no edges */
+        goto out;
     {
         /* exactly the evidence records the view will hold */
         size_t total = 0, j2, a2;
@@ -541,28 +558,36 @@ int eg_graph_finish(eg_graph *g)
     }
     if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(nev + 1, sizeof *g->vev)))
         goto out;
+    /* a view edge with one evidence record points at its window's record,
+     * shared with the other such edges of that window (most edges occur
+     * once); wview[w] is that record's index, EG_NONE until made. vev is
+     * sized for no sharing: the pages never filled are never touched. */
+    if (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview)))
+        goto out;
+    for (i = 0; i < g->nev; i++)
+        wview[i] = EG_NONE;
     nev = 0; /* now the fill position */
     {
         size_t out_e = 0, j;
         /* the evidence of all source edges of one view edge, before the K
          * earliest are kept (bounded: 64 sources × 64 records) */
-        gevidence *tmp = eg_malloc(64 * 64 * sizeof *tmp);
+        uint32_t *tmp = eg_malloc(64 * 64 * sizeof *tmp);
         size_t ntmp;
         if (!tmp)
             goto out;
         for (i = 0; i < ne; i = j) {
             eg_edge *v = &g->vedges[out_e];
             uint64_t si, sj;
+            size_t q;
             v->a = refs[i].a;
             v->b = refs[i].b;
             ntmp = 0;
             for (j = i; j < ne && refs[j].a == v->a && refs[j].b == v->b; j++) {
                 const gedge *s = &g->edges[refs[j].edge];
-                size_t q;
                 v->count += s->count;
                 v->docs += s->docs;
                 for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
-                    tmp[ntmp++] = g->ev[s->ev + q];
+                    tmp[ntmp++] = s->evcap <= 1 ? s->ev : g->evix[s->ev + q];
             }
             if (v->docs > g->ndocs)
                 v->docs = (uint32_t)g->ndocs;
@@ -571,17 +596,28 @@ int eg_graph_finish(eg_graph *g)
             v->weight = edge_weight(g, v->count, si, sj);
             if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
                 continue;
-            qsort(tmp, ntmp, sizeof *tmp, cmp_evidence);
-            v->ev = g->vev + nev;
-            for (v->nev = 0; v->nev < k && v->nev < ntmp; v->nev++) {
-                eg_evidence *x = &g->vev[nev++];
-                x->doc = g->docs.items[tmp[v->nev].doc].key;
-                x->start = tmp[v->nev].start;
-                x->end = tmp[v->nev].end;
-                x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
-                x->spool_fd = g->spools[tmp[v->nev].spool];
-                x->snip_off = tmp[v->nev].snip;
-                x->snip_len = tmp[v->nev].snip_len;
+            if (eg_sort(tmp, ntmp, sizeof *tmp, cmp_evidence, g)) {
+                eg_free(tmp);
+                goto out;
+            }
+            v->nev = ntmp < k ? ntmp : k;
+            if (v->nev == 1 && wview[tmp[0]] != EG_NONE) {
+                v->ev = g->vev + wview[tmp[0]];
+            } else {
+                if (v->nev == 1)
+                    wview[tmp[0]] = (uint32_t)nev;
+                v->ev = g->vev + nev;
+                for (q = 0; q < v->nev; q++) {
+                    const gevidence *w = &g->ev[tmp[q]];
+                    eg_evidence *x = &g->vev[nev++];
+                    x->doc = g->docs.items[w->doc].key;
+                    x->start = w->start;
+                    x->end = w->end;
+                    x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
+                    x->spool_fd = g->spools[w->spool];
+                    x->snip_off = w->snip;
+                    x->snip_len = w->snip_len;
+                }
             }
             g->vnodes[v->a].degree++;
             g->vnodes[v->b].degree++;
@@ -590,6 +626,10 @@ int eg_graph_finish(eg_graph *g)
         eg_free(tmp);
         ne = out_e;
     }
+    eg_free(refs);
+    eg_free(wview);
+    refs = NULL;
+    wview = NULL;
 
     /* node records and their aliases (merged nodes' aliases pooled) */
     for (i = 0; i < g->aliases.count; i++) {
@@ -637,7 +677,8 @@ int eg_graph_finish(eg_graph *g)
             x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
             x->aliases = g->valiases + start[i];
             x->naliases = start[i + 1] - start[i];
-            qsort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias);
+            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
+                break;
             /* the same surface text from two merged nodes: add up */
             for (a = 0, b = 0; a < x->naliases; a++) {
                 eg_alias_seen *al = (eg_alias_seen *)x->aliases;
@@ -647,11 +688,14 @@ int eg_graph_finish(eg_graph *g)
                     al[b++] = al[a];
             }
             x->naliases = b;
-            qsort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias);
+            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
+                break;
             x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
         }
         eg_free(start);
         eg_free(fill);
+        if (i < nn)
+            goto out; /* out of memory sorting */
     }
     g->view.nodes = g->vnodes;
     g->view.nnodes = nn;
@@ -672,17 +716,20 @@ int eg_graph_finish(eg_graph *g)
      * evidence records are not needed any more */
     eg_free(g->edges);
     eg_free(g->ev);
+    eg_free(g->evix);
     eg_free(g->edge_slots);
     g->edges = NULL;
     g->ev = NULL;
+    g->evix = NULL;
     g->edge_slots = NULL;
-    g->nedges = g->edges_cap = g->ev_cap = g->ev_used = g->edge_nslots = 0;
+    g->nedges = g->edges_cap = g->ev_cap = g->nev = g->evix_used = g->evix_cap = g->edge_nslots = 0;
     rc = EG_OK;
 out:
     eg_free(surv);
     eg_free(agg);
     eg_free(refs);
     eg_free(order);
+    eg_free(wview);
     if (rc)
         eg_err_nomem(&g->err);
     return rc;
@@ -726,8 +773,9 @@ int eg_graph_write(eg_graph *g, const char *dir, unsigned formats)
 
 /* Audit lines: links by document name and offset, then the corpus-level
  * merges (seq UINT64_MAX) by text. */
-static int cmp_explain(const void *pa, const void *pb)
+static int cmp_explain(const void *pa, const void *pb, void *ctx)
 {
+    const eg_graph *sort_graph = ctx;
     const gexplain *a = pa, *b = pb;
     int am = a->seq == UINT64_MAX, bm = b->seq == UINT64_MAX;
     if (am != bm)
@@ -758,9 +806,10 @@ int eg_graph_write_explain(eg_graph *g, const char *path)
     eg_buf_free(&dir);
     if (rc)
         return rc;
-    sort_graph = g;
-    if (g->nexplain > 1) /* g->explain is NULL when there are none */
-        qsort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain);
+    if (g->nexplain > 1 && eg_sort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain, g)) {
+        eg_out_abort(&out);
+        return eg_err_nomem(&g->err);
+    }
     fprintf(out.f, "# entgraph %s audit: link = a partial name or acronym linked in a document;\n"
                    "# merge = two entities joined for the whole corpus. Columns are tab-separated.\n",
             EG_VERSION);
