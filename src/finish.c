@@ -223,38 +223,133 @@ static int variant_index(eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
     return rc;
 }
 
+/* The first and last words of a slug as eg_names_similar splits it
+ * (words of two bytes or more, at most 16 of them) and the number of
+ * such words. */
+static size_t end_words(const char *s, const char **f, size_t *fn, const char **w, size_t *wn)
+{
+    size_t k = 0;
+    while (*s && k < 16) {
+        size_t len = strcspn(s, "-");
+        if (len > 1) {
+            if (!k) {
+                *f = s;
+                *fn = len;
+            }
+            *w = s;
+            *wn = len;
+            k++;
+        }
+        s += len;
+        if (*s == '-')
+            s++;
+    }
+    return k;
+}
+
+/* Per block scratch for merge_variants' pre-test: each name's number of
+ * words, its last word and that word's index among the block's distinct
+ * last words; per compared name, the pre-test's result by last word. */
+typedef struct {
+    uint8_t *nw;
+    const char **lw, **fw;
+    size_t *lwn, *fwn;
+    uint32_t *lid, *fid;
+    uint8_t *memo, *fmemo; /* 0 not yet, 1 close enough, 2 not */
+    eg_strmap distinct, fdistinct;
+} vscratch;
+
 static int merge_variants(eg_graph *g)
 {
     size_t i, j, n = 0;
     double th = g->ctx->opt.fuzzy;
     vkey *k = NULL;
     eg_buf keys = {0};
+    vscratch v;
     int rc = EG_ENOMEM;
     if (th <= 0 || !g->nnodes)
         return EG_OK;
+    memset(&v, 0, sizeof v);
     if (variant_index(g, &k, &n, &keys))
         goto out;
     if (n > 1 && eg_sort(k, n, sizeof *k, cmp_vkey, keys.p)) /* k is NULL when no node has a key */
         goto out;
+    if (n && (!(v.nw = eg_malloc(n)) || !(v.lw = eg_malloc(n * sizeof *v.lw)) ||
+              !(v.lwn = eg_malloc(n * sizeof *v.lwn)) || !(v.lid = eg_malloc(n * sizeof *v.lid)) ||
+              !(v.memo = eg_malloc(n)) || !(v.fw = eg_malloc(n * sizeof *v.fw)) ||
+              !(v.fwn = eg_malloc(n * sizeof *v.fwn)) || !(v.fid = eg_malloc(n * sizeof *v.fid)) ||
+              !(v.fmemo = eg_malloc(n))))
+        goto out;
     for (i = 0; i < n; i = j) {
-        size_t a, b;
+        size_t a, b, nd, nf;
         for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
             ;
+        /* The pre-test: eg_names_similar needs the two names' last words
+         * (as it splits them) at least th similar, in every case but a
+         * one-word name against a longer one's last word, where the order
+         * of the arguments is reversed (so that case is not pre-tested);
+         * two persons' names of two words or more need their first words
+         * as close, other types as many words.
+         * (A threshold over 1 would ask less of some words than of others:
+         * no pre-test then.) Names in a block share few last words: each
+         * pair of last words is measured once per compared name, not once
+         * per pair of names. */
+        eg_strmap_clear(&v.distinct);
+        eg_strmap_clear(&v.fdistinct);
+        for (a = i; a < j; a++) {
+            uint32_t *slot, *fslot;
+            v.lw[a] = v.fw[a] = NULL;
+            v.lwn[a] = v.fwn[a] = 0;
+            v.nw[a] = (uint8_t)end_words(keys.p + k[a].name, &v.fw[a], &v.fwn[a], &v.lw[a], &v.lwn[a]);
+            v.lid[a] = v.fid[a] = 0;
+            if (!v.nw[a])
+                continue;
+            if (eg_strmap_put(&v.distinct, v.lw[a], v.lwn[a], (uint32_t)v.distinct.count, &slot, NULL) ||
+                eg_strmap_put(&v.fdistinct, v.fw[a], v.fwn[a], (uint32_t)v.fdistinct.count, &fslot, NULL))
+                goto out;
+            v.lid[a] = *slot;
+            v.fid[a] = *fslot;
+        }
+        nd = v.distinct.count;
+        nf = v.fdistinct.count;
         /* one block: every rule-found name against every other name */
         for (a = i; a < j; a++) {
             uint32_t x = k[a].node, best = EG_NONE, found = 0, last = EG_NONE;
-            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias)
+            int person = g->nodes[x].type == EG_PERSON;
+            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias || !v.nw[a])
                 continue;
+            memset(v.memo, 0, nd);
+            memset(v.fmemo, 0, nf);
             for (b = i; b < j; b++) {
                 uint32_t y = k[b].node;
                 const char *name = keys.p + k[b].name;
-                if (y == x)
+                if (y == x || !v.nw[b])
                     continue;
                 /* a full name never joins a one-word name: "Ivanka Trump"
                  * is not the "Trump" of Donald Trump */
                 if (g->nodes[x].words >= 2 && !strchr(name, '-'))
                     continue;
-                if (!eg_names_similar(node_id(g, x), name, g->nodes[x].type == EG_PERSON, th))
+                if (th <= 1.0 && !(person && v.nw[b] == 1 && v.nw[a] > 1)) {
+                    uint8_t *m = &v.memo[v.lid[b]];
+                    /* other types: as many words; persons of two words or
+                     * more: at most one more, and the first words close */
+                    if (!person && v.nw[a] != v.nw[b])
+                        continue;
+                    if (person && v.nw[a] > 1 && v.nw[b] > 1) {
+                        uint8_t *f = &v.fmemo[v.fid[b]];
+                        if ((v.nw[a] > v.nw[b] ? v.nw[a] - v.nw[b] : v.nw[b] - v.nw[a]) > 1)
+                            continue;
+                        if (!*f)
+                            *f = eg_jaro_winkler(v.fw[a], v.fwn[a], v.fw[b], v.fwn[b]) >= th ? 1 : 2;
+                        if (*f == 2)
+                            continue;
+                    }
+                    if (!*m)
+                        *m = eg_jaro_winkler(v.lw[a], v.lwn[a], v.lw[b], v.lwn[b]) >= th ? 1 : 2;
+                    if (*m == 2)
+                        continue;
+                }
+                if (!eg_names_similar(node_id(g, x), name, person, th))
                     continue;
                 found += y != last; /* a node's names are adjacent */
                 last = y;
@@ -272,6 +367,17 @@ static int merge_variants(eg_graph *g)
 out:
     eg_free(k);
     eg_buf_free(&keys);
+    eg_free(v.nw);
+    eg_free(v.lw);
+    eg_free(v.lwn);
+    eg_free(v.lid);
+    eg_free(v.memo);
+    eg_free(v.fw);
+    eg_free(v.fwn);
+    eg_free(v.fid);
+    eg_free(v.fmemo);
+    eg_strmap_free(&v.distinct);
+    eg_strmap_free(&v.fdistinct);
     return rc;
 }
 
