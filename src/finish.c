@@ -6,6 +6,7 @@
  * the writers read (graph_view.h), and the --explain audit file.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,56 +260,82 @@ typedef struct {
     eg_strmap distinct, fdistinct;
 } vscratch;
 
-static int merge_variants(eg_graph *g)
+static void vscratch_free(vscratch *v)
 {
-    size_t i, j, n = 0;
+    eg_free(v->nw);
+    eg_free(v->lw);
+    eg_free(v->lwn);
+    eg_free(v->lid);
+    eg_free(v->memo);
+    eg_free(v->fw);
+    eg_free(v->fwn);
+    eg_free(v->fid);
+    eg_free(v->fmemo);
+    eg_strmap_free(&v->distinct);
+    eg_strmap_free(&v->fdistinct);
+}
+
+/* The variant decisions for the blocks in k[from, to): dec[a] is the node
+ * name a's node joins, or EG_NONE. They read the graph only (the nodes'
+ * static data), so ranges of blocks can be decided in parallel and the
+ * merges made afterwards in order. */
+typedef struct {
+    const eg_graph *g;
+    const vkey *k;
+    const char *keys;
+    size_t from, to;
+    uint32_t *dec;
+    int rc;
+} vjob;
+
+static int variant_decide(const vjob *job)
+{
+    const eg_graph *g = job->g;
+    const vkey *k = job->k;
+    const char *keys = job->keys;
+    uint32_t *dec = job->dec;
     double th = g->ctx->opt.fuzzy;
-    vkey *k = NULL;
-    eg_buf keys = {0};
+    size_t i, j, n = job->to - job->from, o = job->from;
     vscratch v;
     int rc = EG_ENOMEM;
-    if (th <= 0 || !g->nnodes)
-        return EG_OK;
     memset(&v, 0, sizeof v);
-    if (variant_index(g, &k, &n, &keys))
-        goto out;
-    if (n > 1 && eg_sort(k, n, sizeof *k, cmp_vkey, keys.p)) /* k is NULL when no node has a key */
-        goto out;
+    /* scratch for k[o, o + n) */
     if (n && (!(v.nw = eg_malloc(n)) || !(v.lw = eg_malloc(n * sizeof *v.lw)) ||
               !(v.lwn = eg_malloc(n * sizeof *v.lwn)) || !(v.lid = eg_malloc(n * sizeof *v.lid)) ||
               !(v.memo = eg_malloc(n)) || !(v.fw = eg_malloc(n * sizeof *v.fw)) ||
               !(v.fwn = eg_malloc(n * sizeof *v.fwn)) || !(v.fid = eg_malloc(n * sizeof *v.fid)) ||
               !(v.fmemo = eg_malloc(n))))
         goto out;
-    for (i = 0; i < n; i = j) {
+    for (i = job->from; i < job->to; i = j) {
         size_t a, b, nd, nf;
-        for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+        for (j = i + 1; j < job->to && strcmp(keys + k[j].key, keys + k[i].key) == 0; j++)
             ;
         /* The pre-test: eg_names_similar needs the two names' last words
          * (as it splits them) at least th similar, in every case but a
          * one-word name against a longer one's last word, where the order
          * of the arguments is reversed (so that case is not pre-tested);
          * two persons' names of two words or more need their first words
-         * as close, other types as many words.
-         * (A threshold over 1 would ask less of some words than of others:
-         * no pre-test then.) Names in a block share few last words: each
-         * pair of last words is measured once per compared name, not once
-         * per pair of names. */
+         * as close, other types as many words. (A threshold over 1 would
+         * ask less of some words than of others: no pre-test then.) Names
+         * in a block share few last words: each pair of last words is
+         * measured once per compared name, not once per pair of names. */
         eg_strmap_clear(&v.distinct);
         eg_strmap_clear(&v.fdistinct);
         for (a = i; a < j; a++) {
             uint32_t *slot, *fslot;
-            v.lw[a] = v.fw[a] = NULL;
-            v.lwn[a] = v.fwn[a] = 0;
-            v.nw[a] = (uint8_t)end_words(keys.p + k[a].name, &v.fw[a], &v.fwn[a], &v.lw[a], &v.lwn[a]);
-            v.lid[a] = v.fid[a] = 0;
-            if (!v.nw[a])
+            v.lw[a - o] = v.fw[a - o] = NULL;
+            v.lwn[a - o] = v.fwn[a - o] = 0;
+            v.nw[a - o] =
+                (uint8_t)end_words(keys + k[a].name, &v.fw[a - o], &v.fwn[a - o], &v.lw[a - o], &v.lwn[a - o]);
+            v.lid[a - o] = v.fid[a - o] = 0;
+            dec[a] = EG_NONE;
+            if (!v.nw[a - o])
                 continue;
-            if (eg_strmap_put(&v.distinct, v.lw[a], v.lwn[a], (uint32_t)v.distinct.count, &slot, NULL) ||
-                eg_strmap_put(&v.fdistinct, v.fw[a], v.fwn[a], (uint32_t)v.fdistinct.count, &fslot, NULL))
+            if (eg_strmap_put(&v.distinct, v.lw[a - o], v.lwn[a - o], (uint32_t)v.distinct.count, &slot, NULL) ||
+                eg_strmap_put(&v.fdistinct, v.fw[a - o], v.fwn[a - o], (uint32_t)v.fdistinct.count, &fslot, NULL))
                 goto out;
-            v.lid[a] = *slot;
-            v.fid[a] = *fslot;
+            v.lid[a - o] = *slot;
+            v.fid[a - o] = *fslot;
         }
         nd = v.distinct.count;
         nf = v.fdistinct.count;
@@ -316,36 +343,36 @@ static int merge_variants(eg_graph *g)
         for (a = i; a < j; a++) {
             uint32_t x = k[a].node, best = EG_NONE, found = 0, last = EG_NONE;
             int person = g->nodes[x].type == EG_PERSON;
-            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias || !v.nw[a])
+            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias || !v.nw[a - o])
                 continue;
             memset(v.memo, 0, nd);
             memset(v.fmemo, 0, nf);
             for (b = i; b < j; b++) {
                 uint32_t y = k[b].node;
-                const char *name = keys.p + k[b].name;
-                if (y == x || !v.nw[b])
+                const char *name = keys + k[b].name;
+                if (y == x || !v.nw[b - o])
                     continue;
                 /* a full name never joins a one-word name: "Ivanka Trump"
                  * is not the "Trump" of Donald Trump */
                 if (g->nodes[x].words >= 2 && !strchr(name, '-'))
                     continue;
-                if (th <= 1.0 && !(person && v.nw[b] == 1 && v.nw[a] > 1)) {
-                    uint8_t *m = &v.memo[v.lid[b]];
+                if (th <= 1.0 && !(person && v.nw[b - o] == 1 && v.nw[a - o] > 1)) {
+                    uint8_t *m = &v.memo[v.lid[b - o]];
                     /* other types: as many words; persons of two words or
                      * more: at most one more, and the first words close */
-                    if (!person && v.nw[a] != v.nw[b])
+                    if (!person && v.nw[a - o] != v.nw[b - o])
                         continue;
-                    if (person && v.nw[a] > 1 && v.nw[b] > 1) {
-                        uint8_t *f = &v.fmemo[v.fid[b]];
-                        if ((v.nw[a] > v.nw[b] ? v.nw[a] - v.nw[b] : v.nw[b] - v.nw[a]) > 1)
+                    if (person && v.nw[a - o] > 1 && v.nw[b - o] > 1) {
+                        uint8_t *f = &v.fmemo[v.fid[b - o]];
+                        if ((v.nw[a - o] > v.nw[b - o] ? v.nw[a - o] - v.nw[b - o] : v.nw[b - o] - v.nw[a - o]) > 1)
                             continue;
                         if (!*f)
-                            *f = eg_jaro_winkler(v.fw[a], v.fwn[a], v.fw[b], v.fwn[b]) >= th ? 1 : 2;
+                            *f = eg_jaro_winkler(v.fw[a - o], v.fwn[a - o], v.fw[b - o], v.fwn[b - o]) >= th ? 1 : 2;
                         if (*f == 2)
                             continue;
                     }
                     if (!*m)
-                        *m = eg_jaro_winkler(v.lw[a], v.lwn[a], v.lw[b], v.lwn[b]) >= th ? 1 : 2;
+                        *m = eg_jaro_winkler(v.lw[a - o], v.lwn[a - o], v.lw[b - o], v.lwn[b - o]) >= th ? 1 : 2;
                     if (*m == 2)
                         continue;
                 }
@@ -359,25 +386,83 @@ static int merge_variants(eg_graph *g)
             /* a lone surname close to two people's names is left alone */
             if (found > 1 && g->nodes[x].words < 2)
                 continue;
-            if (best != EG_NONE && node_wins(g, best, x) && merge_into(g, x, best, "spelling variant of the name"))
-                goto out;
+            if (best != EG_NONE && node_wins(g, best, x))
+                dec[a] = best;
         }
     }
     rc = EG_OK;
 out:
+    vscratch_free(&v);
+    return rc;
+}
+
+static void *variant_thread(void *arg)
+{
+    vjob *job = arg;
+    job->rc = variant_decide(job);
+    return NULL;
+}
+
+static int merge_variants(eg_graph *g)
+{
+    size_t i, j, n = 0;
+    double th = g->ctx->opt.fuzzy;
+    vkey *k = NULL;
+    eg_buf keys = {0};
+    uint32_t *dec = NULL;
+    vjob job[2];
+    int rc = EG_ENOMEM;
+    if (th <= 0 || !g->nnodes)
+        return EG_OK;
+    if (variant_index(g, &k, &n, &keys))
+        goto out;
+    if (n > 1 && eg_sort(k, n, sizeof *k, cmp_vkey, keys.p)) /* k is NULL when no node has a key */
+        goto out;
+    if (n && !(dec = eg_malloc(n * sizeof *dec)))
+        goto out;
+    memset(job, 0, sizeof job);
+    job[0].g = job[1].g = g;
+    job[0].k = job[1].k = k;
+    job[0].keys = job[1].keys = keys.p;
+    job[0].dec = job[1].dec = dec;
+    job[0].to = job[1].from = job[1].to = n;
+    if (g->threads > 1 && n > 4096) {
+        /* two halves of about equal work (a block costs its size squared),
+         * cut between blocks */
+        uint64_t total = 0, half = 0;
+        for (i = 0; i < n; i = j) {
+            for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+                ;
+            total += (uint64_t)(j - i) * (j - i);
+        }
+        for (i = 0; i < n && half * 2 < total; i = j) {
+            for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+                ;
+            half += (uint64_t)(j - i) * (j - i);
+        }
+        job[0].to = job[1].from = i;
+    }
+    if (job[1].from < job[1].to) {
+        pthread_t t;
+        int threaded = pthread_create(&t, NULL, variant_thread, &job[1]) == 0;
+        job[0].rc = variant_decide(&job[0]);
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            job[1].rc = variant_decide(&job[1]);
+    } else {
+        job[0].rc = variant_decide(&job[0]);
+    }
+    if (job[0].rc || job[1].rc)
+        goto out;
+    for (i = 0; i < n; i++)
+        if (dec[i] != EG_NONE && merge_into(g, k[i].node, dec[i], "spelling variant of the name"))
+            goto out;
+    rc = EG_OK;
+out:
     eg_free(k);
+    eg_free(dec);
     eg_buf_free(&keys);
-    eg_free(v.nw);
-    eg_free(v.lw);
-    eg_free(v.lwn);
-    eg_free(v.lid);
-    eg_free(v.memo);
-    eg_free(v.fw);
-    eg_free(v.fwn);
-    eg_free(v.fid);
-    eg_free(v.fmemo);
-    eg_strmap_free(&v.distinct);
-    eg_strmap_free(&v.fdistinct);
     return rc;
 }
 

@@ -62,6 +62,8 @@ void eg_graph_free(eg_graph *g)
 
 const char *eg_graph_error(const eg_graph *g) { return g->err.msg; }
 
+void eg_graph_set_threads(eg_graph *g, unsigned n) { g->threads = n; }
+
 static int str_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
 {
     if (g->strs.len + n + 1 > UINT32_MAX)

@@ -105,6 +105,7 @@ struct eg_graph {
     uint64_t ndocs;
     uint64_t nwindows;
     gwork *work;          /* lazily made by eg_graph_add_doc */
+    unsigned threads;     /* eg_graph_set_threads: threads finish may use */
 
     /* after eg_graph_finish */
     int finished;

@@ -1200,6 +1200,8 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
                 ws[i].g = NULL;
             }
     }
+    if (g)
+        eg_graph_set_threads(g, (unsigned)nt);
     for (i = 0; i < nt; i++)
         eg_graph_free(ws[i].g);
     for (k = 0; k < sh.nslots; k++) {
