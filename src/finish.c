@@ -553,20 +553,66 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
     return EG_OK;
 }
 
-typedef struct {
-    uint32_t a, b;      /* view indices, a < b */
-    uint32_t edge;      /* source edge */
-} vedge_ref;
-
-static int cmp_vedge(const void *pa, const void *pb, void *ctx)
+/* The view nodes of edge e, *a < *b; 0 when it is not in the view (a node
+ * filtered out, or both ends merged into one). */
+static int view_pair(const eg_graph *g, uint32_t e, uint32_t *a, uint32_t *b)
 {
-    (void)ctx;
-    const vedge_ref *x = pa, *y = pb;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    if (x->b != y->b)
-        return x->b < y->b ? -1 : 1;
-    return x->edge < y->edge ? -1 : x->edge > y->edge;
+    uint32_t x = g->vindex[g->final[g->edges[e].a]], y = g->vindex[g->final[g->edges[e].b]];
+    if (x == EG_NONE || y == EG_NONE || x == y)
+        return 0;
+    *a = x < y ? x : y;
+    *b = x < y ? y : x;
+    return 1;
+}
+
+/* The edges of the view in order (a, b, then source edge): two stable
+ * counting sorts of edge indices, by b then by a. 4 bytes an edge, not a
+ * sorted copy of every edge's pair. *out has *n entries. */
+static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, size_t *n)
+{
+    uint32_t *cnt = NULL, *by_b = NULL, *ord = NULL, a, b;
+    size_t i, m = 0;
+    int rc = EG_ENOMEM;
+    *out = NULL;
+    *n = 0;
+    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)))
+        goto out;
+    for (i = 0; i < g->nedges; i++)
+        if (view_pair(g, (uint32_t)i, &a, &b)) {
+            cnt[b + 1]++;
+            m++;
+        }
+    if (!m) {
+        rc = EG_OK;
+        goto out;
+    }
+    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(ord = eg_malloc(m * sizeof *ord)))
+        goto out;
+    for (i = 0; i < nn; i++)
+        cnt[i + 1] += cnt[i];
+    for (i = 0; i < g->nedges; i++)
+        if (view_pair(g, (uint32_t)i, &a, &b))
+            by_b[cnt[b]++] = (uint32_t)i;
+    memset(cnt, 0, (nn + 1) * sizeof *cnt);
+    for (i = 0; i < m; i++) {
+        view_pair(g, by_b[i], &a, &b);
+        cnt[a + 1]++;
+    }
+    for (i = 0; i < nn; i++)
+        cnt[i + 1] += cnt[i];
+    for (i = 0; i < m; i++) {
+        view_pair(g, by_b[i], &a, &b);
+        ord[cnt[a]++] = by_b[i];
+    }
+    *out = ord;
+    *n = m;
+    ord = NULL;
+    rc = EG_OK;
+out:
+    eg_free(cnt);
+    eg_free(by_b);
+    eg_free(ord);
+    return rc;
 }
 
 static int cmp_alias(const void *pa, const void *pb, void *ctx)
@@ -639,8 +685,9 @@ int eg_graph_finish(eg_graph *g)
     size_t i, nn = 0, ne = 0, nal = 0, nev = 0;
     uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
     agg_node *agg = NULL;
-    vedge_ref *refs = NULL;
+    uint32_t *eord = NULL;       /* source edges in view order */
     uint32_t *order = NULL, *wview = NULL;
+    uint64_t *vwin = NULL;       /* view node → windows (merged) */
     int rc = EG_ENOMEM;
     const eg_options *o = &g->ctx->opt;
     unsigned k = o->evidence > 64 ? 64 : o->evidence;
@@ -719,30 +766,34 @@ int eg_graph_finish(eg_graph *g)
             g->vindex[order[i]] = (uint32_t)i;
         nn = kept;
     }
-    if (!(g->vnodes = eg_calloc(nn + 1, sizeof *g->vnodes)))
+    if (!(g->vnodes = eg_calloc(nn + 1, sizeof *g->vnodes)) || !(vwin = eg_malloc((nn + 1) * sizeof *vwin)))
         goto out;
+    /* the merged counts go to the view now, the windows (for the weights)
+     * to vwin: the per-node aggregates are not held while the edges are
+     * built */
+    for (i = 0; i < nn; i++) {
+        const agg_node *ag = &agg[surv[order[i]]];
+        g->vnodes[i].mentions = ag->mentions;
+        g->vnodes[i].docs = ag->docs;
+        vwin[i] = ag->windows;
+    }
+    eg_free(agg);
+    eg_free(surv);
+    agg = NULL;
+    surv = NULL;
 
     /* edges: remap, drop self-loops, combine duplicates */
-    if (g->nedges && !(refs = eg_malloc(g->nedges * sizeof *refs)))
-        goto out;
-    for (i = 0; i < g->nedges; i++) {
-        uint32_t a = g->vindex[g->final[g->edges[i].a]], b = g->vindex[g->final[g->edges[i].b]];
-        if (a == EG_NONE || b == EG_NONE || a == b)
-            continue;
-        refs[ne].a = a < b ? a : b;
-        refs[ne].b = a < b ? b : a;
-        refs[ne].edge = (uint32_t)i;
-        ne++;
-    }
-    if (ne > 1 && eg_sort(refs, ne, sizeof *refs, cmp_vedge, NULL)) /* refs is NULL when there are no edges */
+    if (view_edge_order(g, nn, &eord, &ne))
         goto out;
     {
         /* exactly the evidence records the view will hold */
         size_t total = 0, j2, a2;
+        uint32_t pa, pb, qa, qb;
         for (a2 = 0; a2 < ne; a2 = j2) {
             size_t sum = 0;
-            for (j2 = a2; j2 < ne && refs[j2].a == refs[a2].a && refs[j2].b == refs[a2].b; j2++)
-                sum += g->edges[refs[j2].edge].nev;
+            view_pair(g, eord[a2], &pa, &pb);
+            for (j2 = a2; j2 < ne && view_pair(g, eord[j2], &qa, &qb) && qa == pa && qb == pb; j2++)
+                sum += g->edges[eord[j2]].nev;
             total += sum < k ? sum : k;
         }
         nev = total;
@@ -770,11 +821,13 @@ int eg_graph_finish(eg_graph *g)
             eg_edge *v = &g->vedges[out_e];
             uint64_t si, sj;
             size_t q;
-            v->a = refs[i].a;
-            v->b = refs[i].b;
+            uint32_t qa, qb;
+            view_pair(g, eord[i], &v->a, &v->b);
+            v->count = 0; /* what an edge filtered out just before left */
+            v->docs = 0;
             ntmp = 0;
-            for (j = i; j < ne && refs[j].a == v->a && refs[j].b == v->b; j++) {
-                const gedge *s = &g->edges[refs[j].edge];
+            for (j = i; j < ne && view_pair(g, eord[j], &qa, &qb) && qa == v->a && qb == v->b; j++) {
+                const gedge *s = &g->edges[eord[j]];
                 v->count += s->count;
                 v->docs += s->docs;
                 for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
@@ -782,8 +835,8 @@ int eg_graph_finish(eg_graph *g)
             }
             if (v->docs > g->ndocs)
                 v->docs = (uint32_t)g->ndocs;
-            si = agg[surv[order[v->a]]].windows;
-            sj = agg[surv[order[v->b]]].windows;
+            si = vwin[v->a];
+            sj = vwin[v->b];
             v->weight = edge_weight(g, v->count, si, sj);
             if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
                 continue;
@@ -817,10 +870,12 @@ int eg_graph_finish(eg_graph *g)
         eg_free(tmp);
         ne = out_e;
     }
-    eg_free(refs);
+    eg_free(eord);
     eg_free(wview);
-    refs = NULL;
+    eg_free(vwin);
+    eord = NULL;
     wview = NULL;
+    vwin = NULL;
 
     /* node records and their aliases (merged nodes' aliases pooled) */
     for (i = 0; i < g->aliases.count; i++) {
@@ -859,12 +914,9 @@ int eg_graph_finish(eg_graph *g)
         for (i = 0; i < nn; i++) {
             eg_node *x = &g->vnodes[i];
             const gnode *s = &g->nodes[order[i]];
-            const agg_node *ag = &agg[surv[order[i]]];
             size_t a, b;
             x->id = out_id(g, order[i]);
             x->type = (eg_type)s->type;
-            x->mentions = ag->mentions;
-            x->docs = ag->docs;
             x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
             x->aliases = g->valiases + start[i];
             x->naliases = start[i + 1] - start[i];
@@ -918,9 +970,10 @@ int eg_graph_finish(eg_graph *g)
 out:
     eg_free(surv);
     eg_free(agg);
-    eg_free(refs);
+    eg_free(eord);
     eg_free(order);
     eg_free(wview);
+    eg_free(vwin);
     if (rc)
         eg_err_nomem(&g->err);
     return rc;
