@@ -13,6 +13,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1247,6 +1250,13 @@ int main(int argc, char **argv)
     FILE *mtmp = NULL;
     char *mtmp_name = NULL;
     memset(&cl, 0, sizeof cl);
+#ifdef __GLIBC__
+    /* the graph's arrays grow by doubling: above 256 KiB each is its own
+     * mapping, grown in place and given back whole when freed, instead of
+     * leaving copies' holes in the heap (glibc would raise this threshold
+     * as big blocks are freed) */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     if ((rc = parse_args(argc, argv, &cl)))
         return rc;
     catch_signals();
