@@ -7,7 +7,11 @@
  * plain arrays behind hash maps, so merging graphs is a walk over the
  * source's arrays. Evidence is kept per edge as the K first windows in
  * document-name order (then offset), so every partition of the corpus over
- * threads, processes or machines gives the same result.
+ * threads, processes or machines gives the same result. A window that
+ * gives evidence is one record (g->ev) shared by all its edges; an edge
+ * seen once (most of them) holds its window's index itself, others a block
+ * of K indices (g->evix). Sizes matter here: a 1 GB corpus has millions
+ * of edges.
  */
 #ifndef EG_GRAPH_H
 #define EG_GRAPH_H
