@@ -257,6 +257,10 @@ typedef struct {
     size_t *lwn, *fwn;
     uint32_t *lid, *fid;
     uint8_t *memo, *fmemo; /* 0 not yet, 1 close enough, 2 not */
+    uint8_t *tab, *ftab;   /* the same by pair of distinct words, for
+                              blocks small enough (names that share a
+                              word share the measures) */
+    size_t tabcap, ftabcap;
     eg_strmap distinct, fdistinct;
 } vscratch;
 
@@ -271,6 +275,8 @@ static void vscratch_free(vscratch *v)
     eg_free(v->fwn);
     eg_free(v->fid);
     eg_free(v->fmemo);
+    eg_free(v->tab);
+    eg_free(v->ftab);
     eg_strmap_free(&v->distinct);
     eg_strmap_free(&v->fdistinct);
 }
@@ -308,6 +314,7 @@ static int variant_decide(const vjob *job)
         goto out;
     for (i = job->from; i < job->to; i = j) {
         size_t a, b, nd, nf;
+        int use2d;
         for (j = i + 1; j < job->to && strcmp(keys + k[j].key, keys + k[i].key) == 0; j++)
             ;
         /* The pre-test: eg_names_similar needs the two names' last words
@@ -317,8 +324,8 @@ static int variant_decide(const vjob *job)
          * two persons' names of two words or more need their first words
          * as close, other types as many words. (A threshold over 1 would
          * ask less of some words than of others: no pre-test then.) Names
-         * in a block share few last words: each pair of last words is
-         * measured once per compared name, not once per pair of names. */
+         * in a block share words: each pair of distinct words is measured
+         * once, not once per pair of names. */
         eg_strmap_clear(&v.distinct);
         eg_strmap_clear(&v.fdistinct);
         for (a = i; a < j; a++) {
@@ -339,14 +346,29 @@ static int variant_decide(const vjob *job)
         }
         nd = v.distinct.count;
         nf = v.fdistinct.count;
+        use2d = nd * nd <= ((size_t)1 << 24) && nf * nf <= ((size_t)1 << 24);
+        if (use2d) {
+            if (EG_GROW(v.tab, v.tabcap, nd * nd + 1) || EG_GROW(v.ftab, v.ftabcap, nf * nf + 1))
+                goto out;
+            memset(v.tab, 0, nd * nd);
+            memset(v.ftab, 0, nf * nf);
+        }
         /* one block: every rule-found name against every other name */
         for (a = i; a < j; a++) {
             uint32_t x = k[a].node, best = EG_NONE, found = 0, last = EG_NONE;
             int person = g->nodes[x].type == EG_PERSON;
+            uint8_t *mrow, *frow;
             if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias || !v.nw[a - o])
                 continue;
-            memset(v.memo, 0, nd);
-            memset(v.fmemo, 0, nf);
+            if (use2d) {
+                mrow = v.tab + (size_t)v.lid[a - o] * nd;
+                frow = v.ftab + (size_t)v.fid[a - o] * nf;
+            } else {
+                memset(v.memo, 0, nd);
+                memset(v.fmemo, 0, nf);
+                mrow = v.memo;
+                frow = v.fmemo;
+            }
             for (b = i; b < j; b++) {
                 uint32_t y = k[b].node;
                 const char *name = keys + k[b].name;
@@ -357,24 +379,25 @@ static int variant_decide(const vjob *job)
                 if (g->nodes[x].words >= 2 && !strchr(name, '-'))
                     continue;
                 if (th <= 1.0 && !(person && v.nw[b - o] == 1 && v.nw[a - o] > 1)) {
-                    uint8_t *m = &v.memo[v.lid[b - o]];
+                    uint8_t *m = &mrow[v.lid[b - o]];
                     /* other types: as many words; persons of two words or
                      * more: at most one more, and the first words close */
                     if (!person && v.nw[a - o] != v.nw[b - o])
                         continue;
+                    if (person && v.nw[a - o] > 1 && v.nw[b - o] > 1 &&
+                        (v.nw[a - o] > v.nw[b - o] ? v.nw[a - o] - v.nw[b - o] : v.nw[b - o] - v.nw[a - o]) > 1)
+                        continue;
+                    if (!*m)
+                        *m = eg_jaro_winkler(v.lw[a - o], v.lwn[a - o], v.lw[b - o], v.lwn[b - o]) >= th ? 1 : 2;
+                    if (*m == 2)
+                        continue;
                     if (person && v.nw[a - o] > 1 && v.nw[b - o] > 1) {
-                        uint8_t *f = &v.fmemo[v.fid[b - o]];
-                        if ((v.nw[a - o] > v.nw[b - o] ? v.nw[a - o] - v.nw[b - o] : v.nw[b - o] - v.nw[a - o]) > 1)
-                            continue;
+                        uint8_t *f = &frow[v.fid[b - o]];
                         if (!*f)
                             *f = eg_jaro_winkler(v.fw[a - o], v.fwn[a - o], v.fw[b - o], v.fwn[b - o]) >= th ? 1 : 2;
                         if (*f == 2)
                             continue;
                     }
-                    if (!*m)
-                        *m = eg_jaro_winkler(v.lw[a - o], v.lwn[a - o], v.lw[b - o], v.lwn[b - o]) >= th ? 1 : 2;
-                    if (*m == 2)
-                        continue;
                 }
                 if (!eg_names_similar(node_id(g, x), name, person, th))
                     continue;
