@@ -126,9 +126,10 @@ static int emit_mentions(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix, co
         em.type = (eg_type)m->type;
         em.entity = eg_rent_id(r, &r->ent[m->ent]);
         em.label = eg_rent_label(r, &r->ent[m->ent]);
-        em.source = source_name(g->ctx, m, src, sizeof src);
-        if (fn)
+        if (fn) {
+            em.source = source_name(g->ctx, m, src, sizeof src);
             fn(ud, &em);
+        }
         if (g->ctx->opt.explain && m->why != EG_WHY_NONE) {
             eg_buf line = {0};
             int rc = eg_buf_addf(&line, "link\t%s\t%llu-%llu\t", name, (unsigned long long)em.start,
@@ -194,7 +195,20 @@ static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
             t0 = d->sents[win].t0;
             t1 = d->sents[win].t1;
         }
-        qsort(w->win_nodes, n, sizeof *w->win_nodes, cmp_u32);
+        if (n > 16) {
+            qsort(w->win_nodes, n, sizeof *w->win_nodes, cmp_u32);
+        } else {
+            /* most windows have a few nodes: insertion sort */
+            for (k = 1; k < n; k++) {
+                uint32_t x = w->win_nodes[k];
+                size_t q = k;
+                while (q > 0 && w->win_nodes[q - 1] > x) {
+                    w->win_nodes[q] = w->win_nodes[q - 1];
+                    q--;
+                }
+                w->win_nodes[q] = x;
+            }
+        }
         for (k = 0; k < n; k++)
             if (!u || w->win_nodes[u - 1] != w->win_nodes[k])
                 w->win_nodes[u++] = w->win_nodes[k];

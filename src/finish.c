@@ -6,6 +6,7 @@
  * the writers read (graph_view.h), and the --explain audit file.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,10 +166,10 @@ typedef struct {
     uint8_t alias;  /* name is a seen surface form, not the id */
 } vkey;
 
-static const char *sort_keys; /* for cmp_vkey (qsort has no context) */
-
-static int cmp_vkey(const void *pa, const void *pb)
+/* ctx: the key buffer */
+static int cmp_vkey(const void *pa, const void *pb, void *ctx)
 {
+    const char *sort_keys = ctx;
     const vkey *a = pa, *b = pb;
     int c = strcmp(sort_keys + a->key, sort_keys + b->key);
     if (c)
@@ -223,39 +224,182 @@ static int variant_index(eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
     return rc;
 }
 
-static int merge_variants(eg_graph *g)
+/* The first and last words of a slug as eg_names_similar splits it
+ * (words of two bytes or more, at most 16 of them) and the number of
+ * such words. */
+static size_t end_words(const char *s, const char **f, size_t *fn, const char **w, size_t *wn)
 {
-    size_t i, j, n = 0;
+    size_t k = 0;
+    while (*s && k < 16) {
+        size_t len = strcspn(s, "-");
+        if (len > 1) {
+            if (!k) {
+                *f = s;
+                *fn = len;
+            }
+            *w = s;
+            *wn = len;
+            k++;
+        }
+        s += len;
+        if (*s == '-')
+            s++;
+    }
+    return k;
+}
+
+/* Per block scratch for merge_variants' pre-test: each name's number of
+ * words, its last word and that word's index among the block's distinct
+ * last words; per compared name, the pre-test's result by last word. */
+typedef struct {
+    uint8_t *nw;
+    const char **lw, **fw;
+    size_t *lwn, *fwn;
+    uint32_t *lid, *fid;
+    uint8_t *memo, *fmemo; /* 0 not yet, 1 close enough, 2 not */
+    uint8_t *tab, *ftab;   /* the same by pair of distinct words, for
+                              blocks small enough (names that share a
+                              word share the measures) */
+    size_t tabcap, ftabcap;
+    eg_strmap distinct, fdistinct;
+} vscratch;
+
+static void vscratch_free(vscratch *v)
+{
+    eg_free(v->nw);
+    eg_free(v->lw);
+    eg_free(v->lwn);
+    eg_free(v->lid);
+    eg_free(v->memo);
+    eg_free(v->fw);
+    eg_free(v->fwn);
+    eg_free(v->fid);
+    eg_free(v->fmemo);
+    eg_free(v->tab);
+    eg_free(v->ftab);
+    eg_strmap_free(&v->distinct);
+    eg_strmap_free(&v->fdistinct);
+}
+
+/* The variant decisions for the blocks in k[from, to): dec[a] is the node
+ * name a's node joins, or EG_NONE. They read the graph only (the nodes'
+ * static data), so ranges of blocks can be decided in parallel and the
+ * merges made afterwards in order. */
+typedef struct {
+    const eg_graph *g;
+    const vkey *k;
+    const char *keys;
+    size_t from, to;
+    uint32_t *dec;
+    int rc;
+} vjob;
+
+static int variant_decide(const vjob *job)
+{
+    const eg_graph *g = job->g;
+    const vkey *k = job->k;
+    const char *keys = job->keys;
+    uint32_t *dec = job->dec;
     double th = g->ctx->opt.fuzzy;
-    vkey *k = NULL;
-    eg_buf keys = {0};
+    size_t i, j, n = job->to - job->from, o = job->from;
+    vscratch v;
     int rc = EG_ENOMEM;
-    if (th <= 0 || !g->nnodes)
-        return EG_OK;
-    if (variant_index(g, &k, &n, &keys))
+    memset(&v, 0, sizeof v);
+    /* scratch for k[o, o + n) */
+    if (n && (!(v.nw = eg_malloc(n)) || !(v.lw = eg_malloc(n * sizeof *v.lw)) ||
+              !(v.lwn = eg_malloc(n * sizeof *v.lwn)) || !(v.lid = eg_malloc(n * sizeof *v.lid)) ||
+              !(v.memo = eg_malloc(n)) || !(v.fw = eg_malloc(n * sizeof *v.fw)) ||
+              !(v.fwn = eg_malloc(n * sizeof *v.fwn)) || !(v.fid = eg_malloc(n * sizeof *v.fid)) ||
+              !(v.fmemo = eg_malloc(n))))
         goto out;
-    sort_keys = keys.p;
-    if (n > 1) /* k is NULL when no node has a key */
-        qsort(k, n, sizeof *k, cmp_vkey);
-    for (i = 0; i < n; i = j) {
-        size_t a, b;
-        for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+    for (i = job->from; i < job->to; i = j) {
+        size_t a, b, nd, nf;
+        int use2d;
+        for (j = i + 1; j < job->to && strcmp(keys + k[j].key, keys + k[i].key) == 0; j++)
             ;
+        /* The pre-test: eg_names_similar needs the two names' last words
+         * (as it splits them) at least th similar, in every case but a
+         * one-word name against a longer one's last word, where the order
+         * of the arguments is reversed (so that case is not pre-tested);
+         * two persons' names of two words or more need their first words
+         * as close, other types as many words. (A threshold over 1 would
+         * ask less of some words than of others: no pre-test then.) Names
+         * in a block share words: each pair of distinct words is measured
+         * once, not once per pair of names. */
+        eg_strmap_clear(&v.distinct);
+        eg_strmap_clear(&v.fdistinct);
+        for (a = i; a < j; a++) {
+            uint32_t *slot, *fslot;
+            v.lw[a - o] = v.fw[a - o] = NULL;
+            v.lwn[a - o] = v.fwn[a - o] = 0;
+            v.nw[a - o] =
+                (uint8_t)end_words(keys + k[a].name, &v.fw[a - o], &v.fwn[a - o], &v.lw[a - o], &v.lwn[a - o]);
+            v.lid[a - o] = v.fid[a - o] = 0;
+            dec[a] = EG_NONE;
+            if (!v.nw[a - o])
+                continue;
+            if (eg_strmap_put(&v.distinct, v.lw[a - o], v.lwn[a - o], (uint32_t)v.distinct.count, &slot, NULL) ||
+                eg_strmap_put(&v.fdistinct, v.fw[a - o], v.fwn[a - o], (uint32_t)v.fdistinct.count, &fslot, NULL))
+                goto out;
+            v.lid[a - o] = *slot;
+            v.fid[a - o] = *fslot;
+        }
+        nd = v.distinct.count;
+        nf = v.fdistinct.count;
+        use2d = nd * nd <= ((size_t)1 << 24) && nf * nf <= ((size_t)1 << 24);
+        if (use2d) {
+            if (EG_GROW(v.tab, v.tabcap, nd * nd + 1) || EG_GROW(v.ftab, v.ftabcap, nf * nf + 1))
+                goto out;
+            memset(v.tab, 0, nd * nd);
+            memset(v.ftab, 0, nf * nf);
+        }
         /* one block: every rule-found name against every other name */
         for (a = i; a < j; a++) {
             uint32_t x = k[a].node, best = EG_NONE, found = 0, last = EG_NONE;
-            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias)
+            int person = g->nodes[x].type == EG_PERSON;
+            uint8_t *mrow, *frow;
+            if (g->nodes[x].origin != EG_ORIGIN_RULE || k[a].alias || !v.nw[a - o])
                 continue;
+            if (use2d) {
+                mrow = v.tab + (size_t)v.lid[a - o] * nd;
+                frow = v.ftab + (size_t)v.fid[a - o] * nf;
+            } else {
+                memset(v.memo, 0, nd);
+                memset(v.fmemo, 0, nf);
+                mrow = v.memo;
+                frow = v.fmemo;
+            }
             for (b = i; b < j; b++) {
                 uint32_t y = k[b].node;
-                const char *name = keys.p + k[b].name;
-                if (y == x)
+                const char *name = keys + k[b].name;
+                if (y == x || !v.nw[b - o])
                     continue;
                 /* a full name never joins a one-word name: "Ivanka Trump"
                  * is not the "Trump" of Donald Trump */
                 if (g->nodes[x].words >= 2 && !strchr(name, '-'))
                     continue;
-                if (!eg_names_similar(node_id(g, x), name, g->nodes[x].type == EG_PERSON, th))
+                if (th <= 1.0 && !(person && v.nw[b - o] == 1 && v.nw[a - o] > 1)) {
+                    uint8_t *m = &mrow[v.lid[b - o]];
+                    /* other types: as many words; persons of two words or
+                     * more: at most one more, and the first words close */
+                    if (!person && v.nw[a - o] != v.nw[b - o])
+                        continue;
+                    if (person && v.nw[a - o] > 1 && v.nw[b - o] > 1 &&
+                        (v.nw[a - o] > v.nw[b - o] ? v.nw[a - o] - v.nw[b - o] : v.nw[b - o] - v.nw[a - o]) > 1)
+                        continue;
+                    if (!*m)
+                        *m = eg_jaro_winkler(v.lw[a - o], v.lwn[a - o], v.lw[b - o], v.lwn[b - o]) >= th ? 1 : 2;
+                    if (*m == 2)
+                        continue;
+                    if (person && v.nw[a - o] > 1 && v.nw[b - o] > 1) {
+                        uint8_t *f = &frow[v.fid[b - o]];
+                        if (!*f)
+                            *f = eg_jaro_winkler(v.fw[a - o], v.fwn[a - o], v.fw[b - o], v.fwn[b - o]) >= th ? 1 : 2;
+                        if (*f == 2)
+                            continue;
+                    }
+                }
+                if (!eg_names_similar(node_id(g, x), name, person, th))
                     continue;
                 found += y != last; /* a node's names are adjacent */
                 last = y;
@@ -265,13 +409,82 @@ static int merge_variants(eg_graph *g)
             /* a lone surname close to two people's names is left alone */
             if (found > 1 && g->nodes[x].words < 2)
                 continue;
-            if (best != EG_NONE && node_wins(g, best, x) && merge_into(g, x, best, "spelling variant of the name"))
-                goto out;
+            if (best != EG_NONE && node_wins(g, best, x))
+                dec[a] = best;
         }
     }
     rc = EG_OK;
 out:
+    vscratch_free(&v);
+    return rc;
+}
+
+static void *variant_thread(void *arg)
+{
+    vjob *job = arg;
+    job->rc = variant_decide(job);
+    return NULL;
+}
+
+static int merge_variants(eg_graph *g)
+{
+    size_t i, j, n = 0;
+    double th = g->ctx->opt.fuzzy;
+    vkey *k = NULL;
+    eg_buf keys = {0};
+    uint32_t *dec = NULL;
+    vjob job[2];
+    int rc = EG_ENOMEM;
+    if (th <= 0 || !g->nnodes)
+        return EG_OK;
+    if (variant_index(g, &k, &n, &keys))
+        goto out;
+    if (n > 1 && eg_sort(k, n, sizeof *k, cmp_vkey, keys.p)) /* k is NULL when no node has a key */
+        goto out;
+    if (n && !(dec = eg_malloc(n * sizeof *dec)))
+        goto out;
+    memset(job, 0, sizeof job);
+    job[0].g = job[1].g = g;
+    job[0].k = job[1].k = k;
+    job[0].keys = job[1].keys = keys.p;
+    job[0].dec = job[1].dec = dec;
+    job[0].to = job[1].from = job[1].to = n;
+    if (g->threads > 1 && n > 4096) {
+        /* two halves of about equal work (a block costs its size squared),
+         * cut between blocks */
+        uint64_t total = 0, half = 0;
+        for (i = 0; i < n; i = j) {
+            for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+                ;
+            total += (uint64_t)(j - i) * (j - i);
+        }
+        for (i = 0; i < n && half * 2 < total; i = j) {
+            for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+                ;
+            half += (uint64_t)(j - i) * (j - i);
+        }
+        job[0].to = job[1].from = i;
+    }
+    if (job[1].from < job[1].to) {
+        pthread_t t;
+        int threaded = pthread_create(&t, NULL, variant_thread, &job[1]) == 0;
+        job[0].rc = variant_decide(&job[0]);
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            job[1].rc = variant_decide(&job[1]);
+    } else {
+        job[0].rc = variant_decide(&job[0]);
+    }
+    if (job[0].rc || job[1].rc)
+        goto out;
+    for (i = 0; i < n; i++)
+        if (dec[i] != EG_NONE && merge_into(g, k[i].node, dec[i], "spelling variant of the name"))
+            goto out;
+    rc = EG_OK;
+out:
     eg_free(k);
+    eg_free(dec);
     eg_buf_free(&keys);
     return rc;
 }
@@ -315,19 +528,19 @@ typedef struct {
     int keep;
 } agg_node;
 
-static eg_graph *sort_graph; /* qsort has no context argument in C11 */
-
-/* By id, then type (the key's digit). */
-static int cmp_node_id(const void *pa, const void *pb)
+/* By id, then type (the key's digit). ctx: the graph. */
+static int cmp_node_id(const void *pa, const void *pb, void *ctx)
 {
+    const eg_graph *sort_graph = ctx;
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     const gnode *x = &sort_graph->nodes[a], *y = &sort_graph->nodes[b];
     int c = strcmp(node_id(sort_graph, a), node_id(sort_graph, b));
     return c ? c : (x->type > y->type) - (x->type < y->type);
 }
 
-static int cmp_out_id(const void *pa, const void *pb)
+static int cmp_out_id(const void *pa, const void *pb, void *ctx)
 {
+    const eg_graph *sort_graph = ctx;
     uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
     return strcmp(out_id(sort_graph, a), out_id(sort_graph, b));
 }
@@ -363,40 +576,95 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
     return EG_OK;
 }
 
-typedef struct {
-    uint32_t a, b;      /* view indices, a < b */
-    uint32_t edge;      /* source edge */
-} vedge_ref;
-
-static int cmp_vedge(const void *pa, const void *pb)
+/* The view nodes of edge e, *a < *b; 0 when it is not in the view (a node
+ * filtered out, or both ends merged into one). */
+static int view_pair(const eg_graph *g, uint32_t e, uint32_t *a, uint32_t *b)
 {
-    const vedge_ref *x = pa, *y = pb;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    if (x->b != y->b)
-        return x->b < y->b ? -1 : 1;
-    return x->edge < y->edge ? -1 : x->edge > y->edge;
+    uint32_t x = g->vindex[g->final[g->edges[e].a]], y = g->vindex[g->final[g->edges[e].b]];
+    if (x == EG_NONE || y == EG_NONE || x == y)
+        return 0;
+    *a = x < y ? x : y;
+    *b = x < y ? y : x;
+    return 1;
 }
 
-static int cmp_alias(const void *pa, const void *pb)
+/* The edges of the view in order (a, b, then source edge): two stable
+ * counting sorts of edge indices, by b then by a. 4 bytes an edge, not a
+ * sorted copy of every edge's pair. *out has *n entries. */
+static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, size_t *n)
 {
+    uint32_t *cnt = NULL, *by_b = NULL, *ord = NULL, a, b;
+    size_t i, m = 0;
+    int rc = EG_ENOMEM;
+    *out = NULL;
+    *n = 0;
+    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)))
+        goto out;
+    for (i = 0; i < g->nedges; i++)
+        if (view_pair(g, (uint32_t)i, &a, &b)) {
+            cnt[b + 1]++;
+            m++;
+        }
+    if (!m) {
+        rc = EG_OK;
+        goto out;
+    }
+    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(ord = eg_malloc(m * sizeof *ord)))
+        goto out;
+    for (i = 0; i < nn; i++)
+        cnt[i + 1] += cnt[i];
+    for (i = 0; i < g->nedges; i++)
+        if (view_pair(g, (uint32_t)i, &a, &b))
+            by_b[cnt[b]++] = (uint32_t)i;
+    memset(cnt, 0, (nn + 1) * sizeof *cnt);
+    for (i = 0; i < m; i++) {
+        view_pair(g, by_b[i], &a, &b);
+        cnt[a + 1]++;
+    }
+    for (i = 0; i < nn; i++)
+        cnt[i + 1] += cnt[i];
+    for (i = 0; i < m; i++) {
+        view_pair(g, by_b[i], &a, &b);
+        ord[cnt[a]++] = by_b[i];
+    }
+    *out = ord;
+    *n = m;
+    ord = NULL;
+    rc = EG_OK;
+out:
+    eg_free(cnt);
+    eg_free(by_b);
+    eg_free(ord);
+    return rc;
+}
+
+static int cmp_alias(const void *pa, const void *pb, void *ctx)
+{
+    (void)ctx;
     const eg_alias_seen *a = pa, *b = pb;
     if (a->count != b->count)
         return a->count > b->count ? -1 : 1;
     return strcmp(a->text, b->text);
 }
 
-static int cmp_evidence(const void *pa, const void *pb)
+/* Window indices by their windows' order. ctx: the graph. */
+static int cmp_evidence(const void *pa, const void *pb, void *ctx)
 {
-    return eg_graph_ev_cmp(sort_graph, pa, pb);
+    const eg_graph *g = ctx;
+    return eg_graph_ev_cmp(g, &g->ev[*(const uint32_t *)pa], &g->ev[*(const uint32_t *)pb]);
 }
 
-static const agg_node *sort_agg; /* for cmp_top */
+typedef struct {
+    const eg_graph *g;
+    const agg_node *agg;
+} top_ctx;
 
 /* Most mentioned first; ties by id, so the cut is deterministic. */
-static int cmp_top(const void *pa, const void *pb)
+static int cmp_top(const void *pa, const void *pb, void *ctx)
 {
-    const agg_node *a = &sort_agg[*(const uint32_t *)pa], *b = &sort_agg[*(const uint32_t *)pb];
+    const top_ctx *t = ctx;
+    const eg_graph *sort_graph = t->g;
+    const agg_node *a = &t->agg[*(const uint32_t *)pa], *b = &t->agg[*(const uint32_t *)pb];
     if (a->mentions != b->mentions)
         return a->mentions > b->mentions ? -1 : 1;
     return strcmp(node_id(sort_graph, a->node), node_id(sort_graph, b->node));
@@ -420,9 +688,15 @@ static int filter_nodes(eg_graph *g, agg_node *agg, size_t n)
     for (i = 0, kept = 0; i < n; i++)
         if (agg[i].keep)
             ord[kept++] = (uint32_t)i;
-    sort_graph = g;
-    sort_agg = agg;
-    qsort(ord, kept, sizeof *ord, cmp_top);
+    {
+        top_ctx t;
+        t.g = g;
+        t.agg = agg;
+        if (eg_sort(ord, kept, sizeof *ord, cmp_top, &t)) {
+            eg_free(ord);
+            return EG_ENOMEM;
+        }
+    }
     for (i = o->top; i < kept; i++)
         agg[ord[i]].keep = 0;
     eg_free(ord);
@@ -434,8 +708,9 @@ int eg_graph_finish(eg_graph *g)
     size_t i, nn = 0, ne = 0, nal = 0, nev = 0;
     uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
     agg_node *agg = NULL;
-    vedge_ref *refs = NULL;
-    uint32_t *order = NULL;
+    uint32_t *eord = NULL;       /* source edges in view order */
+    uint32_t *order = NULL, *wview = NULL;
+    uint64_t *vwin = NULL;       /* view node → windows (merged) */
     int rc = EG_ENOMEM;
     const eg_options *o = &g->ctx->opt;
     unsigned k = o->evidence > 64 ? 64 : o->evidence;
@@ -446,6 +721,11 @@ int eg_graph_finish(eg_graph *g)
     if (g->spool_buf.len && (rc = eg_graph_spool_flush(g)))
         return rc;
     rc = EG_ENOMEM;
+    /* no edge is looked up from here on (edge_get makes the table again
+     * should a failed finish be followed by more documents) */
+    eg_free(g->edge_slots);
+    g->edge_slots = NULL;
+    g->edge_nslots = 0;
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
     eg_free(g->vindex);
@@ -496,12 +776,10 @@ int eg_graph_finish(eg_graph *g)
         for (i = 0; i < nn; i++)
             if (agg[i].keep)
                 order[kept++] = agg[i].node;
-        sort_graph = g;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            qsort(order, kept, sizeof *order, cmp_node_id);
-            if (qualify_ids(g, order, kept))
+            if (eg_sort(order, kept, sizeof *order, cmp_node_id, g) || qualify_ids(g, order, kept) ||
+                eg_sort(order, kept, sizeof *order, cmp_out_id, g))
                 goto out;
-            qsort(order, kept, sizeof *order, cmp_out_id);
         }
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
             goto out;
@@ -511,77 +789,102 @@ int eg_graph_finish(eg_graph *g)
             g->vindex[order[i]] = (uint32_t)i;
         nn = kept;
     }
-    if (!(g->vnodes = eg_calloc(nn + 1, sizeof *g->vnodes)))
+    if (!(g->vnodes = eg_calloc(nn + 1, sizeof *g->vnodes)) || !(vwin = eg_malloc((nn + 1) * sizeof *vwin)))
         goto out;
+    /* the merged counts go to the view now, the windows (for the weights)
+     * to vwin: the per-node aggregates are not held while the edges are
+     * built */
+    for (i = 0; i < nn; i++) {
+        const agg_node *ag = &agg[surv[order[i]]];
+        g->vnodes[i].mentions = ag->mentions;
+        g->vnodes[i].docs = ag->docs;
+        vwin[i] = ag->windows;
+    }
+    eg_free(agg);
+    eg_free(surv);
+    agg = NULL;
+    surv = NULL;
 
     /* edges: remap, drop self-loops, combine duplicates */
-    if (g->nedges && !(refs = eg_malloc(g->nedges * sizeof *refs)))
+    if (view_edge_order(g, nn, &eord, &ne))
         goto out;
-    for (i = 0; i < g->nedges; i++) {
-        uint32_t a = g->vindex[g->final[g->edges[i].a]], b = g->vindex[g->final[g->edges[i].b]];
-        if (a == EG_NONE || b == EG_NONE || a == b)
-            continue;
-        refs[ne].a = a < b ? a : b;
-        refs[ne].b = a < b ? b : a;
-        refs[ne].edge = (uint32_t)i;
-        ne++;
-    }
-    if (ne > 1) /* refs is NULL when there are no edges */
-        qsort(refs, ne, sizeof *refs, cmp_vedge);
     {
         /* exactly the evidence records the view will hold */
         size_t total = 0, j2, a2;
+        uint32_t pa, pb, qa, qb;
         for (a2 = 0; a2 < ne; a2 = j2) {
             size_t sum = 0;
-            for (j2 = a2; j2 < ne && refs[j2].a == refs[a2].a && refs[j2].b == refs[a2].b; j2++)
-                sum += g->edges[refs[j2].edge].nev;
+            view_pair(g, eord[a2], &pa, &pb);
+            for (j2 = a2; j2 < ne && view_pair(g, eord[j2], &qa, &qb) && qa == pa && qb == pb; j2++)
+                sum += g->edges[eord[j2]].nev;
             total += sum < k ? sum : k;
         }
         nev = total;
     }
     if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(nev + 1, sizeof *g->vev)))
         goto out;
+    /* a view edge with one evidence record points at its window's record,
+     * shared with the other such edges of that window (most edges occur
+     * once); wview[w] is that record's index, EG_NONE until made. vev is
+     * sized for no sharing: the pages never filled are never touched. */
+    if (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview)))
+        goto out;
+    for (i = 0; i < g->nev; i++)
+        wview[i] = EG_NONE;
     nev = 0; /* now the fill position */
     {
         size_t out_e = 0, j;
         /* the evidence of all source edges of one view edge, before the K
          * earliest are kept (bounded: 64 sources × 64 records) */
-        gevidence *tmp = eg_malloc(64 * 64 * sizeof *tmp);
+        uint32_t *tmp = eg_malloc(64 * 64 * sizeof *tmp);
         size_t ntmp;
         if (!tmp)
             goto out;
         for (i = 0; i < ne; i = j) {
             eg_edge *v = &g->vedges[out_e];
             uint64_t si, sj;
-            v->a = refs[i].a;
-            v->b = refs[i].b;
+            size_t q;
+            uint32_t qa, qb;
+            view_pair(g, eord[i], &v->a, &v->b);
+            v->count = 0; /* what an edge filtered out just before left */
+            v->docs = 0;
             ntmp = 0;
-            for (j = i; j < ne && refs[j].a == v->a && refs[j].b == v->b; j++) {
-                const gedge *s = &g->edges[refs[j].edge];
-                size_t q;
+            for (j = i; j < ne && view_pair(g, eord[j], &qa, &qb) && qa == v->a && qb == v->b; j++) {
+                const gedge *s = &g->edges[eord[j]];
                 v->count += s->count;
                 v->docs += s->docs;
                 for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
-                    tmp[ntmp++] = g->ev[s->ev + q];
+                    tmp[ntmp++] = s->evcap <= 1 ? s->ev : g->evix[s->ev + q];
             }
             if (v->docs > g->ndocs)
                 v->docs = (uint32_t)g->ndocs;
-            si = agg[surv[order[v->a]]].windows;
-            sj = agg[surv[order[v->b]]].windows;
+            si = vwin[v->a];
+            sj = vwin[v->b];
             v->weight = edge_weight(g, v->count, si, sj);
             if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
                 continue;
-            qsort(tmp, ntmp, sizeof *tmp, cmp_evidence);
-            v->ev = g->vev + nev;
-            for (v->nev = 0; v->nev < k && v->nev < ntmp; v->nev++) {
-                eg_evidence *x = &g->vev[nev++];
-                x->doc = g->docs.items[tmp[v->nev].doc].key;
-                x->start = tmp[v->nev].start;
-                x->end = tmp[v->nev].end;
-                x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
-                x->spool_fd = g->spools[tmp[v->nev].spool];
-                x->snip_off = tmp[v->nev].snip;
-                x->snip_len = tmp[v->nev].snip_len;
+            if (eg_sort(tmp, ntmp, sizeof *tmp, cmp_evidence, g)) {
+                eg_free(tmp);
+                goto out;
+            }
+            v->nev = ntmp < k ? ntmp : k;
+            if (v->nev == 1 && wview[tmp[0]] != EG_NONE) {
+                v->ev = g->vev + wview[tmp[0]];
+            } else {
+                if (v->nev == 1)
+                    wview[tmp[0]] = (uint32_t)nev;
+                v->ev = g->vev + nev;
+                for (q = 0; q < v->nev; q++) {
+                    const gevidence *w = &g->ev[tmp[q]];
+                    eg_evidence *x = &g->vev[nev++];
+                    x->doc = g->docs.items[w->doc].key;
+                    x->start = w->start;
+                    x->end = w->end;
+                    x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
+                    x->spool_fd = g->spools[w->spool];
+                    x->snip_off = w->snip;
+                    x->snip_len = w->snip_len;
+                }
             }
             g->vnodes[v->a].degree++;
             g->vnodes[v->b].degree++;
@@ -590,6 +893,12 @@ int eg_graph_finish(eg_graph *g)
         eg_free(tmp);
         ne = out_e;
     }
+    eg_free(eord);
+    eg_free(wview);
+    eg_free(vwin);
+    eord = NULL;
+    wview = NULL;
+    vwin = NULL;
 
     /* node records and their aliases (merged nodes' aliases pooled) */
     for (i = 0; i < g->aliases.count; i++) {
@@ -628,16 +937,14 @@ int eg_graph_finish(eg_graph *g)
         for (i = 0; i < nn; i++) {
             eg_node *x = &g->vnodes[i];
             const gnode *s = &g->nodes[order[i]];
-            const agg_node *ag = &agg[surv[order[i]]];
             size_t a, b;
             x->id = out_id(g, order[i]);
             x->type = (eg_type)s->type;
-            x->mentions = ag->mentions;
-            x->docs = ag->docs;
             x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
             x->aliases = g->valiases + start[i];
             x->naliases = start[i + 1] - start[i];
-            qsort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias);
+            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
+                break;
             /* the same surface text from two merged nodes: add up */
             for (a = 0, b = 0; a < x->naliases; a++) {
                 eg_alias_seen *al = (eg_alias_seen *)x->aliases;
@@ -647,11 +954,14 @@ int eg_graph_finish(eg_graph *g)
                     al[b++] = al[a];
             }
             x->naliases = b;
-            qsort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias);
+            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
+                break;
             x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
         }
         eg_free(start);
         eg_free(fill);
+        if (i < nn)
+            goto out; /* out of memory sorting */
     }
     g->view.nodes = g->vnodes;
     g->view.nnodes = nn;
@@ -672,17 +982,21 @@ int eg_graph_finish(eg_graph *g)
      * evidence records are not needed any more */
     eg_free(g->edges);
     eg_free(g->ev);
+    eg_free(g->evix);
     eg_free(g->edge_slots);
     g->edges = NULL;
     g->ev = NULL;
+    g->evix = NULL;
     g->edge_slots = NULL;
-    g->nedges = g->edges_cap = g->ev_cap = g->ev_used = g->edge_nslots = 0;
+    g->nedges = g->edges_cap = g->ev_cap = g->nev = g->evix_used = g->evix_cap = g->edge_nslots = 0;
     rc = EG_OK;
 out:
     eg_free(surv);
     eg_free(agg);
-    eg_free(refs);
+    eg_free(eord);
     eg_free(order);
+    eg_free(wview);
+    eg_free(vwin);
     if (rc)
         eg_err_nomem(&g->err);
     return rc;
@@ -728,8 +1042,9 @@ int eg_graph_write_threads(eg_graph *g, const char *dir, unsigned formats, int t
 
 /* Audit lines: links by document name and offset, then the corpus-level
  * merges (seq UINT64_MAX) by text. */
-static int cmp_explain(const void *pa, const void *pb)
+static int cmp_explain(const void *pa, const void *pb, void *ctx)
 {
+    const eg_graph *sort_graph = ctx;
     const gexplain *a = pa, *b = pb;
     int am = a->seq == UINT64_MAX, bm = b->seq == UINT64_MAX;
     if (am != bm)
@@ -760,9 +1075,10 @@ int eg_graph_write_explain(eg_graph *g, const char *path)
     eg_buf_free(&dir);
     if (rc)
         return rc;
-    sort_graph = g;
-    if (g->nexplain > 1) /* g->explain is NULL when there are none */
-        qsort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain);
+    if (g->nexplain > 1 && eg_sort(g->explain, g->nexplain, sizeof *g->explain, cmp_explain, g)) {
+        eg_out_abort(&out);
+        return eg_err_nomem(&g->err);
+    }
     fprintf(out.f, "# entgraph %s audit: link = a partial name or acronym linked in a document;\n"
                    "# merge = two entities joined for the whole corpus. Columns are tab-separated.\n",
             EG_VERSION);

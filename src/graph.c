@@ -37,6 +37,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->edge_slots);
     eg_free(g->edges);
     eg_free(g->ev);
+    eg_free(g->evix);
     {
         size_t i;
         for (i = 0; i < g->nspools; i++)
@@ -60,6 +61,8 @@ void eg_graph_free(eg_graph *g)
 }
 
 const char *eg_graph_error(const eg_graph *g) { return g->err.msg; }
+
+void eg_graph_set_threads(eg_graph *g, unsigned n) { g->threads = n; }
 
 static int str_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
 {
@@ -160,8 +163,8 @@ int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *su
 {
     gnode *x = &g->nodes[n];
     x->mentions++;
-    if (x->last_doc != seq + 1) {
-        x->last_doc = seq + 1;
+    if (x->last_doc != (uint32_t)(seq + 1)) {
+        x->last_doc = (uint32_t)(seq + 1);
         x->docs++;
     }
     return alias_add(g, n, surface, len, 1);
@@ -183,17 +186,21 @@ static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b)
     return i;
 }
 
+/* Makes the slot table (again) with room for one more edge: after
+ * growth, or when eg_graph_finish has dropped it. */
 static int edges_rehash(eg_graph *g)
 {
     size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i;
-    uint64_t *ns = eg_calloc(n, sizeof *ns);
-    if (!ns)
+    uint32_t *ns;
+    while ((g->nedges + 1) * 10 >= n * 7)
+        n *= 2;
+    if (!(ns = eg_calloc(n, sizeof *ns)))
         return EG_ENOMEM;
     eg_free(g->edge_slots);
     g->edge_slots = ns;
     g->edge_nslots = n;
     for (i = 0; i < g->nedges; i++)
-        g->edge_slots[edge_find(g, g->edges[i].a, g->edges[i].b)] = i + 1;
+        g->edge_slots[edge_find(g, g->edges[i].a, g->edges[i].b)] = (uint32_t)i + 1;
     return EG_OK;
 }
 
@@ -215,13 +222,13 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
         *out = &g->edges[g->edge_slots[i] - 1];
         return EG_OK;
     }
-    if (EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
+    if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
         return EG_ENOMEM;
     e = &g->edges[g->nedges];
     memset(e, 0, sizeof *e);
     e->a = a;
     e->b = b;
-    g->edge_slots[i] = ++g->nedges;
+    g->edge_slots[i] = (uint32_t)++g->nedges;
     *out = e;
     return EG_OK;
 }
@@ -246,34 +253,54 @@ static int ev_before(const eg_graph *g, const gevidence *x, const gevidence *y)
     return eg_graph_ev_cmp(g, x, y) < 0;
 }
 
-/* Inserts one evidence record, keeping the K earliest in order. */
-/* Inserts one evidence record, keeping the K first in order. An edge's
- * block holds one record until a second comes, then K. */
-static int ev_insert(eg_graph *g, gedge *e, const gevidence *x)
+/* Keeps window record x; *out is its index in g->ev. */
+static int ev_new(eg_graph *g, const gevidence *x, uint32_t *out)
+{
+    if (g->nev >= UINT32_MAX - 1 || EG_GROW(g->ev, g->ev_cap, g->nev + 1))
+        return EG_ENOMEM;
+    g->ev[g->nev] = *x;
+    *out = (uint32_t)g->nev++;
+    return EG_OK;
+}
+
+/* Inserts window w into the edge's evidence, keeping the K first in
+ * order. An edge holds its one window itself until a second comes; then
+ * a block of K window indices in g->evix. */
+static int ev_insert(eg_graph *g, gedge *e, uint32_t w)
 {
     unsigned k = ev_k(g), i;
-    gevidence *v;
+    const gevidence *x = &g->ev[w];
+    uint32_t *v;
     if (!k)
         return EG_OK;
-    if (e->nev == e->evcap && e->nev < k) {
-        unsigned cap = e->evcap ? k : 1;
-        if (g->ev_used + cap > UINT32_MAX || EG_GROW(g->ev, g->ev_cap, g->ev_used + cap))
-            return EG_ENOMEM;
-        if (e->nev)
-            memcpy(g->ev + g->ev_used, g->ev + e->ev, e->nev * sizeof *g->ev);
-        e->ev = (uint32_t)g->ev_used;
-        e->evcap = (uint16_t)cap;
-        g->ev_used += cap;
+    if (!e->evcap) {
+        e->ev = w;
+        e->nev = 1;
+        e->evcap = 1;
+        return EG_OK;
     }
-    v = g->ev + e->ev;
-    if (e->nev == k && !ev_before(g, x, &v[k - 1]))
+    if (e->evcap == 1) {
+        if (k == 1) {
+            if (ev_before(g, x, &g->ev[e->ev]))
+                e->ev = w;
+            return EG_OK;
+        }
+        if (g->evix_used + k > UINT32_MAX || EG_GROW(g->evix, g->evix_cap, g->evix_used + k))
+            return EG_ENOMEM;
+        g->evix[g->evix_used] = e->ev;
+        e->ev = (uint32_t)g->evix_used;
+        e->evcap = (uint8_t)k;
+        g->evix_used += k;
+    }
+    v = g->evix + e->ev;
+    if (e->nev == k && !ev_before(g, x, &g->ev[v[k - 1]]))
         return EG_OK;
     i = e->nev < k ? e->nev++ : k - 1;
-    while (i > 0 && ev_before(g, x, &v[i - 1])) {
+    while (i > 0 && ev_before(g, x, &g->ev[v[i - 1]])) {
         v[i] = v[i - 1];
         i--;
     }
-    v[i] = *x;
+    v[i] = w;
     return EG_OK;
 }
 
@@ -366,32 +393,46 @@ const char *eg_evidence_snippet(const eg_evidence *ev, eg_buf *b)
 }
 
 /* Appends the window's text to the spool, white space folded, cut at about
- * 200 bytes on a character boundary; *off and *len say where it is. */
+ * 200 bytes on a character boundary; *off and *len say where it is. The
+ * bytes go through a small local buffer: one eg_buf call per 240 bytes,
+ * not one per byte. */
 static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint16_t *len)
 {
-    size_t i, start;
+    char tmp[256];
+    size_t i, out = 0, t = 0;
     int space = 0;
     if (!g->nspools && spool_open(g))
         return g->err.code;
-    start = g->spool_buf.len;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
-            space = g->spool_buf.len > start;
+            space = out > 0;
             continue;
         }
-        if (g->spool_buf.len - start >= 200 && (c & 0xC0) != 0x80) {
-            if (eg_buf_add(&g->spool_buf, "...", 3))
-                return eg_err_nomem(&g->err);
+        if (out >= 200 && (c & 0xC0) != 0x80) {
+            memcpy(tmp + t, "...", 3);
+            t += 3;
+            out += 3;
             break;
         }
-        if ((space && eg_buf_addc(&g->spool_buf, ' ')) || eg_buf_addc(&g->spool_buf, (char)c))
-            return eg_err_nomem(&g->err);
+        if (space) {
+            tmp[t++] = ' ';
+            out++;
+        }
+        tmp[t++] = (char)c;
+        out++;
         space = 0;
+        if (t >= 240) {
+            if (eg_buf_add(&g->spool_buf, tmp, t))
+                return eg_err_nomem(&g->err);
+            t = 0;
+        }
     }
+    if (t && eg_buf_add(&g->spool_buf, tmp, t))
+        return eg_err_nomem(&g->err);
     *off = g->spool_len;
-    *len = (uint16_t)(g->spool_buf.len - start);
-    g->spool_len += *len;
+    *len = (uint16_t)out;
+    g->spool_len += out;
     return EG_OK;
 }
 
@@ -399,13 +440,14 @@ static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint
 static int ev_wanted(const eg_graph *g, const gedge *e, const gevidence *x)
 {
     unsigned k = ev_k(g);
-    return k && (e->nev < k || ev_before(g, x, &g->ev[e->ev + k - 1]));
+    return k && (e->nev < k || ev_before(g, x, eg_edge_ev(g, e, k - 1)));
 }
 
-/* Counts one co-occurrence of nodes a and b; the window's snippet is
- * spooled on first need (*snip_len 0 until then). */
+/* Counts one co-occurrence of nodes a and b; the window's snippet and
+ * record are made on first need (*wix EG_NONE until then) and shared by
+ * the window's other pairs. */
 static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
-                    const char *text, size_t len, uint64_t *snip, uint16_t *snip_len, int *have)
+                    const char *text, size_t len, uint32_t *wix)
 {
     gedge *e;
     gevidence x;
@@ -419,25 +461,26 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
     if (edge_get(g, a, b, &e))
         return eg_err_nomem(&g->err);
     e->count++;
-    if (e->last_doc != seq + 1) {
-        e->last_doc = seq + 1;
+    if (e->last_doc != (uint32_t)(seq + 1)) {
+        e->last_doc = (uint32_t)(seq + 1);
         e->docs++;
     }
-    memset(&x, 0, sizeof x);
-    x.start = start;
-    x.end = end;
-    x.doc = doc;
-    if (!ev_wanted(g, e, &x))
-        return EG_OK;
-    if (!*have) {
-        int rc = snippet_add(g, text, len, snip, snip_len);
-        if (rc)
+    if (*wix == EG_NONE) {
+        int rc;
+        memset(&x, 0, sizeof x);
+        x.start = start;
+        x.end = end;
+        x.doc = doc;
+        if (!ev_wanted(g, e, &x))
+            return EG_OK;
+        if ((rc = snippet_add(g, text, len, &x.snip, &x.snip_len)))
             return rc;
-        *have = 1;
+        if (ev_new(g, &x, wix))
+            return eg_err_nomem(&g->err);
+    } else if (!ev_wanted(g, e, &g->ev[*wix])) {
+        return EG_OK;
     }
-    x.snip = *snip;
-    x.snip_len = *snip_len;
-    return ev_insert(g, e, &x) ? eg_err_nomem(&g->err) : EG_OK;
+    return ev_insert(g, e, *wix) ? eg_err_nomem(&g->err) : EG_OK;
 }
 
 int eg_graph_edge_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t count, uint32_t docs)
@@ -454,6 +497,7 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
 {
     gedge *e;
     gevidence y = *x;
+    uint32_t w;
     int rc;
     if (edge_get(g, a < b ? a : b, a < b ? b : a, &e))
         return eg_err_nomem(&g->err);
@@ -462,22 +506,23 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
     if ((rc = snippet_add(g, snippet, strlen(snippet), &y.snip, &y.snip_len)))
         return rc;
     y.spool = 0;
-    return ev_insert(g, e, &y) ? eg_err_nomem(&g->err) : EG_OK;
+    if (ev_new(g, &y, &w))
+        return eg_err_nomem(&g->err);
+    return ev_insert(g, e, w) ? eg_err_nomem(&g->err) : EG_OK;
 }
 
 int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, uint32_t doc, uint64_t start,
                     uint64_t end, const char *text, size_t len)
 {
     size_t i, j;
-    uint64_t snip = 0;
-    uint16_t snip_len = 0;
-    int have = 0, rc;
+    uint32_t wix = EG_NONE;
+    int rc;
     g->nwindows++;
     for (i = 0; i < n; i++)
         g->nodes[nodes[i]].windows++;
     for (i = 0; i < n; i++)
         for (j = i + 1; j < n; j++)
-            if ((rc = pair_add(g, nodes[i], nodes[j], seq, doc, start, end, text, len, &snip, &snip_len, &have)))
+            if ((rc = pair_add(g, nodes[i], nodes[j], seq, doc, start, end, text, len, &wix)))
                 return rc;
     return EG_OK;
 }
@@ -485,10 +530,8 @@ int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, 
 int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,
                   const char *text, size_t len)
 {
-    uint64_t snip = 0;
-    uint16_t snip_len = 0;
-    int have = 0;
-    return pair_add(g, a, b, seq, doc, start, end, text, len, &snip, &snip_len, &have);
+    uint32_t wix = EG_NONE;
+    return pair_add(g, a, b, seq, doc, start, end, text, len, &wix);
 }
 
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
@@ -582,7 +625,7 @@ static int merge_spools(eg_graph *dst, const eg_graph *src, uint16_t *smap)
 
 int eg_graph_merge(eg_graph *dst, const eg_graph *src)
 {
-    uint32_t *map = NULL, *dmap = NULL;
+    uint32_t *map = NULL, *dmap = NULL, *wmap = NULL;
     uint16_t *smap = NULL;
     size_t i, j;
     int rc = EG_ENOMEM;
@@ -597,6 +640,11 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
         goto out;
     if (src->docs.count && !(dmap = eg_malloc(src->docs.count * sizeof *dmap)))
         goto out;
+    /* src's windows, copied to dst on first need */
+    if (src->nev && !(wmap = eg_malloc(src->nev * sizeof *wmap)))
+        goto out;
+    for (i = 0; i < src->nev; i++)
+        wmap[i] = EG_NONE;
     if (merge_nodes(dst, src, map))
         goto out;
     for (i = 0; i < src->docs.count; i++)
@@ -616,10 +664,15 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
         d->count += s->count;
         d->docs += s->docs;
         for (j = 0; j < s->nev; j++) {
-            gevidence x = src->ev[s->ev + j];
+            uint32_t w = s->evcap <= 1 ? s->ev : src->evix[s->ev + j];
+            gevidence x = src->ev[w];
             x.doc = dmap[x.doc];
             x.spool = smap[x.spool];
-            if (ev_wanted(dst, d, &x) && ev_insert(dst, d, &x))
+            if (!ev_wanted(dst, d, &x))
+                continue;
+            if (wmap[w] == EG_NONE && ev_new(dst, &x, &wmap[w]))
+                goto out;
+            if (ev_insert(dst, d, wmap[w]))
                 goto out;
         }
     }
@@ -643,6 +696,7 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
 out:
     eg_free(map);
     eg_free(dmap);
+    eg_free(wmap);
     eg_free(smap);
     if (rc == EG_ENOMEM)
         eg_err_nomem(&dst->err);

@@ -7,7 +7,11 @@
  * plain arrays behind hash maps, so merging graphs is a walk over the
  * source's arrays. Evidence is kept per edge as the K first windows in
  * document-name order (then offset), so every partition of the corpus over
- * threads, processes or machines gives the same result.
+ * threads, processes or machines gives the same result. A window that
+ * gives evidence is one record (g->ev) shared by all its edges; an edge
+ * seen once (most of them) holds its window's index itself, others a block
+ * of K indices (g->evix). Sizes matter here: a 1 GB corpus has millions
+ * of edges.
  */
 #ifndef EG_GRAPH_H
 #define EG_GRAPH_H
@@ -17,18 +21,21 @@
 #include "resolve.h"
 
 typedef struct {
-    uint8_t type;       /* eg_type */
-    uint8_t origin;     /* EG_ORIGIN_* */
-    uint16_t words;     /* words in the fullest name seen */
+    uint64_t mentions;
+    uint64_t windows;   /* windows it occurs in (for normalised weights) */
     uint32_t label;     /* offset in g->strs: gazetteer label ("" = from aliases) */
     uint32_t vid;       /* offset in g->strs of the output id when another
                            type has the same id ("jordan-person"); 0: the id */
-    uint64_t mentions;
-    uint64_t windows;   /* windows it occurs in (for normalised weights) */
     uint32_t docs;
-    uint64_t last_doc;  /* seq + 1 of the last document that counted */
+    uint32_t last_doc;  /* low 32 bits of seq + 1 of the last document
+                           that counted (documents come in seq order per
+                           graph, so only 2^32 documents apart could meet) */
+    uint8_t type;       /* eg_type */
+    uint8_t origin;     /* EG_ORIGIN_* */
+    uint16_t words;     /* words in the fullest name seen */
 } gnode;
 
+/* One window that gave evidence: shared by every edge of that window. */
 typedef struct {
     uint64_t start, end; /* original byte offsets of the window */
     uint64_t snip;      /* offset of the snippet in spool file `spool` */
@@ -41,10 +48,12 @@ typedef struct {
     uint32_t a, b;      /* node indices, a < b */
     uint64_t count;
     uint32_t docs;
-    uint64_t last_doc;
-    uint32_t ev;        /* first of nev records in g->ev (a block of evcap) */
-    uint16_t nev;
-    uint16_t evcap;     /* 0, then 1 (most edges occur once), then K */
+    uint32_t last_doc;  /* as in gnode */
+    uint32_t ev;        /* evcap <= 1: the one window (index into g->ev);
+                           else the first of a block of evcap window
+                           indices in g->evix */
+    uint8_t nev;
+    uint8_t evcap;      /* 0, then 1 (most edges occur once), then K */
 } gedge;
 
 typedef struct {
@@ -76,12 +85,14 @@ struct eg_graph {
     eg_strmap aliases;    /* "<node:4 bytes><surface>" → index into acount */
     uint64_t *acount;
     size_t acount_cap;
-    uint64_t *edge_slots; /* open addressing: edge index + 1, 0 = empty */
+    uint32_t *edge_slots; /* open addressing: edge index + 1, 0 = empty */
     size_t edge_nslots;
     gedge *edges;
     size_t nedges, edges_cap;
-    gevidence *ev;        /* evidence blocks of the edges */
-    size_t ev_used, ev_cap;
+    gevidence *ev;        /* windows that gave evidence, in no order */
+    size_t nev, ev_cap;
+    uint32_t *evix;       /* evidence blocks of edges with more than one */
+    size_t evix_used, evix_cap;
     /* Evidence snippets live in spool files, not in memory: spools[0] is
      * this graph's own (an unlinked temporary file, made on first need),
      * the others are dup'd from graphs merged in. Bytes not yet written
@@ -98,6 +109,7 @@ struct eg_graph {
     uint64_t ndocs;
     uint64_t nwindows;
     gwork *work;          /* lazily made by eg_graph_add_doc */
+    unsigned threads;     /* eg_graph_set_threads: threads finish may use */
 
     /* after eg_graph_finish */
     int finished;
@@ -144,6 +156,11 @@ int eg_graph_snippet(const eg_graph *g, const gevidence *x, eg_buf *b);
 
 /* graph.c: the order of evidence records (document name, then offsets). */
 int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y);
+/* graph.c: the j-th evidence window of edge e. */
+static inline const gevidence *eg_edge_ev(const eg_graph *g, const gedge *e, size_t j)
+{
+    return &g->ev[e->evcap <= 1 ? e->ev : g->evix[e->ev + j]];
+}
 
 /* document.c: frees the per-thread scratch. */
 void eg_graph_work_free(gwork *w);

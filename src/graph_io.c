@@ -74,7 +74,7 @@ static int save_edges(const eg_graph *g, eg_buf *b)
         if (put(b, e->a, 4) || put(b, e->b, 4) || put(b, e->count, 8) || put(b, e->docs, 4) || put(b, e->nev, 4))
             goto out;
         for (j = 0; j < e->nev; j++) {
-            const gevidence *x = &g->ev[e->ev + j];
+            const gevidence *x = eg_edge_ev(g, e, j);
             if ((rc = eg_graph_snippet(g, x, &snip)))
                 goto out;
             rc = EG_ENOMEM;

@@ -13,6 +13,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -47,6 +50,8 @@ typedef struct {
 typedef struct {
     sbuf mentions;   /* temporary mention lines: type digit, id, "\tprefix\tsuffix\n" */
     sbuf messages;   /* warnings and errors, one per line */
+    sbuf docj;       /* the current document's name as a JSON string */
+    const char *doc_for; /* the name docj is for */
     int skipped;
     int done;
     uint64_t bytes;
@@ -85,16 +90,11 @@ static void die_nomem(void)
     exit(1);
 }
 
+static void sb_reserve(sbuf *b, size_t n);
+
 static void sb_add(sbuf *b, const char *s, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t c = b->cap ? b->cap : 256;
-        while (c < b->len + n + 1)
-            c *= 2;
-        if (!(b->p = realloc(b->p, c)))
-            die_nomem();
-        b->cap = c;
-    }
+    sb_reserve(b, n);
     memcpy(b->p + b->len, s, n);
     b->len += n;
     b->p[b->len] = 0;
@@ -132,28 +132,31 @@ static void sb_free(sbuf *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Appends the decimal digits of v. */
-static void sb_u64(sbuf *b, unsigned long long v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_add(b, tmp + i, sizeof tmp - i);
-}
-
 /* Bytes that go into a JSON string as they are: printable ASCII but '"'
  * and '\\'. */
 static int json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
-/* Appends s as a JSON string (quotes included). Invalid UTF-8 bytes become
- * U+FFFD, control characters \uXXXX. */
-static void sb_json(sbuf *b, const char *s, size_t n)
+/* Makes room for n more bytes (and the NUL). */
+static void sb_reserve(sbuf *b, size_t n)
 {
+    if (b->len + n + 1 > b->cap) {
+        size_t c = b->cap ? b->cap : 256;
+        while (c < b->len + n + 1)
+            c *= 2;
+        if (!(b->p = realloc(b->p, c)))
+            die_nomem();
+        b->cap = c;
+    }
+}
+
+/* Writes s as a JSON string (quotes included) at p, which has room for
+ * 6 * n + 2 bytes; returns the end. Invalid UTF-8 bytes become U+FFFD,
+ * control characters \uXXXX. */
+static char *json_put(char *p, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
     size_t i = 0;
-    sb_add(b, "\"", 1);
+    *p++ = '"';
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         size_t k = 1;
@@ -161,21 +164,25 @@ static void sb_json(sbuf *b, const char *s, size_t n)
             /* a run of plain bytes at once */
             while (i + k < n && json_plain((unsigned char)s[i + k]))
                 k++;
-            sb_add(b, s + i, k);
+            memcpy(p, s + i, k);
+            p += k;
         } else if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            sb_add(b, e, 2);
+            *p++ = '\\';
+            *p++ = (char)c;
         } else if (c < 0x20 || c == 0x7f) {
-            if (c == '\n')
-                sb_add(b, "\\n", 2);
-            else if (c == '\t')
-                sb_add(b, "\\t", 2);
-            else if (c == '\r')
-                sb_add(b, "\\r", 2);
-            else
-                sb_addf(b, "\\u%04x", c);
-        } else if (c < 0x80) {
-            sb_add(b, (const char *)&c, 1); /* DEL */
+            *p++ = '\\';
+            if (c == '\n') {
+                *p++ = 'n';
+            } else if (c == '\t') {
+                *p++ = 't';
+            } else if (c == '\r') {
+                *p++ = 'r';
+            } else {
+                memcpy(p, "u00", 3);
+                p[3] = hex[c >> 4];
+                p[4] = hex[c & 15];
+                p += 5;
+            }
         } else {
             /* validate one UTF-8 sequence */
             size_t need = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0, j;
@@ -189,15 +196,26 @@ static void sb_json(sbuf *b, const char *s, size_t n)
                                     (c == 0xF4 && (unsigned char)s[i + 1] >= 0x90)))
                 ok = 0;
             if (ok) {
-                sb_add(b, s + i, need);
+                memcpy(p, s + i, need);
+                p += need;
                 k = need;
             } else {
-                sb_add(b, "\xEF\xBF\xBD", 3);
+                memcpy(p, "\xEF\xBF\xBD", 3);
+                p += 3;
             }
         }
         i += k;
     }
-    sb_add(b, "\"", 1);
+    *p++ = '"';
+    return p;
+}
+
+/* Appends s as a JSON string (json_put). */
+static void sb_json(sbuf *b, const char *s, size_t n)
+{
+    sb_reserve(b, 6 * n + 2);
+    b->len = (size_t)(json_put(b->p + b->len, s, n) - b->p);
+    b->p[b->len] = 0;
 }
 
 /* ---- interrupts ----
@@ -480,29 +498,59 @@ static void on_warn(void *ud, const char *line)
     }
 }
 
+/* Appends v's decimal digits at p; returns the end. */
+static char *put_u64(char *p, unsigned long long v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(p, tmp + i, sizeof tmp - i);
+    return p + (sizeof tmp - i);
+}
+
+#define PUT_LIT(p, lit) (memcpy((p), (lit), sizeof(lit) - 1), (p) += sizeof(lit) - 1)
+
+/* One temporary mention line, written in place after one reservation; the
+ * document name's JSON is made once per document. */
 static void on_mention(void *ud, const eg_mention *m)
 {
     slot *s = ud;
     sbuf *b = &s->mentions;
-    {
-        /* the type goes first: entities are told apart by type and id */
-        char t = (char)('0' + m->type);
-        sb_add(b, &t, 1);
+    size_t el = strlen(m->entity), sl = strlen(m->source);
+    const char *tn = eg_type_name(m->type);
+    size_t tl = strlen(tn);
+    char *p;
+    if (s->doc_for != m->doc) {
+        s->docj.len = 0;
+        sb_json(&s->docj, m->doc, strlen(m->doc));
+        s->doc_for = m->doc;
     }
-    sb_adds(b, m->entity);
-    sb_add(b, "\t{\"doc\": ", 9);
-    sb_json(b, m->doc, strlen(m->doc));
-    sb_add(b, ", \"start\": ", 11);
-    sb_u64(b, (unsigned long long)m->start);
-    sb_add(b, ", \"end\": ", 9);
-    sb_u64(b, (unsigned long long)m->end);
-    sb_add(b, ", \"text\": ", 10);
-    sb_json(b, m->text, m->text_len);
-    sb_add(b, ", \"type\": \"", 11);
-    sb_adds(b, eg_type_name(m->type));
-    sb_add(b, "\", \t\"source\": ", 14);
-    sb_json(b, m->source, strlen(m->source));
-    sb_add(b, "}\n", 2);
+    sb_reserve(b, 1 + el + s->docj.len + 6 * m->text_len + 6 * sl + tl + 2 * 20 + 100);
+    p = b->p + b->len;
+    /* the type goes first: entities are told apart by type and id */
+    *p++ = (char)('0' + m->type);
+    memcpy(p, m->entity, el);
+    p += el;
+    PUT_LIT(p, "\t{\"doc\": ");
+    memcpy(p, s->docj.p, s->docj.len);
+    p += s->docj.len;
+    PUT_LIT(p, ", \"start\": ");
+    p = put_u64(p, (unsigned long long)m->start);
+    PUT_LIT(p, ", \"end\": ");
+    p = put_u64(p, (unsigned long long)m->end);
+    PUT_LIT(p, ", \"text\": ");
+    p = json_put(p, m->text, m->text_len);
+    PUT_LIT(p, ", \"type\": \"");
+    memcpy(p, tn, tl);
+    p += tl;
+    PUT_LIT(p, "\", \t\"source\": ");
+    p = json_put(p, m->source, sl);
+    PUT_LIT(p, "}\n");
+    b->len = (size_t)(p - b->p);
+    b->p[b->len] = 0;
 }
 
 static void process_one(worker *w, size_t k, slot *s)
@@ -511,6 +559,7 @@ static void process_one(worker *w, size_t k, slot *s)
     docbytes db;
     int e = doc_open(in, &db);
     cur_slot = s;
+    s->doc_for = NULL;
     if (e) {
         sb_addf(&s->messages, "%s: %s: skipped: %s\n", prog, in->name, strerror(e));
         s->skipped = 1;
@@ -632,6 +681,9 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
         free(fin);
         return -1;
     }
+    /* big buffers: the file is about twice the corpus */
+    setvbuf(in, NULL, _IOFBF, 1 << 20);
+    setvbuf(out, NULL, _IOFBF, 1 << 20);
     while ((len = getline(&line, &cap, in)) > 0)
         if (write_mention(out, g, line, (size_t)len, &b)) {
             rc = -1;
@@ -652,6 +704,19 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
     }
     free(fin);
     return rc;
+}
+
+typedef struct {
+    const char *path, *tmp;
+    const eg_graph *g;
+    int rc;
+} mentions_job;
+
+static void *mentions_main(void *arg)
+{
+    mentions_job *j = arg;
+    j->rc = finish_mentions(j->path, j->tmp, j->g);
+    return NULL;
 }
 
 /* ---- partial graphs ---- */
@@ -1138,11 +1203,14 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
                 ws[i].g = NULL;
             }
     }
+    if (g)
+        eg_graph_set_threads(g, (unsigned)nt);
     for (i = 0; i < nt; i++)
         eg_graph_free(ws[i].g);
     for (k = 0; k < sh.nslots; k++) {
         sb_free(&sh.slots[k].mentions);
         sb_free(&sh.slots[k].messages);
+        sb_free(&sh.slots[k].docj);
     }
     pthread_mutex_destroy(&sh.mu);
     pthread_cond_destroy(&sh.cv_done);
@@ -1182,6 +1250,13 @@ int main(int argc, char **argv)
     FILE *mtmp = NULL;
     char *mtmp_name = NULL;
     memset(&cl, 0, sizeof cl);
+#ifdef __GLIBC__
+    /* the graph's arrays grow by doubling: above 256 KiB each is its own
+     * mapping, grown in place and given back whole when freed, instead of
+     * leaving copies' holes in the heap (glibc would raise this threshold
+     * as big blocks are freed) */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
     if ((rc = parse_args(argc, argv, &cl)))
         return rc;
     catch_signals();
@@ -1232,6 +1307,7 @@ int main(int argc, char **argv)
         status = 1;
         goto out;
     }
+
     if (eg_graph_finish(g)) {
         fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
         status = 1;
@@ -1245,15 +1321,31 @@ int main(int argc, char **argv)
             goto out;
         }
         mtmp = NULL;
-        if (finish_mentions(cl.mentions_path, mtmp_name, g)) {
+    }
+    {
+        /* the mentions file is rewritten by a second thread while this one
+         * writes the graph files: both only read the finished graph. Each
+         * file is replaced whole or not at all, as before. */
+        mentions_job mj;
+        pthread_t mt;
+        int threaded = 0, wrc;
+        mj.path = cl.mentions_path;
+        mj.tmp = mtmp_name;
+        mj.g = g;
+        mj.rc = 0;
+        if (cl.mentions_path && cl.threads != 1) /* -j1: one thread, as asked */
+            threaded = pthread_create(&mt, NULL, mentions_main, &mj) == 0;
+        if (cl.mentions_path && !threaded)
+            mentions_main(&mj);
+        wrc = eg_graph_write_threads(g, cl.out_dir, cl.formats, cl.threads);
+        if (threaded)
+            pthread_join(mt, NULL);
+        if (wrc)
+            fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+        if (wrc || mj.rc) {
             status = 1;
             goto out;
         }
-    }
-    if (eg_graph_write_threads(g, cl.out_dir, cl.formats, cl.threads)) {
-        fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
-        status = 1;
-        goto out;
     }
     if (cl.explain_path && eg_graph_write_explain(g, cl.explain_path)) {
         fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));

@@ -213,6 +213,123 @@ uint64_t eg_hash(const void *p, size_t n)
     return eg_hash_fin(eg_hash_fin(h) ^ rd64(s + n - 8));
 }
 
+/* ---- arena ---- */
+
+struct eg_arena_chunk {
+    eg_arena_chunk *next;
+    size_t cap, used;
+    char data[];
+};
+
+char *eg_arena_alloc(eg_arena *a, size_t n)
+{
+    eg_arena_chunk *c = a->cur;
+    while (c && c->cap - c->used < n) {
+        /* after a reset, the next kept chunk; else a new one */
+        if (!c->next)
+            break;
+        c = c->next;
+        c->used = 0;
+    }
+    if (!c || c->cap - c->used < n) {
+        /* chunks double up to 1 MiB: small maps stay small, big ones
+         * make few allocations (pages of big chunks are touched only as
+         * they fill) */
+        size_t cap = c ? (c->cap < ((size_t)1 << 20) ? c->cap * 2 : c->cap) : 1024;
+        eg_arena_chunk *nc;
+        if (cap < n)
+            cap = n;
+        if (!(nc = eg_malloc(sizeof *nc + cap)))
+            return NULL;
+        nc->next = NULL;
+        nc->cap = cap;
+        nc->used = 0;
+        if (c)
+            c->next = nc;
+        else
+            a->first = nc;
+        c = nc;
+    }
+    a->cur = c;
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+void eg_arena_reset(eg_arena *a)
+{
+    if (a->first)
+        a->first->used = 0;
+    a->cur = a->first;
+}
+
+void eg_arena_free(eg_arena *a)
+{
+    eg_arena_chunk *c = a->first;
+    while (c) {
+        eg_arena_chunk *n = c->next;
+        eg_free(c);
+        c = n;
+    }
+    a->first = a->cur = NULL;
+}
+
+/* ---- sorting ---- */
+
+static void sort_run(char *a, char *tmp, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
+{
+    size_t h, i, j, k;
+    if (n < 2)
+        return;
+    if (n <= 8) {
+        /* insertion sort: stable, and cheap on short runs */
+        for (i = 1; i < n; i++) {
+            memcpy(tmp, a + i * size, size);
+            for (j = i; j > 0 && cmp(a + (j - 1) * size, tmp, ctx) > 0; j--)
+                ;
+            if (j != i) {
+                memmove(a + (j + 1) * size, a + j * size, (i - j) * size);
+                memcpy(a + j * size, tmp, size);
+            }
+        }
+        return;
+    }
+    h = n / 2;
+    sort_run(a, tmp, h, size, cmp, ctx);
+    sort_run(a + h * size, tmp, n - h, size, cmp, ctx);
+    if (cmp(a + (h - 1) * size, a + h * size, ctx) <= 0)
+        return; /* already in order */
+    /* merge: the left half goes to tmp, then back with the right half */
+    memcpy(tmp, a, h * size);
+    i = 0;
+    j = h;
+    k = 0;
+    while (i < h && j < n) {
+        if (cmp(a + j * size, tmp + i * size, ctx) < 0) {
+            memcpy(a + k * size, a + j * size, size);
+            j++;
+        } else {
+            memcpy(a + k * size, tmp + i * size, size);
+            i++;
+        }
+        k++;
+    }
+    if (i < h)
+        memcpy(a + k * size, tmp + i * size, (h - i) * size);
+}
+
+int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
+{
+    char small[1024], *tmp = small;
+    if (n < 2)
+        return EG_OK;
+    if ((n / 2 + 1) * size > sizeof small && !(tmp = eg_malloc((n / 2 + 1) * size)))
+        return EG_ENOMEM;
+    sort_run(base, tmp, n, size, cmp, ctx);
+    if (tmp != small)
+        eg_free(tmp);
+    return EG_OK;
+}
+
 /* ---- string map ---- */
 
 static size_t strmap_find(const eg_strmap *m, const char *key, size_t len, uint64_t h)
@@ -271,8 +388,10 @@ int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_
         if (EG_GROW(m->items, m->cap, m->count + 1))
             return EG_ENOMEM;
         it = &m->items[m->count];
-        if (!(it->key = eg_strndup(key, len)))
+        if (!(it->key = eg_arena_alloc(&m->keys, len + 1)))
             return EG_ENOMEM;
+        memcpy(it->key, key, len);
+        it->key[len] = 0;
         it->klen = (uint32_t)len;
         it->val = v;
         it->hash = h;
@@ -285,9 +404,7 @@ int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_
 
 void eg_strmap_clear(eg_strmap *m)
 {
-    size_t i;
-    for (i = 0; i < m->count; i++)
-        eg_free(m->items[i].key);
+    eg_arena_reset(&m->keys);
     m->count = 0;
     if (m->slots)
         memset(m->slots, 0, m->nslots * sizeof *m->slots);
@@ -295,9 +412,7 @@ void eg_strmap_clear(eg_strmap *m)
 
 void eg_strmap_free(eg_strmap *m)
 {
-    size_t i;
-    for (i = 0; i < m->count; i++)
-        eg_free(m->items[i].key);
+    eg_arena_free(&m->keys);
     eg_free(m->items);
     eg_free(m->slots);
     memset(m, 0, sizeof *m);

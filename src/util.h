@@ -92,8 +92,31 @@ static inline uint64_t eg_hash_mix(uint64_t h, uint64_t v)
  * the bytes past n zero (the tokenizer has a folded key in a register). */
 static inline uint64_t eg_hash_le8(uint64_t v, size_t n) { return eg_hash_fin(v ^ (n * 0x9e3779b97f4a7c15ULL)); }
 
+/* ---- arena ----
+ * Many small blocks freed all at once: a chain of chunks, each block
+ * carved from the current one. Blocks never move (pointers stay valid
+ * until eg_arena_reset or eg_arena_free); reset keeps the chunks for reuse.
+ * Zero-initialise to start. */
+typedef struct eg_arena_chunk eg_arena_chunk;
+typedef struct {
+    eg_arena_chunk *first, *cur;
+} eg_arena;
+
+/* n bytes (not aligned: for strings), or NULL when out of memory. */
+char *eg_arena_alloc(eg_arena *a, size_t n);
+void eg_arena_reset(eg_arena *a);
+void eg_arena_free(eg_arena *a);
+
+/* A stable merge sort (equal items keep their order, as glibc's qsort
+ * gives when it can allocate) whose comparator has a context argument,
+ * so two sorts may run at once. Returns EG_OK or EG_ENOMEM (nothing
+ * sorted). */
+typedef int (*eg_cmp_fn)(const void *a, const void *b, void *ctx);
+int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx);
+
 /* A string → uint32 map with interned keys (open addressing). Keys are
- * copied into the map's own storage. */
+ * copied into the map's own arena: items[i].key stays valid until the
+ * map is cleared or freed. */
 typedef struct {
     char *key;        /* owned copy, NUL-terminated */
     uint32_t klen;
@@ -106,6 +129,7 @@ typedef struct {
     size_t nslots;         /* power of two */
     eg_strmap_item *items; /* in insertion order */
     size_t count, cap;
+    eg_arena keys;         /* the keys' bytes */
 } eg_strmap;
 
 /* Returns a pointer to the value for key (NULL when absent). */

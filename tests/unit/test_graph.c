@@ -270,6 +270,39 @@ static void test_weights_and_filters(void)
     eg_graph_free(g);
     eg_ctx_free(c);
 
+    {
+        /* an edge dropped by --min-count adds nothing to the next one */
+        eg_graph *all1;
+        size_t i, j;
+        int same = 1;
+        eg_options_init(&o);
+        c = eg_ctx_new(&o);
+        eg_ctx_load_gazetteer(c, gaz_path);
+        eg_ctx_seal(c);
+        all1 = run(c, all, 3);
+        eg_graph_finish(all1);
+        eg_ctx_free(c);
+        o.min_count = 2;
+        c = eg_ctx_new(&o);
+        eg_ctx_load_gazetteer(c, gaz_path);
+        eg_ctx_seal(c);
+        g = run(c, all, 3);
+        eg_graph_finish(g);
+        for (i = 0; i < g->view.nedges; i++) {
+            const eg_edge *x = &g->view.edges[i];
+            const char *ia = g->view.nodes[x->a].id, *ib = g->view.nodes[x->b].id;
+            for (j = 0; j < all1->view.nedges; j++) {
+                const eg_edge *y = &all1->view.edges[j];
+                if (!strcmp(all1->view.nodes[y->a].id, ia) && !strcmp(all1->view.nodes[y->b].id, ib))
+                    same &= y->count == x->count && y->docs == x->docs;
+            }
+        }
+        OK(g->view.nedges < all1->view.nedges && same, "--min-count keeps the kept edges' counts as they were");
+        eg_graph_free(g);
+        eg_graph_free(all1);
+        eg_ctx_free(c);
+    }
+
     eg_options_init(&o);
     o.types = 1u << EG_PLACE;
     o.min_count = 2;
