@@ -38,26 +38,41 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->person_at);
     eg_free(r->ent_at);
     eg_free(r->full);
-    eg_free(r->full_sk);
+    eg_free(r->names);
+    eg_free(r->names_next);
     memset(r, 0, sizeof *r);
 }
 
 /* ---- small token helpers ---- */
 
-/* Is token t's key the word w? (lengths first: most tokens differ there) */
-static int key_is(const eg_doc *d, uint32_t t, const char *w)
+/* A word of a fixed list with its length, so a token is ruled out by its
+ * key length before any byte is compared (these run for every token the
+ * gender and place checks look at). */
+typedef struct {
+    const char *w;
+    uint32_t n;
+} kword;
+
+#define KW(s) {s, (uint32_t)(sizeof s - 1)}
+
+/* Is token t's key the word w (of n bytes)? */
+static int key_is_n(const eg_doc *d, uint32_t t, const char *w, uint32_t n)
 {
-    size_t n;
-    if (t >= d->ntok)
-        return 0;
-    n = strlen(w);
-    return d->tok[t].klen == n && memcmp(eg_tok_key(d, &d->tok[t]), w, n) == 0;
+    return t < d->ntok && d->tok[t].klen == n && memcmp(eg_tok_key(d, &d->tok[t]), w, n) == 0;
 }
 
-static int key_in(const eg_doc *d, uint32_t t, const char *const *words)
+#define key_is(d, t, lit) key_is_n((d), (t), (lit), (uint32_t)(sizeof(lit) - 1))
+
+static int key_in(const eg_doc *d, uint32_t t, const kword *words)
 {
-    for (; *words; words++)
-        if (key_is(d, t, *words))
+    const char *k;
+    uint32_t n;
+    if (t >= d->ntok)
+        return 0;
+    n = d->tok[t].klen;
+    k = eg_tok_key(d, &d->tok[t]);
+    for (; words->w; words++)
+        if (words->n == n && memcmp(k, words->w, n) == 0)
             return 1;
     return 0;
 }
@@ -73,13 +88,39 @@ static uint32_t prev_tok(const eg_doc *d, uint32_t t)
     return EG_NONE;
 }
 
-static const char *const place_preps[] = {"in", "from", "to", "near", "at", "of", "into", "across", "outside",
-                                          "inside", "around", "throughout", "via", "toward", "towards", NULL};
-static const char *const male_words[] = {"he", "him", "his", "himself", NULL};
-static const char *const female_words[] = {"she", "her", "hers", "herself", NULL};
-static const char *const male_titles[] = {"mr", "sir", "king", "prince", "lord", "mister", NULL};
-static const char *const female_titles[] = {"mrs", "ms", "miss", "madam", "madame", "lady", "queen", "princess",
-                                            "dame", NULL};
+static const kword place_preps[] = {KW("in"),      KW("from"),   KW("to"),         KW("near"),   KW("at"),
+                                    KW("of"),      KW("into"),   KW("across"),     KW("outside"), KW("inside"),
+                                    KW("around"),  KW("throughout"), KW("via"),    KW("toward"), KW("towards"),
+                                    {NULL, 0}};
+static const kword male_titles[] = {KW("mr"),   KW("sir"),    KW("king"), KW("prince"),
+                                    KW("lord"), KW("mister"), {NULL, 0}};
+static const kword female_titles[] = {KW("mrs"),  KW("ms"),    KW("miss"),     KW("madam"), KW("madame"),
+                                      KW("lady"), KW("queen"), KW("princess"), KW("dame"),  {NULL, 0}};
+
+/* The gender a pronoun token gives: +1 he/him/his/himself, -1
+ * she/her/hers/herself, 0 anything else. By length first: most words are
+ * ruled out without reading a byte. */
+static int pronoun_of(const eg_doc *d, uint32_t t)
+{
+    const eg_token *k = &d->tok[t];
+    const char *w;
+    if (k->klen < 2 || k->klen > 7 || k->kind != EG_TK_WORD)
+        return 0;
+    w = eg_tok_key(d, k);
+    switch (k->klen) {
+    case 2:
+        return memcmp(w, "he", 2) == 0;
+    case 3:
+        if (memcmp(w, "him", 3) == 0 || memcmp(w, "his", 3) == 0)
+            return 1;
+        return memcmp(w, "she", 3) == 0 || memcmp(w, "her", 3) == 0 ? -1 : 0;
+    case 4:
+        return memcmp(w, "hers", 4) == 0 ? -1 : 0;
+    case 7:
+        return memcmp(w, "himself", 7) == 0 ? 1 : memcmp(w, "herself", 7) == 0 ? -1 : 0;
+    }
+    return 0;
+}
 
 /* A `ctx` gazetteer entry (a city that is also an English word) needs a
  * place context: a locative preposition before it, or ", Place" after. */
@@ -428,14 +469,13 @@ static int title_gender(const eg_doc *d, uint32_t t)
 static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, const uint8_t *person_at)
 {
     uint32_t end_sent = d->tok[t].sent + 1, u;
-    int m = 0, f = 0;
+    int m = 0, f = 0, g;
     for (u = t + 1; u < d->ntok && d->tok[u].sent <= end_sent; u++) {
         if (person_at[u])
             break;
-        if (d->tok[u].kind != EG_TK_WORD)
-            continue;
-        m += key_in(d, u, male_words);
-        f += key_in(d, u, female_words);
+        g = pronoun_of(d, u);
+        m += g > 0;
+        f += g < 0;
     }
     (void)r;
     return m > f ? 1 : f > m ? -1 : 0;
@@ -533,23 +573,61 @@ out:
 
 /* ---- partial names ---- */
 
+/* The full-name index: the persons named in full, chained by the key hash
+ * of their first and last words and by the skeleton hashes of those words
+ * (four kinds of key), each chain in r->full order. A bare capitalised
+ * word then finds the persons it may name with one probe, not a scan of
+ * every person in the document (a long text names thousands). */
+enum { NK_LAST = 1, NK_FIRST, NK_LAST_SK, NK_FIRST_SK };
+
+static size_t name_slot(const eg_resolver *r, unsigned kind, uint64_t key)
+{
+    return (size_t)(((key ^ (uint64_t)kind) * 0x9E3779B97F4A7C15ull) >> 32) & r->names_mask;
+}
+
+/* The first node (4 * full index + kind - 1) of the chain for a key; EG_NONE when none. */
+static uint32_t names_head(const eg_resolver *r, unsigned kind, uint64_t key)
+{
+    size_t i;
+    if (!r->nfull)
+        return EG_NONE;
+    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+        if (r->names[i].key == key && r->names[i].kind == kind)
+            return r->names[i].head;
+    return EG_NONE;
+}
+
+static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node)
+{
+    size_t i;
+    r->names_next[node] = EG_NONE;
+    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+        if (r->names[i].key == key && r->names[i].kind == kind) {
+            r->names_next[r->names[i].tail] = node;
+            r->names[i].tail = node;
+            return;
+        }
+    r->names[i].key = key;
+    r->names[i].kind = kind;
+    r->names[i].head = r->names[i].tail = node;
+}
+
 /* Persons whose fullest name has 2+ words and the given word as first or
  * last word; collects up to `max` entity indices. */
 static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
 {
-    size_t i, n = 0;
-    for (i = 0; i < r->nfull && n < max; i++) {
-        const eg_rentity *x = &r->ent[r->full[i]];
-        if ((last ? x->last_h : x->first_h) == h)
-            out[n++] = r->full[i];
-    }
+    size_t n = 0;
+    uint32_t nd;
+    for (nd = names_head(r, last ? NK_LAST : NK_FIRST, h); nd != EG_NONE && n < max; nd = r->names_next[nd])
+        out[n++] = r->full[nd >> 2];
     return n;
 }
 
-/* Lists the persons named in full (2+ words) in this document. */
-static int list_full_names(eg_resolver *r)
+/* Lists the persons named in full (2+ words) in this document and indexes
+ * them (see names_head). */
+static int list_full_names(eg_resolver *r, const eg_doc *d)
 {
-    size_t i;
+    size_t i, ns = 16;
     r->nfull = 0;
     for (i = 0; i < r->nent; i++) {
         const eg_rentity *x = &r->ent[i];
@@ -559,21 +637,26 @@ static int list_full_names(eg_resolver *r)
             return EG_ENOMEM;
         r->full[r->nfull++] = (uint32_t)i;
     }
-    return EG_OK;
-}
-
-/* Skeleton hashes of the first and last words of every full name, once per
- * document (for persons_like). */
-static int skeleton_full_names(eg_resolver *r, const eg_doc *d)
-{
-    size_t i;
-    if (eg_grow((void **)&r->full_sk, &r->full_sk_cap, 2 * r->nfull + 1, sizeof *r->full_sk))
+    if (!r->nfull)
+        return EG_OK;
+    while (ns < 8 * r->nfull) /* at most half full */
+        ns *= 2;
+    if (eg_grow((void **)&r->names, &r->names_cap, ns, sizeof *r->names) ||
+        eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next))
         return EG_ENOMEM;
+    memset(r->names, 0, ns * sizeof *r->names);
+    r->names_mask = ns - 1;
     for (i = 0; i < r->nfull; i++) {
         const eg_rentity *x = &r->ent[r->full[i]];
         const eg_token *f = &d->tok[x->first_tok], *l = &d->tok[x->last_tok];
-        r->full_sk[2 * i] = eg_skeleton_hash(eg_tok_key(d, f), f->klen);
-        r->full_sk[2 * i + 1] = eg_skeleton_hash(eg_tok_key(d, l), l->klen);
+        uint64_t fs = eg_skeleton_hash(eg_tok_key(d, f), f->klen), ls = eg_skeleton_hash(eg_tok_key(d, l), l->klen);
+        uint32_t nd = (uint32_t)(4 * i);
+        names_add(r, NK_LAST, x->last_h, nd + NK_LAST - 1);
+        names_add(r, NK_FIRST, x->first_h, nd + NK_FIRST - 1);
+        if (ls) /* 0: too short to be a variant of anything */
+            names_add(r, NK_LAST_SK, ls, nd + NK_LAST_SK - 1);
+        if (fs)
+            names_add(r, NK_FIRST_SK, fs, nd + NK_FIRST_SK - 1);
     }
     return EG_OK;
 }
@@ -743,15 +826,15 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
                            size_t max)
 {
     const eg_token *k = &d->tok[t];
-    size_t i, n = 0;
+    size_t n = 0;
+    uint32_t nd;
     if (!sk)
         return 0;
-    for (i = 0; i < r->nfull && n < max; i++) {
-        const eg_rentity *x = &r->ent[r->full[i]];
+    for (nd = names_head(r, last ? NK_LAST_SK : NK_FIRST_SK, sk); nd != EG_NONE && n < max; nd = r->names_next[nd]) {
+        const eg_rentity *x = &r->ent[r->full[nd >> 2]];
         const eg_token *w = &d->tok[last ? x->last_tok : x->first_tok];
-        if (r->full_sk[2 * i + (last ? 1 : 0)] == sk &&
-            eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
-            out[n++] = r->full[i];
+        if (eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
+            out[n++] = r->full[nd >> 2];
     }
     return n;
 }
@@ -810,7 +893,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     person_at = r->person_at;
     ent_at = r->ent_at;
     memset(person_at, 0, d->ntok);
-    if (list_full_names(r) || skeleton_full_names(r, d))
+    if (list_full_names(r, d))
         return EG_ENOMEM;
     for (i = 0; i < r->nm; i++)
         for (t = r->m[i].t0; t < r->m[i].t1; t++) {

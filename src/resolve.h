@@ -82,8 +82,14 @@ typedef struct {
     size_t ent_at_cap;
     uint32_t *full;     /* persons named in full in this document */
     size_t nfull, full_cap;
-    uint64_t *full_sk;  /* per full person: skeleton hashes of first, last word */
-    size_t full_sk_cap;
+    struct {            /* index of full names by word hash (resolve.c: names_head) */
+        uint64_t key;   /* key hash or skeleton hash of a first or last word */
+        uint32_t kind;  /* which of the two words, which hash; 0: empty slot */
+        uint32_t head, tail; /* chain of nodes (4 * full index + kind - 1) */
+    } *names;
+    size_t names_cap, names_mask;
+    uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
+    size_t names_next_cap;
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);
