@@ -39,6 +39,8 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->ent_at);
     eg_free(r->full);
     eg_free(r->names);
+    eg_free(r->cover);
+    eg_free(r->at);
     eg_free(r->names_next);
     memset(r, 0, sizeof *r);
 }
@@ -286,11 +288,12 @@ static int push_mention(eg_resolver *r, const eg_cand *c)
 static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cs)
 {
     sortkey *k;
-    size_t i, n = 0, ngp = 0, nalone = 0;
+    size_t i, j, n = 0, ngp = 0, nalone = 0;
     tspan *gp = NULL;       /* gazetteer persons of 2+ words (extends_known_person) */
     uint32_t *alone = NULL; /* entries of unrivalled gazetteer spans (entry_support) */
     int rc = EG_ENOMEM, need_gp = 0, need_alone = 0;
-    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k))
+    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k) || eg_grow((void **)&r->cover, &r->cover_cap, d->ntok + 1, 1) ||
+        eg_grow((void **)&r->at, &r->at_cap, d->ntok + 1, sizeof *r->at))
         return EG_ENOMEM;
     k = r->order;
     /* what the checks below need, made once: tokens covered by candidates
@@ -310,7 +313,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         nalone += gaz_alone(cs, i);
     }
     if (need_gp && ngp) {
-        size_t j = 0;
+        j = 0;
         if (!(gp = eg_malloc(ngp * sizeof *gp)))
             goto out;
         for (i = 0; i < cs->n; i++)
@@ -321,7 +324,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         qsort(gp, ngp, sizeof *gp, cmp_tspan);
     }
     if (need_alone && nalone) {
-        size_t j = 0;
+        j = 0;
         if (!(alone = eg_malloc(nalone * sizeof *alone)))
             goto out;
         for (i = 0; i < cs->n; i++)
@@ -351,7 +354,33 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         n++;
     }
     memset(r->taken, 0, d->ntok + 1);
-    if (n > 1) /* k is NULL when there are no candidates */
+    /* A candidate that shares no token with another one is chosen whatever
+     * the order: it goes straight to r->at, and only those that overlap
+     * are sorted (most candidates overlap nothing). r->cover counts the
+     * candidates on each token, saturating at 2. */
+    memset(r->cover, 0, d->ntok);
+    for (i = 0; i < n; i++) {
+        const eg_cand *x = &cs->v[k[i].idx];
+        uint32_t t;
+        for (t = x->t0; t < x->t1; t++)
+            r->cover[t] += r->cover[t] < 2;
+    }
+    memset(r->at, 0xff, d->ntok * sizeof *r->at);
+    for (i = 0, j = 0; i < n; i++) {
+        const eg_cand *x = &cs->v[k[i].idx];
+        uint32_t t;
+        for (t = x->t0; t < x->t1 && r->cover[t] == 1; t++)
+            ;
+        if (t < x->t1) {
+            k[j++] = k[i];
+            continue;
+        }
+        for (t = x->t0; t < x->t1; t++)
+            r->taken[t] = 1;
+        r->at[x->t0] = k[i].idx;
+    }
+    n = j;
+    if (n > 1)
         qsort(k, n, sizeof *k, cmp_key);
     for (i = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
@@ -360,9 +389,13 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             continue;
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
-        if (push_mention(r, x))
-            goto out;
+        r->at[x->t0] = k[i].idx;
     }
+    /* the chosen ones never overlap, so each starts at its own token: in
+     * token order they are the mentions in text order */
+    for (i = 0; i < d->ntok; i++)
+        if (r->at[i] != EG_NONE && push_mention(r, &cs->v[r->at[i]]))
+            goto out;
     rc = EG_OK;
 out:
     eg_free(gp);
@@ -955,10 +988,8 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
         return eg_err_nomem(e);
     memset(r->taken, 0, d->ntok + 1);
-    if ((rc = choose(r, c, d, cands)))
+    if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);
-    if (r->nm > 1)
-        qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
     if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)) || (rc = link_partials(r, c, d)))
         return eg_err_nomem(e);
     if (r->nm > 1)

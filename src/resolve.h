@@ -69,6 +69,10 @@ typedef struct {
     eg_strmap ids;      /* id → entity index (rebuilt per document) */
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
+    uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
+    size_t cover_cap;
+    uint32_t *at;       /* per token: the chosen candidate starting there (scratch) */
+    size_t at_cap;
     void *order;        /* sort scratch */
     size_t ordercap;
     eg_buf tmp;
