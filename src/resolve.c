@@ -29,7 +29,10 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->m);
     eg_free(r->ent);
     eg_buf_free(&r->pool);
-    eg_strmap_free(&r->ids);
+    eg_free(r->ids.s);
+    eg_free(r->texts.s);
+    eg_buf_free(&r->textpool);
+    eg_buf_free(&r->slug);
     eg_free(r->taken);
     eg_free(r->order);
     eg_buf_free(&r->tmp);
@@ -357,7 +360,8 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     /* A candidate that shares no token with another one is chosen whatever
      * the order: it goes straight to r->at, and only those that overlap
      * are sorted (most candidates overlap nothing). r->cover counts the
-     * candidates on each token, saturating at 2. */
+     * candidates on each token, saturating at 2; then 3 marks the first
+     * token of a chosen candidate (r->at says which). */
     memset(r->cover, 0, d->ntok);
     for (i = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
@@ -365,7 +369,6 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         for (t = x->t0; t < x->t1; t++)
             r->cover[t] += r->cover[t] < 2;
     }
-    memset(r->at, 0xff, d->ntok * sizeof *r->at);
     for (i = 0, j = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
         uint32_t t;
@@ -378,6 +381,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
         r->at[x->t0] = k[i].idx;
+        r->cover[x->t0] = 3; /* a chosen candidate starts here */
     }
     n = j;
     if (n > 1)
@@ -390,11 +394,12 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
         r->at[x->t0] = k[i].idx;
+        r->cover[x->t0] = 3;
     }
     /* the chosen ones never overlap, so each starts at its own token: in
      * token order they are the mentions in text order */
     for (i = 0; i < d->ntok; i++)
-        if (r->at[i] != EG_NONE && push_mention(r, &cs->v[r->at[i]]))
+        if (r->cover[i] == 3 && push_mention(r, &cs->v[r->at[i]]))
             goto out;
     rc = EG_OK;
 out:
@@ -419,32 +424,94 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
     return EG_OK;
 }
 
+/* ---- per-document string tables ----
+ * Open addressing over strings kept in a buffer the caller names (the id
+ * pool, or the text pool): no copy of the key, no allocation per entry,
+ * and emptied per document by clearing only the slots in use. */
+
+static int stab_reset(eg_stab *t, size_t want)
+{
+    size_t n = 64;
+    while (n < 2 * want)
+        n *= 2;
+    if (eg_grow((void **)&t->s, &t->cap, n, sizeof *t->s))
+        return EG_ENOMEM;
+    memset(t->s, 0xff, n * sizeof *t->s);
+    t->n = n;
+    t->used = 0;
+    return EG_OK;
+}
+
+/* The slot holding key (s, len) with hash h in a table over buffer base,
+ * or the empty slot where it would go. */
+static size_t stab_find(const eg_stab *t, const char *base, const char *s, size_t len, uint64_t h)
+{
+    size_t mask = t->n - 1, i = (size_t)(h ^ (h >> 32)) & mask;
+    for (; t->s[i].val != EG_NONE; i = (i + 1) & mask)
+        if (t->s[i].h == h && t->s[i].len == len && memcmp(base + t->s[i].off, s, len) == 0)
+            break;
+    return i;
+}
+
+/* Fills the empty slot i; doubles the table at half load. */
+static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len, uint32_t val)
+{
+    t->s[i].h = h;
+    t->s[i].off = off;
+    t->s[i].len = len;
+    t->s[i].val = val;
+    if (++t->used * 2 > t->n) {
+        size_t n = t->n * 2, j, k;
+        if (eg_grow((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
+            return EG_ENOMEM;
+        memcpy(t->s + n, t->s, t->n * sizeof *t->s);
+        memset(t->s, 0xff, n * sizeof *t->s);
+        for (j = n; j < n + t->n; j++) {
+            if (t->s[j].val == EG_NONE)
+                continue;
+            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].val != EG_NONE; k = (k + 1) & (n - 1))
+                ;
+            t->s[k] = t->s[j];
+        }
+        t->n = n;
+    }
+    return EG_OK;
+}
+
 /* The span's clean text with white space folded to single spaces. */
 static int span_text(const eg_doc *d, uint32_t t0, uint32_t t1, eg_buf *b)
 {
     uint32_t t;
+    size_t need = 0;
+    char *p;
+    for (t = t0; t < t1; t++)
+        need += d->tok[t].e - d->tok[t].s + 1;
     eg_buf_reset(b);
+    if (eg_buf_reserve(b, need))
+        return EG_ENOMEM;
+    p = b->p;
     for (t = t0; t < t1; t++) {
         const eg_token *x = &d->tok[t];
-        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE) && eg_buf_addc(b, ' '))
-            return EG_ENOMEM;
-        if (eg_buf_add(b, d->text + x->s, x->e - x->s))
-            return EG_ENOMEM;
+        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE))
+            *p++ = ' ';
+        memcpy(p, d->text + x->s, x->e - x->s);
+        p += x->e - x->s;
     }
-    return eg_buf_addc(b, 0) ? EG_ENOMEM : (b->len--, EG_OK);
+    *p = 0;
+    b->len = (size_t)(p - b->p);
+    return EG_OK;
 }
 
 /* Finds or adds the entity with this id; *out its index. */
-static int entity_get(eg_resolver *r, const char *id, const char *label, eg_type type, uint8_t origin,
-                      uint32_t gaz_entry, uint32_t *out)
+static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *label, size_t labellen,
+                      eg_type type, uint8_t origin, uint32_t gaz_entry, uint32_t *out)
 {
-    uint32_t *slot;
-    int added;
+    uint64_t h = eg_hash(id, idlen);
+    size_t i = stab_find(&r->ids, r->pool.p, id, idlen, h);
     eg_rentity *x;
-    if (eg_strmap_put(&r->ids, id, strlen(id), (uint32_t)r->nent, &slot, &added))
-        return EG_ENOMEM;
-    if (!added) {
-        *out = *slot;
+    uint32_t idoff;
+    if (r->ids.s[i].val != EG_NONE) {
+        *out = r->ids.s[i].val;
         return EG_OK;
     }
     if (EG_GROW(r->ent, r->entcap, r->nent + 1))
@@ -454,10 +521,78 @@ static int entity_get(eg_resolver *r, const char *id, const char *label, eg_type
     x->type = (uint8_t)type;
     x->origin = origin;
     x->gaz_entry = gaz_entry;
-    if (pool_add(r, id, strlen(id), &x->id) || pool_add(r, label, strlen(label), &x->label))
+    if (pool_add(r, id, idlen, &idoff) || pool_add(r, label, labellen, &x->label))
+        return EG_ENOMEM;
+    x->id = idoff;
+    if (stab_put(&r->ids, i, h, idoff, (uint32_t)idlen, (uint32_t)r->nent))
         return EG_ENOMEM;
     *out = (uint32_t)r->nent++;
     return EG_OK;
+}
+
+/* eg_slug for a text of ASCII bytes (1..127), where it needs no utf8proc:
+ * letters and digits lower-cased, runs of anything else but ' and . made
+ * one '-' between words. Returns 0, leaving b alone, when the text has
+ * another byte; 1 when done (b holds the slug). */
+static int slug_ascii(eg_buf *b, const char *s, size_t n)
+{
+    size_t i;
+    char *p;
+    int dash = 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] - 1u >= 127u)
+            return 0;
+    if (eg_buf_reserve(b, 2 * n)) /* a dash before each kept byte at most */
+        return 0;
+    p = b->p + b->len;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\'' || c == '.')
+            continue;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+            if (dash && p > b->p + b->len)
+                *p++ = '-';
+            dash = 0;
+            *p++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        } else {
+            dash = 1;
+        }
+    }
+    *p = 0;
+    b->len = (size_t)(p - b->p);
+    return 1;
+}
+
+/* The entity of a mention found by a rule: its id is the slug of its text,
+ * so one text always gives one entity; r->texts remembers it and the slug
+ * is made once per distinct text in the document. */
+static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, uint32_t *out)
+{
+    uint64_t h;
+    size_t i;
+    uint32_t off;
+    int rc;
+    if (span_text(d, m->t0, m->t1, &r->tmp))
+        return EG_ENOMEM;
+    h = eg_hash(r->tmp.p, r->tmp.len);
+    i = stab_find(&r->texts, r->textpool.p, r->tmp.p, r->tmp.len, h);
+    if (r->texts.s[i].val != EG_NONE) {
+        *out = r->texts.s[i].val;
+        return EG_OK;
+    }
+    eg_buf_reset(&r->slug);
+    rc = slug_ascii(&r->slug, r->tmp.p, r->tmp.len) ? EG_OK : eg_slug(&r->slug, r->tmp.p, r->tmp.len);
+    if (!rc && !r->slug.len)
+        rc = eg_buf_adds(&r->slug, "x");
+    if (!rc)
+        rc = entity_get(r, r->slug.p, r->slug.len, r->tmp.p, r->tmp.len, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE,
+                        out);
+    if (rc)
+        return rc;
+    off = (uint32_t)r->textpool.len;
+    if (eg_buf_add(&r->textpool, r->tmp.p, r->tmp.len))
+        return EG_ENOMEM;
+    return stab_put(&r->texts, i, h, off, (uint32_t)r->tmp.len, *out);
 }
 
 /* Remembers the fullest form of a person's name (first and last word). */
@@ -522,22 +657,13 @@ static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         uint32_t ent;
         if (m->source == EG_SRC_GAZ) {
             const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
-            if (entity_get(r, en->id, en->label, en->type, EG_ORIGIN_GAZ, m->ent, &ent))
+            if (entity_get(r, en->id, strlen(en->id), en->label, strlen(en->label), en->type, EG_ORIGIN_GAZ, m->ent,
+                           &ent))
                 return EG_ENOMEM;
         } else {
-            if (span_text(d, m->t0, m->t1, &r->tmp))
-                return EG_ENOMEM;
-            {
-                eg_buf slug = {0};
-                int rc = eg_slug(&slug, r->tmp.p, r->tmp.len);
-                if (!rc && !slug.len)
-                    rc = eg_buf_adds(&slug, "x");
-                if (!rc)
-                    rc = entity_get(r, slug.p, r->tmp.p, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE, &ent);
-                eg_buf_free(&slug);
-                if (rc)
-                    return rc;
-            }
+            int rc = rule_entity(r, d, m, &ent);
+            if (rc)
+                return rc;
         }
         m->ent = ent;
         r->ent[ent].nment++;
@@ -837,7 +963,7 @@ static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_
     if (!rc)
         rc = eg_buf_addc(&id, '?');
     if (!rc)
-        rc = entity_get(r, id.p, "", EG_PERSON, EG_ORIGIN_AMBIG, EG_NONE, out);
+        rc = entity_get(r, id.p, id.len, "", 0, EG_PERSON, EG_ORIGIN_AMBIG, EG_NONE, out);
     if (!rc && !r->pool.p[r->ent[*out].label]) {
         /* label: the surface word, "Rajavi (ambiguous)" */
         eg_buf_reset(&id);
@@ -984,11 +1110,13 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     r->nent = 0;
     r->nlearned = 0;
     eg_buf_reset(&r->pool);
-    eg_strmap_clear(&r->ids);
+    eg_buf_reset(&r->textpool);
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
         return eg_err_nomem(e);
     memset(r->taken, 0, d->ntok + 1);
     if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
+        return eg_err_nomem(e);
+    if (stab_reset(&r->ids, 16) || stab_reset(&r->texts, 16)) /* they grow as needed */
         return eg_err_nomem(e);
     if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)) || (rc = link_partials(r, c, d)))
         return eg_err_nomem(e);

@@ -60,18 +60,31 @@ enum {
 /* A short English phrase for an EG_WHY_* code. */
 const char *eg_why_name(int why);
 
+/* A per-document table of strings kept in a buffer (resolve.c: stab_find). */
+typedef struct {
+    struct {
+        uint64_t h;             /* eg_hash of the string */
+        uint32_t off, len;      /* where it is in its buffer */
+        uint32_t val;           /* EG_NONE: an empty slot */
+    } *s;
+    size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
+} eg_stab;
+
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
     size_t nm, mcap;
     eg_rentity *ent;    /* the document's entities */
     size_t nent, entcap;
     eg_buf pool;        /* ids and labels, NUL-terminated */
-    eg_strmap ids;      /* id → entity index (rebuilt per document) */
+    eg_stab ids;        /* id (in pool) → entity index, per document */
+    eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
+    eg_buf textpool;
+    eg_buf slug;        /* scratch */
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
     size_t cover_cap;
-    uint32_t *at;       /* per token: the chosen candidate starting there (scratch) */
+    uint32_t *at;       /* per token: the chosen candidate starting there, where cover is 3 (scratch) */
     size_t at_cap;
     void *order;        /* sort scratch */
     size_t ordercap;
