@@ -35,6 +35,8 @@ void eg_resolver_free(eg_resolver *r)
     eg_buf_free(&r->slug);
     eg_free(r->taken);
     eg_free(r->order);
+    eg_free(r->order2);
+    eg_free(r->mtmp);
     eg_buf_free(&r->tmp);
     eg_free(r->learned);
     eg_free(r->score);
@@ -161,6 +163,42 @@ static int cmp_key(const void *pa, const void *pb)
     if (a->support != b->support)
         return a->support > b->support ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx; /* leftmost, then file order */
+}
+
+/* Sorts the keys by cmp_key: insertion sort on runs of 16, then merges
+ * (through tmp, room for n) with the comparison inlined; qsort's call per
+ * comparison cost more than the comparisons. The order is total (the
+ * index breaks ties), so any correct sort gives the same result. */
+static void sort_keys(sortkey *k, sortkey *tmp, size_t n)
+{
+    size_t i, j, w;
+    sortkey *src = k, *dst = tmp, *sw;
+    for (i = 0; i < n; i += 16) {
+        size_t e = i + 16 < n ? i + 16 : n;
+        for (j = i + 1; j < e; j++) {
+            sortkey x = k[j];
+            size_t m = j;
+            for (; m > i && cmp_key(&x, &k[m - 1]) < 0; m--)
+                k[m] = k[m - 1];
+            k[m] = x;
+        }
+    }
+    for (w = 16; w < n; w *= 2) {
+        for (i = 0; i < n; i += 2 * w) {
+            size_t a = i, am = i + w < n ? i + w : n, b = am, bm = i + 2 * w < n ? i + 2 * w : n, o = i;
+            while (a < am && b < bm)
+                dst[o++] = cmp_key(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+            while (a < am)
+                dst[o++] = src[a++];
+            while (b < bm)
+                dst[o++] = src[b++];
+        }
+        sw = src;
+        src = dst;
+        dst = sw;
+    }
+    if (src != k)
+        memcpy(k, src, n * sizeof *k);
 }
 
 static int span_free(const eg_resolver *r, uint32_t t0, uint32_t t1)
@@ -384,8 +422,11 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         r->cover[x->t0] = 3; /* a chosen candidate starts here */
     }
     n = j;
-    if (n > 1)
-        qsort(k, n, sizeof *k, cmp_key);
+    if (n > 1) {
+        if (eg_grow(&r->order2, &r->order2cap, n, sizeof *k))
+            goto out;
+        sort_keys(k, r->order2, n);
+    }
     for (i = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
         uint32_t t;
@@ -398,20 +439,24 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     }
     /* the chosen ones never overlap, so each starts at its own token: in
      * token order they are the mentions in text order */
-    for (i = 0; i < d->ntok; i++)
+    for (i = 0; i < d->ntok; i++) {
+        uint64_t w;
+        if (i + 8 <= d->ntok) { /* eight tokens at a time: is any byte 3? */
+            memcpy(&w, r->cover + i, 8);
+            w ^= 0x0303030303030303ull;
+            if (!((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) {
+                i += 7;
+                continue;
+            }
+        }
         if (r->cover[i] == 3 && push_mention(r, &cs->v[r->at[i]]))
             goto out;
+    }
     rc = EG_OK;
 out:
     eg_free(gp);
     eg_free(alone);
     return rc;
-}
-
-static int cmp_mention(const void *pa, const void *pb)
-{
-    const eg_rmention *a = pa, *b = pb;
-    return a->t0 < b->t0 ? -1 : a->t0 > b->t0;
 }
 
 /* ---- entities ---- */
@@ -1106,6 +1151,7 @@ out:
 int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cands, eg_err *e)
 {
     int rc;
+    size_t nm0;
     r->nm = 0;
     r->nent = 0;
     r->nlearned = 0;
@@ -1118,9 +1164,24 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
         return eg_err_nomem(e);
     if (stab_reset(&r->ids, 16) || stab_reset(&r->texts, 16)) /* they grow as needed */
         return eg_err_nomem(e);
-    if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)) || (rc = link_partials(r, c, d)))
+    if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)))
         return eg_err_nomem(e);
-    if (r->nm > 1)
-        qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
+    nm0 = r->nm;
+    if ((rc = link_partials(r, c, d)))
+        return eg_err_nomem(e);
+    /* the partial names came after, in text order, on tokens no mention
+     * covers: one merge puts all in text order */
+    if (nm0 && r->nm > nm0) {
+        size_t i = 0, j = nm0, o = 0;
+        if (EG_GROW(r->mtmp, r->mtmpcap, r->nm))
+            return eg_err_nomem(e);
+        while (i < nm0 && j < r->nm)
+            r->mtmp[o++] = r->m[j].t0 < r->m[i].t0 ? r->m[j++] : r->m[i++];
+        while (i < nm0)
+            r->mtmp[o++] = r->m[i++];
+        while (j < r->nm)
+            r->mtmp[o++] = r->m[j++];
+        memcpy(r->m, r->mtmp, r->nm * sizeof *r->m);
+    }
     return EG_OK;
 }

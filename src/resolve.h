@@ -88,6 +88,10 @@ typedef struct {
     size_t at_cap;
     void *order;        /* sort scratch */
     size_t ordercap;
+    void *order2;       /* sort scratch */
+    size_t order2cap;
+    eg_rmention *mtmp;  /* merge scratch */
+    size_t mtmpcap;
     eg_buf tmp;
     struct { uint64_t h; uint32_t ent; } *learned; /* acronyms defined here */
     size_t nlearned, learnedcap;
