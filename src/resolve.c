@@ -31,6 +31,8 @@ void eg_resolver_free(eg_resolver *r)
     eg_buf_free(&r->pool);
     eg_free(r->ids.s);
     eg_free(r->texts.s);
+    eg_free(r->words.s);
+    eg_free(r->wres);
     eg_buf_free(&r->textpool);
     eg_buf_free(&r->slug);
     eg_free(r->taken);
@@ -1043,8 +1045,11 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
     return n;
 }
 
-static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
-                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+/* What the full-name index alone says of the word at token t: 1 with *out
+ * (EG_NONE when no person) and *why; 0 when several persons have it as
+ * their last word and the context must choose (pick_person). */
+static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint32_t *out,
+                       uint8_t *why)
 {
     uint32_t cand[8];
     size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
@@ -1067,13 +1072,53 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
             *out = cand[0];
             *why = EG_WHY_GIVEN;
         }
-        return EG_OK;
+        return 1;
     }
     if (n == 1) {
         *out = cand[0];
         *why = EG_WHY_SURNAME;
+        return 1;
+    }
+    return 0;
+}
+
+/* part_lookup, once per distinct word in the document: the index does not
+ * change while partial names are linked, so the answer for a word holds
+ * for its every use (r->words: key → r->wres). */
+static int part_memo(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint32_t *out, uint8_t *why,
+                     int *known)
+{
+    const eg_token *k = &d->tok[t];
+    size_t i = stab_find(&r->words, d->keys, eg_tok_key(d, k), k->klen, k->h);
+    uint8_t w = EG_WHY_NONE;
+    if (r->words.s[i].val != EG_NONE) {
+        const eg_wres *x = &r->wres[r->words.s[i].val];
+        *known = x->known;
+        *out = x->out;
+        if (x->out != EG_NONE)
+            *why = x->why;
         return EG_OK;
     }
+    *known = part_lookup(r, c, d, t, out, &w);
+    if (w != EG_WHY_NONE)
+        *why = w;
+    if (EG_GROW(r->wres, r->wres_cap, r->nwres + 1))
+        return EG_ENOMEM;
+    r->wres[r->nwres].out = *out;
+    r->wres[r->nwres].why = w;
+    r->wres[r->nwres].known = (uint8_t)*known;
+    return stab_put(&r->words, i, k->h, k->key, k->klen, (uint32_t)r->nwres++);
+}
+
+static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
+                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+{
+    uint32_t cand[8];
+    size_t n;
+    int known, rc;
+    if ((rc = part_memo(r, c, d, t, out, why, &known)) || known)
+        return rc;
+    n = persons_with(r, d->tok[t].h, 1, cand, 8);
     *out = pick_person(r, d, t, cand, n, person_at, ent_at, why);
     if (*out == EG_NONE) {
         *why = EG_WHY_AMBIGUOUS;
@@ -1105,6 +1150,12 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             ent_at[t] = r->m[i].ent;
         }
     if (learn_gender(r, c, d, person_at))
+        return EG_ENOMEM;
+    /* with no full name and no acronym, no word links to anything */
+    if (!r->nfull && !r->nlearned)
+        return EG_OK;
+    r->nwres = 0;
+    if (stab_reset(&r->words, 64))
         return EG_ENOMEM;
     /* single-word person mentions found by rules ("Mr. Giuliani") */
     for (i = 0; i < nm0; i++) {

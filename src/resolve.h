@@ -70,6 +70,13 @@ typedef struct {
     size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
 } eg_stab;
 
+/* What the full-name index says of one word (resolve.c: part_memo). */
+typedef struct {
+    uint32_t out;               /* the entity, or EG_NONE */
+    uint8_t why;                /* EG_WHY_* when out is an entity */
+    uint8_t known;              /* 0: the context must choose */
+} eg_wres;
+
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
     size_t nm, mcap;
@@ -80,6 +87,9 @@ typedef struct {
     eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
     eg_buf textpool;
     eg_buf slug;        /* scratch */
+    eg_stab words;      /* key of a word (in the document's keys) → wres */
+    eg_wres *wres;
+    size_t nwres, wres_cap;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
