@@ -31,8 +31,6 @@ void eg_resolver_free(eg_resolver *r)
     eg_buf_free(&r->pool);
     eg_free(r->ids.s);
     eg_free(r->texts.s);
-    eg_free(r->words.s);
-    eg_free(r->wres);
     eg_buf_free(&r->textpool);
     eg_buf_free(&r->slug);
     eg_free(r->taken);
@@ -474,27 +472,33 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 /* ---- per-document string tables ----
  * Open addressing over strings kept in a buffer the caller names (the id
  * pool, or the text pool): no copy of the key, no allocation per entry,
- * and emptied per document by clearing only the slots in use. */
+ * and emptied per document by a new generation number: a slot is in use
+ * when its generation is the table's. */
 
-static int stab_reset(eg_stab *t, size_t want)
+static int stab_reset(eg_stab *t)
 {
-    size_t n = 64;
-    while (n < 2 * want)
-        n *= 2;
-    if (eg_grow((void **)&t->s, &t->cap, n, sizeof *t->s))
-        return EG_ENOMEM;
-    memset(t->s, 0xff, n * sizeof *t->s);
-    t->n = n;
     t->used = 0;
+    if (t->n && ++t->gen)
+        return EG_OK;
+    /* first use, or the generation wrapped: mark every slot empty */
+    if (!t->n) {
+        if (eg_grow((void **)&t->s, &t->cap, 64, sizeof *t->s))
+            return EG_ENOMEM;
+        t->n = 64;
+    }
+    memset(t->s, 0, t->n * sizeof *t->s);
+    t->gen = 1;
     return EG_OK;
 }
+
+static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].gen == t->gen; }
 
 /* The slot holding key (s, len) with hash h in a table over buffer base,
  * or the empty slot where it would go. */
 static size_t stab_find(const eg_stab *t, const char *base, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->n - 1, i = (size_t)(h ^ (h >> 32)) & mask;
-    for (; t->s[i].val != EG_NONE; i = (i + 1) & mask)
+    for (; t->s[i].gen == t->gen; i = (i + 1) & mask)
         if (t->s[i].h == h && t->s[i].len == len && memcmp(base + t->s[i].off, s, len) == 0)
             break;
     return i;
@@ -507,16 +511,17 @@ static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len
     t->s[i].off = off;
     t->s[i].len = len;
     t->s[i].val = val;
+    t->s[i].gen = t->gen;
     if (++t->used * 2 > t->n) {
         size_t n = t->n * 2, j, k;
         if (eg_grow((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
             return EG_ENOMEM;
         memcpy(t->s + n, t->s, t->n * sizeof *t->s);
-        memset(t->s, 0xff, n * sizeof *t->s);
+        memset(t->s, 0, n * sizeof *t->s);
         for (j = n; j < n + t->n; j++) {
-            if (t->s[j].val == EG_NONE)
+            if (t->s[j].gen != t->gen)
                 continue;
-            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].val != EG_NONE; k = (k + 1) & (n - 1))
+            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].gen == t->gen; k = (k + 1) & (n - 1))
                 ;
             t->s[k] = t->s[j];
         }
@@ -557,7 +562,7 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
     size_t i = stab_find(&r->ids, r->pool.p, id, idlen, h);
     eg_rentity *x;
     uint32_t idoff;
-    if (r->ids.s[i].val != EG_NONE) {
+    if (stab_hit(&r->ids, i)) {
         *out = r->ids.s[i].val;
         return EG_OK;
     }
@@ -623,7 +628,7 @@ static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, ui
         return EG_ENOMEM;
     h = eg_hash(r->tmp.p, r->tmp.len);
     i = stab_find(&r->texts, r->textpool.p, r->tmp.p, r->tmp.len, h);
-    if (r->texts.s[i].val != EG_NONE) {
+    if (stab_hit(&r->texts, i)) {
         *out = r->texts.s[i].val;
         return EG_OK;
     }
@@ -818,12 +823,52 @@ static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node
     r->names[i].head = r->names[i].tail = node;
 }
 
+/* The first byte of a word's consonant skeleton (similar.c), 0 when it has
+ * none: the first byte that is not a vowel. Equal skeletons, equal bytes. */
+static unsigned first_consonant(const char *w, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        switch (w[i]) {
+        case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
+            continue;
+        default:
+            return (unsigned char)w[i];
+        }
+    return 0;
+}
+
+/* A word of n bytes with this skeleton start may be a variant of this full
+ * name's word: eg_words_variant wants lengths within 3 of each other. */
+static void variant_mark(eg_resolver *r, const char *w, size_t n)
+{
+    size_t lo = n < 8 ? 5 : n - 3, hi = n + 3, i;
+    uint64_t *m = &r->variant_len[first_consonant(w, n)];
+    for (i = lo; i <= hi && i < 64; i++)
+        *m |= 1ull << i;
+}
+
+/* Can the word at token t be a variant of some full name's first or last
+ * word? A necessary condition, so a word ruled out here needs no
+ * skeleton; longer words than the filter covers always pass. */
+static int variant_possible(const eg_resolver *r, const eg_doc *d, uint32_t t)
+{
+    const eg_token *k = &d->tok[t];
+    if (k->klen < 5)
+        return 0;
+    if (k->klen >= 64)
+        return 1;
+    return r->variant_len[first_consonant(eg_tok_key(d, k), k->klen)] >> k->klen & 1;
+}
+
 /* Persons whose fullest name has 2+ words and the given word as first or
  * last word; collects up to `max` entity indices. */
 static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
 {
     size_t n = 0;
     uint32_t nd;
+    if (!(r->name_bits[h >> 58] >> (h >> 52 & 63) & 1)) /* no full name has this word */
+        return 0;
     for (nd = names_head(r, last ? NK_LAST : NK_FIRST, h); nd != EG_NONE && n < max; nd = r->names_next[nd])
         out[n++] = r->full[nd >> 2];
     return n;
@@ -851,6 +896,8 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next))
         return EG_ENOMEM;
     memset(r->names, 0, ns * sizeof *r->names);
+    memset(r->name_bits, 0, sizeof r->name_bits);
+    memset(r->variant_len, 0, sizeof r->variant_len);
     r->names_mask = ns - 1;
     for (i = 0; i < r->nfull; i++) {
         const eg_rentity *x = &r->ent[r->full[i]];
@@ -859,10 +906,16 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         uint32_t nd = (uint32_t)(4 * i);
         names_add(r, NK_LAST, x->last_h, nd + NK_LAST - 1);
         names_add(r, NK_FIRST, x->first_h, nd + NK_FIRST - 1);
-        if (ls) /* 0: too short to be a variant of anything */
+        r->name_bits[x->last_h >> 58] |= 1ull << (x->last_h >> 52 & 63);
+        r->name_bits[x->first_h >> 58] |= 1ull << (x->first_h >> 52 & 63);
+        if (ls) { /* 0: too short to be a variant of anything */
             names_add(r, NK_LAST_SK, ls, nd + NK_LAST_SK - 1);
-        if (fs)
+            variant_mark(r, eg_tok_key(d, l), l->klen);
+        }
+        if (fs) {
             names_add(r, NK_FIRST_SK, fs, nd + NK_FIRST_SK - 1);
+            variant_mark(r, eg_tok_key(d, f), f->klen);
+        }
     }
     return EG_OK;
 }
@@ -1063,7 +1116,7 @@ static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, u
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
-        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull &&
+        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull && variant_possible(r, d, t) &&
                    (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) &&
                    persons_like(r, d, t, sk, 1, cand, 2) == 1) {
             *out = cand[0];
@@ -1082,42 +1135,13 @@ static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, u
     return 0;
 }
 
-/* part_lookup, once per distinct word in the document: the index does not
- * change while partial names are linked, so the answer for a word holds
- * for its every use (r->words: key → r->wres). */
-static int part_memo(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint32_t *out, uint8_t *why,
-                     int *known)
-{
-    const eg_token *k = &d->tok[t];
-    size_t i = stab_find(&r->words, d->keys, eg_tok_key(d, k), k->klen, k->h);
-    uint8_t w = EG_WHY_NONE;
-    if (r->words.s[i].val != EG_NONE) {
-        const eg_wres *x = &r->wres[r->words.s[i].val];
-        *known = x->known;
-        *out = x->out;
-        if (x->out != EG_NONE)
-            *why = x->why;
-        return EG_OK;
-    }
-    *known = part_lookup(r, c, d, t, out, &w);
-    if (w != EG_WHY_NONE)
-        *why = w;
-    if (EG_GROW(r->wres, r->wres_cap, r->nwres + 1))
-        return EG_ENOMEM;
-    r->wres[r->nwres].out = *out;
-    r->wres[r->nwres].why = w;
-    r->wres[r->nwres].known = (uint8_t)*known;
-    return stab_put(&r->words, i, k->h, k->key, k->klen, (uint32_t)r->nwres++);
-}
-
 static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
                         const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
     uint32_t cand[8];
     size_t n;
-    int known, rc;
-    if ((rc = part_memo(r, c, d, t, out, why, &known)) || known)
-        return rc;
+    if (part_lookup(r, c, d, t, out, why))
+        return EG_OK;
     n = persons_with(r, d->tok[t].h, 1, cand, 8);
     *out = pick_person(r, d, t, cand, n, person_at, ent_at, why);
     if (*out == EG_NONE) {
@@ -1154,9 +1178,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     /* with no full name and no acronym, no word links to anything */
     if (!r->nfull && !r->nlearned)
         return EG_OK;
-    r->nwres = 0;
-    if (stab_reset(&r->words, 64))
-        return EG_ENOMEM;
+
     /* single-word person mentions found by rules ("Mr. Giuliani") */
     for (i = 0; i < nm0; i++) {
         eg_rmention *m = &r->m[i];
@@ -1213,7 +1235,7 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     memset(r->taken, 0, d->ntok + 1);
     if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);
-    if (stab_reset(&r->ids, 16) || stab_reset(&r->texts, 16)) /* they grow as needed */
+    if (stab_reset(&r->ids) || stab_reset(&r->texts))
         return eg_err_nomem(e);
     if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)))
         return eg_err_nomem(e);

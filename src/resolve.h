@@ -65,17 +65,12 @@ typedef struct {
     struct {
         uint64_t h;             /* eg_hash of the string */
         uint32_t off, len;      /* where it is in its buffer */
-        uint32_t val;           /* EG_NONE: an empty slot */
+        uint32_t val;
+        uint32_t gen;           /* in use when equal to the table's gen */
     } *s;
     size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
+    uint32_t gen;
 } eg_stab;
-
-/* What the full-name index says of one word (resolve.c: part_memo). */
-typedef struct {
-    uint32_t out;               /* the entity, or EG_NONE */
-    uint8_t why;                /* EG_WHY_* when out is an entity */
-    uint8_t known;              /* 0: the context must choose */
-} eg_wres;
 
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
@@ -87,9 +82,6 @@ typedef struct {
     eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
     eg_buf textpool;
     eg_buf slug;        /* scratch */
-    eg_stab words;      /* key of a word (in the document's keys) → wres */
-    eg_wres *wres;
-    size_t nwres, wres_cap;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
@@ -119,6 +111,8 @@ typedef struct {
         uint32_t head, tail; /* chain of nodes (4 * full index + kind - 1) */
     } *names;
     size_t names_cap, names_mask;
+    uint64_t name_bits[64]; /* filter: bit (h >> 52) for the first and last words of full names */
+    uint64_t variant_len[256]; /* filter: per first skeleton byte, bit n: a word of n bytes may be a variant */
     uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
     size_t names_next_cap;
 } eg_resolver;
