@@ -31,6 +31,8 @@ void eg_resolver_free(eg_resolver *r)
     eg_buf_free(&r->pool);
     eg_free(r->ids.s);
     eg_free(r->texts.s);
+    eg_free(r->gaz_ent);
+    eg_free(r->gaz_gen);
     eg_buf_free(&r->textpool);
     eg_buf_free(&r->slug);
     eg_free(r->taken);
@@ -464,8 +466,12 @@ out:
 static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 {
     *off = (uint32_t)r->pool.len;
-    if (eg_buf_add(&r->pool, s, n) || eg_buf_addc(&r->pool, 0))
+    if (eg_buf_reserve(&r->pool, n + 1))
         return EG_ENOMEM;
+    memcpy(r->pool.p + r->pool.len, s, n);
+    r->pool.len += n + 1;
+    r->pool.p[r->pool.len - 1] = 0;
+    r->pool.p[r->pool.len] = 0;
     return EG_OK;
 }
 
@@ -554,7 +560,8 @@ static int span_text(const eg_doc *d, uint32_t t0, uint32_t t1, eg_buf *b)
     return EG_OK;
 }
 
-/* Finds or adds the entity with this id; *out its index. */
+/* Finds or adds the entity with this id; *out its index. labellen
+ * (size_t)-1: label is a C string, measured only when the entity is new. */
 static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *label, size_t labellen,
                       eg_type type, uint8_t origin, uint32_t gaz_entry, uint32_t *out)
 {
@@ -573,7 +580,8 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
     x->type = (uint8_t)type;
     x->origin = origin;
     x->gaz_entry = gaz_entry;
-    if (pool_add(r, id, idlen, &idoff) || pool_add(r, label, labellen, &x->label))
+    if (pool_add(r, id, idlen, &idoff) ||
+        pool_add(r, label, labellen == (size_t)-1 ? strlen(label) : labellen, &x->label))
         return EG_ENOMEM;
     x->id = idoff;
     if (stab_put(&r->ids, i, h, idoff, (uint32_t)idlen, (uint32_t)r->nent))
@@ -703,15 +711,33 @@ static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, con
 
 static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
-    size_t i;
+    size_t i, ng = eg_gaz_entry_count(c->gaz);
+    /* entry → entity, valid where gaz_gen is this document's generation */
+    if (ng > r->gaz_n) {
+        if (eg_grow((void **)&r->gaz_ent, &r->gaz_ent_cap, ng, sizeof *r->gaz_ent) ||
+            eg_grow((void **)&r->gaz_gen, &r->gaz_gen_cap, ng, sizeof *r->gaz_gen))
+            return EG_ENOMEM;
+        memset(r->gaz_gen, 0, ng * sizeof *r->gaz_gen);
+        r->gaz_n = ng;
+        r->gen = 0;
+    }
+    if (!++r->gen) {
+        memset(r->gaz_gen, 0, r->gaz_n * sizeof *r->gaz_gen);
+        r->gen = 1;
+    }
     for (i = 0; i < r->nm; i++) {
         eg_rmention *m = &r->m[i];
         uint32_t ent;
-        if (m->source == EG_SRC_GAZ) {
+        if (m->source == EG_SRC_GAZ && m->ent < r->gaz_n && r->gaz_gen[m->ent] == r->gen) {
+            ent = r->gaz_ent[m->ent]; /* this entry's entity, found before in this document */
+        } else if (m->source == EG_SRC_GAZ) {
             const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
-            if (entity_get(r, en->id, strlen(en->id), en->label, strlen(en->label), en->type, EG_ORIGIN_GAZ, m->ent,
-                           &ent))
+            if (entity_get(r, en->id, strlen(en->id), en->label, (size_t)-1, en->type, EG_ORIGIN_GAZ, m->ent, &ent))
                 return EG_ENOMEM;
+            if (m->ent < r->gaz_n) {
+                r->gaz_gen[m->ent] = r->gen;
+                r->gaz_ent[m->ent] = ent;
+            }
         } else {
             int rc = rule_entity(r, d, m, &ent);
             if (rc)
@@ -1042,18 +1068,6 @@ static int add_partial(eg_resolver *r, uint32_t t, uint32_t ent, uint8_t source,
     return EG_OK;
 }
 
-/* A capitalised word that could be a name part: not a sentence-initial
- * common word, not a title. */
-static int name_like(const eg_ctx *c, const eg_doc *d, uint32_t t)
-{
-    const eg_token *k = &d->tok[t];
-    if (k->kind != EG_TK_WORD || !(k->flags & EG_TF_CAP) || (k->flags & EG_TF_DOTTED))
-        return 0;
-    if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
-        return 0;
-    return 1;
-}
-
 static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_t *out)
 {
     eg_buf id = {0};
@@ -1196,18 +1210,24 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             ent_at[m->t0] = to;
         }
     }
-    /* bare words: surnames, given names, learned acronyms */
+    /* bare words: surnames, given names, learned acronyms. A word may be
+     * a name part when capitalised, undotted, and not a common word at the
+     * start of a sentence (tests cheapest first: most tokens fail the first). */
     for (t = 0; t < d->ntok; t++) {
+        const eg_token *k = &d->tok[t];
         uint32_t to = EG_NONE;
         uint8_t why = EG_WHY_NONE;
-        if (r->taken[t] || !name_like(c, d, t))
+        if ((k->flags & (EG_TF_CAP | EG_TF_DOTTED)) != EG_TF_CAP || k->kind != EG_TK_WORD || r->taken[t])
             continue;
-        for (i = 0; i < r->nlearned; i++)
-            if (r->learned[i].h == d->tok[t].h && (d->tok[t].flags & EG_TF_ALLCAP)) {
-                to = r->learned[i].ent;
-                why = EG_WHY_ACRONYM;
-                break;
-            }
+        if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
+            continue;
+        if (k->flags & EG_TF_ALLCAP)
+            for (i = 0; i < r->nlearned; i++)
+                if (r->learned[i].h == k->h) {
+                    to = r->learned[i].ent;
+                    why = EG_WHY_ACRONYM;
+                    break;
+                }
         if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
             goto out;
         if (to == EG_NONE)

@@ -82,6 +82,10 @@ typedef struct {
     eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
     eg_buf textpool;
     eg_buf slug;        /* scratch */
+    uint32_t *gaz_ent;  /* per gazetteer entry: its entity in this document... */
+    uint32_t *gaz_gen;  /* ...when this is gen */
+    size_t gaz_n, gaz_ent_cap, gaz_gen_cap;
+    uint32_t gen;       /* the document's generation number */
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
