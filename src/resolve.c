@@ -478,33 +478,32 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 /* ---- per-document string tables ----
  * Open addressing over strings kept in a buffer the caller names (the id
  * pool, or the text pool): no copy of the key, no allocation per entry,
- * and emptied per document by a new generation number: a slot is in use
- * when its generation is the table's. */
+ * and emptied per document. */
 
-static int stab_reset(eg_stab *t)
+/* Empties the table, sized for about `want` entries: a table sized for
+ * the largest document would spread a small one's probes over memory
+ * that is not in cache. */
+static int stab_reset(eg_stab *t, size_t want)
 {
+    size_t n = 64;
+    while (n < want)
+        n *= 2;
+    if (eg_grow((void **)&t->s, &t->cap, n, sizeof *t->s))
+        return EG_ENOMEM;
+    memset(t->s, 0, n * sizeof *t->s);
+    t->n = n;
     t->used = 0;
-    if (t->n && ++t->gen)
-        return EG_OK;
-    /* first use, or the generation wrapped: mark every slot empty */
-    if (!t->n) {
-        if (eg_grow((void **)&t->s, &t->cap, 64, sizeof *t->s))
-            return EG_ENOMEM;
-        t->n = 64;
-    }
-    memset(t->s, 0, t->n * sizeof *t->s);
-    t->gen = 1;
     return EG_OK;
 }
 
-static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].gen == t->gen; }
+static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].live; }
 
 /* The slot holding key (s, len) with hash h in a table over buffer base,
  * or the empty slot where it would go. */
 static size_t stab_find(const eg_stab *t, const char *base, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->n - 1, i = (size_t)(h ^ (h >> 32)) & mask;
-    for (; t->s[i].gen == t->gen; i = (i + 1) & mask)
+    for (; t->s[i].live; i = (i + 1) & mask)
         if (t->s[i].h == h && t->s[i].len == len && memcmp(base + t->s[i].off, s, len) == 0)
             break;
     return i;
@@ -517,7 +516,7 @@ static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len
     t->s[i].off = off;
     t->s[i].len = len;
     t->s[i].val = val;
-    t->s[i].gen = t->gen;
+    t->s[i].live = 1;
     if (++t->used * 2 > t->n) {
         size_t n = t->n * 2, j, k;
         if (eg_grow((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
@@ -525,9 +524,9 @@ static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len
         memcpy(t->s + n, t->s, t->n * sizeof *t->s);
         memset(t->s, 0, n * sizeof *t->s);
         for (j = n; j < n + t->n; j++) {
-            if (t->s[j].gen != t->gen)
+            if (!t->s[j].live)
                 continue;
-            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].gen == t->gen; k = (k + 1) & (n - 1))
+            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].live; k = (k + 1) & (n - 1))
                 ;
             t->s[k] = t->s[j];
         }
@@ -1255,7 +1254,7 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     memset(r->taken, 0, d->ntok + 1);
     if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);
-    if (stab_reset(&r->ids) || stab_reset(&r->texts))
+    if (stab_reset(&r->ids, r->nm) || stab_reset(&r->texts, r->nm)) /* grow when needed */
         return eg_err_nomem(e);
     if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)))
         return eg_err_nomem(e);

@@ -66,10 +66,9 @@ typedef struct {
         uint64_t h;             /* eg_hash of the string */
         uint32_t off, len;      /* where it is in its buffer */
         uint32_t val;
-        uint32_t gen;           /* in use when equal to the table's gen */
+        uint32_t live;          /* 1: in use */
     } *s;
     size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
-    uint32_t gen;
 } eg_stab;
 
 typedef struct {
