@@ -31,8 +31,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_buf_free(&r->pool);
     eg_free(r->ids.s);
     eg_free(r->texts.s);
-    eg_free(r->gaz_ent);
-    eg_free(r->gaz_gen);
+    eg_free(r->gmemo);
     eg_buf_free(&r->textpool);
     eg_buf_free(&r->slug);
     eg_free(r->taken);
@@ -141,6 +140,68 @@ static int place_context(const eg_doc *d, const eg_cand *c)
     if (c->t1 + 1 < d->ntok && key_is(d, c->t1, ",") && (d->tok[c->t1 + 1].flags & EG_TF_CAP))
         return 1;
     return 0;
+}
+
+/* ---- what the document's gazetteer entries need ----
+ * A small table, per document, of the entries its candidates name: whether
+ * the entry needs a place context, and its entity once it has one. The
+ * gazetteer's own entry table is large and read at random; a document
+ * names a few entries, many of them several times. */
+
+static int gaz_reset(eg_resolver *r, size_t want)
+{
+    size_t n = 64;
+    while (n < 2 * want)
+        n *= 2;
+    if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
+        return EG_ENOMEM;
+    memset(r->gmemo, 0, n * sizeof *r->gmemo);
+    r->gmemo_n = n;
+    r->gmemo_used = 0;
+    return EG_OK;
+}
+
+static size_t gaz_slot(const eg_resolver *r, uint32_t entry)
+{
+    size_t mask = r->gmemo_n - 1, i = (size_t)((entry + 1) * 0x9E3779B1u) & mask;
+    while (r->gmemo[i].key && r->gmemo[i].key != entry + 1)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The memo of an entry, added when new (doubling the table at half
+ * load); NULL when out of memory. */
+static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
+{
+    size_t i = gaz_slot(r, entry);
+    const eg_gaz_entry *en;
+    if (r->gmemo[i].key)
+        return &r->gmemo[i];
+    if ((r->gmemo_used + 1) * 2 > r->gmemo_n) {
+        size_t n = r->gmemo_n, j;
+        if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, 3 * n, sizeof *r->gmemo))
+            return NULL;
+        memcpy(r->gmemo + 2 * n, r->gmemo, n * sizeof *r->gmemo); /* the old table past the new one */
+        memset(r->gmemo, 0, 2 * n * sizeof *r->gmemo);
+        r->gmemo_n = 2 * n;
+        for (j = 2 * n; j < 3 * n; j++)
+            if (r->gmemo[j].key)
+                r->gmemo[gaz_slot(r, r->gmemo[j].key - 1)] = r->gmemo[j];
+        i = gaz_slot(r, entry);
+    }
+    en = eg_gaz_entry_at(c->gaz, entry);
+    r->gmemo[i].key = entry + 1;
+    r->gmemo[i].ent = EG_NONE;
+    r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+    r->gmemo_used++;
+    return &r->gmemo[i];
+}
+
+/* Does this entry need a place context? (out of memory: asks the gazetteer) */
+static int gaz_ctx(eg_resolver *r, const eg_ctx *c, uint32_t entry)
+{
+    const eg_rgaz *g = gaz_get(r, c, entry);
+    return g ? g->ctx : (eg_gaz_entry_at(c->gaz, entry)->flags & EG_GE_CTX) != 0;
 }
 
 /* ---- choosing among candidates ---- */
@@ -380,7 +441,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         uint32_t t, len = 0;
         if (x->t0 >= x->t1 || x->t1 > d->ntok)
             continue;
-        if (x->source == EG_SRC_GAZ && (eg_gaz_entry_at(c->gaz, x->entry)->flags & EG_GE_CTX) &&
+        if (x->source == EG_SRC_GAZ && gaz_ctx(r, c, x->entry) &&
             !place_context(d, x))
             continue;
         if ((x->flags & EG_CF_WEAK) && overlaps_other(r, x))
@@ -710,33 +771,21 @@ static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, con
 
 static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
-    size_t i, ng = eg_gaz_entry_count(c->gaz);
-    /* entry → entity, valid where gaz_gen is this document's generation */
-    if (ng > r->gaz_n) {
-        if (eg_grow((void **)&r->gaz_ent, &r->gaz_ent_cap, ng, sizeof *r->gaz_ent) ||
-            eg_grow((void **)&r->gaz_gen, &r->gaz_gen_cap, ng, sizeof *r->gaz_gen))
-            return EG_ENOMEM;
-        memset(r->gaz_gen, 0, ng * sizeof *r->gaz_gen);
-        r->gaz_n = ng;
-        r->gen = 0;
-    }
-    if (!++r->gen) {
-        memset(r->gaz_gen, 0, r->gaz_n * sizeof *r->gaz_gen);
-        r->gen = 1;
-    }
+    size_t i;
     for (i = 0; i < r->nm; i++) {
         eg_rmention *m = &r->m[i];
         uint32_t ent;
-        if (m->source == EG_SRC_GAZ && m->ent < r->gaz_n && r->gaz_gen[m->ent] == r->gen) {
-            ent = r->gaz_ent[m->ent]; /* this entry's entity, found before in this document */
-        } else if (m->source == EG_SRC_GAZ) {
-            const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
-            if (entity_get(r, en->id, strlen(en->id), en->label, (size_t)-1, en->type, EG_ORIGIN_GAZ, m->ent, &ent))
+        if (m->source == EG_SRC_GAZ) {
+            eg_rgaz *g;
+            if (!(g = gaz_get(r, c, m->ent)))
                 return EG_ENOMEM;
-            if (m->ent < r->gaz_n) {
-                r->gaz_gen[m->ent] = r->gen;
-                r->gaz_ent[m->ent] = ent;
+            if (g->ent == EG_NONE) {
+                const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
+                if (entity_get(r, en->id, strlen(en->id), en->label, (size_t)-1, en->type, EG_ORIGIN_GAZ, m->ent,
+                               &g->ent))
+                    return EG_ENOMEM;
             }
+            ent = g->ent;
         } else {
             int rc = rule_entity(r, d, m, &ent);
             if (rc)
@@ -1252,6 +1301,8 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
         return eg_err_nomem(e);
     memset(r->taken, 0, d->ntok + 1);
+    if (gaz_reset(r, cands->n < 4096 ? cands->n : 4096)) /* it grows when needed */
+        return eg_err_nomem(e);
     if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);
     if (stab_reset(&r->ids, r->nm) || stab_reset(&r->texts, r->nm)) /* grow when needed */

@@ -71,6 +71,13 @@ typedef struct {
     size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
 } eg_stab;
 
+/* One gazetteer entry named in the document. */
+typedef struct {
+    uint32_t key;               /* entry + 1; 0: an empty slot */
+    uint32_t ent;               /* its entity, EG_NONE until it has one */
+    uint32_t ctx;               /* needs a place context (EG_GE_CTX) */
+} eg_rgaz;
+
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
     size_t nm, mcap;
@@ -81,10 +88,8 @@ typedef struct {
     eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
     eg_buf textpool;
     eg_buf slug;        /* scratch */
-    uint32_t *gaz_ent;  /* per gazetteer entry: its entity in this document... */
-    uint32_t *gaz_gen;  /* ...when this is gen */
-    size_t gaz_n, gaz_ent_cap, gaz_gen_cap;
-    uint32_t gen;       /* the document's generation number */
+    eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */
+    size_t gmemo_n, gmemo_used, gmemo_cap;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
