@@ -503,16 +503,11 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     /* the chosen ones never overlap, so each starts at its own token: in
      * token order they are the mentions in text order */
     for (i = 0; i < d->ntok; i++) {
-        uint64_t w;
-        if (i + 8 <= d->ntok) { /* eight tokens at a time: is any byte 3? */
-            memcpy(&w, r->cover + i, 8);
-            w ^= 0x0303030303030303ull;
-            if (!((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) {
-                i += 7;
-                continue;
-            }
-        }
-        if (r->cover[i] == 3 && push_mention(r, &cs->v[r->at[i]]))
+        const uint8_t *p = memchr(r->cover + i, 3, d->ntok - i);
+        if (!p)
+            break;
+        i = (size_t)(p - r->cover);
+        if (push_mention(r, &cs->v[r->at[i]]))
             goto out;
     }
     rc = EG_OK;
@@ -1213,6 +1208,36 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
     return EG_OK;
 }
 
+/* A capitalised word no mention covers: a learned acronym, a partial
+ * name, or nothing. */
+static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint8_t *person_at,
+                     uint32_t *ent_at)
+{
+    const eg_token *k = &d->tok[t];
+    uint32_t to = EG_NONE;
+    uint8_t why = EG_WHY_NONE;
+    size_t i;
+    int rc;
+    if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
+        return EG_OK;
+    if (k->flags & EG_TF_ALLCAP)
+        for (i = 0; i < r->nlearned; i++)
+            if (r->learned[i].h == k->h) {
+                to = r->learned[i].ent;
+                why = EG_WHY_ACRONYM;
+                break;
+            }
+    if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
+        return rc;
+    if (to == EG_NONE)
+        return EG_OK;
+    if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
+        return rc;
+    person_at[t] = r->ent[to].type == EG_PERSON;
+    ent_at[t] = to;
+    return EG_OK;
+}
+
 static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
     uint8_t *person_at = NULL;
@@ -1261,29 +1286,14 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     /* bare words: surnames, given names, learned acronyms. A word may be
      * a name part when capitalised, undotted, and not a common word at the
      * start of a sentence (tests cheapest first: most tokens fail the first). */
-    for (t = 0; t < d->ntok; t++) {
-        const eg_token *k = &d->tok[t];
-        uint32_t to = EG_NONE;
-        uint8_t why = EG_WHY_NONE;
-        if ((k->flags & (EG_TF_CAP | EG_TF_DOTTED)) != EG_TF_CAP || k->kind != EG_TK_WORD || r->taken[t])
-            continue;
-        if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
-            continue;
-        if (k->flags & EG_TF_ALLCAP)
-            for (i = 0; i < r->nlearned; i++)
-                if (r->learned[i].h == k->h) {
-                    to = r->learned[i].ent;
-                    why = EG_WHY_ACRONYM;
-                    break;
-                }
-        if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
-            goto out;
-        if (to == EG_NONE)
-            continue;
-        if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
-            goto out;
-        person_at[t] = r->ent[to].type == EG_PERSON;
-        ent_at[t] = to;
+    {
+        const eg_token *tok = d->tok; /* none of these move in the loop */
+        const uint8_t *taken = r->taken;
+        uint32_t ntok = (uint32_t)d->ntok;
+        for (t = 0; t < ntok; t++)
+            if ((tok[t].flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP && tok[t].kind == EG_TK_WORD && !taken[t] &&
+                (rc = bare_word(r, c, d, t, person_at, ent_at)))
+                goto out;
     }
 out:
     return rc;
