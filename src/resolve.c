@@ -652,24 +652,21 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
 static int slug_ascii(eg_buf *b, const char *s, size_t n)
 {
     size_t i;
-    char *p;
+    char *p, *start;
     int dash = 0;
-    for (i = 0; i < n; i++)
-        if ((unsigned char)s[i] - 1u >= 127u)
-            return 0;
     if (eg_buf_reserve(b, 2 * n)) /* a dash before each kept byte at most */
         return 0;
-    p = b->p + b->len;
+    p = start = b->p + b->len;
     for (i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\'' || c == '.')
-            continue;
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
-            if (dash && p > b->p + b->len)
+        unsigned c = (unsigned char)s[i];
+        if (c - 1u >= 127u) /* NUL or not ASCII: eg_slug's job */
+            return 0;
+        if ((c | 0x20) - 'a' < 26u || c - '0' < 10u) {
+            if (dash && p > start)
                 *p++ = '-';
             dash = 0;
-            *p++ = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        } else {
+            *p++ = (char)(c - 'A' < 26u ? c + 32 : c);
+        } else if (c != '\'' && c != '.') {
             dash = 1;
         }
     }

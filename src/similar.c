@@ -213,24 +213,24 @@ int eg_words_variant(const char *a, size_t na, const char *b, size_t nb)
  * with no buffer: this runs for most capitalised words of every document.
  * The same rule as skeleton(); 0 when the word is under 5 bytes or the
  * skeleton would not fit same_skeleton's 64 bytes. */
+static const unsigned char skel_vowel[256] = {['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1};
+
 uint64_t eg_skeleton_hash(const char *w, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     size_t i, k = 0;
-    char prev = 0;
+    unsigned char prev = 0;
     if (n < 5)
         return 0;
     for (i = 0; i < n; i++) {
-        char c = w[i];
-        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y')
+        unsigned char c = (unsigned char)w[i];
+        if (skel_vowel[c] || c == prev)
             continue;
         if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
             continue;
-        if (c == prev)
-            continue;
         if (++k >= 64)
             return 0;
-        h = (h ^ (unsigned char)c) * 0x100000001b3ull;
+        h = (h ^ c) * 0x100000001b3ull;
         prev = c;
     }
     return eg_hash_fin(h ^ k) | 1;
