@@ -46,6 +46,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->full);
     eg_free(r->names);
     eg_free(r->cover);
+    eg_free(r->cflag);
     eg_free(r->at);
     eg_free(r->names_next);
     memset(r, 0, sizeof *r);
@@ -386,6 +387,9 @@ static int push_mention(eg_resolver *r, const eg_cand *c)
     return EG_OK;
 }
 
+/* What choose() learns of each candidate in its first pass (r->cflag). */
+enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
+
 /* Picks the mentions among the candidates: the longest, then the highest
  * priority, then the best supported; weak ones only where nothing else is.
  * Linear in the candidates (plus sorting): a long document has millions. */
@@ -396,7 +400,8 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     tspan *gp = NULL;       /* gazetteer persons of 2+ words (extends_known_person) */
     uint32_t *alone = NULL; /* entries of unrivalled gazetteer spans (entry_support) */
     int rc = EG_ENOMEM, need_gp = 0, need_alone = 0;
-    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k) || eg_grow((void **)&r->cover, &r->cover_cap, d->ntok + 1, 1) ||
+    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k) || eg_grow((void **)&r->cflag, &r->cflag_cap, cs->n + 1, 1) ||
+        eg_grow((void **)&r->cover, &r->cover_cap, d->ntok + 1, 1) ||
         eg_grow((void **)&r->at, &r->at_cap, d->ntok + 1, sizeof *r->at))
         return EG_ENOMEM;
     k = r->order;
@@ -406,22 +411,27 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
         uint32_t t;
+        uint8_t f;
+        r->cflag[i] = 0;
         if (x->t0 >= x->t1 || x->t1 > d->ntok)
             continue;
         if (!(x->flags & EG_CF_WEAK))
             for (t = x->t0; t < x->t1; t++)
                 r->taken[t] = 1;
+        f = (uint8_t)((is_ambiguous_gaz(cs, i) ? CF_AMBIG : 0) | (gaz_alone(cs, i) ? CF_ALONE : 0) |
+                      (gaz_person2(d, x) ? CF_PERSON2 : 0));
+        r->cflag[i] = f;
         need_gp |= x->source == EG_SRC_RULE && x->type == EG_PERSON;
-        need_alone |= is_ambiguous_gaz(cs, i);
-        ngp += gaz_person2(d, x);
-        nalone += gaz_alone(cs, i);
+        need_alone |= (f & CF_AMBIG) != 0;
+        ngp += (f & CF_PERSON2) != 0;
+        nalone += (f & CF_ALONE) != 0;
     }
     if (need_gp && ngp) {
         j = 0;
         if (!(gp = eg_malloc(ngp * sizeof *gp)))
             goto out;
         for (i = 0; i < cs->n; i++)
-            if (gaz_person2(d, &cs->v[i])) {
+            if (r->cflag[i] & CF_PERSON2) {
                 gp[j].t0 = cs->v[i].t0;
                 gp[j++].t1 = cs->v[i].t1;
             }
@@ -432,7 +442,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         if (!(alone = eg_malloc(nalone * sizeof *alone)))
             goto out;
         for (i = 0; i < cs->n; i++)
-            if (cs->v[i].t0 < cs->v[i].t1 && cs->v[i].t1 <= d->ntok && gaz_alone(cs, i))
+            if (r->cflag[i] & CF_ALONE)
                 alone[j++] = cs->v[i].entry;
         qsort(alone, nalone, sizeof *alone, cmp_u32);
     }
@@ -453,7 +463,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         k[n].idx = (uint32_t)i;
         k[n].len = len;
         k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        k[n].support = is_ambiguous_gaz(cs, i) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
+        k[n].support = (r->cflag[i] & CF_AMBIG) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
         k[n].weak = (x->flags & EG_CF_WEAK) != 0;
         n++;
     }
@@ -889,19 +899,28 @@ static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node
     r->names[i].head = r->names[i].tail = node;
 }
 
-/* The first byte of a word's consonant skeleton (similar.c), 0 when it has
- * none: the first byte that is not a vowel. Equal skeletons, equal bytes. */
-static unsigned first_consonant(const char *w, size_t n)
+/* A bucket for the first two bytes of a word's consonant skeleton (the
+ * rule of similar.c, stopped after two bytes; a missing byte counts as 0).
+ * Equal skeletons, equal buckets. */
+static unsigned skeleton_start(const char *w, size_t n)
 {
     size_t i;
-    for (i = 0; i < n; i++)
-        switch (w[i]) {
-        case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
+    unsigned char prev = 0, c1 = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == prev)
             continue;
-        default:
-            return (unsigned char)w[i];
+        if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
+            continue;
+        if (prev) {
+            c1 = prev;
+            prev = c;
+            break;
         }
-    return 0;
+        prev = c;
+    }
+    /* prev: the second byte if c1 is set, else the first (or 0) */
+    return (c1 ? (unsigned)c1 * 31u + prev : (unsigned)prev * 961u) & (EG_VARIANT_BUCKETS - 1);
 }
 
 /* A word of n bytes with this skeleton start may be a variant of this full
@@ -909,7 +928,7 @@ static unsigned first_consonant(const char *w, size_t n)
 static void variant_mark(eg_resolver *r, const char *w, size_t n)
 {
     size_t lo = n < 8 ? 5 : n - 3, hi = n + 3, i;
-    uint64_t *m = &r->variant_len[first_consonant(w, n)];
+    uint64_t *m = &r->variant_len[skeleton_start(w, n)];
     for (i = lo; i <= hi && i < 64; i++)
         *m |= 1ull << i;
 }
@@ -924,7 +943,7 @@ static int variant_possible(const eg_resolver *r, const eg_doc *d, uint32_t t)
         return 0;
     if (k->klen >= 64)
         return 1;
-    return r->variant_len[first_consonant(eg_tok_key(d, k), k->klen)] >> k->klen & 1;
+    return r->variant_len[skeleton_start(eg_tok_key(d, k), k->klen)] >> k->klen & 1;
 }
 
 /* Persons whose fullest name has 2+ words and the given word as first or

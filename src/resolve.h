@@ -60,6 +60,8 @@ enum {
 /* A short English phrase for an EG_WHY_* code. */
 const char *eg_why_name(int why);
 
+#define EG_VARIANT_BUCKETS 1024
+
 /* A per-document table of strings kept in a buffer (resolve.c: stab_find). */
 typedef struct {
     struct {
@@ -92,6 +94,8 @@ typedef struct {
     size_t gmemo_n, gmemo_used, gmemo_cap;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
+    uint8_t *cflag;     /* per candidate: rival entries, unrivalled, gazetteer person (scratch) */
+    size_t cflag_cap;
     uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
     size_t cover_cap;
     uint32_t *at;       /* per token: the chosen candidate starting there, where cover is 3 (scratch) */
@@ -120,7 +124,8 @@ typedef struct {
     } *names;
     size_t names_cap, names_mask;
     uint64_t name_bits[64]; /* filter: bit (h >> 52) for the first and last words of full names */
-    uint64_t variant_len[256]; /* filter: per first skeleton byte, bit n: a word of n bytes may be a variant */
+    uint64_t variant_len[EG_VARIANT_BUCKETS]; /* filter: per bucket of the first two skeleton bytes,
+                                                  bit n: a word of n bytes may be a variant */
     uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
     size_t names_next_cap;
 } eg_resolver;
