@@ -31,35 +31,59 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->m);
     eg_free(r->ent);
     eg_buf_free(&r->pool);
-    eg_strmap_free(&r->ids);
+    eg_free(r->ids.s);
+    eg_free(r->texts.s);
+    eg_free(r->gmemo);
+    eg_buf_free(&r->textpool);
+    eg_buf_free(&r->slug);
     eg_free(r->taken);
     eg_free(r->order);
+    eg_free(r->order2);
+    eg_free(r->mtmp);
     eg_buf_free(&r->tmp);
     eg_free(r->learned);
     eg_free(r->score);
     eg_free(r->person_at);
     eg_free(r->ent_at);
     eg_free(r->full);
-    eg_free(r->full_sk);
+    eg_free(r->names);
+    eg_free(r->cover);
+    eg_free(r->cflag);
+    eg_free(r->at);
+    eg_free(r->names_next);
     memset(r, 0, sizeof *r);
 }
 
 /* ---- small token helpers ---- */
 
-/* Is token t's key the word w? (lengths first: most tokens differ there) */
-static int key_is(const eg_doc *d, uint32_t t, const char *w)
+/* A word of a fixed list with its length, so a token is ruled out by its
+ * key length before any byte is compared (these run for every token the
+ * gender and place checks look at). */
+typedef struct {
+    const char *w;
+    uint32_t n;
+} kword;
+
+#define KW(s) {s, (uint32_t)(sizeof s - 1)}
+
+/* Is token t's key the word w (of n bytes)? */
+static int key_is_n(const eg_doc *d, uint32_t t, const char *w, uint32_t n)
 {
-    size_t n;
-    if (t >= d->ntok)
-        return 0;
-    n = strlen(w);
-    return d->tok[t].klen == n && memcmp(eg_tok_key(d, &d->tok[t]), w, n) == 0;
+    return t < d->ntok && d->tok[t].klen == n && memcmp(eg_tok_key(d, &d->tok[t]), w, n) == 0;
 }
 
-static int key_in(const eg_doc *d, uint32_t t, const char *const *words)
+#define key_is(d, t, lit) key_is_n((d), (t), (lit), (uint32_t)(sizeof(lit) - 1))
+
+static int key_in(const eg_doc *d, uint32_t t, const kword *words)
 {
-    for (; *words; words++)
-        if (key_is(d, t, *words))
+    const char *k;
+    uint32_t n;
+    if (t >= d->ntok)
+        return 0;
+    n = d->tok[t].klen;
+    k = eg_tok_key(d, &d->tok[t]);
+    for (; words->w; words++)
+        if (words->n == n && memcmp(k, words->w, n) == 0)
             return 1;
     return 0;
 }
@@ -75,13 +99,39 @@ static uint32_t prev_tok(const eg_doc *d, uint32_t t)
     return EG_NONE;
 }
 
-static const char *const place_preps[] = {"in", "from", "to", "near", "at", "of", "into", "across", "outside",
-                                          "inside", "around", "throughout", "via", "toward", "towards", NULL};
-static const char *const male_words[] = {"he", "him", "his", "himself", NULL};
-static const char *const female_words[] = {"she", "her", "hers", "herself", NULL};
-static const char *const male_titles[] = {"mr", "sir", "king", "prince", "lord", "mister", NULL};
-static const char *const female_titles[] = {"mrs", "ms", "miss", "madam", "madame", "lady", "queen", "princess",
-                                            "dame", NULL};
+static const kword place_preps[] = {KW("in"),      KW("from"),   KW("to"),         KW("near"),   KW("at"),
+                                    KW("of"),      KW("into"),   KW("across"),     KW("outside"), KW("inside"),
+                                    KW("around"),  KW("throughout"), KW("via"),    KW("toward"), KW("towards"),
+                                    {NULL, 0}};
+static const kword male_titles[] = {KW("mr"),   KW("sir"),    KW("king"), KW("prince"),
+                                    KW("lord"), KW("mister"), {NULL, 0}};
+static const kword female_titles[] = {KW("mrs"),  KW("ms"),    KW("miss"),     KW("madam"), KW("madame"),
+                                      KW("lady"), KW("queen"), KW("princess"), KW("dame"),  {NULL, 0}};
+
+/* The gender a pronoun token gives: +1 he/him/his/himself, -1
+ * she/her/hers/herself, 0 anything else. By length first: most words are
+ * ruled out without reading a byte. */
+static int pronoun_of(const eg_doc *d, uint32_t t)
+{
+    const eg_token *k = &d->tok[t];
+    const char *w;
+    if (k->klen < 2 || k->klen > 7 || k->kind != EG_TK_WORD)
+        return 0;
+    w = eg_tok_key(d, k);
+    switch (k->klen) {
+    case 2:
+        return memcmp(w, "he", 2) == 0;
+    case 3:
+        if (memcmp(w, "him", 3) == 0 || memcmp(w, "his", 3) == 0)
+            return 1;
+        return memcmp(w, "she", 3) == 0 || memcmp(w, "her", 3) == 0 ? -1 : 0;
+    case 4:
+        return memcmp(w, "hers", 4) == 0 ? -1 : 0;
+    case 7:
+        return memcmp(w, "himself", 7) == 0 ? 1 : memcmp(w, "herself", 7) == 0 ? -1 : 0;
+    }
+    return 0;
+}
 
 /* A `ctx` gazetteer entry (a city that is also an English word) needs a
  * place context: a locative preposition before it, or ", Place" after. */
@@ -93,6 +143,68 @@ static int place_context(const eg_doc *d, const eg_cand *c)
     if (c->t1 + 1 < d->ntok && key_is(d, c->t1, ",") && (d->tok[c->t1 + 1].flags & EG_TF_CAP))
         return 1;
     return 0;
+}
+
+/* ---- what the document's gazetteer entries need ----
+ * A small table, per document, of the entries its candidates name: whether
+ * the entry needs a place context, and its entity once it has one. The
+ * gazetteer's own entry table is large and read at random; a document
+ * names a few entries, many of them several times. */
+
+static int gaz_reset(eg_resolver *r, size_t want)
+{
+    size_t n = 64;
+    while (n < 2 * want)
+        n *= 2;
+    if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
+        return EG_ENOMEM;
+    memset(r->gmemo, 0, n * sizeof *r->gmemo);
+    r->gmemo_n = n;
+    r->gmemo_used = 0;
+    return EG_OK;
+}
+
+static size_t gaz_slot(const eg_resolver *r, uint32_t entry)
+{
+    size_t mask = r->gmemo_n - 1, i = (size_t)((entry + 1) * 0x9E3779B1u) & mask;
+    while (r->gmemo[i].key && r->gmemo[i].key != entry + 1)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The memo of an entry, added when new (doubling the table at half
+ * load); NULL when out of memory. */
+static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
+{
+    size_t i = gaz_slot(r, entry);
+    const eg_gaz_entry *en;
+    if (r->gmemo[i].key)
+        return &r->gmemo[i];
+    if ((r->gmemo_used + 1) * 2 > r->gmemo_n) {
+        size_t n = r->gmemo_n, j;
+        if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, 3 * n, sizeof *r->gmemo))
+            return NULL;
+        memcpy(r->gmemo + 2 * n, r->gmemo, n * sizeof *r->gmemo); /* the old table past the new one */
+        memset(r->gmemo, 0, 2 * n * sizeof *r->gmemo);
+        r->gmemo_n = 2 * n;
+        for (j = 2 * n; j < 3 * n; j++)
+            if (r->gmemo[j].key)
+                r->gmemo[gaz_slot(r, r->gmemo[j].key - 1)] = r->gmemo[j];
+        i = gaz_slot(r, entry);
+    }
+    en = eg_gaz_entry_at(c->gaz, entry);
+    r->gmemo[i].key = entry + 1;
+    r->gmemo[i].ent = EG_NONE;
+    r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+    r->gmemo_used++;
+    return &r->gmemo[i];
+}
+
+/* Does this entry need a place context? (out of memory: asks the gazetteer) */
+static int gaz_ctx(eg_resolver *r, const eg_ctx *c, uint32_t entry)
+{
+    const eg_rgaz *g = gaz_get(r, c, entry);
+    return g ? g->ctx : (eg_gaz_entry_at(c->gaz, entry)->flags & EG_GE_CTX) != 0;
 }
 
 /* ---- choosing among candidates ---- */
@@ -117,6 +229,42 @@ static int cmp_key(const void *pa, const void *pb)
     if (a->support != b->support)
         return a->support > b->support ? -1 : 1;
     return a->idx < b->idx ? -1 : a->idx > b->idx; /* leftmost, then file order */
+}
+
+/* Sorts the keys by cmp_key: insertion sort on runs of 16, then merges
+ * (through tmp, room for n) with the comparison inlined; qsort's call per
+ * comparison cost more than the comparisons. The order is total (the
+ * index breaks ties), so any correct sort gives the same result. */
+static void sort_keys(sortkey *k, sortkey *tmp, size_t n)
+{
+    size_t i, j, w;
+    sortkey *src = k, *dst = tmp, *sw;
+    for (i = 0; i < n; i += 16) {
+        size_t e = i + 16 < n ? i + 16 : n;
+        for (j = i + 1; j < e; j++) {
+            sortkey x = k[j];
+            size_t m = j;
+            for (; m > i && cmp_key(&x, &k[m - 1]) < 0; m--)
+                k[m] = k[m - 1];
+            k[m] = x;
+        }
+    }
+    for (w = 16; w < n; w *= 2) {
+        for (i = 0; i < n; i += 2 * w) {
+            size_t a = i, am = i + w < n ? i + w : n, b = am, bm = i + 2 * w < n ? i + 2 * w : n, o = i;
+            while (a < am && b < bm)
+                dst[o++] = cmp_key(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+            while (a < am)
+                dst[o++] = src[a++];
+            while (b < bm)
+                dst[o++] = src[b++];
+        }
+        sw = src;
+        src = dst;
+        dst = sw;
+    }
+    if (src != k)
+        memcpy(k, src, n * sizeof *k);
 }
 
 static int span_free(const eg_resolver *r, uint32_t t0, uint32_t t1)
@@ -241,17 +389,22 @@ static int push_mention(eg_resolver *r, const eg_cand *c)
     return EG_OK;
 }
 
+/* What choose() learns of each candidate in its first pass (r->cflag). */
+enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
+
 /* Picks the mentions among the candidates: the longest, then the highest
  * priority, then the best supported; weak ones only where nothing else is.
  * Linear in the candidates (plus sorting): a long document has millions. */
 static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cs)
 {
     sortkey *k;
-    size_t i, n = 0, ngp = 0, nalone = 0;
+    size_t i, j, n = 0, ngp = 0, nalone = 0;
     tspan *gp = NULL;       /* gazetteer persons of 2+ words (extends_known_person) */
     uint32_t *alone = NULL; /* entries of unrivalled gazetteer spans (entry_support) */
     int rc = EG_ENOMEM, need_gp = 0, need_alone = 0;
-    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k))
+    if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k) || eg_grow((void **)&r->cflag, &r->cflag_cap, cs->n + 1, 1) ||
+        eg_grow((void **)&r->cover, &r->cover_cap, d->ntok + 1, 1) ||
+        eg_grow((void **)&r->at, &r->at_cap, d->ntok + 1, sizeof *r->at))
         return EG_ENOMEM;
     k = r->order;
     /* what the checks below need, made once: tokens covered by candidates
@@ -260,33 +413,38 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
         uint32_t t;
+        uint8_t f;
+        r->cflag[i] = 0;
         if (x->t0 >= x->t1 || x->t1 > d->ntok)
             continue;
         if (!(x->flags & EG_CF_WEAK))
             for (t = x->t0; t < x->t1; t++)
                 r->taken[t] = 1;
+        f = (uint8_t)((is_ambiguous_gaz(cs, i) ? CF_AMBIG : 0) | (gaz_alone(cs, i) ? CF_ALONE : 0) |
+                      (gaz_person2(d, x) ? CF_PERSON2 : 0));
+        r->cflag[i] = f;
         need_gp |= x->source == EG_SRC_RULE && x->type == EG_PERSON;
-        need_alone |= is_ambiguous_gaz(cs, i);
-        ngp += gaz_person2(d, x);
-        nalone += gaz_alone(cs, i);
+        need_alone |= (f & CF_AMBIG) != 0;
+        ngp += (f & CF_PERSON2) != 0;
+        nalone += (f & CF_ALONE) != 0;
     }
     if (need_gp && ngp) {
-        size_t j = 0;
+        j = 0;
         if (!(gp = eg_malloc(ngp * sizeof *gp)))
             goto out;
         for (i = 0; i < cs->n; i++)
-            if (gaz_person2(d, &cs->v[i])) {
+            if (r->cflag[i] & CF_PERSON2) {
                 gp[j].t0 = cs->v[i].t0;
                 gp[j++].t1 = cs->v[i].t1;
             }
         qsort(gp, ngp, sizeof *gp, cmp_tspan);
     }
     if (need_alone && nalone) {
-        size_t j = 0;
+        j = 0;
         if (!(alone = eg_malloc(nalone * sizeof *alone)))
             goto out;
         for (i = 0; i < cs->n; i++)
-            if (cs->v[i].t0 < cs->v[i].t1 && cs->v[i].t1 <= d->ntok && gaz_alone(cs, i))
+            if (r->cflag[i] & CF_ALONE)
                 alone[j++] = cs->v[i].entry;
         qsort(alone, nalone, sizeof *alone, cmp_u32);
     }
@@ -295,7 +453,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         uint32_t t, len = 0;
         if (x->t0 >= x->t1 || x->t1 > d->ntok)
             continue;
-        if (x->source == EG_SRC_GAZ && (eg_gaz_entry_at(c->gaz, x->entry)->flags & EG_GE_CTX) &&
+        if (x->source == EG_SRC_GAZ && gaz_ctx(r, c, x->entry) &&
             !place_context(d, x))
             continue;
         if ((x->flags & EG_CF_WEAK) && overlaps_other(r, x))
@@ -307,13 +465,43 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         k[n].idx = (uint32_t)i;
         k[n].len = len;
         k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        k[n].support = is_ambiguous_gaz(cs, i) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
+        k[n].support = (r->cflag[i] & CF_AMBIG) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
         k[n].weak = (x->flags & EG_CF_WEAK) != 0;
         n++;
     }
     memset(r->taken, 0, d->ntok + 1);
-    if (n > 1) /* k is NULL when there are no candidates */
-        qsort(k, n, sizeof *k, cmp_key);
+    /* A candidate that shares no token with another one is chosen whatever
+     * the order: it goes straight to r->at, and only those that overlap
+     * are sorted (most candidates overlap nothing). r->cover counts the
+     * candidates on each token, saturating at 2; then 3 marks the first
+     * token of a chosen candidate (r->at says which). */
+    memset(r->cover, 0, d->ntok);
+    for (i = 0; i < n; i++) {
+        const eg_cand *x = &cs->v[k[i].idx];
+        uint32_t t;
+        for (t = x->t0; t < x->t1; t++)
+            r->cover[t] += r->cover[t] < 2;
+    }
+    for (i = 0, j = 0; i < n; i++) {
+        const eg_cand *x = &cs->v[k[i].idx];
+        uint32_t t;
+        for (t = x->t0; t < x->t1 && r->cover[t] == 1; t++)
+            ;
+        if (t < x->t1) {
+            k[j++] = k[i];
+            continue;
+        }
+        for (t = x->t0; t < x->t1; t++)
+            r->taken[t] = 1;
+        r->at[x->t0] = k[i].idx;
+        r->cover[x->t0] = 3; /* a chosen candidate starts here */
+    }
+    n = j;
+    if (n > 1) {
+        if (eg_grow(&r->order2, &r->order2cap, n, sizeof *k))
+            goto out;
+        sort_keys(k, r->order2, n);
+    }
     for (i = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
         uint32_t t;
@@ -321,7 +509,17 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             continue;
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
-        if (push_mention(r, x))
+        r->at[x->t0] = k[i].idx;
+        r->cover[x->t0] = 3;
+    }
+    /* the chosen ones never overlap, so each starts at its own token: in
+     * token order they are the mentions in text order */
+    for (i = 0; i < d->ntok; i++) {
+        const uint8_t *p = memchr(r->cover + i, 3, d->ntok - i);
+        if (!p)
+            break;
+        i = (size_t)(p - r->cover);
+        if (push_mention(r, &cs->v[r->at[i]]))
             goto out;
     }
     rc = EG_OK;
@@ -331,19 +529,77 @@ out:
     return rc;
 }
 
-static int cmp_mention(const void *pa, const void *pb)
-{
-    const eg_rmention *a = pa, *b = pb;
-    return a->t0 < b->t0 ? -1 : a->t0 > b->t0;
-}
-
 /* ---- entities ---- */
 
 static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 {
     *off = (uint32_t)r->pool.len;
-    if (eg_buf_add(&r->pool, s, n) || eg_buf_addc(&r->pool, 0))
+    if (eg_buf_reserve(&r->pool, n + 1))
         return EG_ENOMEM;
+    memcpy(r->pool.p + r->pool.len, s, n);
+    r->pool.len += n + 1;
+    r->pool.p[r->pool.len - 1] = 0;
+    r->pool.p[r->pool.len] = 0;
+    return EG_OK;
+}
+
+/* ---- per-document string tables ----
+ * Open addressing over strings kept in a buffer the caller names (the id
+ * pool, or the text pool): no copy of the key, no allocation per entry,
+ * and emptied per document. */
+
+/* Empties the table, sized for about `want` entries: a table sized for
+ * the largest document would spread a small one's probes over memory
+ * that is not in cache. */
+static int stab_reset(eg_stab *t, size_t want)
+{
+    size_t n = 64;
+    while (n < want)
+        n *= 2;
+    if (eg_grow((void **)&t->s, &t->cap, n, sizeof *t->s))
+        return EG_ENOMEM;
+    memset(t->s, 0, n * sizeof *t->s);
+    t->n = n;
+    t->used = 0;
+    return EG_OK;
+}
+
+static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].live; }
+
+/* The slot holding key (s, len) with hash h in a table over buffer base,
+ * or the empty slot where it would go. */
+static size_t stab_find(const eg_stab *t, const char *base, const char *s, size_t len, uint64_t h)
+{
+    size_t mask = t->n - 1, i = (size_t)(h ^ (h >> 32)) & mask;
+    for (; t->s[i].live; i = (i + 1) & mask)
+        if (t->s[i].h == h && t->s[i].len == len && memcmp(base + t->s[i].off, s, len) == 0)
+            break;
+    return i;
+}
+
+/* Fills the empty slot i; doubles the table at half load. */
+static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len, uint32_t val)
+{
+    t->s[i].h = h;
+    t->s[i].off = off;
+    t->s[i].len = len;
+    t->s[i].val = val;
+    t->s[i].live = 1;
+    if (++t->used * 2 > t->n) {
+        size_t n = t->n * 2, j, k;
+        if (eg_grow((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
+            return EG_ENOMEM;
+        memcpy(t->s + n, t->s, t->n * sizeof *t->s);
+        memset(t->s, 0, n * sizeof *t->s);
+        for (j = n; j < n + t->n; j++) {
+            if (!t->s[j].live)
+                continue;
+            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].live; k = (k + 1) & (n - 1))
+                ;
+            t->s[k] = t->s[j];
+        }
+        t->n = n;
+    }
     return EG_OK;
 }
 
@@ -351,28 +607,37 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 static int span_text(const eg_doc *d, uint32_t t0, uint32_t t1, eg_buf *b)
 {
     uint32_t t;
+    size_t need = 0;
+    char *p;
+    for (t = t0; t < t1; t++)
+        need += d->tok[t].e - d->tok[t].s + 1;
     eg_buf_reset(b);
+    if (eg_buf_reserve(b, need))
+        return EG_ENOMEM;
+    p = b->p;
     for (t = t0; t < t1; t++) {
         const eg_token *x = &d->tok[t];
-        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE) && eg_buf_addc(b, ' '))
-            return EG_ENOMEM;
-        if (eg_buf_add(b, d->text + x->s, x->e - x->s))
-            return EG_ENOMEM;
+        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE))
+            *p++ = ' ';
+        memcpy(p, d->text + x->s, x->e - x->s);
+        p += x->e - x->s;
     }
-    return eg_buf_addc(b, 0) ? EG_ENOMEM : (b->len--, EG_OK);
+    *p = 0;
+    b->len = (size_t)(p - b->p);
+    return EG_OK;
 }
 
-/* Finds or adds the entity with this id; *out its index. */
-static int entity_get(eg_resolver *r, const char *id, const char *label, eg_type type, uint8_t origin,
-                      uint32_t gaz_entry, uint32_t *out)
+/* Finds or adds the entity with this id; *out its index. labellen
+ * (size_t)-1: label is a C string, measured only when the entity is new. */
+static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *label, size_t labellen,
+                      eg_type type, uint8_t origin, uint32_t gaz_entry, uint32_t *out)
 {
-    uint32_t *slot;
-    int added;
+    uint64_t h = eg_hash(id, idlen);
+    size_t i = stab_find(&r->ids, r->pool.p, id, idlen, h);
     eg_rentity *x;
-    if (eg_strmap_put(&r->ids, id, strlen(id), (uint32_t)r->nent, &slot, &added))
-        return EG_ENOMEM;
-    if (!added) {
-        *out = *slot;
+    uint32_t idoff;
+    if (stab_hit(&r->ids, i)) {
+        *out = r->ids.s[i].val;
         return EG_OK;
     }
     if (EG_GROW(r->ent, r->entcap, r->nent + 1))
@@ -382,10 +647,76 @@ static int entity_get(eg_resolver *r, const char *id, const char *label, eg_type
     x->type = (uint8_t)type;
     x->origin = origin;
     x->gaz_entry = gaz_entry;
-    if (pool_add(r, id, strlen(id), &x->id) || pool_add(r, label, strlen(label), &x->label))
+    if (pool_add(r, id, idlen, &idoff) ||
+        pool_add(r, label, labellen == (size_t)-1 ? strlen(label) : labellen, &x->label))
+        return EG_ENOMEM;
+    x->id = idoff;
+    if (stab_put(&r->ids, i, h, idoff, (uint32_t)idlen, (uint32_t)r->nent))
         return EG_ENOMEM;
     *out = (uint32_t)r->nent++;
     return EG_OK;
+}
+
+/* eg_slug for a text of ASCII bytes (1..127), where it needs no utf8proc:
+ * letters and digits lower-cased, runs of anything else but ' and . made
+ * one '-' between words. Returns 0, leaving b alone, when the text has
+ * another byte; 1 when done (b holds the slug). */
+static int slug_ascii(eg_buf *b, const char *s, size_t n)
+{
+    size_t i;
+    char *p, *start;
+    int dash = 0;
+    if (eg_buf_reserve(b, 2 * n)) /* a dash before each kept byte at most */
+        return 0;
+    p = start = b->p + b->len;
+    for (i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (c - 1u >= 127u) /* NUL or not ASCII: eg_slug's job */
+            return 0;
+        if ((c | 0x20) - 'a' < 26u || c - '0' < 10u) {
+            if (dash && p > start)
+                *p++ = '-';
+            dash = 0;
+            *p++ = (char)(c - 'A' < 26u ? c + 32 : c);
+        } else if (c != '\'' && c != '.') {
+            dash = 1;
+        }
+    }
+    *p = 0;
+    b->len = (size_t)(p - b->p);
+    return 1;
+}
+
+/* The entity of a mention found by a rule: its id is the slug of its text,
+ * so one text always gives one entity; r->texts remembers it and the slug
+ * is made once per distinct text in the document. */
+static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, uint32_t *out)
+{
+    uint64_t h;
+    size_t i;
+    uint32_t off;
+    int rc;
+    if (span_text(d, m->t0, m->t1, &r->tmp))
+        return EG_ENOMEM;
+    h = eg_hash(r->tmp.p, r->tmp.len);
+    i = stab_find(&r->texts, r->textpool.p, r->tmp.p, r->tmp.len, h);
+    if (stab_hit(&r->texts, i)) {
+        *out = r->texts.s[i].val;
+        return EG_OK;
+    }
+    eg_buf_reset(&r->slug);
+    rc = slug_ascii(&r->slug, r->tmp.p, r->tmp.len) ? EG_OK : eg_slug(&r->slug, r->tmp.p, r->tmp.len);
+    if (!rc && !r->slug.len)
+        rc = eg_buf_adds(&r->slug, "x");
+    if (!rc)
+        rc = entity_get(r, r->slug.p, r->slug.len, r->tmp.p, r->tmp.len, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE,
+                        out);
+    if (rc)
+        return rc;
+    off = (uint32_t)r->textpool.len;
+    if (eg_buf_add(&r->textpool, r->tmp.p, r->tmp.len))
+        return EG_ENOMEM;
+    return stab_put(&r->texts, i, h, off, (uint32_t)r->tmp.len, *out);
 }
 
 /* Remembers the fullest form of a person's name (first and last word). */
@@ -430,14 +761,13 @@ static int title_gender(const eg_doc *d, uint32_t t)
 static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, const uint8_t *person_at)
 {
     uint32_t end_sent = d->tok[t].sent + 1, u;
-    int m = 0, f = 0;
+    int m = 0, f = 0, g;
     for (u = t + 1; u < d->ntok && d->tok[u].sent <= end_sent; u++) {
         if (person_at[u])
             break;
-        if (d->tok[u].kind != EG_TK_WORD)
-            continue;
-        m += key_in(d, u, male_words);
-        f += key_in(d, u, female_words);
+        g = pronoun_of(d, u);
+        m += g > 0;
+        f += g < 0;
     }
     (void)r;
     return m > f ? 1 : f > m ? -1 : 0;
@@ -450,23 +780,20 @@ static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         eg_rmention *m = &r->m[i];
         uint32_t ent;
         if (m->source == EG_SRC_GAZ) {
-            const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
-            if (entity_get(r, en->id, en->label, en->type, EG_ORIGIN_GAZ, m->ent, &ent))
+            eg_rgaz *g;
+            if (!(g = gaz_get(r, c, m->ent)))
                 return EG_ENOMEM;
-        } else {
-            if (span_text(d, m->t0, m->t1, &r->tmp))
-                return EG_ENOMEM;
-            {
-                eg_buf slug = {0};
-                int rc = eg_slug(&slug, r->tmp.p, r->tmp.len);
-                if (!rc && !slug.len)
-                    rc = eg_buf_adds(&slug, "x");
-                if (!rc)
-                    rc = entity_get(r, slug.p, r->tmp.p, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE, &ent);
-                eg_buf_free(&slug);
-                if (rc)
-                    return rc;
+            if (g->ent == EG_NONE) {
+                const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
+                if (entity_get(r, en->id, strlen(en->id), en->label, (size_t)-1, en->type, EG_ORIGIN_GAZ, m->ent,
+                               &g->ent))
+                    return EG_ENOMEM;
             }
+            ent = g->ent;
+        } else {
+            int rc = rule_entity(r, d, m, &ent);
+            if (rc)
+                return rc;
         }
         m->ent = ent;
         r->ent[ent].nment++;
@@ -547,23 +874,110 @@ out:
 
 /* ---- partial names ---- */
 
+/* The full-name index: the persons named in full, chained by the key hash
+ * of their first and last words and by the skeleton hashes of those words
+ * (four kinds of key), each chain in r->full order. A bare capitalised
+ * word then finds the persons it may name with one probe, not a scan of
+ * every person in the document (a long text names thousands). */
+enum { NK_LAST = 1, NK_FIRST, NK_LAST_SK, NK_FIRST_SK };
+
+static size_t name_slot(const eg_resolver *r, unsigned kind, uint64_t key)
+{
+    return (size_t)(((key ^ (uint64_t)kind) * 0x9E3779B97F4A7C15ull) >> 32) & r->names_mask;
+}
+
+/* The first node (4 * full index + kind - 1) of the chain for a key; EG_NONE when none. */
+static uint32_t names_head(const eg_resolver *r, unsigned kind, uint64_t key)
+{
+    size_t i;
+    if (!r->nfull)
+        return EG_NONE;
+    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+        if (r->names[i].key == key && r->names[i].kind == kind)
+            return r->names[i].head;
+    return EG_NONE;
+}
+
+static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node)
+{
+    size_t i;
+    r->names_next[node] = EG_NONE;
+    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+        if (r->names[i].key == key && r->names[i].kind == kind) {
+            r->names_next[r->names[i].tail] = node;
+            r->names[i].tail = node;
+            return;
+        }
+    r->names[i].key = key;
+    r->names[i].kind = kind;
+    r->names[i].head = r->names[i].tail = node;
+}
+
+/* A bucket for the first two bytes of a word's consonant skeleton (the
+ * rule of similar.c, stopped after two bytes; a missing byte counts as 0).
+ * Equal skeletons, equal buckets. */
+static unsigned skeleton_start(const char *w, size_t n)
+{
+    size_t i;
+    unsigned char prev = 0, c1 = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == prev)
+            continue;
+        if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
+            continue;
+        if (prev) {
+            c1 = prev;
+            prev = c;
+            break;
+        }
+        prev = c;
+    }
+    /* prev: the second byte if c1 is set, else the first (or 0) */
+    return (c1 ? (unsigned)c1 * 31u + prev : (unsigned)prev * 961u) & (EG_VARIANT_BUCKETS - 1);
+}
+
+/* A word of n bytes with this skeleton start may be a variant of this full
+ * name's word: eg_words_variant wants lengths within 3 of each other. */
+static void variant_mark(eg_resolver *r, const char *w, size_t n)
+{
+    size_t lo = n < 8 ? 5 : n - 3, hi = n + 3, i;
+    uint64_t *m = &r->variant_len[skeleton_start(w, n)];
+    for (i = lo; i <= hi && i < 64; i++)
+        *m |= 1ull << i;
+}
+
+/* Can the word at token t be a variant of some full name's first or last
+ * word? A necessary condition, so a word ruled out here needs no
+ * skeleton; longer words than the filter covers always pass. */
+static int variant_possible(const eg_resolver *r, const eg_doc *d, uint32_t t)
+{
+    const eg_token *k = &d->tok[t];
+    if (k->klen < 5)
+        return 0;
+    if (k->klen >= 64)
+        return 1;
+    return r->variant_len[skeleton_start(eg_tok_key(d, k), k->klen)] >> k->klen & 1;
+}
+
 /* Persons whose fullest name has 2+ words and the given word as first or
  * last word; collects up to `max` entity indices. */
 static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
 {
-    size_t i, n = 0;
-    for (i = 0; i < r->nfull && n < max; i++) {
-        const eg_rentity *x = &r->ent[r->full[i]];
-        if ((last ? x->last_h : x->first_h) == h)
-            out[n++] = r->full[i];
-    }
+    size_t n = 0;
+    uint32_t nd;
+    if (!(r->name_bits[h >> 58] >> (h >> 52 & 63) & 1)) /* no full name has this word */
+        return 0;
+    for (nd = names_head(r, last ? NK_LAST : NK_FIRST, h); nd != EG_NONE && n < max; nd = r->names_next[nd])
+        out[n++] = r->full[nd >> 2];
     return n;
 }
 
-/* Lists the persons named in full (2+ words) in this document. */
-static int list_full_names(eg_resolver *r)
+/* Lists the persons named in full (2+ words) in this document and indexes
+ * them (see names_head). */
+static int list_full_names(eg_resolver *r, const eg_doc *d)
 {
-    size_t i;
+    size_t i, ns = 16;
     r->nfull = 0;
     for (i = 0; i < r->nent; i++) {
         const eg_rentity *x = &r->ent[i];
@@ -573,21 +987,34 @@ static int list_full_names(eg_resolver *r)
             return EG_ENOMEM;
         r->full[r->nfull++] = (uint32_t)i;
     }
-    return EG_OK;
-}
-
-/* Skeleton hashes of the first and last words of every full name, once per
- * document (for persons_like). */
-static int skeleton_full_names(eg_resolver *r, const eg_doc *d)
-{
-    size_t i;
-    if (eg_grow((void **)&r->full_sk, &r->full_sk_cap, 2 * r->nfull + 1, sizeof *r->full_sk))
+    if (!r->nfull)
+        return EG_OK;
+    while (ns < 8 * r->nfull) /* at most half full */
+        ns *= 2;
+    if (eg_grow((void **)&r->names, &r->names_cap, ns, sizeof *r->names) ||
+        eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next))
         return EG_ENOMEM;
+    memset(r->names, 0, ns * sizeof *r->names);
+    memset(r->name_bits, 0, sizeof r->name_bits);
+    memset(r->variant_len, 0, sizeof r->variant_len);
+    r->names_mask = ns - 1;
     for (i = 0; i < r->nfull; i++) {
         const eg_rentity *x = &r->ent[r->full[i]];
         const eg_token *f = &d->tok[x->first_tok], *l = &d->tok[x->last_tok];
-        r->full_sk[2 * i] = eg_skeleton_hash(eg_tok_key(d, f), f->klen);
-        r->full_sk[2 * i + 1] = eg_skeleton_hash(eg_tok_key(d, l), l->klen);
+        uint64_t fs = eg_skeleton_hash(eg_tok_key(d, f), f->klen), ls = eg_skeleton_hash(eg_tok_key(d, l), l->klen);
+        uint32_t nd = (uint32_t)(4 * i);
+        names_add(r, NK_LAST, x->last_h, nd + NK_LAST - 1);
+        names_add(r, NK_FIRST, x->first_h, nd + NK_FIRST - 1);
+        r->name_bits[x->last_h >> 58] |= 1ull << (x->last_h >> 52 & 63);
+        r->name_bits[x->first_h >> 58] |= 1ull << (x->first_h >> 52 & 63);
+        if (ls) { /* 0: too short to be a variant of anything */
+            names_add(r, NK_LAST_SK, ls, nd + NK_LAST_SK - 1);
+            variant_mark(r, eg_tok_key(d, l), l->klen);
+        }
+        if (fs) {
+            names_add(r, NK_FIRST_SK, fs, nd + NK_FIRST_SK - 1);
+            variant_mark(r, eg_tok_key(d, f), f->klen);
+        }
     }
     return EG_OK;
 }
@@ -750,18 +1177,6 @@ static int add_partial(eg_resolver *r, uint32_t t, uint32_t ent, uint8_t source,
     return EG_OK;
 }
 
-/* A capitalised word that could be a name part: not a sentence-initial
- * common word, not a title. */
-static int name_like(const eg_ctx *c, const eg_doc *d, uint32_t t)
-{
-    const eg_token *k = &d->tok[t];
-    if (k->kind != EG_TK_WORD || !(k->flags & EG_TF_CAP) || (k->flags & EG_TF_DOTTED))
-        return 0;
-    if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
-        return 0;
-    return 1;
-}
-
 static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_t *out)
 {
     eg_buf id = {0};
@@ -771,7 +1186,7 @@ static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_
     if (!rc)
         rc = eg_buf_addc(&id, '?');
     if (!rc)
-        rc = entity_get(r, id.p, "", EG_PERSON, EG_ORIGIN_AMBIG, EG_NONE, out);
+        rc = entity_get(r, id.p, id.len, "", 0, EG_PERSON, EG_ORIGIN_AMBIG, EG_NONE, out);
     if (!rc && !r->pool.p[r->ent[*out].label]) {
         /* label: the surface word, "Rajavi (ambiguous)" */
         eg_buf_reset(&id);
@@ -793,21 +1208,24 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
                            size_t max)
 {
     const eg_token *k = &d->tok[t];
-    size_t i, n = 0;
+    size_t n = 0;
+    uint32_t nd;
     if (!sk)
         return 0;
-    for (i = 0; i < r->nfull && n < max; i++) {
-        const eg_rentity *x = &r->ent[r->full[i]];
+    for (nd = names_head(r, last ? NK_LAST_SK : NK_FIRST_SK, sk); nd != EG_NONE && n < max; nd = r->names_next[nd]) {
+        const eg_rentity *x = &r->ent[r->full[nd >> 2]];
         const eg_token *w = &d->tok[last ? x->last_tok : x->first_tok];
-        if (r->full_sk[2 * i + (last ? 1 : 0)] == sk &&
-            eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
-            out[n++] = r->full[i];
+        if (eg_words_variant(eg_tok_key(d, k), k->klen, eg_tok_key(d, w), w->klen))
+            out[n++] = r->full[nd >> 2];
     }
     return n;
 }
 
-static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
-                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+/* What the full-name index alone says of the word at token t: 1 with *out
+ * (EG_NONE when no person) and *why; 0 when several persons have it as
+ * their last word and the context must choose (pick_person). */
+static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint32_t *out,
+                       uint8_t *why)
 {
     uint32_t cand[8];
     size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
@@ -821,7 +1239,7 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
-        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull &&
+        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull && variant_possible(r, d, t) &&
                    (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) &&
                    persons_like(r, d, t, sk, 1, cand, 2) == 1) {
             *out = cand[0];
@@ -830,13 +1248,24 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
             *out = cand[0];
             *why = EG_WHY_GIVEN;
         }
-        return EG_OK;
+        return 1;
     }
     if (n == 1) {
         *out = cand[0];
         *why = EG_WHY_SURNAME;
-        return EG_OK;
+        return 1;
     }
+    return 0;
+}
+
+static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
+                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+{
+    uint32_t cand[8];
+    size_t n;
+    if (part_lookup(r, c, d, t, out, why))
+        return EG_OK;
+    n = persons_with(r, d->tok[t].h, 1, cand, 8);
     *out = pick_person(r, d, t, cand, n, person_at, ent_at, why);
     if (*out == EG_NONE) {
         *why = EG_WHY_AMBIGUOUS;
@@ -847,7 +1276,8 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
 
 /* Words a name's initials skip ("Organization of the Islamic
  * Conference": OIC). */
-static const char *const initials_skip[] = {"of", "the", "and", "for", "de", "on", "in", "&", NULL};
+static const kword initials_skip[] = {KW("of"),  KW("the"), KW("and"), KW("for"),
+                                      KW("de"),  KW("on"),  KW("in"),  KW("&"), {NULL, 0}};
 
 /* Whether the capitalised words of mention m spell acronym token a, one
  * initial each ("Radio Free Europe": RFE). */
@@ -889,6 +1319,48 @@ static uint32_t acronym_of(const eg_resolver *r, const eg_doc *d, uint32_t t)
     return pick;
 }
 
+/* A capitalised word no mention covers: a learned acronym, a partial
+ * name, or nothing. */
+static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint8_t *person_at,
+                     uint32_t *ent_at)
+{
+    const eg_token *k = &d->tok[t];
+    uint32_t to = EG_NONE;
+    uint8_t why = EG_WHY_NONE;
+    size_t i;
+    int rc;
+    if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
+        return EG_OK;
+    if (k->flags & EG_TF_ALLCAP)
+        for (i = 0; i < r->nlearned; i++)
+            if (r->learned[i].h == k->h) {
+                to = r->learned[i].ent;
+                why = EG_WHY_ACRONYM;
+                break;
+            }
+    if (to == EG_NONE && (to = acronym_of(r, d, t)) != EG_NONE)
+        why = EG_WHY_ACRONYM_OF;
+    if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
+        return rc;
+    if (to == EG_NONE)
+        return EG_OK;
+    if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM || why == EG_WHY_ACRONYM_OF ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
+        return rc;
+    person_at[t] = r->ent[to].type == EG_PERSON;
+    ent_at[t] = to;
+    return EG_OK;
+}
+
+/* Whether a mention that is not a person's has three words or more. */
+static int has_long_name(const eg_resolver *r)
+{
+    size_t i;
+    for (i = 0; i < r->nm; i++)
+        if (r->m[i].type != EG_PERSON && r->m[i].t1 - r->m[i].t0 >= 3)
+            return 1;
+    return 0;
+}
+
 static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
     uint8_t *person_at = NULL;
@@ -904,7 +1376,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     person_at = r->person_at;
     ent_at = r->ent_at;
     memset(person_at, 0, d->ntok);
-    if (list_full_names(r) || skeleton_full_names(r, d))
+    if (list_full_names(r, d))
         return EG_ENOMEM;
     for (i = 0; i < r->nm; i++)
         for (t = r->m[i].t0; t < r->m[i].t1; t++) {
@@ -913,6 +1385,11 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         }
     if (learn_gender(r, c, d, person_at))
         return EG_ENOMEM;
+    /* with no full name, no acronym and no name of three words or more
+     * (which an acronym might spell), no word links to anything */
+    if (!r->nfull && !r->nlearned && !has_long_name(r))
+        return EG_OK;
+
     /* single-word person mentions found by rules ("Mr. Giuliani") */
     for (i = 0; i < nm0; i++) {
         eg_rmention *m = &r->m[i];
@@ -936,28 +1413,17 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             ent_at[m->t0] = to;
         }
     }
-    /* bare words: surnames, given names, learned acronyms */
-    for (t = 0; t < d->ntok; t++) {
-        uint32_t to = EG_NONE;
-        uint8_t why = EG_WHY_NONE;
-        if (r->taken[t] || !name_like(c, d, t))
-            continue;
-        for (i = 0; i < r->nlearned; i++)
-            if (r->learned[i].h == d->tok[t].h && (d->tok[t].flags & EG_TF_ALLCAP)) {
-                to = r->learned[i].ent;
-                why = EG_WHY_ACRONYM;
-                break;
-            }
-        if (to == EG_NONE && (to = acronym_of(r, d, t)) != EG_NONE)
-            why = EG_WHY_ACRONYM_OF;
-        if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
-            goto out;
-        if (to == EG_NONE)
-            continue;
-        if ((rc = add_partial(r, t, to, why == EG_WHY_ACRONYM || why == EG_WHY_ACRONYM_OF ? EG_SRC_LEARNED : EG_SRC_PARTIAL, why)))
-            goto out;
-        person_at[t] = r->ent[to].type == EG_PERSON;
-        ent_at[t] = to;
+    /* bare words: surnames, given names, learned acronyms. A word may be
+     * a name part when capitalised, undotted, and not a common word at the
+     * start of a sentence (tests cheapest first: most tokens fail the first). */
+    {
+        const eg_token *tok = d->tok; /* none of these move in the loop */
+        const uint8_t *taken = r->taken;
+        uint32_t ntok = (uint32_t)d->ntok;
+        for (t = 0; t < ntok; t++)
+            if ((tok[t].flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP && tok[t].kind == EG_TK_WORD && !taken[t] &&
+                (rc = bare_word(r, c, d, t, person_at, ent_at)))
+                goto out;
     }
 out:
     return rc;
@@ -966,21 +1432,39 @@ out:
 int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands *cands, eg_err *e)
 {
     int rc;
+    size_t nm0;
     r->nm = 0;
     r->nent = 0;
     r->nlearned = 0;
     eg_buf_reset(&r->pool);
-    eg_strmap_clear(&r->ids);
+    eg_buf_reset(&r->textpool);
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
         return eg_err_nomem(e);
     memset(r->taken, 0, d->ntok + 1);
-    if ((rc = choose(r, c, d, cands)))
+    if (gaz_reset(r, cands->n < 4096 ? cands->n : 4096)) /* it grows when needed */
         return eg_err_nomem(e);
-    if (r->nm > 1)
-        qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
-    if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)) || (rc = link_partials(r, c, d)))
+    if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);
-    if (r->nm > 1)
-        qsort(r->m, r->nm, sizeof *r->m, cmp_mention);
+    if (stab_reset(&r->ids, r->nm) || stab_reset(&r->texts, r->nm)) /* grow when needed */
+        return eg_err_nomem(e);
+    if ((rc = assign_entities(r, c, d)) || (rc = link_acronyms(r, d, cands)))
+        return eg_err_nomem(e);
+    nm0 = r->nm;
+    if ((rc = link_partials(r, c, d)))
+        return eg_err_nomem(e);
+    /* the partial names came after, in text order, on tokens no mention
+     * covers: one merge puts all in text order */
+    if (nm0 && r->nm > nm0) {
+        size_t i = 0, j = nm0, o = 0;
+        if (EG_GROW(r->mtmp, r->mtmpcap, r->nm))
+            return eg_err_nomem(e);
+        while (i < nm0 && j < r->nm)
+            r->mtmp[o++] = r->m[j].t0 < r->m[i].t0 ? r->m[j++] : r->m[i++];
+        while (i < nm0)
+            r->mtmp[o++] = r->m[i++];
+        while (j < r->nm)
+            r->mtmp[o++] = r->m[j++];
+        memcpy(r->m, r->mtmp, r->nm * sizeof *r->m);
+    }
     return EG_OK;
 }

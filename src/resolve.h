@@ -62,17 +62,52 @@ enum {
 /* A short English phrase for an EG_WHY_* code. */
 const char *eg_why_name(int why);
 
+#define EG_VARIANT_BUCKETS 1024
+
+/* A per-document table of strings kept in a buffer (resolve.c: stab_find). */
+typedef struct {
+    struct {
+        uint64_t h;             /* eg_hash of the string */
+        uint32_t off, len;      /* where it is in its buffer */
+        uint32_t val;
+        uint32_t live;          /* 1: in use */
+    } *s;
+    size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
+} eg_stab;
+
+/* One gazetteer entry named in the document. */
+typedef struct {
+    uint32_t key;               /* entry + 1; 0: an empty slot */
+    uint32_t ent;               /* its entity, EG_NONE until it has one */
+    uint32_t ctx;               /* needs a place context (EG_GE_CTX) */
+} eg_rgaz;
+
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
     size_t nm, mcap;
     eg_rentity *ent;    /* the document's entities */
     size_t nent, entcap;
     eg_buf pool;        /* ids and labels, NUL-terminated */
-    eg_strmap ids;      /* id → entity index (rebuilt per document) */
+    eg_stab ids;        /* id (in pool) → entity index, per document */
+    eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
+    eg_buf textpool;
+    eg_buf slug;        /* scratch */
+    eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */
+    size_t gmemo_n, gmemo_used, gmemo_cap;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
+    uint8_t *cflag;     /* per candidate: rival entries, unrivalled, gazetteer person (scratch) */
+    size_t cflag_cap;
+    uint8_t *cover;     /* per token: candidates on it, up to 2 (scratch) */
+    size_t cover_cap;
+    uint32_t *at;       /* per token: the chosen candidate starting there, where cover is 3 (scratch) */
+    size_t at_cap;
     void *order;        /* sort scratch */
     size_t ordercap;
+    void *order2;       /* sort scratch */
+    size_t order2cap;
+    eg_rmention *mtmp;  /* merge scratch */
+    size_t mtmpcap;
     eg_buf tmp;
     struct { uint64_t h; uint32_t ent; } *learned; /* acronyms defined here */
     size_t nlearned, learnedcap;
@@ -84,8 +119,17 @@ typedef struct {
     size_t ent_at_cap;
     uint32_t *full;     /* persons named in full in this document */
     size_t nfull, full_cap;
-    uint64_t *full_sk;  /* per full person: skeleton hashes of first, last word */
-    size_t full_sk_cap;
+    struct {            /* index of full names by word hash (resolve.c: names_head) */
+        uint64_t key;   /* key hash or skeleton hash of a first or last word */
+        uint32_t kind;  /* which of the two words, which hash; 0: empty slot */
+        uint32_t head, tail; /* chain of nodes (4 * full index + kind - 1) */
+    } *names;
+    size_t names_cap, names_mask;
+    uint64_t name_bits[64]; /* filter: bit (h >> 52) for the first and last words of full names */
+    uint64_t variant_len[EG_VARIANT_BUCKETS]; /* filter: per bucket of the first two skeleton bytes,
+                                                  bit n: a word of n bytes may be a variant */
+    uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
+    size_t names_next_cap;
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);
