@@ -135,6 +135,9 @@ typedef struct {
     size_t npre;
     uint8_t first[32];     /* bytes that can start a match (PCRE2's first-byte
                               map, or its first code unit, or every byte) */
+    char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
+                              ASCII literals: each NUL-terminated, "" ends */
+    uint8_t lb_last[32];   /* last bytes of those literals */
 } rrule;
 
 /* Prechecks. When the rule's group always starts where its match starts,
@@ -902,6 +905,7 @@ static void rule_clear(rrule *ru)
     pcre2_code_free(ru->code);
     eg_free(ru->conds);
     eg_free(ru->pre_order);
+    eg_free(ru->lb);
     memset(ru, 0, sizeof *ru);
 }
 
@@ -1191,6 +1195,62 @@ static int group_at_start(const char *s, size_t n, int g)
     return 0;
 }
 
+/* A pattern that opens with a lookbehind of plain literals
+ * ("(?<=visit to |fled to )...") can only match at an offset that one of
+ * them ends at; next_start checks that with memcmp instead of a PCRE2
+ * call. Only ASCII literals without any pattern syntax are taken (the
+ * pattern is compiled without caseless or extended options, so such a
+ * literal matches exactly its bytes). Sets ru->lb and ru->lb_last. */
+static int lookbehind_plan(rrule *ru, const char *s, size_t n)
+{
+    size_t i, k = 0;
+    if (n < 5 || memcmp(s, "(?<=", 4) != 0)
+        return EG_OK;
+    for (i = 4; i < n && s[i] != ')'; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7F || strchr("\\^$.?*+([]{}#", c))
+            return EG_OK;
+        if (c == '|' && (s[i - 1] == '|' || i == 4))
+            return EG_OK; /* an empty alternative matches anywhere */
+    }
+    if (i >= n || s[i - 1] == '|' || i == 4)
+        return EG_OK;
+    if (!(ru->lb = eg_malloc(i - 4 + 2)))
+        return EG_ENOMEM;
+    memset(ru->lb_last, 0, sizeof ru->lb_last);
+    for (i = 4; s[i] != ')'; i++) {
+        if (s[i] == '|') {
+            unsigned char c = (unsigned char)ru->lb[k - 1];
+            ru->lb_last[c >> 3] |= (uint8_t)(1u << (c & 7));
+            ru->lb[k++] = 0;
+        } else {
+            ru->lb[k++] = s[i];
+        }
+    }
+    ru->lb_last[(unsigned char)ru->lb[k - 1] >> 3] |= (uint8_t)(1u << ((unsigned char)ru->lb[k - 1] & 7));
+    ru->lb[k++] = 0;
+    ru->lb[k] = 0;
+    return EG_OK;
+}
+
+/* Does one of the rule's lookbehind literals end at byte offset `at`? */
+static int lookbehind_ok(const rrule *ru, const char *text, size_t at)
+{
+    const char *l;
+    unsigned char c;
+    if (!at)
+        return 0;
+    c = (unsigned char)text[at - 1];
+    if (!(ru->lb_last[c >> 3] & (1u << (c & 7))))
+        return 0;
+    for (l = ru->lb; *l; l += strlen(l) + 1) {
+        size_t ln = strlen(l);
+        if (ln <= at && memcmp(text + at - ln, l, ln) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* How much a precheck costs: token flags, then small word sets, then the
  * big lexicon lists, then title() (several lookups). */
 static int pre_cost(const rcond *c)
@@ -1271,6 +1331,10 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
+    if (lookbehind_plan(&ru, exp.b.p, exp.b.len)) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
     ru.plain = pattern_plain(exp.b.p, exp.b.len);
     if (ru.plain && group_at_start(exp.b.p, exp.b.len, ru.group) && (rc = pre_plan(&ru))) {
         rc = eg_err_nomem(L->e);
@@ -1475,6 +1539,8 @@ struct eg_rules_scratch {
                               there (prechecks fail, or its match was rejected),
                               3 not known (the first word may be stripped) */
     size_t prec_cap;
+    uint32_t *prec_set;    /* the tokens whose prec is not 0 (cleared after each rule) */
+    size_t nprec_set, prec_set_cap;
     eg_buf kb;             /* scratch key for multi-word title lookups */
 };
 
@@ -1517,6 +1583,7 @@ void eg_rules_scratch_free(eg_rules_scratch *s)
     eg_free(s->lexc);
     eg_free(s->lc);
     eg_free(s->prec);
+    eg_free(s->prec_set);
     eg_buf_free(&s->kb);
     eg_free(s);
 }
@@ -1652,7 +1719,7 @@ static int list_has(const mstate *m, unsigned id, int t)
             }
             x->bits |= bit | (in ? bit << 1 : 0);
         }
-        *c |= x->bits & (bit | bit << 1);
+        *c |= x->bits; /* every answer known for the key, not just this one */
     }
     return (*c >> (2 * id + 1)) & 1;
 }
@@ -1966,15 +2033,22 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
     return 1;
 }
 
+/* Sets s->prec[u] (from any value), remembering which tokens to clear. */
+static void prec_mark(eg_rules_scratch *s, uint32_t u, uint8_t v)
+{
+    if (!s->prec[u])
+        s->prec_set[s->nprec_set++] = u;
+    s->prec[u] = v;
+}
+
 /* pre_check, remembered per token for the rule being run. */
 static int pre_holds(const mstate *m, const rrule *ru, uint32_t u)
 {
-    uint8_t *v = &m->s->prec[u];
-    if (!*v) {
+    if (!m->s->prec[u]) {
         int r = pre_check(m, ru, u);
-        *v = (uint8_t)(r == 0 ? 2 : r);
+        prec_mark(m->s, u, (uint8_t)(r == 0 ? 2 : r));
     }
-    return *v != 2;
+    return m->s->prec[u] != 2;
 }
 
 /* What a run of one rule over the triggers of a document has learnt (the
@@ -2001,6 +2075,8 @@ static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim
         unsigned c = t[at];
         uint32_t u;
         if (!(ru->first[c >> 3] & (1u << (c & 7))) || (c & 0xC0) == 0x80)
+            continue;
+        if (ru->lb && !lookbehind_ok(ru, d->text, at))
             continue;
         if (at >= k->nm_lo && at <= k->nm_hi) {
             at = k->nm_hi; /* nothing starts up to nm_hi (only set for plain rules) */
@@ -2176,7 +2252,7 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
             if (ru->plain && ov[0] >= at) {
                 uint32_t q = tok_lower(d, (uint32_t)ov[0], k.u);
                 if (q < d->ntok && d->tok[q].s == ov[0])
-                    s->prec[q] = 2;
+                    prec_mark(s, q, 2);
             }
             at = (ov[0] >= at ? ov[0] : at) + 1;
         }
@@ -2547,9 +2623,12 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         }
         return EG_OK;
     }
-    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok))
+    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok) ||
+        EG_GROW(s->prec_set, s->prec_set_cap, d->ntok))
         return eg_err_nomem(e);
     memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
+    memset(s->prec, 0, d->ntok);
+    s->nprec_set = 0;
     {
         /* the thread's cache holds answers about this lexicon and these
          * sets only */
@@ -2576,10 +2655,13 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         if (ru->has_on == ON_AFTER || ru->has_on == ON_AT || ru->has_on == ON_BEFORE) {
             if (s->start[ri] == s->start[ri + 1])
                 continue; /* no trigger */
-            memset(s->prec, 0, d->ntok);
             m.prec_ok = 1;
             st = run_anchored(&m, (uint32_t)ri, ru->has_on);
             m.prec_ok = 0;
+            /* s->prec is about one rule: back to all 0 */
+            for (k = 0; k < s->nprec_set; k++)
+                s->prec[s->prec_set[k]] = 0;
+            s->nprec_set = 0;
         } else if (ru->has_on) {
             uint32_t a = s->start[ri], b = s->start[ri + 1];
             while (a < b && !st) {

@@ -321,6 +321,16 @@ static void test_conditions(void)
     EQ_STR(run(r, "We saw Richard Black today. Acme Corp said."), "PERSON:Richard Black",
            "on(@given): sentences with a given name");
     eg_rules_free(r);
+    /* a literal lookbehind at the start is checked before PCRE2 runs; it
+     * does not need a word boundary ("revisit to") */
+    r = load("lb\tPLACE\t5\t0\tafter(to)\t(?<=visit to |fled to )@CAP\n", &e);
+    OK(r != NULL, "lookbehind: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "He fled to Paris, a revisit to Rome, went to Oslo."), "PLACE:Paris | PLACE:Rome",
+           "lookbehind: literal before the anchored start");
+    EQ_STR(run(r, "A visit to  Oslo and a visit to\tBern."), "", "lookbehind: exact bytes only");
+    eg_rules_free(r);
 }
 
 static void test_snap(void)
