@@ -138,6 +138,9 @@ typedef struct {
     char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
                               ASCII literals: each NUL-terminated, "" ends */
     uint8_t lb_last[32];   /* last bytes of those literals */
+    uint64_t *tnext;       /* tnext(...): key hashes of the words one of which
+                              must follow a trigger token */
+    size_t ntnext;
 } rrule;
 
 /* Prechecks. When the rule's group always starts where its match starts,
@@ -806,6 +809,30 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             L->r->has_on = 1;
             continue;
         }
+        if (IS("tnext")) {
+            /* tnext(w1|w2|...): the words one of which follows a trigger */
+            size_t a = ab, b, cap = ru->ntnext;
+            eg_buf kb = {0};
+            if (ae <= ab)
+                goto bad;
+            while (a <= ae) {
+                for (b = a; b < ae && s[b] != '|'; b++)
+                    ;
+                if (b == a) {
+                    eg_buf_free(&kb);
+                    goto bad;
+                }
+                eg_buf_reset(&kb);
+                if (EG_GROW(ru->tnext, cap, ru->ntnext + 1) || eg_fold_key(&kb, s + a, b - a)) {
+                    eg_buf_free(&kb);
+                    return eg_err_nomem(L->e);
+                }
+                ru->tnext[ru->ntnext++] = eg_hash(kb.p ? kb.p : "", kb.len);
+                a = b + 1;
+            }
+            eg_buf_free(&kb);
+            continue;
+        }
         if (IS("strip")) {
             int list = ae > ab ? eg_lex_list_by_name(s + ab, ae - ab) : EG_LEX_COMMON;
             if (list < 0)
@@ -906,6 +933,7 @@ static void rule_clear(rrule *ru)
     eg_free(ru->conds);
     eg_free(ru->pre_order);
     eg_free(ru->lb);
+    eg_free(ru->tnext);
     memset(ru, 0, sizeof *ru);
 }
 
@@ -1331,6 +1359,11 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
+    if (ru.ntnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tnext() needs after(), at() or before()", L->file, ll->line,
+                        f[4].col);
+        goto out;
+    }
     if (lookbehind_plan(&ru, exp.b.p, exp.b.len)) {
         rc = eg_err_nomem(L->e);
         goto out;
@@ -2184,6 +2217,18 @@ static void nomatch(seen *k, size_t a, size_t b)
     }
 }
 
+/* tnext(): is the token after trigger token t a word from the rule's list? */
+static int tnext_ok(const eg_doc *d, const rrule *ru, size_t t)
+{
+    size_t k;
+    if (t + 1 >= d->ntok || d->tok[t + 1].kind != EG_TK_WORD)
+        return 0;
+    for (k = 0; k < ru->ntnext; k++)
+        if (ru->tnext[k] == d->tok[t + 1].h)
+            return 1;
+    return 0;
+}
+
 /* after() / at() / before(): one try per trigger token; for after() and
  * at() the match is anchored (JIT keeps working: an offset limit equal to
  * the start offset anchors it); for before() it starts anywhere from the
@@ -2201,6 +2246,8 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         size_t t = s->sorted[a], t0;
         PCRE2_SIZE at, lim;
         int after = mode == ON_AFTER;
+        if (ru->ntnext && !tnext_ok(d, ru, t))
+            continue;
         if (after) {
             /* the next token of the same sentence, past one "." or "," */
             t++;

@@ -331,6 +331,16 @@ static void test_conditions(void)
            "lookbehind: literal before the anchored start");
     EQ_STR(run(r, "A visit to  Oslo and a visit to\tBern."), "", "lookbehind: exact bytes only");
     eg_rules_free(r);
+    /* tnext(): a trigger is used only when one of the words follows it */
+    r = load("tn\tPERSON\t5\t0\tbefore(,),tnext(a|The)\t@CAP\\h+@CAP(?=,\\h+\\p{L})\n", &e);
+    OK(r != NULL, "tnext: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "Ann Lee, a poet, met Bob Ray, the actor, and Cy Dee, our host."), "PERSON:Ann Lee | PERSON:Bob Ray",
+           "tnext: folded words after the trigger");
+    eg_rules_free(r);
+    OK(load("tn\tPERSON\t5\t0\ttnext(a)\t@CAP\n", &e) == NULL && strstr(e.msg, "tnext() needs"),
+       "tnext: needs a trigger (%s)", e.msg);
 }
 
 static void test_snap(void)
