@@ -1543,6 +1543,7 @@ const char *eg_rules_name(const eg_rules *r, uint16_t rule)
 typedef struct {
     uint64_t h;            /* token key hash */
     uint32_t bits;         /* answers known for it */
+    uint32_t trig;         /* what it triggers (key_triggers), 0 not known */
 } lcslot;
 
 struct eg_rules_scratch {
@@ -1732,6 +1733,9 @@ static int last_word(const eg_doc *d, uint32_t t0, uint32_t t1)
     return -1;
 }
 
+/* The thread's cache slot for a key hash. */
+static lcslot *lc_slot(eg_rules_scratch *s, uint64_t h) { return &s->lc[(size_t)(h ^ (h >> 32)) & (LC_SLOTS - 1)]; }
+
 /* Is token t in word list `id` (LC_IDS)? Triggers, prechecks and
  * conditions ask about the same capitalised words again and again, and the
  * big lists miss cache, so the answers are kept: for the token, and for
@@ -1743,12 +1747,13 @@ static int list_has(const mstate *m, unsigned id, int t)
     uint32_t bit = 1u << (2 * id), *c = &s->lexc[t];
     if (!(*c & bit)) {
         uint64_t h = m->d->tok[t].h;
-        lcslot *x = &s->lc[(size_t)(h ^ (h >> 32)) & (LC_SLOTS - 1)];
+        lcslot *x = lc_slot(s, h);
         if (x->h != h || !(x->bits & bit)) {
             int in = id < 4 ? eg_lex_has(m->lex, (int)id, h) : eg_lex_has(&m->r->sets[id - 4], 0, h);
             if (x->h != h) {
                 x->h = h;
                 x->bits = 0;
+                x->trig = 0;
             }
             x->bits |= bit | (in ? bit << 1 : 0);
         }
@@ -2371,6 +2376,28 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
     return r->v[rule].has_on == ON_SENT ? sent : (uint32_t)tok;
 }
 
+/* What a key triggers, as kept in its cache slot: LT_KNOWN; bit l - 2 for
+ * each word list l >= 2 in `alist` that fires rules at any word (the
+ * key, or a phrase ending in it for titles, is in the list); and from
+ * LT_HEAD_SHIFT the trigger chain of the key (trig_find), or LT_HEAD_MAX
+ * when the index does not fit (then trig_find is asked each time). */
+#define LT_KNOWN (1u << 31)
+#define LT_HEAD_SHIFT 4
+#define LT_HEAD_MAX ((1u << 24) - 1)
+
+static uint32_t key_triggers(const mstate *m, uint64_t h, const int *alist, size_t nlists)
+{
+    uint32_t v = LT_KNOWN, e = trig_find(m->r, h);
+    size_t k;
+    for (k = 0; k < nlists; k++) {
+        int l = alist[k];
+        if (eg_lex_may_end(m->lex, l, h) &&
+            (eg_lex_has(m->lex, l, h) || (l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, h))))
+            v |= 1u << (l - 2);
+    }
+    return v | (e < LT_HEAD_MAX ? e : LT_HEAD_MAX) << LT_HEAD_SHIFT;
+}
+
 /* Finds the (rule, sentence or token) pairs triggered by on(), after()
  * and at(), and groups them by rule (a counting sort keeps them in text
  * order). */
@@ -2413,8 +2440,21 @@ static int gather_triggers(mstate *m)
         }
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
-        uint32_t e = trig_find(r, t->h), sent = d->nsent ? t->sent : 0;
+        lcslot *x = lc_slot(s, t->h);
+        uint32_t e, g, sent = d->nsent ? t->sent : 0;
         size_t k;
+        /* one cache slot answers for the key: trigger words, word lists */
+        if (x->h != t->h) {
+            x->h = t->h;
+            x->bits = 0;
+            x->trig = 0;
+        }
+        if (!x->trig)
+            x->trig = key_triggers(m, t->h, alist, nlists);
+        g = x->trig;
+        e = (g >> LT_HEAD_SHIFT) & LT_HEAD_MAX;
+        if (e == LT_HEAD_MAX)
+            e = trig_find(r, t->h);
         for (; e; e = r->tent[e - 1].next)
             if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                 return EG_ENOMEM;
@@ -2433,8 +2473,7 @@ static int gather_triggers(mstate *m)
              * word of a multi-word title) */
             for (k = 0; k < nlists; k++) {
                 l = alist[k];
-                if (!eg_lex_may_end(m->lex, l, t->h) ||
-                    (!has(m, l, (int)i) && !(l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, t->h))))
+                if (!(g & (1u << (l - 2))))
                     continue;
                 for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
                     if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
@@ -2677,9 +2716,9 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
     memset(s->prec, 0, d->ntok);
     s->nprec_set = 0;
     {
-        /* the thread's cache holds answers about this lexicon and these
-         * sets only */
-        size_t size = r->nsets;
+        /* the thread's cache holds answers about this lexicon, these
+         * sets and these triggers only */
+        size_t size = r->nsets + r->n + r->ntent; /* all grow as rules and words are added */
         int l;
         for (l = 0; lex && l < EG_LEX_NLISTS; l++)
             size += lex->count[l];
