@@ -25,7 +25,10 @@
  * not depend on where the search began, and conditions are pure functions
  * of the tokens):
  *   - a trigger search starts only where a match can begin: a byte in the
- *     pattern's first-byte map (next_start);
+ *     pattern's first-byte map, and where a pattern opens with a lookbehind
+ *     of plain literals, an offset one of them ends at (next_start);
+ *   - tnext(...) drops the triggers not followed by one of its words (the
+ *     rule file vouches that the pattern needs one there);
  *   - prechecks: when the rule's group always starts where the match
  *     starts (group_at_start, read off the expanded pattern), conditions
  *     that look only at the group's first token (notfirst, okstart, cap,
@@ -35,7 +38,9 @@
  *     triggers in the same document: spans where no match starts, and
  *     token starts whose match was rejected (before() triggers share runs);
  *   - word-list answers are cached per token and, per thread, per key hash
- *     (list_has): the big lexicon lists miss cache on every lookup;
+ *     (list_has): the big lexicon lists miss cache on every lookup; the
+ *     same slot keeps what the key triggers (key_triggers), so the trigger
+ *     pass asks the trigger table and the lists once per key;
  *   - matches go through pcre2_jit_match when the pattern is JIT-compiled.
  *
  * After the patterns, a built-in step (rule 0, "acronym-def") looks for
