@@ -29,6 +29,8 @@
  *     of plain literals, an offset one of them ends at (next_start);
  *   - tnext(...) drops the triggers not followed by one of its words (the
  *     rule file vouches that the pattern needs one there);
+ *   - tfollow(...) drops the before() triggers whose capitalised run is
+ *     not followed by one of its words ("of", "for"; tfollow_ok);
  *   - prechecks: when the rule's group always starts where the match
  *     starts (group_at_start, read off the expanded pattern), conditions
  *     that look only at the group's first token (notfirst, okstart, cap,
@@ -146,6 +148,8 @@ typedef struct {
     uint64_t *tnext;       /* tnext(...): key hashes of the words one of which
                               must follow a trigger token */
     size_t ntnext;
+    char *tfollow;         /* tfollow(...): lower-case ASCII words, each
+                              NUL-terminated, "" ends (see tfollow_ok) */
 } rrule;
 
 /* Prechecks. When the rule's group always starts where its match starts,
@@ -838,6 +842,22 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             eg_buf_free(&kb);
             continue;
         }
+        if (IS("tfollow")) {
+            /* tfollow(w1|w2|...): lower-case ASCII words, kept as bytes */
+            size_t a, w = 0;
+            if (ae <= ab || ru->tfollow)
+                goto bad;
+            for (a = ab; a < ae; a++)
+                if (!((s[a] >= 'a' && s[a] <= 'z') || (s[a] == '|' && a > ab && a + 1 < ae && s[a + 1] != '|')))
+                    goto bad;
+            if (!(ru->tfollow = eg_malloc(ae - ab + 2)))
+                return eg_err_nomem(L->e);
+            for (a = ab; a < ae; a++)
+                ru->tfollow[w++] = s[a] == '|' ? 0 : s[a];
+            ru->tfollow[w++] = 0;
+            ru->tfollow[w] = 0;
+            continue;
+        }
         if (IS("strip")) {
             int list = ae > ab ? eg_lex_list_by_name(s + ab, ae - ab) : EG_LEX_COMMON;
             if (list < 0)
@@ -939,6 +959,7 @@ static void rule_clear(rrule *ru)
     eg_free(ru->pre_order);
     eg_free(ru->lb);
     eg_free(ru->tnext);
+    eg_free(ru->tfollow);
     memset(ru, 0, sizeof *ru);
 }
 
@@ -1367,6 +1388,10 @@ static int do_rule(loader *L, const lline *ll)
     if (ru.ntnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tnext() needs after(), at() or before()", L->file, ll->line,
                         f[4].col);
+        goto out;
+    }
+    if (ru.tfollow && ru.has_on != ON_BEFORE) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tfollow() needs before()", L->file, ll->line, f[4].col);
         goto out;
     }
     if (lookbehind_plan(&ru, exp.b.p, exp.b.len)) {
@@ -2239,6 +2264,53 @@ static int tnext_ok(const eg_doc *d, const rrule *ru, size_t t)
     return 0;
 }
 
+/* Does a tfollow() word start at byte `at`, followed by white space? The
+ * rule's pattern writes it as "word\h+": the byte after it is a space, a
+ * tab or the first byte of a non-ASCII character (the other \h). */
+static int tfollow_at(const eg_doc *d, const char *w, size_t at)
+{
+    for (; *w; w += strlen(w) + 1) {
+        size_t n = strlen(w);
+        unsigned char c;
+        if (at + n >= d->len || memcmp(d->text + at, w, n) != 0)
+            continue;
+        c = (unsigned char)d->text[at + n];
+        if (c == ' ' || c == '\t' || c >= 0x80)
+            return 1;
+    }
+    return 0;
+}
+
+/* tfollow(): can a match of the rule start in the run [t0, t] of before()
+ * trigger t? The rule file vouches that every match holds a tfollow()
+ * word right after a run of words separated by white space, each word
+ * starting with a capital or '&' (org-head-of: "Ministry of ..."). A match
+ * starts at or before the trigger, so its word either lies in the run,
+ * before the trigger, or is the first token after the trigger that white
+ * space precedes and that does not start with a capital or '&' (the
+ * words of the run in between are whole tokens: white space ends a
+ * token). Only ASCII bytes are judged: a token after white space whose
+ * first byte is not ASCII, or not after ASCII white space, may belong to
+ * the run. */
+static int tfollow_ok(const eg_doc *d, const rrule *ru, size_t t0, size_t t)
+{
+    size_t i;
+    for (i = t0; i < t; i++)
+        if (tfollow_at(d, ru->tfollow, d->tok[i].s))
+            return 1;
+    for (i = t + 1; i < d->ntok; i++) {
+        const eg_token *q = &d->tok[i];
+        unsigned char pb = (unsigned char)d->text[q->s - 1], c = (unsigned char)d->text[q->s];
+        if (pb < 0x80 && pb != ' ' && pb != '\t')
+            continue; /* not after white space: inside a word of the run, or no match */
+        if (tfollow_at(d, ru->tfollow, q->s))
+            return 1;
+        if (c < 0x80 && !((c >= 'A' && c <= 'Z') || c == '&'))
+            return 0;
+    }
+    return 0;
+}
+
 /* after() / at() / before(): one try per trigger token; for after() and
  * at() the match is anchored (JIT keeps working: an offset limit equal to
  * the start offset anchors it); for before() it starts anywhere from the
@@ -2273,6 +2345,8 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         m->hint = (uint32_t)t0;
         /* before() needs a run before a punctuation trigger */
         if (mode == ON_BEFORE && t0 == t && d->tok[t].kind == EG_TK_PUNCT)
+            continue;
+        if (ru->tfollow && !tfollow_ok(d, ru, t0, t))
             continue;
         at = d->tok[t0].s;
         if (at < done)

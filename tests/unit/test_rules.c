@@ -341,6 +341,49 @@ static void test_conditions(void)
     eg_rules_free(r);
     OK(load("tn\tPERSON\t5\t0\ttnext(a)\t@CAP\n", &e) == NULL && strstr(e.msg, "tnext() needs"),
        "tnext: needs a trigger (%s)", e.msg);
+    /* tfollow(): the same matches with and without it, for a pattern that
+     * needs "of" or "for" after a run of capitalised words */
+    {
+        static const char *const texts[] = {
+            "The Ministry of Intelligence and the University of Tehran met.",
+            "The Council met. The Council said so. Bank & Trust for Iran.",
+            "The Tehran Council of Iran, the Council\tof Oman, the Council-of Iran.",
+            "National Council Resistance Council of Iran and Council offers of Oman.",
+            "The People's Council, Workers' Council of Iran and U.S. Council for Peace.",
+            "Council of 3 and Council (of Iran) and Council\nof Iran and Council  of  Oman.",
+            "The Mojahedin-e-Khalq Council of Iran, Élysée Council of Paris. Council",
+            "Council of",
+        };
+        static const char pat[] = "\tORG\t0\t0\tbefore(council)%s\t@B(?:[A-Z&][\\p{L}'.&-]*+(?:\\h+[A-Z&][\\p{L}'.&-]*+)*+)"
+                                  "\\h+(?:of|for)\\h+@CAP@E\n";
+        char buf[512];
+        eg_rules *r2;
+        size_t i;
+        snprintf(buf, sizeof buf, pat, ",tfollow(of|for)");
+        memmove(buf + 2, buf, strlen(buf) + 1);
+        memcpy(buf, "tf", 2);
+        r = load(buf, &e);
+        OK(r != NULL, "tfollow: load (%s)", e.msg);
+        snprintf(buf, sizeof buf, pat, "");
+        memmove(buf + 2, buf, strlen(buf) + 1);
+        memcpy(buf, "tf", 2);
+        r2 = load(buf, &e);
+        OK(r2 != NULL, "tfollow: load without (%s)", e.msg);
+        if (!r || !r2)
+            return;
+        for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            char want[1024], name[64];
+            snprintf(want, sizeof want, "%s", run(r2, texts[i]));
+            snprintf(name, sizeof name, "tfollow: same matches in text %zu", i);
+            EQ_STR(run(r, texts[i]), want, name);
+        }
+        EQ_STR(run(r, texts[2]), "ORG:The Tehran Council of Iran | ORG:Council\tof Oman", "tfollow: finds");
+        eg_rules_free(r);
+        eg_rules_free(r2);
+    }
+    OK(load("tf\tORG\t5\t0\tafter(x),tfollow(of)\t@CAP\n", &e) == NULL && strstr(e.msg, "tfollow() needs"),
+       "tfollow: needs before() (%s)", e.msg);
+    OK(load("tf\tORG\t5\t0\tbefore(x),tfollow(Of)\t@CAP\n", &e) == NULL, "tfollow: lower-case words only");
 }
 
 static void test_snap(void)
