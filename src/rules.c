@@ -31,6 +31,10 @@
  *     rule file vouches that the pattern needs one there);
  *   - tfollow(...) drops the before() triggers whose capitalised run is
  *     not followed by one of its words ("of", "for"; tfollow_ok);
+ *   - tcapnext(...) drops the anchors (the trigger for at() and for
+ *     before() with no run before it, the next token for after()) where
+ *     no capitalised word or listed particle follows the first word
+ *     (tcapnext_ok);
  *   - prechecks: when the rule's group always starts where the match
  *     starts (group_at_start, read off the expanded pattern), conditions
  *     that look only at the group's first token (notfirst, okstart, cap,
@@ -150,6 +154,9 @@ typedef struct {
     size_t ntnext;
     char *tfollow;         /* tfollow(...): lower-case ASCII words, each
                               NUL-terminated, "" ends (see tfollow_ok) */
+    uint64_t *tcapnext;    /* tcapnext(...): each word's bytes (at most 7)
+                              packed, its length in the top byte */
+    size_t ntcapnext;
 } rrule;
 
 /* Prechecks. When the rule's group always starts where its match starts,
@@ -769,6 +776,36 @@ static int macro_set(loader *L, const field *f, const char *name, size_t nn, int
 }
 
 /* The conditions field: "-" or a comma list of items "name" or "name(args)". */
+/* The words of tfollow() / tcapnext(): "w1|w2|..." or "%MACRO" whose body
+ * is such a list (in "(?:...)"), each word lower-case ASCII letters. Sets
+ * *out to the words, each NUL-terminated, "" ending them. Returns 0, 1
+ * when the list is not of that form, or < 0 (out of memory). */
+static int word_bytes(loader *L, const char *s, size_t n, char **out)
+{
+    size_t a, w = 0;
+    if (n > 1 && s[0] == '%') {
+        int builtin;
+        if (!(s = find_macro(L, s + 1, n - 1, &n, &builtin)))
+            return 1;
+        while (n >= 4 && memcmp(s, "(?:", 3) == 0 && s[n - 1] == ')') {
+            s += 3;
+            n -= 4;
+        }
+    }
+    if (!n)
+        return 1;
+    for (a = 0; a < n; a++)
+        if (!((s[a] >= 'a' && s[a] <= 'z') || (s[a] == '|' && a > 0 && a + 1 < n && s[a + 1] != '|')))
+            return 1;
+    if (!(*out = eg_malloc(n + 2)))
+        return eg_err_nomem(L->e);
+    for (a = 0; a < n; a++)
+        (*out)[w++] = s[a] == '|' ? 0 : s[a];
+    (*out)[w++] = 0;
+    (*out)[w] = 0;
+    return 0;
+}
+
 static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
 {
     const char *s = f->s;
@@ -843,19 +880,43 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             continue;
         }
         if (IS("tfollow")) {
-            /* tfollow(w1|w2|...): lower-case ASCII words, kept as bytes */
-            size_t a, w = 0;
-            if (ae <= ab || ru->tfollow)
+            /* lower-case ASCII words, kept as bytes */
+            int rc;
+            if (ru->tfollow)
                 goto bad;
-            for (a = ab; a < ae; a++)
-                if (!((s[a] >= 'a' && s[a] <= 'z') || (s[a] == '|' && a > ab && a + 1 < ae && s[a + 1] != '|')))
-                    goto bad;
-            if (!(ru->tfollow = eg_malloc(ae - ab + 2)))
-                return eg_err_nomem(L->e);
-            for (a = ab; a < ae; a++)
-                ru->tfollow[w++] = s[a] == '|' ? 0 : s[a];
-            ru->tfollow[w++] = 0;
-            ru->tfollow[w] = 0;
+            if ((rc = word_bytes(L, s + ab, ae - ab, &ru->tfollow)) < 0)
+                return rc;
+            if (rc)
+                goto bad;
+            continue;
+        }
+        if (IS("tcapnext")) {
+            /* lower-case ASCII words of up to 7 letters, packed */
+            char *w = NULL, *p;
+            size_t cap = 0;
+            int rc;
+            if (ru->tcapnext)
+                goto bad;
+            if ((rc = word_bytes(L, s + ab, ae - ab, &w)) < 0)
+                return rc;
+            for (p = w; !rc && *p; p += strlen(p) + 1) {
+                size_t wn = strlen(p), j;
+                uint64_t v = (uint64_t)wn << 56;
+                if (wn > 7) {
+                    rc = 1;
+                    break;
+                }
+                for (j = 0; j < wn; j++)
+                    v |= (uint64_t)(unsigned char)p[j] << (8 * j);
+                if (EG_GROW(ru->tcapnext, cap, ru->ntcapnext + 1)) {
+                    eg_free(w);
+                    return eg_err_nomem(L->e);
+                }
+                ru->tcapnext[ru->ntcapnext++] = v;
+            }
+            eg_free(w);
+            if (rc)
+                goto bad;
             continue;
         }
         if (IS("strip")) {
@@ -960,6 +1021,7 @@ static void rule_clear(rrule *ru)
     eg_free(ru->lb);
     eg_free(ru->tnext);
     eg_free(ru->tfollow);
+    eg_free(ru->tcapnext);
     memset(ru, 0, sizeof *ru);
 }
 
@@ -1387,6 +1449,11 @@ static int do_rule(loader *L, const lline *ll)
         goto out;
     if (ru.ntnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tnext() needs after(), at() or before()", L->file, ll->line,
+                        f[4].col);
+        goto out;
+    }
+    if (ru.ntcapnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tcapnext() needs after(), at() or before()", L->file, ll->line,
                         f[4].col);
         goto out;
     }
@@ -2311,6 +2378,40 @@ static int tfollow_ok(const eg_doc *d, const rrule *ru, size_t t0, size_t t)
     return 0;
 }
 
+/* tcapnext(): can a match that starts at token t (the rule's anchor)
+ * exist? The rule file vouches that such a match opens with a word holding
+ * no white space, then white space (\h+), then a word that starts with a
+ * capital letter or is one of the tcapnext() words followed by '-' or
+ * white space (person names: "@CAP\h+(?:@INIT\h+)*+(?:@PART(?:-|\h+))*+
+ * @CAP"). White space ends tokens and the text between tokens is only
+ * white space, so that second word starts the first token after t with
+ * white space before it. Only ASCII bytes are judged. */
+static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
+{
+    const unsigned char *x = (const unsigned char *)d->text;
+    size_t i, j, k;
+    for (i = t + 1; i < d->ntok; i++) {
+        const eg_token *q = &d->tok[i];
+        uint64_t v = 0;
+        if (!(q->flags & EG_TF_SPACE_BEFORE))
+            continue; /* still the first word, or no match */
+        if ((x[q->s] >= 'A' && x[q->s] <= 'Z') || x[q->s] >= 0x80)
+            return 1;
+        /* a listed word: its letters, then '-' or white space */
+        for (j = q->s; j < d->len && j - q->s < 8 && x[j] >= 'a' && x[j] <= 'z'; j++)
+            v |= (uint64_t)x[j] << (8 * (j - q->s));
+        if (j == q->s || j - q->s > 7 || j >= d->len ||
+            !(x[j] == '-' || x[j] == ' ' || x[j] == '\t' || x[j] >= 0x80))
+            return 0;
+        v |= (uint64_t)(j - q->s) << 56;
+        for (k = 0; k < ru->ntcapnext; k++)
+            if (ru->tcapnext[k] == v)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
 /* after() / at() / before(): one try per trigger token; for after() and
  * at() the match is anchored (JIT keeps working: an offset limit equal to
  * the start offset anchors it); for before() it starts anywhere from the
@@ -2347,6 +2448,9 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         if (mode == ON_BEFORE && t0 == t && d->tok[t].kind == EG_TK_PUNCT)
             continue;
         if (ru->tfollow && !tfollow_ok(d, ru, t0, t))
+            continue;
+        /* the match starts at t when the run before a before() trigger is empty */
+        if (ru->ntcapnext && t0 == t && !tcapnext_ok(d, ru, t))
             continue;
         at = d->tok[t0].s;
         if (at < done)

@@ -381,6 +381,56 @@ static void test_conditions(void)
         eg_rules_free(r);
         eg_rules_free(r2);
     }
+    /* tcapnext(): the same matches with and without it, for at(), after()
+     * and before() rules whose match opens with a word, white space and a
+     * capitalised word or a particle */
+    {
+        static const char *const texts[] = {
+            "Ann Lee met Ann said and Ann al-Rashid, Ann bin Laden, Ann van der Berg.",
+            "Ann W. Lee, Ann\tLee, Ann\nLee, Ann  Lee, Ann-Marie Lee, Ann's Lee, Ann.",
+            "Renée-Ann Lee and Ann Élysée and Ann alb Lee and Ann de-Lee and Ann binLee Ann",
+            "Mr Lee, Mr. Ann Lee, Mr al-Lee, Mr said, Mr. said Lee, Mr",
+            "Smith Jones, Smith said, Ann Smith Jones, Smith al Lee, Smith y Lee. Smith",
+            "ann Lee, Ann lee, Ann 3 Lee, Ann (Lee), Ann O'Neil Lee, Ann Mc-Lee.",
+        };
+        static const char *const rules[] = {
+            "\tPERSON\t0\tn\tat(ann)%s\t@B(?<n>@CAP(?:\\h+(?:@INIT\\h+)*+(?:@PART(?:-|\\h+))*+@CAP){1,3}+)@E\n",
+            "\tPERSON\t0\tn\tafter(mr)%s\t@B(?<n>@CAP(?:\\h+(?:@INIT\\h+)*+(?:@PART(?:-|\\h+))*+@CAP){1,3}+)@E\n",
+            "\tPERSON\t0\tn\tbefore(smith|lee)%s\t@B(?<n>@UPC\\p{Ll}[\\p{L}\\p{M}]*+\\h+(?:@INIT\\h+)*+"
+            "(?:@PART(?:-|\\h+))*+@CAP(?:\\h+@CAP)?+)@E\n",
+        };
+        char buf[512], want[1024], name[64];
+        size_t i, k;
+        for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+            eg_rules *r2;
+            snprintf(buf, sizeof buf, rules[k], ",tcapnext(%PART)");
+            memmove(buf + 2, buf, strlen(buf) + 1);
+            memcpy(buf, "tc", 2);
+            r = load(buf, &e);
+            OK(r != NULL, "tcapnext: load (%s)", e.msg);
+            snprintf(buf, sizeof buf, rules[k], "");
+            memmove(buf + 2, buf, strlen(buf) + 1);
+            memcpy(buf, "tc", 2);
+            r2 = load(buf, &e);
+            OK(r2 != NULL, "tcapnext: load without (%s)", e.msg);
+            if (!r || !r2)
+                return;
+            for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+                snprintf(want, sizeof want, "%s", run(r2, texts[i]));
+                snprintf(name, sizeof name, "tcapnext: same matches, rule %zu, text %zu", k, i);
+                EQ_STR(run(r, texts[i]), want, name);
+            }
+            if (k == 0)
+                EQ_STR(run(r, texts[0]), "PERSON:Ann Lee | PERSON:Ann al-Rashid | PERSON:Ann bin Laden | PERSON:Ann van der Berg",
+                       "tcapnext: finds");
+            eg_rules_free(r);
+            eg_rules_free(r2);
+        }
+    }
+    OK(load("tc\tPERSON\t5\t0\ttcapnext(al)\t@CAP\n", &e) == NULL && strstr(e.msg, "tcapnext() needs"),
+       "tcapnext: needs a trigger (%s)", e.msg);
+    OK(load("tc\tPERSON\t5\t0\tat(x),tcapnext(%CAP)\t@CAP\n", &e) == NULL, "tcapnext: a macro of plain words only");
+    OK(load("tc\tPERSON\t5\t0\tat(x),tcapnext(abcdefgh)\t@CAP\n", &e) == NULL, "tcapnext: words of 7 letters at most");
     OK(load("tf\tORG\t5\t0\tafter(x),tfollow(of)\t@CAP\n", &e) == NULL && strstr(e.msg, "tfollow() needs"),
        "tfollow: needs before() (%s)", e.msg);
     OK(load("tf\tORG\t5\t0\tbefore(x),tfollow(Of)\t@CAP\n", &e) == NULL, "tfollow: lower-case words only");
