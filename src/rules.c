@@ -2568,6 +2568,13 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
 #define LT_HEAD_SHIFT 4
 #define LT_HEAD_MAX ((1u << 24) - 1)
 
+#define TRIG_AHEAD 12 /* tokens between a slot's prefetch and its use */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 static uint32_t key_triggers(const mstate *m, uint64_t h, const int *alist, size_t nlists)
 {
     uint32_t v = LT_KNOWN, e = trig_find(m->r, h);
@@ -2626,6 +2633,9 @@ static int gather_triggers(mstate *m)
         lcslot *x = lc_slot(s, t->h);
         uint32_t e, g, sent = d->nsent ? t->sent : 0;
         size_t k;
+        /* the slots miss cache: ask for the one of a later token now */
+        if (i + TRIG_AHEAD < d->ntok)
+            PREFETCH(lc_slot(s, d->tok[i + TRIG_AHEAD].h));
         /* one cache slot answers for the key: trigger words, word lists */
         if (x->h != t->h) {
             x->h = t->h;
