@@ -236,7 +236,15 @@ static const char *const builtin_macros[][2] = {
     /* name particles, lower case: "bin", "al", "van", "de" */
     {"PART", "(?:al|el|ad|as|ash|bin|ibn|bint|ben|abu|de|da|di|do|du|del|della|der|den|des|dos|das|la|le|van|von|ter|zu|y)"},
     /* months and weekdays (never names on their own) */
-    {"DATEWORD", "(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\\p{L}\\p{M}\\p{Nd}])"},
+    /* (months and weekdays by first letter: PCRE2 tries the alternatives
+     * one by one, and the final check lets at most one of them match, so
+     * their order does not matter: January|February|March|April|May|June|
+     * July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|
+     * Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|
+     * Saturday|Sunday) */
+    {"DATEWORD", "(?:J(?:anuary|une|uly|an|un|ul)|F(?:ebruary|eb|riday)|M(?:arch|ay|ar|onday)|A(?:pril|ugust|pr|ug)|"
+                 "S(?:eptember|ept|ep|aturday|unday)|O(?:ctober|ct)|N(?:ovember|ov)|D(?:ecember|ec)|T(?:uesday|hursday)|"
+                 "Wednesday)(?![\\p{L}\\p{M}\\p{Nd}])"},
 };
 #define NBUILTIN (sizeof builtin_macros / sizeof builtin_macros[0])
 
