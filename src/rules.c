@@ -2575,6 +2575,8 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
 #define LT_KNOWN (1u << 31)
 #define LT_HEAD_SHIFT 4
 #define LT_HEAD_MAX ((1u << 24) - 1)
+#define LT_CAP_SHIFT 28 /* bit 28 + l: in list l (given, surname) that fires
+                           rules at capitalised tokens */
 
 #define TRIG_AHEAD 12 /* tokens between a slot's prefetch and its use */
 #if defined(__GNUC__)
@@ -2583,8 +2585,10 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
 #define PREFETCH(p) ((void)(p))
 #endif
 
-static uint32_t key_triggers(const mstate *m, uint64_t h, const int *alist, size_t nlists)
+static uint32_t key_triggers(const mstate *m, lcslot *x, const int *alist, size_t nlists, const int *alist_cap,
+                             size_t ncap)
 {
+    uint64_t h = x->h;
     uint32_t v = LT_KNOWN, e = trig_find(m->r, h);
     size_t k;
     for (k = 0; k < nlists; k++) {
@@ -2592,6 +2596,15 @@ static uint32_t key_triggers(const mstate *m, uint64_t h, const int *alist, size
         if (eg_lex_may_end(m->lex, l, h) &&
             (eg_lex_has(m->lex, l, h) || (l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, h))))
             v |= 1u << (l - 2);
+    }
+    /* the name lists, answered as list_has would (and kept for it) */
+    for (k = 0; k < ncap; k++) {
+        int l = alist_cap[k];
+        uint32_t bit = 1u << (2 * l);
+        if (!(x->bits & bit))
+            x->bits |= bit | (eg_lex_has(m->lex, l, h) ? bit << 1 : 0);
+        if (x->bits & (bit << 1))
+            v |= 1u << (LT_CAP_SHIFT + l);
     }
     return v | (e < LT_HEAD_MAX ? e : LT_HEAD_MAX) << LT_HEAD_SHIFT;
 }
@@ -2651,8 +2664,9 @@ static int gather_triggers(mstate *m)
             x->trig = 0;
         }
         if (!x->trig)
-            x->trig = key_triggers(m, t->h, alist, nlists);
+            x->trig = key_triggers(m, x, alist, nlists, alist_cap, ncap);
         g = x->trig;
+        s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
         e = (g >> LT_HEAD_SHIFT) & LT_HEAD_MAX;
         if (e == LT_HEAD_MAX)
             e = trig_find(r, t->h);
@@ -2660,22 +2674,19 @@ static int gather_triggers(mstate *m)
             if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                 return EG_ENOMEM;
         if (t->kind == EG_TK_WORD) {
-            /* names fire only when capitalised */
+            /* the word lists it is in: titles and common words always (a
+             * title also at the last word of a multi-word title), names
+             * only when capitalised (a token's pairs may come in any order:
+             * each rule keeps the tokens in text order) */
+            uint32_t lb = g & ((1u << LT_HEAD_SHIFT) - 1);
             if (t->flags & EG_TF_CAP)
-                for (k = 0; k < ncap; k++) {
-                    l = alist_cap[k];
-                    if (!has(m, l, (int)i))
-                        continue;
-                    for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
-                        if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
-                            return EG_ENOMEM;
-                }
-            /* titles and common words always (a title also at the last
-             * word of a multi-word title) */
-            for (k = 0; k < nlists; k++) {
-                l = alist[k];
-                if (!(g & (1u << (l - 2))))
-                    continue;
+                lb |= g & (3u << LT_CAP_SHIFT);
+            while (lb) {
+                unsigned b = 0;
+                while (!(lb & (1u << b)))
+                    b++;
+                lb &= lb - 1;
+                l = b >= LT_CAP_SHIFT ? (int)(b - LT_CAP_SHIFT) : (int)b + 2;
                 for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
                     if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                         return EG_ENOMEM;
