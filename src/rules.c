@@ -2581,8 +2581,16 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
 #define TRIG_AHEAD 12 /* tokens between a slot's prefetch and its use */
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
+static unsigned low_bit(uint32_t v) { return (unsigned)__builtin_ctz(v); }
 #else
 #define PREFETCH(p) ((void)(p))
+static unsigned low_bit(uint32_t v)
+{
+    unsigned b = 0;
+    while (!(v & (1u << b)))
+        b++;
+    return b;
+}
 #endif
 
 static uint32_t key_triggers(const mstate *m, lcslot *x, const int *alist, size_t nlists, const int *alist_cap,
@@ -2682,9 +2690,7 @@ static int gather_triggers(mstate *m)
             if (t->flags & EG_TF_CAP)
                 lb |= g & (3u << LT_CAP_SHIFT);
             while (lb) {
-                unsigned b = 0;
-                while (!(lb & (1u << b)))
-                    b++;
+                unsigned b = low_bit(lb);
                 lb &= lb - 1;
                 l = b >= LT_CAP_SHIFT ? (int)(b - LT_CAP_SHIFT) : (int)b + 2;
                 for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
