@@ -2877,7 +2877,15 @@ static int text_valid(const eg_doc *d)
 {
     size_t i = 0, k;
     while (i < d->len) {
-        uint64_t w;
+        uint64_t w, v[4];
+        if (i + 32 <= d->len) {
+            /* ASCII runs 32 bytes at a time */
+            memcpy(v, d->text + i, 32);
+            if (!((v[0] | v[1] | v[2] | v[3]) & 0x8080808080808080ull)) {
+                i += 32;
+                continue;
+            }
+        }
         if (i + 8 <= d->len) {
             memcpy(&w, d->text + i, 8);
             if (!(w & 0x8080808080808080ull)) {
