@@ -31,10 +31,9 @@
  *     rule file vouches that the pattern needs one there);
  *   - tfollow(...) drops the before() triggers whose capitalised run is
  *     not followed by one of its words ("of", "for"; tfollow_ok);
- *   - tcapnext(...) drops the anchors (the trigger for at() and for
- *     before() with no run before it, the next token for after()) where
- *     no capitalised word or listed particle follows the first word
- *     (tcapnext_ok);
+ *   - tcapnext(...) drops the match starts (anchors, and tokens of a
+ *     before() run) where no capitalised word or listed particle follows
+ *     the first word (tcapnext_ok, in run_anchored and next_start);
  *   - prechecks: when the rule's group always starts where the match
  *     starts (group_at_start, read off the expanded pattern), conditions
  *     that look only at the group's first token (notfirst, okstart, cap,
@@ -2205,6 +2204,40 @@ typedef struct {
                               the search offset */
 } seen;
 
+/* tcapnext(): can a match that starts at token t exist? The rule file
+ * vouches that every match opens with a word holding
+ * no white space, then white space (\h+), then a word that starts with a
+ * capital letter or is one of the tcapnext() words followed by '-' or
+ * white space (person names: "@CAP\h+(?:@INIT\h+)*+(?:@PART(?:-|\h+))*+
+ * @CAP"). White space ends tokens and the text between tokens is only
+ * white space, so that second word starts the first token after t with
+ * white space before it. Only ASCII bytes are judged. */
+static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
+{
+    const unsigned char *x = (const unsigned char *)d->text;
+    size_t i, j, k;
+    for (i = t + 1; i < d->ntok; i++) {
+        const eg_token *q = &d->tok[i];
+        uint64_t v = 0;
+        if (!(q->flags & EG_TF_SPACE_BEFORE))
+            continue; /* still the first word, or no match */
+        if ((x[q->s] >= 'A' && x[q->s] <= 'Z') || x[q->s] >= 0x80)
+            return 1;
+        /* a listed word: its letters, then '-' or white space */
+        for (j = q->s; j < d->len && j - q->s < 8 && x[j] >= 'a' && x[j] <= 'z'; j++)
+            v |= (uint64_t)x[j] << (8 * (j - q->s));
+        if (j == q->s || j - q->s > 7 || j >= d->len ||
+            !(x[j] == '-' || x[j] == ' ' || x[j] == '\t' || x[j] >= 0x80))
+            return 0;
+        v |= (uint64_t)(j - q->s) << 56;
+        for (k = 0; k < ru->ntcapnext; k++)
+            if (ru->tcapnext[k] == v)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
 /* The first offset in [at, lim] where a match of rule ru that its
  * conditions might accept can start: a character whose first byte is in
  * the rule's first-byte map, not known to start no match, and, at the
@@ -2231,6 +2264,10 @@ static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim
         if (u < d->ntok && d->tok[u].s == at &&
             (m->s->prec[u] == 2 || (ru->pre && is_word(&d->tok[u]) && !pre_holds(m, ru, u))))
             continue;
+        if (ru->ntcapnext && u < d->ntok && d->tok[u].s == at && !tcapnext_ok(d, ru, u)) {
+            prec_mark(m->s, u, 2); /* no match starts here */
+            continue;
+        }
         return at;
     }
     return lim + 1;
@@ -2382,40 +2419,6 @@ static int tfollow_ok(const eg_doc *d, const rrule *ru, size_t t0, size_t t)
             return 1;
         if (c < 0x80 && !((c >= 'A' && c <= 'Z') || c == '&'))
             return 0;
-    }
-    return 0;
-}
-
-/* tcapnext(): can a match that starts at token t (the rule's anchor)
- * exist? The rule file vouches that such a match opens with a word holding
- * no white space, then white space (\h+), then a word that starts with a
- * capital letter or is one of the tcapnext() words followed by '-' or
- * white space (person names: "@CAP\h+(?:@INIT\h+)*+(?:@PART(?:-|\h+))*+
- * @CAP"). White space ends tokens and the text between tokens is only
- * white space, so that second word starts the first token after t with
- * white space before it. Only ASCII bytes are judged. */
-static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
-{
-    const unsigned char *x = (const unsigned char *)d->text;
-    size_t i, j, k;
-    for (i = t + 1; i < d->ntok; i++) {
-        const eg_token *q = &d->tok[i];
-        uint64_t v = 0;
-        if (!(q->flags & EG_TF_SPACE_BEFORE))
-            continue; /* still the first word, or no match */
-        if ((x[q->s] >= 'A' && x[q->s] <= 'Z') || x[q->s] >= 0x80)
-            return 1;
-        /* a listed word: its letters, then '-' or white space */
-        for (j = q->s; j < d->len && j - q->s < 8 && x[j] >= 'a' && x[j] <= 'z'; j++)
-            v |= (uint64_t)x[j] << (8 * (j - q->s));
-        if (j == q->s || j - q->s > 7 || j >= d->len ||
-            !(x[j] == '-' || x[j] == ' ' || x[j] == '\t' || x[j] >= 0x80))
-            return 0;
-        v |= (uint64_t)(j - q->s) << 56;
-        for (k = 0; k < ru->ntcapnext; k++)
-            if (ru->tcapnext[k] == v)
-                return 1;
-        return 0;
     }
     return 0;
 }

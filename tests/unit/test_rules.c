@@ -392,6 +392,7 @@ static void test_conditions(void)
             "Mr Lee, Mr. Ann Lee, Mr al-Lee, Mr said, Mr. said Lee, Mr",
             "Smith Jones, Smith said, Ann Smith Jones, Smith al Lee, Smith y Lee. Smith",
             "ann Lee, Ann lee, Ann 3 Lee, Ann (Lee), Ann O'Neil Lee, Ann Mc-Lee.",
+            "Dr Ann Lee said, The Lee said, Ann al Lee, Ann Smith Lee Jones said, Old Smith said, Big Old Smith.",
         };
         static const char *const rules[] = {
             "\tPERSON\t0\tn\tat(ann)%s\t@B(?<n>@CAP(?:\\h+(?:@INIT\\h+)*+(?:@PART(?:-|\\h+))*+@CAP){1,3}+)@E\n",
