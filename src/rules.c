@@ -33,7 +33,7 @@
  *     not followed by one of its words ("of", "for"; tfollow_ok);
  *   - tcapnext(...) drops the match starts (anchors, and tokens of a
  *     before() run) where no capitalised word or listed particle follows
- *     the first word (tcapnext_ok, in run_anchored and next_start);
+ *     the first word (tcapnext_ok, a precheck kept per token);
  *   - prechecks: when the rule's group always starts where the match
  *     starts (group_at_start, read off the expanded pattern), conditions
  *     that look only at the group's first token (notfirst, okstart, cap,
@@ -156,6 +156,7 @@ typedef struct {
     uint64_t *tcapnext;    /* tcapnext(...): each word's bytes (at most 7)
                               packed, its length in the top byte */
     size_t ntcapnext;
+    uint32_t tcapnext_first; /* bit c - 'a' for each first letter c of them */
 } rrule;
 
 /* Prechecks. When the rule's group always starts where its match starts,
@@ -920,6 +921,7 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
                     return eg_err_nomem(L->e);
                 }
                 ru->tcapnext[ru->ntcapnext++] = v;
+                ru->tcapnext_first |= 1u << (p[0] - 'a');
             }
             eg_free(w);
             if (rc)
@@ -2145,6 +2147,42 @@ static int accept_match(mstate *m, uint32_t ri)
     return 1;
 }
 
+/* tcapnext(): can a match that starts at token t exist? The rule file
+ * vouches that every match opens with a word holding
+ * no white space, then white space (\h+), then a word that starts with a
+ * capital letter or is one of the tcapnext() words followed by '-' or
+ * white space (person names: "@CAP\h+(?:@INIT\h+)*+(?:@PART(?:-|\h+))*+
+ * @CAP"). White space ends tokens and the text between tokens is only
+ * white space, so that second word starts the first token after t with
+ * white space before it. Only ASCII bytes are judged. */
+static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
+{
+    const unsigned char *x = (const unsigned char *)d->text;
+    size_t i, j, k;
+    for (i = t + 1; i < d->ntok; i++) {
+        const eg_token *q = &d->tok[i];
+        uint64_t v = 0;
+        if (!(q->flags & EG_TF_SPACE_BEFORE))
+            continue; /* still the first word, or no match */
+        if ((x[q->s] >= 'A' && x[q->s] <= 'Z') || x[q->s] >= 0x80)
+            return 1;
+        if (x[q->s] < 'a' || x[q->s] > 'z' || !(ru->tcapnext_first & (1u << (x[q->s] - 'a'))))
+            return 0;
+        /* a listed word: its letters, then '-' or white space */
+        for (j = q->s; j < d->len && j - q->s < 8 && x[j] >= 'a' && x[j] <= 'z'; j++)
+            v |= (uint64_t)x[j] << (8 * (j - q->s));
+        if (j == q->s || j - q->s > 7 || j >= d->len ||
+            !(x[j] == '-' || x[j] == ' ' || x[j] == '\t' || x[j] >= 0x80))
+            return 0;
+        v |= (uint64_t)(j - q->s) << 56;
+        for (k = 0; k < ru->ntcapnext; k++)
+            if (ru->tcapnext[k] == v)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
 /* The prechecks of rule ru at word token u, the first token of a match
  * (and of the rule's group, see PRE_*): 0 when the conditions would reject
  * any match starting there, 1 when they pass, 3 when strip() may drop u
@@ -2153,6 +2191,8 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
 {
     const eg_doc *d = m->d;
     size_t k;
+    if (ru->ntcapnext && !tcapnext_ok(d, ru, u))
+        return 0; /* no match starts at u at all */
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
         return 3; /* u may be stripped: the first word is not known */
     for (k = 0; k < ru->npre; k++) {
@@ -2204,40 +2244,6 @@ typedef struct {
                               the search offset */
 } seen;
 
-/* tcapnext(): can a match that starts at token t exist? The rule file
- * vouches that every match opens with a word holding
- * no white space, then white space (\h+), then a word that starts with a
- * capital letter or is one of the tcapnext() words followed by '-' or
- * white space (person names: "@CAP\h+(?:@INIT\h+)*+(?:@PART(?:-|\h+))*+
- * @CAP"). White space ends tokens and the text between tokens is only
- * white space, so that second word starts the first token after t with
- * white space before it. Only ASCII bytes are judged. */
-static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
-{
-    const unsigned char *x = (const unsigned char *)d->text;
-    size_t i, j, k;
-    for (i = t + 1; i < d->ntok; i++) {
-        const eg_token *q = &d->tok[i];
-        uint64_t v = 0;
-        if (!(q->flags & EG_TF_SPACE_BEFORE))
-            continue; /* still the first word, or no match */
-        if ((x[q->s] >= 'A' && x[q->s] <= 'Z') || x[q->s] >= 0x80)
-            return 1;
-        /* a listed word: its letters, then '-' or white space */
-        for (j = q->s; j < d->len && j - q->s < 8 && x[j] >= 'a' && x[j] <= 'z'; j++)
-            v |= (uint64_t)x[j] << (8 * (j - q->s));
-        if (j == q->s || j - q->s > 7 || j >= d->len ||
-            !(x[j] == '-' || x[j] == ' ' || x[j] == '\t' || x[j] >= 0x80))
-            return 0;
-        v |= (uint64_t)(j - q->s) << 56;
-        for (k = 0; k < ru->ntcapnext; k++)
-            if (ru->tcapnext[k] == v)
-                return 1;
-        return 0;
-    }
-    return 0;
-}
-
 /* The first offset in [at, lim] where a match of rule ru that its
  * conditions might accept can start: a character whose first byte is in
  * the rule's first-byte map, not known to start no match, and, at the
@@ -2264,7 +2270,7 @@ static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim
         if (u < d->ntok && d->tok[u].s == at &&
             (m->s->prec[u] == 2 || (ru->pre && is_word(&d->tok[u]) && !pre_holds(m, ru, u))))
             continue;
-        if (ru->ntcapnext && u < d->ntok && d->tok[u].s == at && !tcapnext_ok(d, ru, u)) {
+        if (ru->ntcapnext && !ru->pre && u < d->ntok && d->tok[u].s == at && !tcapnext_ok(d, ru, u)) {
             prec_mark(m->s, u, 2); /* no match starts here */
             continue;
         }
@@ -2459,9 +2465,6 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         if (mode == ON_BEFORE && t0 == t && d->tok[t].kind == EG_TK_PUNCT)
             continue;
         if (ru->tfollow && !tfollow_ok(d, ru, t0, t))
-            continue;
-        /* the match starts at t when the run before a before() trigger is empty */
-        if (ru->ntcapnext && t0 == t && !tcapnext_ok(d, ru, t))
             continue;
         at = d->tok[t0].s;
         if (at < done)
