@@ -2666,7 +2666,7 @@ static int gather_triggers(mstate *m)
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
         lcslot *x = lc_slot(s, t->h);
-        uint32_t e, g, sent = d->nsent ? t->sent : 0;
+        uint32_t e, g, sent;
         size_t k;
         /* the slots miss cache: ask for the one of a later token now */
         if (i + TRIG_AHEAD < d->ntok)
@@ -2681,6 +2681,11 @@ static int gather_triggers(mstate *m)
             x->trig = key_triggers(m, x, alist, nlists, alist_cap, ncap);
         g = x->trig;
         s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
+        /* most tokens fire nothing: no trigger word, list or flag */
+        if (!(g & (LT_KNOWN - 1 - (3u << LT_CAP_SHIFT))) && !((t->flags & EG_TF_CAP) && (g & (3u << LT_CAP_SHIFT))) &&
+            (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
+            continue;
+        sent = d->nsent ? t->sent : 0;
         e = (g >> LT_HEAD_SHIFT) & LT_HEAD_MAX;
         if (e == LT_HEAD_MAX)
             e = trig_find(r, t->h);
