@@ -1847,7 +1847,7 @@ static lcslot *lc_slot(eg_rules_scratch *s, uint64_t h) { return &s->lc[(size_t)
  * big lists miss cache, so the answers are kept: for the token, and for
  * its key hash in the thread's cache (frequent words recur in every
  * document). */
-static int list_has(const mstate *m, unsigned id, int t)
+static int list_ask(const mstate *m, unsigned id, int t)
 {
     eg_rules_scratch *s = m->s;
     uint32_t bit = 1u << (2 * id), *c = &s->lexc[t];
@@ -1866,6 +1866,15 @@ static int list_has(const mstate *m, unsigned id, int t)
         *c |= x->bits; /* every answer known for the key, not just this one */
     }
     return (*c >> (2 * id + 1)) & 1;
+}
+
+/* list_has: the token's known answer inline, list_ask for the rest. */
+static inline int list_has(const mstate *m, unsigned id, int t)
+{
+    uint32_t c = m->s->lexc[t];
+    if (c & (1u << (2 * id)))
+        return (c >> (2 * id + 1)) & 1;
+    return list_ask(m, id, t);
 }
 
 /* Is token t in lexicon list `list`? */
