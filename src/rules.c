@@ -148,6 +148,8 @@ typedef struct {
     char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
                               ASCII literals: each NUL-terminated, "" ends */
     uint8_t lb_last[32];   /* last bytes of those literals */
+    uint32_t *lb_tail;     /* per literal: its last 4 bytes (when it has 4) */
+    size_t *lb_len;        /* per literal: its length */
     uint64_t *tnext;       /* tnext(...): key hashes of the words one of which
                               must follow a trigger token */
     size_t ntnext;
@@ -1028,6 +1030,8 @@ static void rule_clear(rrule *ru)
     eg_free(ru->conds);
     eg_free(ru->pre_order);
     eg_free(ru->lb);
+    eg_free(ru->lb_tail);
+    eg_free(ru->lb_len);
     eg_free(ru->tnext);
     eg_free(ru->tfollow);
     eg_free(ru->tcapnext);
@@ -1355,6 +1359,21 @@ static int lookbehind_plan(rrule *ru, const char *s, size_t n)
     ru->lb_last[(unsigned char)ru->lb[k - 1] >> 3] |= (uint8_t)(1u << ((unsigned char)ru->lb[k - 1] & 7));
     ru->lb[k++] = 0;
     ru->lb[k] = 0;
+    {
+        /* lengths and last 4 bytes, so most literals fail without memcmp */
+        size_t nl = 0, j = 0;
+        const char *l;
+        for (l = ru->lb; *l; l += strlen(l) + 1)
+            nl++;
+        if (!(ru->lb_tail = eg_malloc(nl * sizeof *ru->lb_tail)) || !(ru->lb_len = eg_malloc(nl * sizeof *ru->lb_len)))
+            return EG_ENOMEM;
+        for (l = ru->lb; *l; l += strlen(l) + 1, j++) {
+            ru->lb_len[j] = strlen(l);
+            ru->lb_tail[j] = 0;
+            if (ru->lb_len[j] >= 4)
+                memcpy(&ru->lb_tail[j], l + ru->lb_len[j] - 4, 4);
+        }
+    }
     return EG_OK;
 }
 
@@ -1363,14 +1382,21 @@ static int lookbehind_ok(const rrule *ru, const char *text, size_t at)
 {
     const char *l;
     unsigned char c;
+    uint32_t w4 = 0;
+    size_t k;
     if (!at)
         return 0;
     c = (unsigned char)text[at - 1];
     if (!(ru->lb_last[c >> 3] & (1u << (c & 7))))
         return 0;
-    for (l = ru->lb; *l; l += strlen(l) + 1) {
-        size_t ln = strlen(l);
-        if (ln <= at && memcmp(text + at - ln, l, ln) == 0)
+    if (at >= 4)
+        memcpy(&w4, text + at - 4, 4);
+    for (l = ru->lb, k = 0; *l; l += ru->lb_len[k] + 1, k++) {
+        size_t ln = ru->lb_len[k];
+        if (ln > at)
+            continue;
+        if (ln >= 4 ? w4 == ru->lb_tail[k] && memcmp(text + at - ln, l, ln - 4) == 0
+                    : memcmp(text + at - ln, l, ln) == 0)
             return 1;
     }
     return 0;
