@@ -2618,6 +2618,8 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
 #define LT_HEAD_MAX ((1u << 24) - 1)
 #define LT_CAP_SHIFT 28 /* bit 28 + l: in list l (given, surname) that fires
                            rules at capitalised tokens */
+#define LT_CAP_KNOWN (1u << 30) /* those bits are known (asked at the first
+                                   capitalised token of the key) */
 
 #define TRIG_AHEAD 12 /* tokens between a slot's prefetch and its use */
 #if defined(__GNUC__)
@@ -2634,10 +2636,8 @@ static unsigned low_bit(uint32_t v)
 }
 #endif
 
-static uint32_t key_triggers(const mstate *m, lcslot *x, const int *alist, size_t nlists, const int *alist_cap,
-                             size_t ncap)
+static uint32_t key_triggers(const mstate *m, uint64_t h, const int *alist, size_t nlists)
 {
-    uint64_t h = x->h;
     uint32_t v = LT_KNOWN, e = trig_find(m->r, h);
     size_t k;
     for (k = 0; k < nlists; k++) {
@@ -2646,7 +2646,16 @@ static uint32_t key_triggers(const mstate *m, lcslot *x, const int *alist, size_
             (eg_lex_has(m->lex, l, h) || (l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, h))))
             v |= 1u << (l - 2);
     }
-    /* the name lists, answered as list_has would (and kept for it) */
+    return v | (e < LT_HEAD_MAX ? e : LT_HEAD_MAX) << LT_HEAD_SHIFT;
+}
+
+/* The name-list bits of a key (LT_CAP_SHIFT, with LT_CAP_KNOWN), answered
+ * as list_has would and kept in the slot for it. */
+static uint32_t key_cap_lists(const mstate *m, lcslot *x, const int *alist_cap, size_t ncap)
+{
+    uint64_t h = x->h;
+    uint32_t v = LT_CAP_KNOWN;
+    size_t k;
     for (k = 0; k < ncap; k++) {
         int l = alist_cap[k];
         uint32_t bit = 1u << (2 * l);
@@ -2655,7 +2664,7 @@ static uint32_t key_triggers(const mstate *m, lcslot *x, const int *alist, size_
         if (x->bits & (bit << 1))
             v |= 1u << (LT_CAP_SHIFT + l);
     }
-    return v | (e < LT_HEAD_MAX ? e : LT_HEAD_MAX) << LT_HEAD_SHIFT;
+    return v;
 }
 
 /* Finds the (rule, sentence or token) pairs triggered by on(), after()
@@ -2713,11 +2722,13 @@ static int gather_triggers(mstate *m)
             x->trig = 0;
         }
         if (!x->trig)
-            x->trig = key_triggers(m, x, alist, nlists, alist_cap, ncap);
+            x->trig = key_triggers(m, t->h, alist, nlists);
+        if ((t->flags & EG_TF_CAP) && !(x->trig & LT_CAP_KNOWN))
+            x->trig |= key_cap_lists(m, x, alist_cap, ncap);
         g = x->trig;
         s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
         /* most tokens fire nothing: no trigger word, list or flag */
-        if (!(g & (LT_KNOWN - 1 - (3u << LT_CAP_SHIFT))) && !((t->flags & EG_TF_CAP) && (g & (3u << LT_CAP_SHIFT))) &&
+        if (!(g & ((1u << LT_CAP_SHIFT) - 1)) && !((t->flags & EG_TF_CAP) && (g & (3u << LT_CAP_SHIFT))) &&
             (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
             continue;
         sent = d->nsent ? t->sent : 0;
