@@ -44,8 +44,10 @@
  *     token starts whose match was rejected (before() triggers share runs);
  *   - word-list answers are cached per token and, per thread, per key hash
  *     (list_has): the big lexicon lists miss cache on every lookup; the
- *     same slot keeps what the key triggers (key_triggers), so the trigger
- *     pass asks the trigger table and the lists once per key;
+ *     same slot keeps what the key triggers (key_triggers, and the name
+ *     lists at its first capitalised token: key_cap_lists), so the trigger
+ *     pass asks the trigger table and the lists once per key, skips at
+ *     once the tokens that fire nothing, and prefetches the slots ahead;
  *   - matches go through pcre2_jit_match when the pattern is JIT-compiled.
  *
  * After the patterns, a built-in step (rule 0, "acronym-def") looks for
