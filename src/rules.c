@@ -1696,6 +1696,10 @@ struct eg_rules_scratch {
     size_t rule_cap;
     uint32_t *best;        /* per token: candidate index+1 ending there (acronyms) */
     size_t best_cap;
+    uint64_t *bset;        /* bit per token: best[] is set there */
+    size_t bset_cap;
+    uint32_t *bpos;        /* those tokens in text order */
+    size_t bpos_cap;
     uint32_t *lexc;        /* per token: word-list answers known so far */
     size_t lexc_cap;
     lcslot *lc;            /* per key hash: answers from earlier documents */
@@ -1748,6 +1752,8 @@ void eg_rules_scratch_free(eg_rules_scratch *s)
     eg_free(s->start);
     eg_free(s->last);
     eg_free(s->best);
+    eg_free(s->bset);
+    eg_free(s->bpos);
     eg_free(s->lexc);
     eg_free(s->lc);
     eg_free(s->prec);
@@ -2627,12 +2633,20 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 static unsigned low_bit(uint32_t v) { return (unsigned)__builtin_ctz(v); }
+static unsigned low_bit64(uint64_t v) { return (unsigned)__builtin_ctzll(v); }
 #else
 #define PREFETCH(p) ((void)(p))
 static unsigned low_bit(uint32_t v)
 {
     unsigned b = 0;
     while (!(v & (1u << b)))
+        b++;
+    return b;
+}
+static unsigned low_bit64(uint64_t v)
+{
+    unsigned b = 0;
+    while (!(v & (1ull << b)))
         b++;
     return b;
 }
@@ -2843,18 +2857,22 @@ static int acronyms(mstate *m)
 {
     const eg_doc *d = m->d;
     eg_rules_scratch *s = m->s;
-    size_t i, ncand = m->out->n;
+    size_t i, ncand = m->out->n, nwords, npos = 0, p;
     if (!ncand)
         return EG_OK;
-    if (EG_GROW(s->best, s->best_cap, d->ntok + 1))
+    nwords = (d->ntok + 1 + 63) / 64;
+    if (EG_GROW(s->best, s->best_cap, d->ntok + 1) || EG_GROW(s->bset, s->bset_cap, nwords) ||
+        EG_GROW(s->bpos, s->bpos_cap, ncand))
         return eg_err_nomem(m->e);
     memset(s->best, 0, (d->ntok + 1) * sizeof *s->best);
+    memset(s->bset, 0, nwords * sizeof *s->bset);
     for (i = 0; i < ncand; i++) {
         const eg_cand *c = &m->out->v[i], *b;
         if (c->t1 > d->ntok || c->type == EG_PERSON || (c->flags & EG_CF_ACRONYM_DEF))
             continue;
         if (!s->best[c->t1]) {
             s->best[c->t1] = (uint32_t)i + 1;
+            s->bset[c->t1 / 64] |= 1ull << (c->t1 % 64);
             continue;
         }
         b = &m->out->v[s->best[c->t1] - 1];
@@ -2863,13 +2881,21 @@ static int acronyms(mstate *m)
              (c->t0 < b->t0 || (c->t0 == b->t0 && c->prio > b->prio))))
             s->best[c->t1] = (uint32_t)i + 1;
     }
-    for (i = 0; i + 2 < d->ntok; i++) {
-        const eg_token *t = &d->tok[i];
+    /* the tokens where a candidate ends, in text order */
+    for (i = 0; i < nwords; i++) {
+        uint64_t v = s->bset[i];
+        while (v) {
+            s->bpos[npos++] = (uint32_t)(i * 64 + low_bit64(v));
+            v &= v - 1;
+        }
+    }
+    for (p = 0; p < npos && (size_t)s->bpos[p] + 2 < d->ntok; p++) {
+        const eg_token *t = &d->tok[i = s->bpos[p]];
         uint32_t j, acr[4], nacr = 0, fit = 0, k, w;
         eg_cand lf, c;
         const char *ws[16];
         size_t wn[16], nw = 0;
-        if (!s->best[i] || !tok_is(d, t, "("))
+        if (!tok_is(d, t, "("))
             continue;
         lf = m->out->v[s->best[i] - 1];
         for (j = (uint32_t)i + 1; j < d->ntok && nacr < 4; j++) {
