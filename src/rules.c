@@ -25,7 +25,15 @@
  * not depend on where the search began, and conditions are pure functions
  * of the tokens):
  *   - a trigger search starts only where a match can begin: a byte in the
- *     pattern's first-byte map (next_start);
+ *     pattern's first-byte map, and where a pattern opens with a lookbehind
+ *     of plain literals, an offset one of them ends at (next_start);
+ *   - tnext(...) drops the triggers not followed by one of its words (the
+ *     rule file vouches that the pattern needs one there);
+ *   - tfollow(...) drops the before() triggers whose capitalised run is
+ *     not followed by one of its words ("of", "for"; tfollow_ok);
+ *   - tcapnext(...) drops the match starts (anchors, and tokens of a
+ *     before() run) where no capitalised word or listed particle follows
+ *     the first word (tcapnext_ok, a precheck kept per token);
  *   - prechecks: when the rule's group always starts where the match
  *     starts (group_at_start, read off the expanded pattern), conditions
  *     that look only at the group's first token (notfirst, okstart, cap,
@@ -35,7 +43,11 @@
  *     triggers in the same document: spans where no match starts, and
  *     token starts whose match was rejected (before() triggers share runs);
  *   - word-list answers are cached per token and, per thread, per key hash
- *     (list_has): the big lexicon lists miss cache on every lookup;
+ *     (list_has): the big lexicon lists miss cache on every lookup; the
+ *     same slot keeps what the key triggers (key_triggers, and the name
+ *     lists at its first capitalised token: key_cap_lists), so the trigger
+ *     pass asks the trigger table and the lists once per key, skips at
+ *     once the tokens that fire nothing, and prefetches the slots ahead;
  *   - matches go through pcre2_jit_match when the pattern is JIT-compiled.
  *
  * After the patterns, a built-in step (rule 0, "acronym-def") looks for
@@ -135,6 +147,20 @@ typedef struct {
     size_t npre;
     uint8_t first[32];     /* bytes that can start a match (PCRE2's first-byte
                               map, or its first code unit, or every byte) */
+    char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
+                              ASCII literals: each NUL-terminated, "" ends */
+    uint8_t lb_last[32];   /* last bytes of those literals */
+    uint32_t *lb_tail;     /* per literal: its last 4 bytes (when it has 4) */
+    size_t *lb_len;        /* per literal: its length */
+    uint64_t *tnext;       /* tnext(...): key hashes of the words one of which
+                              must follow a trigger token */
+    size_t ntnext;
+    char *tfollow;         /* tfollow(...): lower-case ASCII words, each
+                              NUL-terminated, "" ends (see tfollow_ok) */
+    uint64_t *tcapnext;    /* tcapnext(...): each word's bytes (at most 7)
+                              packed, its length in the top byte */
+    size_t ntcapnext;
+    uint32_t tcapnext_first; /* bit c - 'a' for each first letter c of them */
 } rrule;
 
 /* Prechecks. When the rule's group always starts where its match starts,
@@ -214,7 +240,15 @@ static const char *const builtin_macros[][2] = {
     /* name particles, lower case: "bin", "al", "van", "de" */
     {"PART", "(?:al|el|ad|as|ash|bin|ibn|bint|ben|abu|de|da|di|do|du|del|della|der|den|des|dos|das|la|le|van|von|ter|zu|y)"},
     /* months and weekdays (never names on their own) */
-    {"DATEWORD", "(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\\p{L}\\p{M}\\p{Nd}])"},
+    /* (months and weekdays by first letter: PCRE2 tries the alternatives
+     * one by one, and the final check lets at most one of them match, so
+     * their order does not matter: January|February|March|April|May|June|
+     * July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|
+     * Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|
+     * Saturday|Sunday) */
+    {"DATEWORD", "(?:J(?:anuary|une|uly|an|un|ul)|F(?:ebruary|eb|riday)|M(?:arch|ay|ar|onday)|A(?:pril|ugust|pr|ug)|"
+                 "S(?:eptember|ept|ep|aturday|unday)|O(?:ctober|ct)|N(?:ovember|ov)|D(?:ecember|ec)|T(?:uesday|hursday)|"
+                 "Wednesday)(?![\\p{L}\\p{M}\\p{Nd}])"},
 };
 #define NBUILTIN (sizeof builtin_macros / sizeof builtin_macros[0])
 
@@ -754,6 +788,36 @@ static int macro_set(loader *L, const field *f, const char *name, size_t nn, int
 }
 
 /* The conditions field: "-" or a comma list of items "name" or "name(args)". */
+/* The words of tfollow() / tcapnext(): "w1|w2|..." or "%MACRO" whose body
+ * is such a list (in "(?:...)"), each word lower-case ASCII letters. Sets
+ * *out to the words, each NUL-terminated, "" ending them. Returns 0, 1
+ * when the list is not of that form, or < 0 (out of memory). */
+static int word_bytes(loader *L, const char *s, size_t n, char **out)
+{
+    size_t a, w = 0;
+    if (n > 1 && s[0] == '%') {
+        int builtin;
+        if (!(s = find_macro(L, s + 1, n - 1, &n, &builtin)))
+            return 1;
+        while (n >= 4 && memcmp(s, "(?:", 3) == 0 && s[n - 1] == ')') {
+            s += 3;
+            n -= 4;
+        }
+    }
+    if (!n)
+        return 1;
+    for (a = 0; a < n; a++)
+        if (!((s[a] >= 'a' && s[a] <= 'z') || (s[a] == '|' && a > 0 && a + 1 < n && s[a + 1] != '|')))
+            return 1;
+    if (!(*out = eg_malloc(n + 2)))
+        return eg_err_nomem(L->e);
+    for (a = 0; a < n; a++)
+        (*out)[w++] = s[a] == '|' ? 0 : s[a];
+    (*out)[w++] = 0;
+    (*out)[w] = 0;
+    return 0;
+}
+
 static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
 {
     const char *s = f->s;
@@ -801,6 +865,71 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
                 return rc;
             ru->has_on = mode;
             L->r->has_on = 1;
+            continue;
+        }
+        if (IS("tnext")) {
+            /* tnext(w1|w2|...): the words one of which follows a trigger */
+            size_t a = ab, b, cap = ru->ntnext;
+            eg_buf kb = {0};
+            if (ae <= ab)
+                goto bad;
+            while (a <= ae) {
+                for (b = a; b < ae && s[b] != '|'; b++)
+                    ;
+                if (b == a) {
+                    eg_buf_free(&kb);
+                    goto bad;
+                }
+                eg_buf_reset(&kb);
+                if (EG_GROW(ru->tnext, cap, ru->ntnext + 1) || eg_fold_key(&kb, s + a, b - a)) {
+                    eg_buf_free(&kb);
+                    return eg_err_nomem(L->e);
+                }
+                ru->tnext[ru->ntnext++] = eg_hash(kb.p ? kb.p : "", kb.len);
+                a = b + 1;
+            }
+            eg_buf_free(&kb);
+            continue;
+        }
+        if (IS("tfollow")) {
+            /* lower-case ASCII words, kept as bytes */
+            int rc;
+            if (ru->tfollow)
+                goto bad;
+            if ((rc = word_bytes(L, s + ab, ae - ab, &ru->tfollow)) < 0)
+                return rc;
+            if (rc)
+                goto bad;
+            continue;
+        }
+        if (IS("tcapnext")) {
+            /* lower-case ASCII words of up to 7 letters, packed */
+            char *w = NULL, *p;
+            size_t cap = 0;
+            int rc;
+            if (ru->tcapnext)
+                goto bad;
+            if ((rc = word_bytes(L, s + ab, ae - ab, &w)) < 0)
+                return rc;
+            for (p = w; !rc && *p; p += strlen(p) + 1) {
+                size_t wn = strlen(p), j;
+                uint64_t v = (uint64_t)wn << 56;
+                if (wn > 7) {
+                    rc = 1;
+                    break;
+                }
+                for (j = 0; j < wn; j++)
+                    v |= (uint64_t)(unsigned char)p[j] << (8 * j);
+                if (EG_GROW(ru->tcapnext, cap, ru->ntcapnext + 1)) {
+                    eg_free(w);
+                    return eg_err_nomem(L->e);
+                }
+                ru->tcapnext[ru->ntcapnext++] = v;
+                ru->tcapnext_first |= 1u << (p[0] - 'a');
+            }
+            eg_free(w);
+            if (rc)
+                goto bad;
             continue;
         }
         if (IS("strip")) {
@@ -902,6 +1031,12 @@ static void rule_clear(rrule *ru)
     pcre2_code_free(ru->code);
     eg_free(ru->conds);
     eg_free(ru->pre_order);
+    eg_free(ru->lb);
+    eg_free(ru->lb_tail);
+    eg_free(ru->lb_len);
+    eg_free(ru->tnext);
+    eg_free(ru->tfollow);
+    eg_free(ru->tcapnext);
     memset(ru, 0, sizeof *ru);
 }
 
@@ -1191,6 +1326,84 @@ static int group_at_start(const char *s, size_t n, int g)
     return 0;
 }
 
+/* A pattern that opens with a lookbehind of plain literals
+ * ("(?<=visit to |fled to )...") can only match at an offset that one of
+ * them ends at; next_start checks that with memcmp instead of a PCRE2
+ * call. Only ASCII literals without any pattern syntax are taken (the
+ * pattern is compiled without caseless or extended options, so such a
+ * literal matches exactly its bytes). Sets ru->lb and ru->lb_last. */
+static int lookbehind_plan(rrule *ru, const char *s, size_t n)
+{
+    size_t i, k = 0;
+    if (n < 5 || memcmp(s, "(?<=", 4) != 0)
+        return EG_OK;
+    for (i = 4; i < n && s[i] != ')'; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7F || strchr("\\^$.?*+([]{}#", c))
+            return EG_OK;
+        if (c == '|' && (s[i - 1] == '|' || i == 4))
+            return EG_OK; /* an empty alternative matches anywhere */
+    }
+    if (i >= n || s[i - 1] == '|' || i == 4)
+        return EG_OK;
+    if (!(ru->lb = eg_malloc(i - 4 + 2)))
+        return EG_ENOMEM;
+    memset(ru->lb_last, 0, sizeof ru->lb_last);
+    for (i = 4; s[i] != ')'; i++) {
+        if (s[i] == '|') {
+            unsigned char c = (unsigned char)ru->lb[k - 1];
+            ru->lb_last[c >> 3] |= (uint8_t)(1u << (c & 7));
+            ru->lb[k++] = 0;
+        } else {
+            ru->lb[k++] = s[i];
+        }
+    }
+    ru->lb_last[(unsigned char)ru->lb[k - 1] >> 3] |= (uint8_t)(1u << ((unsigned char)ru->lb[k - 1] & 7));
+    ru->lb[k++] = 0;
+    ru->lb[k] = 0;
+    {
+        /* lengths and last 4 bytes, so most literals fail without memcmp */
+        size_t nl = 0, j = 0;
+        const char *l;
+        for (l = ru->lb; *l; l += strlen(l) + 1)
+            nl++;
+        if (!(ru->lb_tail = eg_malloc(nl * sizeof *ru->lb_tail)) || !(ru->lb_len = eg_malloc(nl * sizeof *ru->lb_len)))
+            return EG_ENOMEM;
+        for (l = ru->lb; *l; l += strlen(l) + 1, j++) {
+            ru->lb_len[j] = strlen(l);
+            ru->lb_tail[j] = 0;
+            if (ru->lb_len[j] >= 4)
+                memcpy(&ru->lb_tail[j], l + ru->lb_len[j] - 4, 4);
+        }
+    }
+    return EG_OK;
+}
+
+/* Does one of the rule's lookbehind literals end at byte offset `at`? */
+static int lookbehind_ok(const rrule *ru, const char *text, size_t at)
+{
+    const char *l;
+    unsigned char c;
+    uint32_t w4 = 0;
+    size_t k;
+    if (!at)
+        return 0;
+    c = (unsigned char)text[at - 1];
+    if (!(ru->lb_last[c >> 3] & (1u << (c & 7))))
+        return 0;
+    if (at >= 4)
+        memcpy(&w4, text + at - 4, 4);
+    for (l = ru->lb, k = 0; *l; l += ru->lb_len[k] + 1, k++) {
+        size_t ln = ru->lb_len[k];
+        if (ln > at)
+            continue;
+        if (ln >= 4 ? w4 == ru->lb_tail[k] && memcmp(text + at - ln, l, ln - 4) == 0
+                    : memcmp(text + at - ln, l, ln) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* How much a precheck costs: token flags, then small word sets, then the
  * big lexicon lists, then title() (several lookups). */
 static int pre_cost(const rcond *c)
@@ -1271,6 +1484,24 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
+    if (ru.ntnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tnext() needs after(), at() or before()", L->file, ll->line,
+                        f[4].col);
+        goto out;
+    }
+    if (ru.ntcapnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tcapnext() needs after(), at() or before()", L->file, ll->line,
+                        f[4].col);
+        goto out;
+    }
+    if (ru.tfollow && ru.has_on != ON_BEFORE) {
+        rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tfollow() needs before()", L->file, ll->line, f[4].col);
+        goto out;
+    }
+    if (lookbehind_plan(&ru, exp.b.p, exp.b.len)) {
+        rc = eg_err_nomem(L->e);
+        goto out;
+    }
     ru.plain = pattern_plain(exp.b.p, exp.b.len);
     if (ru.plain && group_at_start(exp.b.p, exp.b.len, ru.group) && (rc = pre_plan(&ru))) {
         rc = eg_err_nomem(L->e);
@@ -1446,6 +1677,7 @@ const char *eg_rules_name(const eg_rules *r, uint16_t rule)
 typedef struct {
     uint64_t h;            /* token key hash */
     uint32_t bits;         /* answers known for it */
+    uint32_t trig;         /* what it triggers (key_triggers), 0 not known */
 } lcslot;
 
 struct eg_rules_scratch {
@@ -1464,6 +1696,10 @@ struct eg_rules_scratch {
     size_t rule_cap;
     uint32_t *best;        /* per token: candidate index+1 ending there (acronyms) */
     size_t best_cap;
+    uint64_t *bset;        /* bit per token: best[] is set there */
+    size_t bset_cap;
+    uint32_t *bpos;        /* those tokens in text order */
+    size_t bpos_cap;
     uint32_t *lexc;        /* per token: word-list answers known so far */
     size_t lexc_cap;
     lcslot *lc;            /* per key hash: answers from earlier documents */
@@ -1475,6 +1711,8 @@ struct eg_rules_scratch {
                               there (prechecks fail, or its match was rejected),
                               3 not known (the first word may be stripped) */
     size_t prec_cap;
+    uint32_t *prec_set;    /* the tokens whose prec is not 0 (cleared after each rule) */
+    size_t nprec_set, prec_set_cap;
     eg_buf kb;             /* scratch key for multi-word title lookups */
 };
 
@@ -1514,9 +1752,12 @@ void eg_rules_scratch_free(eg_rules_scratch *s)
     eg_free(s->start);
     eg_free(s->last);
     eg_free(s->best);
+    eg_free(s->bset);
+    eg_free(s->bpos);
     eg_free(s->lexc);
     eg_free(s->lc);
     eg_free(s->prec);
+    eg_free(s->prec_set);
     eg_buf_free(&s->kb);
     eg_free(s);
 }
@@ -1632,29 +1873,42 @@ static int last_word(const eg_doc *d, uint32_t t0, uint32_t t1)
     return -1;
 }
 
+/* The thread's cache slot for a key hash. */
+static lcslot *lc_slot(eg_rules_scratch *s, uint64_t h) { return &s->lc[(size_t)(h ^ (h >> 32)) & (LC_SLOTS - 1)]; }
+
 /* Is token t in word list `id` (LC_IDS)? Triggers, prechecks and
  * conditions ask about the same capitalised words again and again, and the
  * big lists miss cache, so the answers are kept: for the token, and for
  * its key hash in the thread's cache (frequent words recur in every
  * document). */
-static int list_has(const mstate *m, unsigned id, int t)
+static int list_ask(const mstate *m, unsigned id, int t)
 {
     eg_rules_scratch *s = m->s;
     uint32_t bit = 1u << (2 * id), *c = &s->lexc[t];
     if (!(*c & bit)) {
         uint64_t h = m->d->tok[t].h;
-        lcslot *x = &s->lc[(size_t)(h ^ (h >> 32)) & (LC_SLOTS - 1)];
+        lcslot *x = lc_slot(s, h);
         if (x->h != h || !(x->bits & bit)) {
             int in = id < 4 ? eg_lex_has(m->lex, (int)id, h) : eg_lex_has(&m->r->sets[id - 4], 0, h);
             if (x->h != h) {
                 x->h = h;
                 x->bits = 0;
+                x->trig = 0;
             }
             x->bits |= bit | (in ? bit << 1 : 0);
         }
-        *c |= x->bits & (bit | bit << 1);
+        *c |= x->bits; /* every answer known for the key, not just this one */
     }
     return (*c >> (2 * id + 1)) & 1;
+}
+
+/* list_has: the token's known answer inline, list_ask for the rest. */
+static inline int list_has(const mstate *m, unsigned id, int t)
+{
+    uint32_t c = m->s->lexc[t];
+    if (c & (1u << (2 * id)))
+        return (c >> (2 * id + 1)) & 1;
+    return list_ask(m, id, t);
 }
 
 /* Is token t in lexicon list `list`? */
@@ -1936,6 +2190,42 @@ static int accept_match(mstate *m, uint32_t ri)
     return 1;
 }
 
+/* tcapnext(): can a match that starts at token t exist? The rule file
+ * vouches that every match opens with a word holding
+ * no white space, then white space (\h+), then a word that starts with a
+ * capital letter or is one of the tcapnext() words followed by '-' or
+ * white space (person names: "@CAP\h+(?:@INIT\h+)*+(?:@PART(?:-|\h+))*+
+ * @CAP"). White space ends tokens and the text between tokens is only
+ * white space, so that second word starts the first token after t with
+ * white space before it. Only ASCII bytes are judged. */
+static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
+{
+    const unsigned char *x = (const unsigned char *)d->text;
+    size_t i, j, k;
+    for (i = t + 1; i < d->ntok; i++) {
+        const eg_token *q = &d->tok[i];
+        uint64_t v = 0;
+        if (!(q->flags & EG_TF_SPACE_BEFORE))
+            continue; /* still the first word, or no match */
+        if ((x[q->s] >= 'A' && x[q->s] <= 'Z') || x[q->s] >= 0x80)
+            return 1;
+        if (x[q->s] < 'a' || x[q->s] > 'z' || !(ru->tcapnext_first & (1u << (x[q->s] - 'a'))))
+            return 0;
+        /* a listed word: its letters, then '-' or white space */
+        for (j = q->s; j < d->len && j - q->s < 8 && x[j] >= 'a' && x[j] <= 'z'; j++)
+            v |= (uint64_t)x[j] << (8 * (j - q->s));
+        if (j == q->s || j - q->s > 7 || j >= d->len ||
+            !(x[j] == '-' || x[j] == ' ' || x[j] == '\t' || x[j] >= 0x80))
+            return 0;
+        v |= (uint64_t)(j - q->s) << 56;
+        for (k = 0; k < ru->ntcapnext; k++)
+            if (ru->tcapnext[k] == v)
+                return 1;
+        return 0;
+    }
+    return 0;
+}
+
 /* The prechecks of rule ru at word token u, the first token of a match
  * (and of the rule's group, see PRE_*): 0 when the conditions would reject
  * any match starting there, 1 when they pass, 3 when strip() may drop u
@@ -1944,6 +2234,8 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
 {
     const eg_doc *d = m->d;
     size_t k;
+    if (ru->ntcapnext && !tcapnext_ok(d, ru, u))
+        return 0; /* no match starts at u at all */
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
         return 3; /* u may be stripped: the first word is not known */
     for (k = 0; k < ru->npre; k++) {
@@ -1966,15 +2258,22 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
     return 1;
 }
 
+/* Sets s->prec[u] (from any value), remembering which tokens to clear. */
+static void prec_mark(eg_rules_scratch *s, uint32_t u, uint8_t v)
+{
+    if (!s->prec[u])
+        s->prec_set[s->nprec_set++] = u;
+    s->prec[u] = v;
+}
+
 /* pre_check, remembered per token for the rule being run. */
 static int pre_holds(const mstate *m, const rrule *ru, uint32_t u)
 {
-    uint8_t *v = &m->s->prec[u];
-    if (!*v) {
+    if (!m->s->prec[u]) {
         int r = pre_check(m, ru, u);
-        *v = (uint8_t)(r == 0 ? 2 : r);
+        prec_mark(m->s, u, (uint8_t)(r == 0 ? 2 : r));
     }
-    return *v != 2;
+    return m->s->prec[u] != 2;
 }
 
 /* What a run of one rule over the triggers of a document has learnt (the
@@ -2002,6 +2301,8 @@ static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim
         uint32_t u;
         if (!(ru->first[c >> 3] & (1u << (c & 7))) || (c & 0xC0) == 0x80)
             continue;
+        if (ru->lb && !lookbehind_ok(ru, d->text, at))
+            continue;
         if (at >= k->nm_lo && at <= k->nm_hi) {
             at = k->nm_hi; /* nothing starts up to nm_hi (only set for plain rules) */
             continue;
@@ -2012,6 +2313,10 @@ static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim
         if (u < d->ntok && d->tok[u].s == at &&
             (m->s->prec[u] == 2 || (ru->pre && is_word(&d->tok[u]) && !pre_holds(m, ru, u))))
             continue;
+        if (ru->ntcapnext && !ru->pre && u < d->ntok && d->tok[u].s == at && !tcapnext_ok(d, ru, u)) {
+            prec_mark(m->s, u, 2); /* no match starts here */
+            continue;
+        }
         return at;
     }
     return lim + 1;
@@ -2108,6 +2413,65 @@ static void nomatch(seen *k, size_t a, size_t b)
     }
 }
 
+/* tnext(): is the token after trigger token t a word from the rule's list? */
+static int tnext_ok(const eg_doc *d, const rrule *ru, size_t t)
+{
+    size_t k;
+    if (t + 1 >= d->ntok || d->tok[t + 1].kind != EG_TK_WORD)
+        return 0;
+    for (k = 0; k < ru->ntnext; k++)
+        if (ru->tnext[k] == d->tok[t + 1].h)
+            return 1;
+    return 0;
+}
+
+/* Does a tfollow() word start at byte `at`, followed by white space? The
+ * rule's pattern writes it as "word\h+": the byte after it is a space, a
+ * tab or the first byte of a non-ASCII character (the other \h). */
+static int tfollow_at(const eg_doc *d, const char *w, size_t at)
+{
+    for (; *w; w += strlen(w) + 1) {
+        size_t n = strlen(w);
+        unsigned char c;
+        if (at + n >= d->len || memcmp(d->text + at, w, n) != 0)
+            continue;
+        c = (unsigned char)d->text[at + n];
+        if (c == ' ' || c == '\t' || c >= 0x80)
+            return 1;
+    }
+    return 0;
+}
+
+/* tfollow(): can a match of the rule start in the run [t0, t] of before()
+ * trigger t? The rule file vouches that every match holds a tfollow()
+ * word right after a run of words separated by white space, each word
+ * starting with a capital or '&' (org-head-of: "Ministry of ..."). A match
+ * starts at or before the trigger, so its word either lies in the run,
+ * before the trigger, or is the first token after the trigger that white
+ * space precedes and that does not start with a capital or '&' (the
+ * words of the run in between are whole tokens: white space ends a
+ * token). Only ASCII bytes are judged: a token after white space whose
+ * first byte is not ASCII, or not after ASCII white space, may belong to
+ * the run. */
+static int tfollow_ok(const eg_doc *d, const rrule *ru, size_t t0, size_t t)
+{
+    size_t i;
+    for (i = t0; i < t; i++)
+        if (tfollow_at(d, ru->tfollow, d->tok[i].s))
+            return 1;
+    for (i = t + 1; i < d->ntok; i++) {
+        const eg_token *q = &d->tok[i];
+        unsigned char pb = (unsigned char)d->text[q->s - 1], c = (unsigned char)d->text[q->s];
+        if (pb < 0x80 && pb != ' ' && pb != '\t')
+            continue; /* not after white space: inside a word of the run, or no match */
+        if (tfollow_at(d, ru->tfollow, q->s))
+            return 1;
+        if (c < 0x80 && !((c >= 'A' && c <= 'Z') || c == '&'))
+            return 0;
+    }
+    return 0;
+}
+
 /* after() / at() / before(): one try per trigger token; for after() and
  * at() the match is anchored (JIT keeps working: an offset limit equal to
  * the start offset anchors it); for before() it starts anywhere from the
@@ -2125,6 +2489,8 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         size_t t = s->sorted[a], t0;
         PCRE2_SIZE at, lim;
         int after = mode == ON_AFTER;
+        if (ru->ntnext && !tnext_ok(d, ru, t))
+            continue;
         if (after) {
             /* the next token of the same sentence, past one "." or "," */
             t++;
@@ -2140,6 +2506,8 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         m->hint = (uint32_t)t0;
         /* before() needs a run before a punctuation trigger */
         if (mode == ON_BEFORE && t0 == t && d->tok[t].kind == EG_TK_PUNCT)
+            continue;
+        if (ru->tfollow && !tfollow_ok(d, ru, t0, t))
             continue;
         at = d->tok[t0].s;
         if (at < done)
@@ -2176,7 +2544,7 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
             if (ru->plain && ov[0] >= at) {
                 uint32_t q = tok_lower(d, (uint32_t)ov[0], k.u);
                 if (q < d->ntok && d->tok[q].s == ov[0])
-                    s->prec[q] = 2;
+                    prec_mark(s, q, 2);
             }
             at = (ov[0] >= at ? ov[0] : at) + 1;
         }
@@ -2248,6 +2616,73 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
     return r->v[rule].has_on == ON_SENT ? sent : (uint32_t)tok;
 }
 
+/* What a key triggers, as kept in its cache slot: LT_KNOWN; bit l - 2 for
+ * each word list l >= 2 in `alist` that fires rules at any word (the
+ * key, or a phrase ending in it for titles, is in the list); and from
+ * LT_HEAD_SHIFT the trigger chain of the key (trig_find), or LT_HEAD_MAX
+ * when the index does not fit (then trig_find is asked each time). */
+#define LT_KNOWN (1u << 31)
+#define LT_HEAD_SHIFT 4
+#define LT_HEAD_MAX ((1u << 24) - 1)
+#define LT_CAP_SHIFT 28 /* bit 28 + l: in list l (given, surname) that fires
+                           rules at capitalised tokens */
+#define LT_CAP_KNOWN (1u << 30) /* those bits are known (asked at the first
+                                   capitalised token of the key) */
+
+#define TRIG_AHEAD 12 /* tokens between a slot's prefetch and its use */
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+static unsigned low_bit(uint32_t v) { return (unsigned)__builtin_ctz(v); }
+static unsigned low_bit64(uint64_t v) { return (unsigned)__builtin_ctzll(v); }
+#else
+#define PREFETCH(p) ((void)(p))
+static unsigned low_bit(uint32_t v)
+{
+    unsigned b = 0;
+    while (!(v & (1u << b)))
+        b++;
+    return b;
+}
+static unsigned low_bit64(uint64_t v)
+{
+    unsigned b = 0;
+    while (!(v & (1ull << b)))
+        b++;
+    return b;
+}
+#endif
+
+static uint32_t key_triggers(const mstate *m, uint64_t h, const int *alist, size_t nlists)
+{
+    uint32_t v = LT_KNOWN, e = trig_find(m->r, h);
+    size_t k;
+    for (k = 0; k < nlists; k++) {
+        int l = alist[k];
+        if (eg_lex_may_end(m->lex, l, h) &&
+            (eg_lex_has(m->lex, l, h) || (l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, h))))
+            v |= 1u << (l - 2);
+    }
+    return v | (e < LT_HEAD_MAX ? e : LT_HEAD_MAX) << LT_HEAD_SHIFT;
+}
+
+/* The name-list bits of a key (LT_CAP_SHIFT, with LT_CAP_KNOWN), answered
+ * as list_has would and kept in the slot for it. */
+static uint32_t key_cap_lists(const mstate *m, lcslot *x, const int *alist_cap, size_t ncap)
+{
+    uint64_t h = x->h;
+    uint32_t v = LT_CAP_KNOWN;
+    size_t k;
+    for (k = 0; k < ncap; k++) {
+        int l = alist_cap[k];
+        uint32_t bit = 1u << (2 * l);
+        if (!(x->bits & bit))
+            x->bits |= bit | (eg_lex_has(m->lex, l, h) ? bit << 1 : 0);
+        if (x->bits & (bit << 1))
+            v |= 1u << (LT_CAP_SHIFT + l);
+    }
+    return v;
+}
+
 /* Finds the (rule, sentence or token) pairs triggered by on(), after()
  * and at(), and groups them by rule (a counting sort keeps them in text
  * order). */
@@ -2290,29 +2725,47 @@ static int gather_triggers(mstate *m)
         }
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
-        uint32_t e = trig_find(r, t->h), sent = d->nsent ? t->sent : 0;
+        lcslot *x = lc_slot(s, t->h);
+        uint32_t e, g, sent;
         size_t k;
+        /* the slots miss cache: ask for the one of a later token now */
+        if (i + TRIG_AHEAD < d->ntok)
+            PREFETCH(lc_slot(s, d->tok[i + TRIG_AHEAD].h));
+        /* one cache slot answers for the key: trigger words, word lists */
+        if (x->h != t->h) {
+            x->h = t->h;
+            x->bits = 0;
+            x->trig = 0;
+        }
+        if (!x->trig)
+            x->trig = key_triggers(m, t->h, alist, nlists);
+        if ((t->flags & EG_TF_CAP) && !(x->trig & LT_CAP_KNOWN))
+            x->trig |= key_cap_lists(m, x, alist_cap, ncap);
+        g = x->trig;
+        s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
+        /* most tokens fire nothing: no trigger word, list or flag */
+        if (!(g & ((1u << LT_CAP_SHIFT) - 1)) && !((t->flags & EG_TF_CAP) && (g & (3u << LT_CAP_SHIFT))) &&
+            (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
+            continue;
+        sent = d->nsent ? t->sent : 0;
+        e = (g >> LT_HEAD_SHIFT) & LT_HEAD_MAX;
+        if (e == LT_HEAD_MAX)
+            e = trig_find(r, t->h);
         for (; e; e = r->tent[e - 1].next)
             if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                 return EG_ENOMEM;
         if (t->kind == EG_TK_WORD) {
-            /* names fire only when capitalised */
+            /* the word lists it is in: titles and common words always (a
+             * title also at the last word of a multi-word title), names
+             * only when capitalised (a token's pairs may come in any order:
+             * each rule keeps the tokens in text order) */
+            uint32_t lb = g & ((1u << LT_HEAD_SHIFT) - 1);
             if (t->flags & EG_TF_CAP)
-                for (k = 0; k < ncap; k++) {
-                    l = alist_cap[k];
-                    if (!has(m, l, (int)i))
-                        continue;
-                    for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
-                        if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
-                            return EG_ENOMEM;
-                }
-            /* titles and common words always (a title also at the last
-             * word of a multi-word title) */
-            for (k = 0; k < nlists; k++) {
-                l = alist[k];
-                if (!eg_lex_may_end(m->lex, l, t->h) ||
-                    (!has(m, l, (int)i) && !(l == EG_LEX_TITLE && eg_lex_has_tail(m->lex, l, t->h))))
-                    continue;
+                lb |= g & (3u << LT_CAP_SHIFT);
+            while (lb) {
+                unsigned b = low_bit(lb);
+                lb &= lb - 1;
+                l = b >= LT_CAP_SHIFT ? (int)(b - LT_CAP_SHIFT) : (int)b + 2;
                 for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
                     if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
                         return EG_ENOMEM;
@@ -2404,18 +2857,22 @@ static int acronyms(mstate *m)
 {
     const eg_doc *d = m->d;
     eg_rules_scratch *s = m->s;
-    size_t i, ncand = m->out->n;
+    size_t i, ncand = m->out->n, nwords, npos = 0, p;
     if (!ncand)
         return EG_OK;
-    if (EG_GROW(s->best, s->best_cap, d->ntok + 1))
+    nwords = (d->ntok + 1 + 63) / 64;
+    if (EG_GROW(s->best, s->best_cap, d->ntok + 1) || EG_GROW(s->bset, s->bset_cap, nwords) ||
+        EG_GROW(s->bpos, s->bpos_cap, ncand))
         return eg_err_nomem(m->e);
     memset(s->best, 0, (d->ntok + 1) * sizeof *s->best);
+    memset(s->bset, 0, nwords * sizeof *s->bset);
     for (i = 0; i < ncand; i++) {
         const eg_cand *c = &m->out->v[i], *b;
         if (c->t1 > d->ntok || c->type == EG_PERSON || (c->flags & EG_CF_ACRONYM_DEF))
             continue;
         if (!s->best[c->t1]) {
             s->best[c->t1] = (uint32_t)i + 1;
+            s->bset[c->t1 / 64] |= 1ull << (c->t1 % 64);
             continue;
         }
         b = &m->out->v[s->best[c->t1] - 1];
@@ -2424,13 +2881,21 @@ static int acronyms(mstate *m)
              (c->t0 < b->t0 || (c->t0 == b->t0 && c->prio > b->prio))))
             s->best[c->t1] = (uint32_t)i + 1;
     }
-    for (i = 0; i + 2 < d->ntok; i++) {
-        const eg_token *t = &d->tok[i];
+    /* the tokens where a candidate ends, in text order */
+    for (i = 0; i < nwords; i++) {
+        uint64_t v = s->bset[i];
+        while (v) {
+            s->bpos[npos++] = (uint32_t)(i * 64 + low_bit64(v));
+            v &= v - 1;
+        }
+    }
+    for (p = 0; p < npos && (size_t)s->bpos[p] + 2 < d->ntok; p++) {
+        const eg_token *t = &d->tok[i = s->bpos[p]];
         uint32_t j, acr[4], nacr = 0, fit = 0, k, w;
         eg_cand lf, c;
         const char *ws[16];
         size_t wn[16], nw = 0;
-        if (!s->best[i] || !tok_is(d, t, "("))
+        if (!tok_is(d, t, "("))
             continue;
         lf = m->out->v[s->best[i] - 1];
         for (j = (uint32_t)i + 1; j < d->ntok && nacr < 4; j++) {
@@ -2497,7 +2962,15 @@ static int text_valid(const eg_doc *d)
 {
     size_t i = 0, k;
     while (i < d->len) {
-        uint64_t w;
+        uint64_t w, v[4];
+        if (i + 32 <= d->len) {
+            /* ASCII runs 32 bytes at a time */
+            memcpy(v, d->text + i, 32);
+            if (!((v[0] | v[1] | v[2] | v[3]) & 0x8080808080808080ull)) {
+                i += 32;
+                continue;
+            }
+        }
         if (i + 8 <= d->len) {
             memcpy(&w, d->text + i, 8);
             if (!(w & 0x8080808080808080ull)) {
@@ -2547,13 +3020,16 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         }
         return EG_OK;
     }
-    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok))
+    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok) ||
+        EG_GROW(s->prec_set, s->prec_set_cap, d->ntok))
         return eg_err_nomem(e);
     memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
+    memset(s->prec, 0, d->ntok);
+    s->nprec_set = 0;
     {
-        /* the thread's cache holds answers about this lexicon and these
-         * sets only */
-        size_t size = r->nsets;
+        /* the thread's cache holds answers about this lexicon, these
+         * sets and these triggers only */
+        size_t size = r->nsets + r->n + r->ntent; /* all grow as rules and words are added */
         int l;
         for (l = 0; lex && l < EG_LEX_NLISTS; l++)
             size += lex->count[l];
@@ -2576,10 +3052,13 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         if (ru->has_on == ON_AFTER || ru->has_on == ON_AT || ru->has_on == ON_BEFORE) {
             if (s->start[ri] == s->start[ri + 1])
                 continue; /* no trigger */
-            memset(s->prec, 0, d->ntok);
             m.prec_ok = 1;
             st = run_anchored(&m, (uint32_t)ri, ru->has_on);
             m.prec_ok = 0;
+            /* s->prec is about one rule: back to all 0 */
+            for (k = 0; k < s->nprec_set; k++)
+                s->prec[s->prec_set[k]] = 0;
+            s->nprec_set = 0;
         } else if (ru->has_on) {
             uint32_t a = s->start[ri], b = s->start[ri + 1];
             while (a < b && !st) {

@@ -321,6 +321,120 @@ static void test_conditions(void)
     EQ_STR(run(r, "We saw Richard Black today. Acme Corp said."), "PERSON:Richard Black",
            "on(@given): sentences with a given name");
     eg_rules_free(r);
+    /* a literal lookbehind at the start is checked before PCRE2 runs; it
+     * does not need a word boundary ("revisit to") */
+    r = load("lb\tPLACE\t5\t0\tafter(to)\t(?<=visit to |fled to )@CAP\n", &e);
+    OK(r != NULL, "lookbehind: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "He fled to Paris, a revisit to Rome, went to Oslo."), "PLACE:Paris | PLACE:Rome",
+           "lookbehind: literal before the anchored start");
+    EQ_STR(run(r, "A visit to  Oslo and a visit to\tBern."), "", "lookbehind: exact bytes only");
+    eg_rules_free(r);
+    /* tnext(): a trigger is used only when one of the words follows it */
+    r = load("tn\tPERSON\t5\t0\tbefore(,),tnext(a|The)\t@CAP\\h+@CAP(?=,\\h+\\p{L})\n", &e);
+    OK(r != NULL, "tnext: load (%s)", e.msg);
+    if (!r)
+        return;
+    EQ_STR(run(r, "Ann Lee, a poet, met Bob Ray, the actor, and Cy Dee, our host."), "PERSON:Ann Lee | PERSON:Bob Ray",
+           "tnext: folded words after the trigger");
+    eg_rules_free(r);
+    OK(load("tn\tPERSON\t5\t0\ttnext(a)\t@CAP\n", &e) == NULL && strstr(e.msg, "tnext() needs"),
+       "tnext: needs a trigger (%s)", e.msg);
+    /* tfollow(): the same matches with and without it, for a pattern that
+     * needs "of" or "for" after a run of capitalised words */
+    {
+        static const char *const texts[] = {
+            "The Ministry of Intelligence and the University of Tehran met.",
+            "The Council met. The Council said so. Bank & Trust for Iran.",
+            "The Tehran Council of Iran, the Council\tof Oman, the Council-of Iran.",
+            "National Council Resistance Council of Iran and Council offers of Oman.",
+            "The People's Council, Workers' Council of Iran and U.S. Council for Peace.",
+            "Council of 3 and Council (of Iran) and Council\nof Iran and Council  of  Oman.",
+            "The Mojahedin-e-Khalq Council of Iran, Élysée Council of Paris. Council",
+            "Council of",
+        };
+        static const char pat[] = "\tORG\t0\t0\tbefore(council)%s\t@B(?:[A-Z&][\\p{L}'.&-]*+(?:\\h+[A-Z&][\\p{L}'.&-]*+)*+)"
+                                  "\\h+(?:of|for)\\h+@CAP@E\n";
+        char buf[512];
+        eg_rules *r2;
+        size_t i;
+        snprintf(buf, sizeof buf, pat, ",tfollow(of|for)");
+        memmove(buf + 2, buf, strlen(buf) + 1);
+        memcpy(buf, "tf", 2);
+        r = load(buf, &e);
+        OK(r != NULL, "tfollow: load (%s)", e.msg);
+        snprintf(buf, sizeof buf, pat, "");
+        memmove(buf + 2, buf, strlen(buf) + 1);
+        memcpy(buf, "tf", 2);
+        r2 = load(buf, &e);
+        OK(r2 != NULL, "tfollow: load without (%s)", e.msg);
+        if (!r || !r2)
+            return;
+        for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            char want[1024], name[64];
+            snprintf(want, sizeof want, "%s", run(r2, texts[i]));
+            snprintf(name, sizeof name, "tfollow: same matches in text %zu", i);
+            EQ_STR(run(r, texts[i]), want, name);
+        }
+        EQ_STR(run(r, texts[2]), "ORG:The Tehran Council of Iran | ORG:Council\tof Oman", "tfollow: finds");
+        eg_rules_free(r);
+        eg_rules_free(r2);
+    }
+    /* tcapnext(): the same matches with and without it, for at(), after()
+     * and before() rules whose match opens with a word, white space and a
+     * capitalised word or a particle */
+    {
+        static const char *const texts[] = {
+            "Ann Lee met Ann said and Ann al-Rashid, Ann bin Laden, Ann van der Berg.",
+            "Ann W. Lee, Ann\tLee, Ann\nLee, Ann  Lee, Ann-Marie Lee, Ann's Lee, Ann.",
+            "Renée-Ann Lee and Ann Élysée and Ann alb Lee and Ann de-Lee and Ann binLee Ann",
+            "Mr Lee, Mr. Ann Lee, Mr al-Lee, Mr said, Mr. said Lee, Mr",
+            "Smith Jones, Smith said, Ann Smith Jones, Smith al Lee, Smith y Lee. Smith",
+            "ann Lee, Ann lee, Ann 3 Lee, Ann (Lee), Ann O'Neil Lee, Ann Mc-Lee.",
+            "Dr Ann Lee said, The Lee said, Ann al Lee, Ann Smith Lee Jones said, Old Smith said, Big Old Smith.",
+        };
+        static const char *const rules[] = {
+            "\tPERSON\t0\tn\tat(ann)%s\t@B(?<n>@CAP(?:\\h+(?:@INIT\\h+)*+(?:@PART(?:-|\\h+))*+@CAP){1,3}+)@E\n",
+            "\tPERSON\t0\tn\tafter(mr)%s\t@B(?<n>@CAP(?:\\h+(?:@INIT\\h+)*+(?:@PART(?:-|\\h+))*+@CAP){1,3}+)@E\n",
+            "\tPERSON\t0\tn\tbefore(smith|lee)%s\t@B(?<n>@UPC\\p{Ll}[\\p{L}\\p{M}]*+\\h+(?:@INIT\\h+)*+"
+            "(?:@PART(?:-|\\h+))*+@CAP(?:\\h+@CAP)?+)@E\n",
+        };
+        char buf[512], want[1024], name[64];
+        size_t i, k;
+        for (k = 0; k < sizeof rules / sizeof rules[0]; k++) {
+            eg_rules *r2;
+            snprintf(buf, sizeof buf, rules[k], ",tcapnext(%PART)");
+            memmove(buf + 2, buf, strlen(buf) + 1);
+            memcpy(buf, "tc", 2);
+            r = load(buf, &e);
+            OK(r != NULL, "tcapnext: load (%s)", e.msg);
+            snprintf(buf, sizeof buf, rules[k], "");
+            memmove(buf + 2, buf, strlen(buf) + 1);
+            memcpy(buf, "tc", 2);
+            r2 = load(buf, &e);
+            OK(r2 != NULL, "tcapnext: load without (%s)", e.msg);
+            if (!r || !r2)
+                return;
+            for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+                snprintf(want, sizeof want, "%s", run(r2, texts[i]));
+                snprintf(name, sizeof name, "tcapnext: same matches, rule %zu, text %zu", k, i);
+                EQ_STR(run(r, texts[i]), want, name);
+            }
+            if (k == 0)
+                EQ_STR(run(r, texts[0]), "PERSON:Ann Lee | PERSON:Ann al-Rashid | PERSON:Ann bin Laden | PERSON:Ann van der Berg",
+                       "tcapnext: finds");
+            eg_rules_free(r);
+            eg_rules_free(r2);
+        }
+    }
+    OK(load("tc\tPERSON\t5\t0\ttcapnext(al)\t@CAP\n", &e) == NULL && strstr(e.msg, "tcapnext() needs"),
+       "tcapnext: needs a trigger (%s)", e.msg);
+    OK(load("tc\tPERSON\t5\t0\tat(x),tcapnext(%CAP)\t@CAP\n", &e) == NULL, "tcapnext: a macro of plain words only");
+    OK(load("tc\tPERSON\t5\t0\tat(x),tcapnext(abcdefgh)\t@CAP\n", &e) == NULL, "tcapnext: words of 7 letters at most");
+    OK(load("tf\tORG\t5\t0\tafter(x),tfollow(of)\t@CAP\n", &e) == NULL && strstr(e.msg, "tfollow() needs"),
+       "tfollow: needs before() (%s)", e.msg);
+    OK(load("tf\tORG\t5\t0\tbefore(x),tfollow(Of)\t@CAP\n", &e) == NULL, "tfollow: lower-case words only");
 }
 
 static void test_snap(void)
