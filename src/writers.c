@@ -267,6 +267,23 @@ void egw_add_slow(egw_sink *s, const void *p, size_t n)
         sink_flush(s);
 }
 
+/* egw_room when the buffer is full or not made yet: flush, then grow. */
+char *egw_room_slow(egw_sink *s, size_t n)
+{
+    if (s->status)
+        return NULL;
+    if (s->buf.len + n >= EGW_FLUSH_AT) {
+        sink_flush(s);
+        if (s->status)
+            return NULL;
+    }
+    if (eg_buf_reserve(&s->buf, n > EGW_FLUSH_AT ? n : EGW_FLUSH_AT)) {
+        egw_fail(s, EG_ENOMEM);
+        return NULL;
+    }
+    return s->buf.p + s->buf.len;
+}
+
 void egw_printf(egw_sink *s, const char *fmt, ...)
 {
     char small[256];

@@ -109,6 +109,16 @@ static inline void egw_add(egw_sink *s, const void *p, size_t n)
         egw_add_slow(s, p, n);
     }
 }
+char *egw_room_slow(egw_sink *s, size_t n);
+/* Room for n more bytes at the end of the sink's buffer, for a writer that
+ * formats in place: it writes at most n bytes there, then sets s->buf.len
+ * to the end of what it wrote. NULL after a failure (nothing to write). */
+static inline char *egw_room(egw_sink *s, size_t n)
+{
+    if (s->buf.cap - s->buf.len > n && s->buf.len + n < EGW_FLUSH_AT)
+        return s->buf.p + s->buf.len;
+    return egw_room_slow(s, n);
+}
 static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
 /* Writes an unsigned number in decimal. */
