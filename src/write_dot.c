@@ -1,13 +1,18 @@
 /*
- * write_dot.c — graph.dot: the view as a Graphviz graph built with cgraph
- * and written by agwrite, for dot, neato, sfdp, gvpr and every tool that
- * reads DOT (Gephi, pygraphviz, pydot). One of the writers called by
- * eg_write_all; write_picture.c lays out a reduced copy instead.
+ * write_dot.c — graph.dot: the view as a Graphviz graph, for dot, neato,
+ * sfdp, gvpr and every tool that reads DOT (Gephi, pygraphviz, pydot). One
+ * of the writers called by eg_write_all; write_picture.c lays out a
+ * reduced copy with cgraph and gvc instead.
  *
- * Nodes are created in view order and edges in view order, so cgraph
- * writes them in that order and the file is the same bytes for the same
- * view. agwrite's output goes through a cgraph I/O discipline into the
- * writers' sink (writers.h), so every write is checked.
+ * The file is streamed into the writers' sink (writers.h) node by node and
+ * edge by edge, reading the view where it is: nothing holds the graph a
+ * second time (a bit per node, and only for views that eg_graph does not
+ * make, an edge order and a name map). The bytes are exactly those that
+ * cgraph 2.42's agwrite wrote when this writer built the graph with agnode,
+ * agedge and agxset: the same declarations, statement order, attribute
+ * order, default omission, quoting and long-line breaks (put_id, put_attrs,
+ * write_all say which rule each follows). tests/unit/test_dot.c keeps that
+ * cgraph path as the oracle and compares the bytes on random hostile views.
  *
  * Attributes. Node: label, type, shape and fillcolor by type (style
  * filled; an ambiguous node is also dashed), color (a darker outline),
@@ -29,20 +34,13 @@
  * invalid UTF-8 as U+FFFD, and an '&' that starts something entity-like ("&amp;",
  * "&#0;", "R&D;") as "&amp;", because Graphviz decodes HTML entities in
  * labels (egw_dot_esc in writers.c).
- * cgraph adds the quotes and escapes '"' itself. Custom attributes (type,
- * aliases, ...) get the same form, so a reader sees "\\" for a backslash
- * there too: DOT cannot carry a lone backslash before a quote otherwise.
- *
- * Cost. cgraph is most of this writer's time (on a 40,000-node, 87,000-edge
- * graph about nine tenths of its instructions): agwrite quotes every value
- * character by character (agstrcanon) and agxset interns every string in a
- * splay tree. What is left to us: the graph lives in an arena (see
- * arena_alloc) so that closing it is one release, values equal to the
- * default are not set, and the text is escaped straight into one buffer.
+ * put_id then adds the quotes and escapes '"' as agwrite did. Custom
+ * attributes (type, aliases, ...) get the same form, so a reader sees "\\"
+ * for a backslash there too: DOT cannot carry a lone backslash before a
+ * quote otherwise.
  */
 #include "writers.h"
 
-#include <graphviz/cgraph.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>

@@ -160,8 +160,8 @@ int egw_xml_buf(eg_buf *b, const char *str);
  * as U+FFFD (SVG output must stay XML), U+FEFF as U+FFFD (Graphviz's
  * scanner drops a lone one as a byte-order mark), invalid UTF-8 as U+FFFD, and an
  * '&' that starts something entity-like ("&amp;", "&#0;", "&D;") as
- * "&amp;", since Graphviz decodes HTML entities in labels. cgraph adds the
- * quotes and escapes '"' when it writes. */
+ * "&amp;", since Graphviz decodes HTML entities in labels. write_dot.c adds
+ * the quotes and escapes '"' when it writes. */
 int egw_dot_esc(eg_buf *b, const char *str);
 /* The same for n bytes (no NUL needed). Escaping the parts of a text one
  * by one gives the same bytes as escaping the whole when they are joined
