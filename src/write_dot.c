@@ -85,12 +85,21 @@ static int dot_evidence(egw_env *env, eg_buf *b, eg_buf *tmp, const eg_evidence 
 
 /* ---- cgraph's text form ---- */
 
-/* What cgraph's writer calls a word character (letter, digit, '_' or any
- * byte of a multibyte character: no quotes needed) and an id character
- * (letter, digit, '.', '-' or non-ASCII: a long line is never broken
- * between two of them), in the C locale. */
-static int dot_word(unsigned c) { return c >= 0x80 || ((c | 32) - 'a' < 26) || c - '0' < 10 || c == '_'; }
-static int dot_idc(unsigned c) { return c >= 0x80 || ((c | 32) - 'a' < 26) || c - '0' < 10 || c == '.' || c == '-'; }
+/* Byte classes of cgraph's writer, in the C locale: DC_WORD a letter,
+ * digit, '_' or any byte of a multibyte character (no quotes needed);
+ * DC_ID a letter, digit, '.', '-' or non-ASCII (a long line is never
+ * broken between two of them); DC_HOLD '\\' (a line never breaks after
+ * one either); DC_QUOTE '"'. */
+enum { DC_WORD = 1, DC_ID = 2, DC_HOLD = 4, DC_QUOTE = 8 };
+#define DC_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9'))
+#define DC(c)                                                                                                 \
+    ((DC_ALNUM(c) || (c) >= 0x80 || (c) == '_' ? DC_WORD : 0) |                                              \
+     (DC_ALNUM(c) || (c) >= 0x80 || (c) == '.' || (c) == '-' ? DC_ID : 0) | ((c) == '\\' ? DC_HOLD : 0) |   \
+     ((c) == '"' ? DC_QUOTE : 0))
+#define DC4(c) DC(c), DC((c) + 1), DC((c) + 2), DC((c) + 3)
+#define DC16(c) DC4(c), DC4((c) + 4), DC4((c) + 8), DC4((c) + 12)
+#define DC64(c) DC16(c), DC16((c) + 16), DC16((c) + 32), DC16((c) + 48)
+static const unsigned char dot_cls[256] = {DC64(0), DC64(64), DC64(128), DC64(192)};
 
 /* Whether str (n bytes) is one of DOT's keywords, in any case. */
 static int dot_keyword(const char *str, size_t n)
@@ -120,12 +129,84 @@ static int dot_keyword(const char *str, size_t n)
  * in the sink's buffer. */
 #define DOT_LINE 128 /* cgraph's MAX_OUTPUTLINE; we set no "linelength" */
 
+/* put_id for a string that starts with a digit, '.' or '-' (a number
+ * unless a later byte says otherwise): byte by byte. */
+static char *canon_num(char *o, const unsigned char *p, size_t n, int *quote)
+{
+    size_t i, cnt = 0, dots = 0;
+    int num = 1;
+    for (i = 0; i < n; i++) {
+        unsigned c = p[i];
+        if (c == '"') {
+            *o++ = '\\';
+            *quote = 1;
+        } else if (num) {
+            if (c == '-' ? cnt != 0 : c == '.' ? dots++ != 0 : c - '0' >= 10)
+                num = 0, *quote = 1;
+        } else if (!(dot_cls[c] & DC_WORD)) {
+            *quote = 1;
+        }
+        *o++ = (char)c;
+        if (++cnt >= DOT_LINE && i + 1 < n && !(dot_cls[c] & (DC_ID | DC_HOLD)) && (dot_cls[p[i + 1]] & DC_ID)) {
+            *o++ = '\\';
+            *o++ = '\n';
+            *quote = 1;
+            cnt = 0;
+        }
+    }
+    if (n == 1 && (p[0] == '.' || p[0] == '-'))
+        *quote = 1;
+    return o;
+}
+
+/* put_id for any other string: the first DOT_LINE - 1 bytes after the
+ * start or a break cannot be followed by a break, so they are copied with
+ * no look at the next byte. */
+static char *canon_text(char *o, const unsigned char *p, size_t n, int *quote)
+{
+    size_t i = 0, cnt = 0, end;
+    unsigned seen = DC_WORD; /* the and of the classes: DC_WORD stays while every byte is a word byte */
+    for (;;) {
+        end = n - i > DOT_LINE - 1 - cnt ? i + (DOT_LINE - 1 - cnt) : n;
+        cnt += end - i;
+        for (; i < end; i++) {
+            unsigned c = p[i], k = dot_cls[c];
+            seen &= k;
+            if (k & DC_QUOTE)
+                *o++ = '\\';
+            *o++ = (char)c;
+        }
+        if (i >= n)
+            break;
+        for (; i < n; i++) { /* at or past the limit: break at the first place allowed */
+            unsigned c = p[i], k = dot_cls[c];
+            seen &= k;
+            if (k & DC_QUOTE)
+                *o++ = '\\';
+            *o++ = (char)c;
+            cnt++;
+            if (i + 1 < n && !(k & (DC_ID | DC_HOLD)) && (dot_cls[p[i + 1]] & DC_ID)) {
+                *o++ = '\\';
+                *o++ = '\n';
+                *quote = 1;
+                cnt = 0;
+                i++;
+                break;
+            }
+        }
+        if (i >= n)
+            break;
+    }
+    if (!(seen & DC_WORD))
+        *quote = 1;
+    return o;
+}
+
 static void put_id(egw_sink *s, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
     char *o, *start;
-    size_t i, cnt = 0, dots = 0;
-    int quote = 0, num;
+    int quote = 0;
     if (!n) {
         egw_add(s, "\"\"", 2);
         return;
@@ -134,28 +215,12 @@ static void put_id(egw_sink *s, const char *str, size_t n)
     if (!(start = o = egw_room(s, 2 * n + 2 * (n / DOT_LINE + 1) + 2)))
         return;
     *o++ = '"';
-    num = p[0] - '0' < 10 || p[0] == '.' || p[0] == '-';
-    for (i = 0; i < n; i++) {
-        unsigned c = p[i];
-        if (c == '"') {
-            *o++ = '\\';
-            quote = 1;
-        } else if (num) {
-            if (c == '-' ? cnt != 0 : c == '.' ? dots++ != 0 : c - '0' >= 10)
-                num = 0, quote = 1;
-        } else if (!dot_word(c)) {
-            quote = 1;
-        }
-        *o++ = (char)c;
-        if (++cnt >= DOT_LINE && i + 1 < n && !dot_idc(c) && c != '\\' && dot_idc(p[i + 1])) {
-            *o++ = '\\';
-            *o++ = '\n';
-            quote = 1;
-            cnt = 0;
-        }
-    }
+    if (p[0] - '0' < 10 || p[0] == '.' || p[0] == '-')
+        o = canon_num(o, p, n, &quote);
+    else
+        o = canon_text(o, p, n, &quote);
     *o++ = '"';
-    if (!quote && !(n == 1 && (p[0] == '.' || p[0] == '-')) && !dot_keyword(str, n)) {
+    if (!quote && !dot_keyword(str, n)) {
         memmove(start, start + 1, n); /* nothing was escaped: the bare string */
         o = start + n;
     }
