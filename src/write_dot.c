@@ -159,47 +159,54 @@ static char *canon_num(char *o, const unsigned char *p, size_t n, int *quote)
     return o;
 }
 
-/* put_id for any other string: the first DOT_LINE - 1 bytes after the
- * start or a break cannot be followed by a break, so they are copied with
- * no look at the next byte. */
+/* Copies n bytes to o with '"' escaped; returns the end. */
+static char *copy_escaped(char *o, const unsigned char *p, size_t n)
+{
+    const unsigned char *q;
+    if (n < 24) { /* short: a loop beats the calls */
+        for (; n; n--, p++) {
+            if (*p == '"')
+                *o++ = '\\';
+            *o++ = (char)*p;
+        }
+        return o;
+    }
+    while ((q = memchr(p, '"', n)) != NULL) {
+        size_t k = (size_t)(q - p);
+        memcpy(o, p, k);
+        o += k;
+        *o++ = '\\';
+        *o++ = '"';
+        p = q + 1;
+        n -= k + 1;
+    }
+    memcpy(o, p, n);
+    return o + n;
+}
+
+/* put_id for any other string: quoted when a byte is not a word byte; a
+ * break goes after the first byte, DOT_LINE - 1 or more bytes into the
+ * piece since the start or the last break, that is neither an id byte
+ * nor a backslash and is followed by an id byte. */
 static char *canon_text(char *o, const unsigned char *p, size_t n, int *quote)
 {
-    size_t i = 0, cnt = 0, end;
-    unsigned seen = DC_WORD; /* the and of the classes: DC_WORD stays while every byte is a word byte */
-    for (;;) {
-        end = n - i > DOT_LINE - 1 - cnt ? i + (DOT_LINE - 1 - cnt) : n;
-        cnt += end - i;
-        for (; i < end; i++) {
-            unsigned c = p[i], k = dot_cls[c];
-            seen &= k;
-            if (k & DC_QUOTE)
-                *o++ = '\\';
-            *o++ = (char)c;
-        }
-        if (i >= n)
-            break;
-        for (; i < n; i++) { /* at or past the limit: break at the first place allowed */
-            unsigned c = p[i], k = dot_cls[c];
-            seen &= k;
-            if (k & DC_QUOTE)
-                *o++ = '\\';
-            *o++ = (char)c;
-            cnt++;
-            if (i + 1 < n && !(k & (DC_ID | DC_HOLD)) && (dot_cls[p[i + 1]] & DC_ID)) {
-                *o++ = '\\';
-                *o++ = '\n';
-                *quote = 1;
-                cnt = 0;
-                i++;
-                break;
-            }
-        }
-        if (i >= n)
-            break;
-    }
-    if (!(seen & DC_WORD))
+    size_t i, seg = 0, j;
+    for (i = 0; i < n && (dot_cls[p[i]] & DC_WORD); i++)
+        ;
+    if (i < n)
         *quote = 1;
-    return o;
+    for (;;) {
+        for (j = seg + DOT_LINE - 1; j + 1 < n; j++)
+            if (!(dot_cls[p[j]] & (DC_ID | DC_HOLD)) && (dot_cls[p[j + 1]] & DC_ID))
+                break;
+        if (j + 1 >= n)
+            return copy_escaped(o, p + seg, n - seg);
+        o = copy_escaped(o, p + seg, j + 1 - seg);
+        *o++ = '\\';
+        *o++ = '\n';
+        *quote = 1;
+        seg = j + 1;
+    }
 }
 
 static void put_id(egw_sink *s, const char *str, size_t n)
