@@ -445,12 +445,12 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
 
 /* Two distinct ids can escape to the same name (invalid UTF-8 and a
  * control both become U+FFFD; the pipeline's ids never do, ids given
- * through the library may). cgraph's agnode then returned the node made
- * first, so the graph had one node for both: rep[i] is the first node
- * whose name node i has, next[] links the nodes of one name in view order,
- * round to the first. Only ids that escaping changes can collide, so
- * nothing is made when there are none. *rep stays NULL when no two names
- * are equal. */
+ * through the library may, and so may a view with an id twice). cgraph's
+ * agnode then returned the node made first, so the graph had one node for
+ * them all: rep[i] is the first node whose name node i has, next[] links
+ * the nodes of one name in view order, round to the first. *rep stays
+ * NULL when no two names are equal (dot_names_distinct finds that out
+ * without sorting for the views eg_graph makes). */
 typedef struct {
     const char *name;
     uint32_t i;
@@ -463,23 +463,98 @@ static int cmp_named(const void *pa, const void *pb)
     return d ? d : (a->i > b->i) - (a->i < b->i);
 }
 
+/* Whether no two nodes have the same name, found without sorting for a
+ * view whose ids are in strictly increasing strcmp order, as eg_graph makes
+ * them (so no two ids are equal): then only a name that escaping changed
+ * can equal another, and each such name is looked up among the ids (a
+ * node whose id is changed has another name, so it cannot be the match)
+ * and among the other changed names. 0 when that does not settle it. */
+static int dot_names_distinct(const eg_gview *v, int *distinct)
+{
+    eg_buf names = {0};
+    dot_named *ch = NULL;
+    size_t *off = NULL, n = 0, cap = 0, i;
+    int rc = EG_ENOMEM;
+    *distinct = 0;
+    for (i = 1; i < v->nnodes; i++)
+        if (strcmp(v->nodes[i - 1].id, v->nodes[i].id) >= 0)
+            return EG_OK; /* not sorted: dot_merge sorts */
+    for (i = 0; i < v->nnodes; i++) {
+        const char *id = v->nodes[i].id;
+        const unsigned char *p = (const unsigned char *)id;
+        size_t start = names.len;
+        while (egw_plain[*p] & 4)
+            p++;
+        if (!*p)
+            continue;
+        if (egw_dot_esc(&names, id) || eg_buf_add(&names, "", 1))
+            goto out;
+        if (!strcmp(names.p + start, id)) { /* valid UTF-8, nothing to escape */
+            names.len = start;
+            continue;
+        }
+        if (n == cap && eg_grow((void **)&off, &cap, n + 1, sizeof *off))
+            goto out;
+        off[n++] = start;
+    }
+    if (n && !(ch = eg_calloc(n, sizeof *ch)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        size_t lo = 0, hi = v->nnodes;
+        ch[i].name = names.p + off[i];
+        while (lo < hi) { /* the ids are sorted: binary search */
+            size_t mid = lo + (hi - lo) / 2;
+            int d = strcmp(v->nodes[mid].id, ch[i].name);
+            if (!d) {
+                const char *name;
+                eg_buf tmp = {0};
+                int same; /* the match keeps its id as its name: a collision */
+                if (egw_dot_esc(&tmp, v->nodes[mid].id)) {
+                    eg_buf_free(&tmp);
+                    goto out;
+                }
+                name = eg_buf_cstr(&tmp);
+                same = !strcmp(name, v->nodes[mid].id);
+                eg_buf_free(&tmp);
+                if (same) {
+                    rc = EG_OK;
+                    goto out;
+                }
+                break;
+            }
+            if (d < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    qsort(ch, n, sizeof *ch, cmp_named);
+    for (i = 1; i < n; i++)
+        if (!strcmp(ch[i - 1].name, ch[i].name)) {
+            rc = EG_OK;
+            goto out;
+        }
+    *distinct = 1;
+    rc = EG_OK;
+out:
+    eg_free(ch);
+    eg_free(off);
+    eg_buf_free(&names);
+    return rc;
+}
+
 static int dot_merge(const eg_gview *v, uint32_t **rep_out, uint32_t **next_out)
 {
     dot_named *all = NULL;
     size_t *off = NULL;
     eg_buf names = {0};
     uint32_t *rep = NULL, *next = NULL;
-    size_t i, j, changed = 0, dups = 0;
-    int rc = EG_ENOMEM;
+    size_t i, j, dups = 0;
+    int rc, distinct;
     *rep_out = *next_out = NULL;
-    for (i = 0; i < v->nnodes; i++) {
-        const unsigned char *p = (const unsigned char *)v->nodes[i].id;
-        while (egw_plain[*p] & 4)
-            p++;
-        changed += *p != 0;
-    }
-    if (!changed)
-        return EG_OK;
+    if ((rc = dot_names_distinct(v, &distinct)) || distinct)
+        return rc;
+    rc = EG_ENOMEM;
     if (v->nnodes > UINT32_MAX || !(all = eg_calloc(v->nnodes, sizeof *all)) ||
         !(off = eg_calloc(v->nnodes, sizeof *off)))
         goto out;

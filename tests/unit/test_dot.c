@@ -4,9 +4,9 @@
  * backslashes, line ends, controls, invalid UTF-8, UTF-8, DOT keywords in
  * any case, leading digits and numbers, '_', strings far over cgraph's
  * 128-character line split, empty strings, ids that escape to the same
- * name), builds the graph in cgraph the way write_dot.c used to (agnode,
- * agedge, agxset on the same escaped values) and compares agwrite's bytes
- * with the file eg_write_dot writes. Some rounds break the view's edge
+ * name; ids in order or not), builds the graph in cgraph the way
+ * write_dot.c used to (agnode, agedge, agxset on the same escaped values)
+ * and compares agwrite's bytes with the file eg_write_dot writes. Some rounds break the view's edge
  * order (edges not sorted, tail after head, loops, repeats) to check the
  * statement order agwrite derives from creation order.
  *
@@ -210,6 +210,11 @@ static eg_edge edges[MAXE];
 static eg_evidence evs[MAXE];
 static eg_options opts;
 
+static int cmp_id(const void *a, const void *b)
+{
+    return strcmp(((const eg_node *)a)->id, ((const eg_node *)b)->id);
+}
+
 static eg_gview make_view(int disorder)
 {
     eg_gview v = {0};
@@ -242,6 +247,8 @@ static eg_gview make_view(int disorder)
         }
         n->aliases = als[i];
     }
+    if (rnd() % 2) /* ids in strcmp order, as eg_graph gives them */
+        qsort(nodes, nn, sizeof *nodes, cmp_id);
     if (nn > 1)
         for (size_t a = 0; a < nn; a++)
             for (size_t b = a + 1; b < nn && ne < MAXE; b++) {
