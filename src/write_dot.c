@@ -528,7 +528,8 @@ static int dot_names_distinct(const eg_gview *v, int *distinct)
                 hi = mid;
         }
     }
-    qsort(ch, n, sizeof *ch, cmp_named);
+    if (n > 1)
+        qsort(ch, n, sizeof *ch, cmp_named);
     for (i = 1; i < n; i++)
         if (!strcmp(ch[i - 1].name, ch[i].name)) {
             rc = EG_OK;
@@ -740,8 +741,8 @@ int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     c.v = v;
     c.env = env;
     c.s = &s;
-    if ((rc = write_all(&c)))
-        egw_fail(&s, rc);
+    if (write_all(&c)) /* an unreadable snippet too, as the writers have always reported it */
+        egw_fail(&s, EG_ENOMEM);
     for (i = 0; i < NA_N; i++) {
         eg_buf_free(&c.val[i]);
         eg_buf_free(&c.more[i]);
