@@ -89,13 +89,12 @@ static int dot_evidence(egw_env *env, eg_buf *b, eg_buf *tmp, const eg_evidence 
  * digit, '_' or any byte of a multibyte character (no quotes needed);
  * DC_ID a letter, digit, '.', '-' or non-ASCII (a long line is never
  * broken between two of them); DC_HOLD '\\' (a line never breaks after
- * one either); DC_QUOTE '"'. */
-enum { DC_WORD = 1, DC_ID = 2, DC_HOLD = 4, DC_QUOTE = 8 };
+ * one either). */
+enum { DC_WORD = 1, DC_ID = 2, DC_HOLD = 4 };
 #define DC_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9'))
 #define DC(c)                                                                                                 \
     ((DC_ALNUM(c) || (c) >= 0x80 || (c) == '_' ? DC_WORD : 0) |                                              \
-     (DC_ALNUM(c) || (c) >= 0x80 || (c) == '.' || (c) == '-' ? DC_ID : 0) | ((c) == '\\' ? DC_HOLD : 0) |   \
-     ((c) == '"' ? DC_QUOTE : 0))
+     (DC_ALNUM(c) || (c) >= 0x80 || (c) == '.' || (c) == '-' ? DC_ID : 0) | ((c) == '\\' ? DC_HOLD : 0))
 #define DC4(c) DC(c), DC((c) + 1), DC((c) + 2), DC((c) + 3)
 #define DC16(c) DC4(c), DC4((c) + 4), DC4((c) + 8), DC4((c) + 12)
 #define DC64(c) DC16(c), DC16((c) + 16), DC16((c) + 32), DC16((c) + 48)
@@ -603,7 +602,9 @@ out:
 /* agwrite walks the nodes in creation order (view order) and, after each
  * node, its out-edges ordered by head, then by creation; a node is written
  * where it is first met, before the first edge that names it as the head
- * of an edge from an earlier node, else at its own place. For a view whose
+ * of an edge from an earlier node, else at its own place (every node is
+ * written once: agwrite skips only a node with edges whose values are all
+ * defaults, and "ambiguous" is always set). For a view whose
  * edges are sorted by (tail, head), as eg_graph makes them, that is the
  * view order itself; any other order is sorted here (a stable counting
  * sort, by head then by tail). *order stays NULL when the view's order
