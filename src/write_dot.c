@@ -128,34 +128,26 @@ static int dot_keyword(const char *str, size_t n)
  * in the sink's buffer. */
 #define DOT_LINE 128 /* cgraph's MAX_OUTPUTLINE; we set no "linelength" */
 
-/* put_id for a string that starts with a digit, '.' or '-' (a number
- * unless a later byte says otherwise): byte by byte. */
-static char *canon_num(char *o, const unsigned char *p, size_t n, int *quote)
+/* Whether str needs quotes before any break is counted: a number
+ * ("-1", ".5", "1.5": a '-' only first, one '.') stays bare, as does a
+ * word that does not start with a digit, '.' or '-'; a '"' always needs
+ * them, and so does a lone "." or "-". Stops at the first byte that
+ * settles it. */
+static int needs_quotes(const unsigned char *p, size_t n)
 {
-    size_t i, cnt = 0, dots = 0;
-    int num = 1;
-    for (i = 0; i < n; i++) {
-        unsigned c = p[i];
-        if (c == '"') {
-            *o++ = '\\';
-            *quote = 1;
-        } else if (num) {
-            if (c == '-' ? cnt != 0 : c == '.' ? dots++ != 0 : c - '0' >= 10)
-                num = 0, *quote = 1;
-        } else if (!(dot_cls[c] & DC_WORD)) {
-            *quote = 1;
+    size_t i, dots = 0;
+    if (p[0] - '0' < 10 || p[0] == '.' || p[0] == '-') {
+        for (i = 0; i < n; i++) {
+            unsigned c = p[i];
+            if (c == '"' || (c == '-' ? i != 0 : c == '.' ? dots++ != 0 : c - '0' >= 10))
+                return 1;
         }
-        *o++ = (char)c;
-        if (++cnt >= DOT_LINE && i + 1 < n && !(dot_cls[c] & (DC_ID | DC_HOLD)) && (dot_cls[p[i + 1]] & DC_ID)) {
-            *o++ = '\\';
-            *o++ = '\n';
-            *quote = 1;
-            cnt = 0;
-        }
+        return n == 1 && (p[0] == '.' || p[0] == '-');
     }
-    if (n == 1 && (p[0] == '.' || p[0] == '-'))
-        *quote = 1;
-    return o;
+    for (i = 0; i < n; i++)
+        if (!(dot_cls[p[i]] & DC_WORD))
+            return 1;
+    return 0;
 }
 
 /* Copies n bytes to o with '"' escaped; returns the end. */
@@ -183,17 +175,14 @@ static char *copy_escaped(char *o, const unsigned char *p, size_t n)
     return o + n;
 }
 
-/* put_id for any other string: quoted when a byte is not a word byte; a
+/* Copies n bytes to o with '"' escaped and the line breaks put in: a
  * break goes after the first byte, DOT_LINE - 1 or more bytes into the
  * piece since the start or the last break, that is neither an id byte
- * nor a backslash and is followed by an id byte. */
-static char *canon_text(char *o, const unsigned char *p, size_t n, int *quote)
+ * nor a backslash and is followed by an id byte. Sets *broke when there
+ * is one. */
+static char *copy_broken(char *o, const unsigned char *p, size_t n, int *broke)
 {
-    size_t i, seg = 0, j;
-    for (i = 0; i < n && (dot_cls[p[i]] & DC_WORD); i++)
-        ;
-    if (i < n)
-        *quote = 1;
+    size_t seg = 0, j;
     for (;;) {
         for (j = seg + DOT_LINE - 1; j + 1 < n; j++)
             if (!(dot_cls[p[j]] & (DC_ID | DC_HOLD)) && (dot_cls[p[j + 1]] & DC_ID))
@@ -203,7 +192,7 @@ static char *canon_text(char *o, const unsigned char *p, size_t n, int *quote)
         o = copy_escaped(o, p + seg, j + 1 - seg);
         *o++ = '\\';
         *o++ = '\n';
-        *quote = 1;
+        *broke = 1;
         seg = j + 1;
     }
 }
@@ -221,10 +210,8 @@ static void put_id(egw_sink *s, const char *str, size_t n)
     if (!(start = o = egw_room(s, 2 * n + 2 * (n / DOT_LINE + 1) + 2)))
         return;
     *o++ = '"';
-    if (p[0] - '0' < 10 || p[0] == '.' || p[0] == '-')
-        o = canon_num(o, p, n, &quote);
-    else
-        o = canon_text(o, p, n, &quote);
+    quote = needs_quotes(p, n);
+    o = copy_broken(o, p, n, &quote);
     *o++ = '"';
     if (!quote && !dot_keyword(str, n)) {
         memmove(start, start + 1, n); /* nothing was escaped: the bare string */
