@@ -398,13 +398,17 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
     const eg_gview *v = c->v;
     const char *val[EA_N];
     char num[5][32];
+    long weight = egw_dot_weight(v, ed);
     egw_add(c->s, "\t", 1);
     if (put_name(c, t))
         return EG_ENOMEM;
     egw_add(c->s, " -- ", 4);
     if (put_name(c, h))
         return EG_ENOMEM;
-    snprintf(num[0], sizeof num[0], "%ld", egw_dot_weight(v, ed));
+    if (weight >= 0)
+        num[0][egw_fmt_u64(num[0], (uint64_t)weight)] = 0;
+    else
+        snprintf(num[0], sizeof num[0], "%ld", weight);
     num[1][egw_fmt_u64(num[1], ed->count)] = 0;
     num[2][egw_fmt_u64(num[2], ed->docs)] = 0;
     egw_fmt_real_n(num[3], ed->weight);
