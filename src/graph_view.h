@@ -68,14 +68,14 @@ const char *eg_evidence_snippet(const eg_evidence *ev, eg_buf *b);
 /* writers.c: writes every format in `formats` (EG_FMT_* bits) into dir.
  * Each writer writes through eg_out (temporary file, then rename).
  * eg_write_all_threads writes the formats concurrently on up to `threads`
- * threads (the DOT and picture writers share cgraph, so they never run at
- * once); the files are the same bytes, and they are renamed into place in
- * format order once every writer has finished, up to the first failure, so
- * the directory ends as after a one-by-one run. */
+ * threads (the pictures, drawn with cgraph and gvc, after the others); the
+ * files are the same bytes, and they are renamed into place in format
+ * order once every writer has finished, up to the first failure, so the
+ * directory ends as after a one-by-one run. */
 int eg_write_all(const eg_gview *v, const char *dir, unsigned formats, eg_err *e);
 int eg_write_all_threads(const eg_gview *v, const char *dir, unsigned formats, int threads, eg_err *e);
 
-int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e);     /* graph.dot (cgraph) */
+int eg_write_dot(const eg_gview *v, const char *dir, eg_err *e);     /* graph.dot (streamed) */
 int eg_write_graphml(const eg_gview *v, const char *dir, eg_err *e); /* graph.graphml */
 int eg_write_json(const eg_gview *v, const char *dir, eg_err *e);    /* graph.json (Jansson) */
 int eg_write_gexf(const eg_gview *v, const char *dir, eg_err *e);    /* graph.gexf */

@@ -1,13 +1,18 @@
 /*
- * write_dot.c — graph.dot: the view as a Graphviz graph built with cgraph
- * and written by agwrite, for dot, neato, sfdp, gvpr and every tool that
- * reads DOT (Gephi, pygraphviz, pydot). One of the writers called by
- * eg_write_all; write_picture.c lays out a reduced copy instead.
+ * write_dot.c — graph.dot: the view as a Graphviz graph, for dot, neato,
+ * sfdp, gvpr and every tool that reads DOT (Gephi, pygraphviz, pydot). One
+ * of the writers called by eg_write_all; write_picture.c lays out a
+ * reduced copy with cgraph and gvc instead.
  *
- * Nodes are created in view order and edges in view order, so cgraph
- * writes them in that order and the file is the same bytes for the same
- * view. agwrite's output goes through a cgraph I/O discipline into the
- * writers' sink (writers.h), so every write is checked.
+ * The file is streamed into the writers' sink (writers.h) node by node and
+ * edge by edge, reading the view where it is: nothing holds the graph a
+ * second time (a bit per node, and only for views that eg_graph does not
+ * make, an edge order and a name map). The bytes are exactly those that
+ * cgraph 2.42's agwrite wrote when this writer built the graph with agnode,
+ * agedge and agxset: the same declarations, statement order, attribute
+ * order, default omission, quoting and long-line breaks (put_id, put_attrs,
+ * write_all say which rule each follows). tests/unit/test_dot.c keeps that
+ * cgraph path as the oracle and compares the bytes on random hostile views.
  *
  * Attributes. Node: label, type, shape and fillcolor by type (style
  * filled; an ambiguous node is also dashed), color (a darker outline),
@@ -29,20 +34,13 @@
  * invalid UTF-8 as U+FFFD, and an '&' that starts something entity-like ("&amp;",
  * "&#0;", "R&D;") as "&amp;", because Graphviz decodes HTML entities in
  * labels (egw_dot_esc in writers.c).
- * cgraph adds the quotes and escapes '"' itself. Custom attributes (type,
- * aliases, ...) get the same form, so a reader sees "\\" for a backslash
- * there too: DOT cannot carry a lone backslash before a quote otherwise.
- *
- * Cost. cgraph is most of this writer's time (on a 40,000-node, 87,000-edge
- * graph about nine tenths of its instructions): agwrite quotes every value
- * character by character (agstrcanon) and agxset interns every string in a
- * splay tree. What is left to us: the graph lives in an arena (see
- * arena_alloc) so that closing it is one release, values equal to the
- * default are not set, and the text is escaped straight into one buffer.
+ * put_id then adds the quotes and escapes '"' as agwrite did. Custom
+ * attributes (type, aliases, ...) get the same form, so a reader sees "\\"
+ * for a backslash there too: DOT cannot carry a lone backslash before a
+ * quote otherwise.
  */
 #include "writers.h"
 
-#include <graphviz/cgraph.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -53,219 +51,6 @@
  * 150 edges, 8 s for 300 and a minute for 1400 (200 nodes), against half a
  * second with straight lines. */
 #define DOT_SPLINE_EDGES 200
-
-/* cgraph's output discipline: everything agwrite prints lands in the sink. */
-static int io_putstr(void *chan, const char *str)
-{
-    egw_sink *s = chan;
-    egw_puts(s, str);
-    return s->status ? EOF : 0;
-}
-
-static int io_flush(void *chan)
-{
-    (void)chan;
-    return 0;
-}
-
-static int io_read(void *chan, char *buf, int size)
-{
-    (void)chan;
-    (void)buf;
-    (void)size;
-    return 0;
-}
-
-static Agiodisc_t dot_io = {io_read, io_putstr, io_flush};
-
-/* The node attributes, declared in this order (agwrite keeps it). */
-enum { NA_LABEL, NA_TYPE, NA_SHAPE, NA_STYLE, NA_FILL, NA_COLOR, NA_MENTIONS, NA_DOCS, NA_ALIASES,
-       NA_AMBIG, NA_TOOLTIP, NA_N };
-static const char *const node_attr[NA_N][2] = {
-    {"label", "\\N"}, {"type", ""},     {"shape", "ellipse"}, {"style", "filled"},
-    {"fillcolor", ""}, {"color", ""},   {"mentions", ""},     {"docs", ""},
-    {"aliases", ""},  {"ambiguous", ""}, {"tooltip", ""}};
-
-enum { EA_WEIGHT, EA_W, EA_COUNT, EA_DOCS, EA_PENWIDTH, EA_TOOLTIP, EA_N };
-static const char *const edge_attr[EA_N][2] = {{"weight", "1"}, {"w", ""},        {"count", ""},
-                                              {"docs", ""},    {"penwidth", "1"}, {"tooltip", ""}};
-
-/* cgraph's memory discipline: an arena. Everything the graph allocates
- * comes from large zeroed blocks, and a free does nothing. Because the
- * discipline has a close, agclose of the root graph drops the heap at once
- * instead of deleting every node, edge and attribute string one by one (a
- * walk that cost a fifth of this writer's time). cdt mallocs the header of
- * each dictionary itself, outside the discipline: graph_close closes those
- * dictionaries, which cgraph would otherwise close on its walk. Blocks come
- * from calloc, not eg_malloc: cgraph does not check every allocation, so
- * fault injection must not fail them. */
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, size;
-    max_align_t data[];
-} arena_block;
-
-/* The discipline handed to agopen, with the arena it opened. */
-typedef struct {
-    Agdisc_t disc;        /* first: cgraph is given &dot_disc.disc */
-    arena_block *head;    /* the current block, then older ones */
-} dot_disc;
-
-#define ARENA_BLOCK (1u << 16) /* under malloc's mmap threshold: blocks reuse freed heap */
-
-static void *arena_open(Agdisc_t *disc)
-{
-    return disc; /* the state is the dot_disc */
-}
-
-static void *arena_alloc(void *state, size_t req)
-{
-    dot_disc *d = state;
-    arena_block *b = d->head;
-    size_t n = (req + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    void *p;
-    if (!n)
-        n = sizeof(max_align_t);
-    if (!b || b->size - b->used < n) {
-        size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
-        arena_block *nb = calloc(1, sizeof *nb + size);
-        if (!nb)
-            return NULL;
-        nb->size = size;
-        if (b && size != ARENA_BLOCK) {
-            /* a big request gets its own block behind the current one */
-            nb->next = b->next;
-            b->next = nb;
-            nb->used = n;
-            return nb->data;
-        }
-        nb->next = b;
-        d->head = b = nb;
-    }
-    p = (char *)b->data + b->used;
-    b->used += n;
-    return p;
-}
-
-static void *arena_resize(void *state, void *ptr, size_t old, size_t req)
-{
-    void *p = arena_alloc(state, req);
-    if (p && ptr)
-        memcpy(p, ptr, old < req ? old : req);
-    return p; /* the rest is zero: blocks are calloc'd and never reused */
-}
-
-static void arena_free(void *state, void *ptr)
-{
-    (void)state;
-    (void)ptr;
-}
-
-/* cgraph's "close the heap": the blocks are released by graph_close, once
- * the dictionaries that live in them are closed. */
-static void arena_close(void *state) { (void)state; }
-
-static void arena_release(dot_disc *d)
-{
-    arena_block *b = d->head;
-    while (b) {
-        arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    d->head = NULL;
-}
-
-/* A cdt memory function that keeps everything: the dictionaries' tables
- * are in the arena. */
-static void *dict_keep(Dt_t *d, void *p, size_t n, Dtdisc_t *disc)
-{
-    (void)d;
-    (void)p;
-    (void)n;
-    (void)disc;
-    return NULL;
-}
-
-/* Closes a dictionary whose objects and tables are in the arena: with a
- * discipline that frees nothing (same comparison, so nothing is rebuilt),
- * dtclose only releases cdt's own header. */
-static void dict_drop(Dict_t *d, Dtdisc_t *keep)
-{
-    if (!d || !d->disc)
-        return;
-    *keep = *d->disc;
-    keep->makef = NULL;
-    keep->freef = NULL;
-    keep->memoryf = dict_keep;
-    keep->eventf = NULL;
-    dtdisc(d, keep, DT_SAMECMP | DT_SAMEHASH);
-    dtclose(d);
-}
-
-/* agclose for a graph on the arena: the heap dropped at once, then the
- * dictionaries cgraph keeps in the root graph, its shared state and its
- * attribute record closed (the ones its own walk would close), then the
- * blocks released. */
-static void graph_close(Agraph_t *g, dot_disc *d)
-{
-    Dict_t *dicts[16];
-    Dtdisc_t keep[16];
-    Agdatadict_t *dd;
-    size_t n = 0, i;
-    if (g) {
-        Agclos_t *c = g->clos;
-        dicts[n++] = g->n_seq;
-        dicts[n++] = g->n_id;
-        dicts[n++] = g->e_seq;
-        dicts[n++] = g->e_id;
-        dicts[n++] = g->g_dict;
-        if ((dd = (Agdatadict_t *)aggetrec(g, "_AG_datadict", 0)) != NULL) {
-            dicts[n++] = dd->dict.n;
-            dicts[n++] = dd->dict.e;
-            dicts[n++] = dd->dict.g;
-        }
-        for (i = 0; i < 3; i++) {
-            dicts[n++] = c->lookup_by_name[i];
-            dicts[n++] = c->lookup_by_id[i];
-        }
-        dicts[n++] = c->strdict;
-        agclose(g); /* arena_close: nothing is freed yet */
-        for (i = 0; i < n; i++)
-            dict_drop(dicts[i], &keep[i]);
-    }
-    arena_release(d);
-}
-
-static Agmemdisc_t arena_disc = {arena_open, arena_alloc, arena_resize, arena_free, arena_close};
-
-/* Sets attribute `sym` of obj to text. A value equal to the attribute's
- * default is left as it is: cgraph interns strings, so setting it would
- * store the default's own pointer again, and agwrite leaves out exactly the
- * values that are the default's pointer (most edges have weight 1 and
- * penwidth 1). */
-static int set_str(void *obj, Agsym_t *sym, const char *text)
-{
-    if (sym->defval && strcmp(text, sym->defval) == 0)
-        return EG_OK;
-    return agxset(obj, sym, (char *)text) == 0 ? EG_OK : EG_ENOMEM;
-}
-
-/* Sets attribute `sym` of obj to the escString form of text. */
-static int set_esc(void *obj, Agsym_t *sym, eg_buf *b, const char *text)
-{
-    eg_buf_reset(b);
-    if (egw_dot_esc(b, text))
-        return EG_ENOMEM;
-    return set_str(obj, sym, eg_buf_cstr(b));
-}
-
-static int set_u64(void *obj, Agsym_t *sym, uint64_t x)
-{
-    char num[24];
-    egw_fmt_u64(num, x);
-    return set_str(obj, sym, num);
-}
 
 /* The alias list of egw_aliases_text as an escString: each alias escaped
  * on its own (cleaning and escaping replace a bad byte the same way, and
@@ -298,120 +83,664 @@ static int dot_evidence(egw_env *env, eg_buf *b, eg_buf *tmp, const eg_evidence 
     return EG_OK;
 }
 
-/* Builds the cgraph graph for the view into g. */
-static int build(Agraph_t *g, const eg_gview *v, egw_env *env, eg_buf *b, eg_buf *t)
-{
-    Agsym_t *na[NA_N], *ea[EA_N];
-    Agnode_t **nodes = NULL;
-    char outline[EG_NTYPES + 1][8];
-    double lo, hi;
-    char num[64];
-    size_t i;
-    int rc = EG_ENOMEM;
+/* ---- cgraph's text form ---- */
 
-    eg_buf_reset(t);
-    if (eg_buf_addf(t, "entgraph %s; window: ", EG_VERSION) || egw_dot_esc(t, v->window_name ? v->window_name : "") ||
-        eg_buf_adds(t, "; weight: ") || egw_dot_esc(t, v->weight_name ? v->weight_name : "") ||
-        eg_buf_addf(t, "; documents: %llu", (unsigned long long)v->ndocs))
-        goto out;
-    if (!agattr(g, AGRAPH, "overlap", "false") ||
-        !agattr(g, AGRAPH, "splines", v->nedges <= DOT_SPLINE_EDGES ? "true" : "line") ||
-        !agattr(g, AGRAPH, "outputorder", "edgesfirst") ||
-        !agattr(g, AGRAPH, "fontname", "Helvetica,Arial,sans-serif") ||
-        !agattr(g, AGRAPH, "comment", (char *)eg_buf_cstr(t)) ||
-        !agattr(g, AGNODE, "fontname", "Helvetica,Arial,sans-serif"))
-        goto out;
+/* Byte classes of cgraph's writer, in the C locale: DC_WORD a letter,
+ * digit, '_' or any byte of a multibyte character (no quotes needed);
+ * DC_ID a letter, digit, '.', '-' or non-ASCII (a long line is never
+ * broken between two of them); DC_HOLD '\\' (a line never breaks after
+ * one either). */
+enum { DC_WORD = 1, DC_ID = 2, DC_HOLD = 4 };
+#define DC_ALNUM(c) (((c) >= 'a' && (c) <= 'z') || ((c) >= 'A' && (c) <= 'Z') || ((c) >= '0' && (c) <= '9'))
+#define DC(c)                                                                                                 \
+    ((DC_ALNUM(c) || (c) >= 0x80 || (c) == '_' ? DC_WORD : 0) |                                              \
+     (DC_ALNUM(c) || (c) >= 0x80 || (c) == '.' || (c) == '-' ? DC_ID : 0) | ((c) == '\\' ? DC_HOLD : 0))
+#define DC4(c) DC(c), DC((c) + 1), DC((c) + 2), DC((c) + 3)
+#define DC16(c) DC4(c), DC4((c) + 4), DC4((c) + 8), DC4((c) + 12)
+#define DC64(c) DC16(c), DC16((c) + 16), DC16((c) + 32), DC16((c) + 48)
+static const unsigned char dot_cls[256] = {DC64(0), DC64(64), DC64(128), DC64(192)};
+
+/* Whether str (n bytes) is one of DOT's keywords, in any case. */
+static int dot_keyword(const char *str, size_t n)
+{
+    static const char *const kw[] = {"node", "edge", "strict", "graph", "digraph", "subgraph"};
+    char low[9];
+    size_t i;
+    if (n < 4 || n > 8)
+        return 0;
+    for (i = 0; i < n; i++)
+        low[i] = (char)(str[i] >= 'A' && str[i] <= 'Z' ? str[i] + 32 : str[i]);
+    for (i = 0; i < sizeof kw / sizeof *kw; i++)
+        if (strlen(kw[i]) == n && !memcmp(low, kw[i], n))
+            return 1;
+    return 0;
+}
+
+/* Writes str (n bytes, no NUL) as cgraph 2.42's agwrite writes an id or a
+ * value (agstrcanon): bare when it is a word that does not start with a
+ * digit, or a number ("-1", ".5", "1.5", not "1-2" or "1.2.3"), and is no
+ * keyword; otherwise in double quotes with '"' escaped as \" (a backslash
+ * is copied as it is). A quoted string is broken with a backslash-newline
+ * (which DOT's scanner removes) once DOT_LINE characters have gone by since
+ * the start or the last break, at the first place between a character that
+ * is neither an id character nor a backslash and an id character. Nothing
+ * depends on the column, so the string is formatted on its own, in place
+ * in the sink's buffer. */
+#define DOT_LINE 128 /* cgraph's MAX_OUTPUTLINE; we set no "linelength" */
+
+/* Whether str needs quotes before any break is counted: a number
+ * ("-1", ".5", "1.5": a '-' only first, one '.') stays bare, as does a
+ * word that does not start with a digit, '.' or '-'; a '"' always needs
+ * them, and so does a lone "." or "-". Stops at the first byte that
+ * settles it. */
+static int needs_quotes(const unsigned char *p, size_t n)
+{
+    size_t i, dots = 0;
+    if (p[0] - '0' < 10 || p[0] == '.' || p[0] == '-') {
+        for (i = 0; i < n; i++) {
+            unsigned c = p[i];
+            if (c == '"' || (c == '-' ? i != 0 : c == '.' ? dots++ != 0 : c - '0' >= 10))
+                return 1;
+        }
+        return n == 1 && (p[0] == '.' || p[0] == '-');
+    }
+    for (i = 0; i < n; i++)
+        if (!(dot_cls[p[i]] & DC_WORD))
+            return 1;
+    return 0;
+}
+
+/* Copies n bytes to o with '"' escaped; returns the end. */
+static char *copy_escaped(char *o, const unsigned char *p, size_t n)
+{
+    const unsigned char *q;
+    if (n < 24) { /* short: a loop beats the calls */
+        for (; n; n--, p++) {
+            if (*p == '"')
+                *o++ = '\\';
+            *o++ = (char)*p;
+        }
+        return o;
+    }
+    while ((q = memchr(p, '"', n)) != NULL) {
+        size_t k = (size_t)(q - p);
+        memcpy(o, p, k);
+        o += k;
+        *o++ = '\\';
+        *o++ = '"';
+        p = q + 1;
+        n -= k + 1;
+    }
+    memcpy(o, p, n);
+    return o + n;
+}
+
+/* Copies n bytes to o with '"' escaped and the line breaks put in: a
+ * break goes after the first byte, DOT_LINE - 1 or more bytes into the
+ * piece since the start or the last break, that is neither an id byte
+ * nor a backslash and is followed by an id byte. Sets *broke when there
+ * is one. */
+static char *copy_broken(char *o, const unsigned char *p, size_t n, int *broke)
+{
+    size_t seg = 0, j;
+    for (;;) {
+        for (j = seg + DOT_LINE - 1; j + 1 < n; j++)
+            if (!(dot_cls[p[j]] & (DC_ID | DC_HOLD)) && (dot_cls[p[j + 1]] & DC_ID))
+                break;
+        if (j + 1 >= n)
+            return copy_escaped(o, p + seg, n - seg);
+        o = copy_escaped(o, p + seg, j + 1 - seg);
+        *o++ = '\\';
+        *o++ = '\n';
+        *broke = 1;
+        seg = j + 1;
+    }
+}
+
+static void put_id(egw_sink *s, const char *str, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    char *o, *start;
+    int quote = 0;
+    if (!n) {
+        egw_add(s, "\"\"", 2);
+        return;
+    }
+    /* worst case: every byte a quote, a break every DOT_LINE bytes */
+    if (!(start = o = egw_room(s, 2 * n + 2 * (n / DOT_LINE + 1) + 2)))
+        return;
+    *o++ = '"';
+    quote = needs_quotes(p, n);
+    o = copy_broken(o, p, n, &quote);
+    *o++ = '"';
+    if (!quote && !dot_keyword(str, n)) {
+        memmove(start, start + 1, n); /* nothing was escaped: the bare string */
+        o = start + n;
+    }
+    s->buf.len = (size_t)(o - s->buf.p);
+}
+
+static void put_ids(egw_sink *s, const char *str) { put_id(s, str, strlen(str)); }
+
+/* One attribute list as agwrite writes it after a node or an edge: only
+ * the values that differ from the attribute's default (cgraph interns
+ * strings, and agwrite leaves out a value that is the default's own
+ * string; values equal to the default were never set), names in
+ * alphabetical order (the order of cgraph's attribute dictionary), the
+ * first after a tab and '[', the others each on a line of their own. */
+typedef struct {
+    const char *name, *def;
+} dot_attr;
+
+static void put_attrs(egw_sink *s, const dot_attr *a, const char *const *val, size_t k)
+{
+    size_t i, cnt = 0;
+    for (i = 0; i < k; i++) {
+        if (!val[i] || !strcmp(val[i], a[i].def))
+            continue;
+        if (cnt++)
+            egw_add(s, ",\n\t\t", 4);
+        else
+            egw_add(s, "\t[", 2);
+        egw_puts(s, a[i].name); /* names are plain words */
+        egw_add(s, "=", 1);
+        put_ids(s, val[i]);
+    }
+    if (cnt)
+        egw_add(s, "]", 1);
+}
+
+/* A declaration ("graph [...]", "node [...]", "edge [...]"): the attributes
+ * whose default is not empty, in alphabetical order. */
+static void put_decl(egw_sink *s, const char *kind, const dot_attr *a, size_t k)
+{
+    size_t i, cnt = 0;
+    for (i = 0; i < k; i++) {
+        if (!a[i].def[0])
+            continue;
+        if (cnt++) {
+            egw_add(s, ",\n\t\t", 4);
+        } else {
+            egw_add(s, "\t", 1);
+            egw_puts(s, kind);
+            egw_add(s, " [", 2);
+        }
+        egw_puts(s, a[i].name);
+        egw_add(s, "=", 1);
+        put_ids(s, a[i].def);
+    }
+    if (cnt > 1)
+        egw_add(s, "\n\t", 2);
+    if (cnt)
+        egw_add(s, "];\n", 3);
+}
+
+/* ---- the attributes ---- */
+
+/* Node attributes in cgraph's (alphabetical) order, with their defaults;
+ * fontname is only declared. */
+enum { NA_ALIASES, NA_AMBIG, NA_COLOR, NA_DOCS, NA_FILL, NA_FONT, NA_LABEL, NA_MENTIONS, NA_SHAPE, NA_STYLE,
+       NA_TOOLTIP, NA_TYPE, NA_N };
+static const dot_attr node_attr[NA_N] = {
+    {"aliases", ""},  {"ambiguous", ""},  {"color", ""}, {"docs", ""},    {"fillcolor", ""},
+    {"fontname", "Helvetica,Arial,sans-serif"}, {"label", "\\N"}, {"mentions", ""},
+    {"shape", "ellipse"}, {"style", "filled"}, {"tooltip", ""}, {"type", ""}};
+
+enum { EA_COUNT, EA_DOCS, EA_PENWIDTH, EA_TOOLTIP, EA_W, EA_WEIGHT, EA_N };
+static const dot_attr edge_attr[EA_N] = {{"count", ""},   {"docs", ""}, {"penwidth", "1"},
+                                         {"tooltip", ""}, {"w", ""},    {"weight", "1"}};
+
+/* What the writer keeps while it streams: scratch buffers, one per
+ * attribute value so that a node's values can be held together. */
+typedef struct {
+    const eg_gview *v;
+    egw_env *env;
+    egw_sink *s;
+    eg_buf val[NA_N];        /* a node's values (edges use the first EA_N) */
+    eg_buf more[NA_N];       /* another node's, when several share a name */
+    eg_buf name, tmp;
+    char outline[EG_NTYPES + 1][8];
+    double lo, hi;           /* the weight range, for penwidth */
+    const uint32_t *rep;     /* see dot_merge; NULL: every node its own */
+    const uint32_t *next;
+} dot_ctx;
+
+static int buf_set(eg_buf *b, const char *str)
+{
+    eg_buf_reset(b);
+    return eg_buf_adds(b, str);
+}
+
+/* The values of node n, each in its own buffer of b; val[] points at them
+ * (NULL: not set, the default). */
+static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, const char **val)
+{
+    eg_buf *t = &b[NA_TOOLTIP];
+    char num[24];
+    size_t i;
     for (i = 0; i < NA_N; i++)
-        if (!(na[i] = agattr(g, AGNODE, (char *)node_attr[i][0], (char *)node_attr[i][1])))
+        eg_buf_reset(&b[i]);
+    if (egw_dot_esc(&b[NA_LABEL], n->label) || buf_set(&b[NA_TYPE], eg_type_name(n->type)) ||
+        buf_set(&b[NA_SHAPE], eg_type_shape(n->type)) || buf_set(&b[NA_STYLE], "filled,dashed") ||
+        buf_set(&b[NA_FILL], eg_type_color(n->type)) ||
+        buf_set(&b[NA_COLOR], c->outline[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES]) ||
+        eg_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
+        eg_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n) ||
+        buf_set(&b[NA_AMBIG], n->ambiguous ? "true" : "false"))
+        return EG_ENOMEM;
+    /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped */
+    if (egw_dot_esc(t, n->label) || eg_buf_add(t, " (", 2) || egw_dot_esc(t, eg_type_name(n->type)) ||
+        eg_buf_add(t, "): ", 3) || eg_buf_add(t, num, egw_fmt_u64(num, n->mentions)) ||
+        eg_buf_add(t, " mentions in ", 13) || eg_buf_add(t, num, egw_fmt_u64(num, n->docs)) ||
+        eg_buf_add(t, " documents", 10) || (n->naliases && (eg_buf_add(t, "; as ", 5) || dot_aliases(t, n))))
+        return EG_ENOMEM;
+    for (i = 0; i < NA_N; i++)
+        val[i] = eg_buf_cstr(&b[i]);
+    val[NA_FONT] = NULL;
+    if (!n->ambiguous)
+        val[NA_STYLE] = NULL;
+    return EG_OK;
+}
+
+/* The name node i is written under: its id as an escString. */
+static const char *node_name(dot_ctx *c, size_t i)
+{
+    const char *id = c->v->nodes[i].id;
+    const unsigned char *p = (const unsigned char *)id;
+    while (egw_plain[*p] & 4)
+        p++;
+    if (!*p)
+        return id; /* nothing to escape */
+    eg_buf_reset(&c->name);
+    if (egw_dot_esc(&c->name, id))
+        return NULL;
+    return eg_buf_cstr(&c->name);
+}
+
+static int put_name(dot_ctx *c, size_t i)
+{
+    const char *name = node_name(c, i);
+    if (!name)
+        return EG_ENOMEM;
+    put_ids(c->s, name);
+    return EG_OK;
+}
+
+/* A node statement: "\tNAME\t[a=x,\n\t\tb=y];\n". When several view nodes
+ * share the name, cgraph held them as one node (agnode finds a node by
+ * name), the value set last winning; a value equal to the default was
+ * never set, so it does not undo an earlier one. */
+static int put_node(dot_ctx *c, size_t i)
+{
+    const char *val[NA_N], *more[NA_N];
+    size_t j, k;
+    egw_add(c->s, "\t", 1);
+    if (put_name(c, i) || node_vals(c, &c->v->nodes[i], c->val, val))
+        return EG_ENOMEM;
+    for (j = c->next ? c->next[i] : i; j != i; j = c->next[j]) {
+        if (node_vals(c, &c->v->nodes[j], c->more, more))
+            return EG_ENOMEM;
+        for (k = 0; k < NA_N; k++)
+            if (more[k] && strcmp(more[k], node_attr[k].def)) {
+                if (buf_set(&c->val[k], more[k]))
+                    return EG_ENOMEM;
+                val[k] = eg_buf_cstr(&c->val[k]);
+            }
+    }
+    put_attrs(c->s, node_attr, val, NA_N);
+    egw_add(c->s, ";\n", 2);
+    return EG_OK;
+}
+
+/* An edge statement: "\tTAIL -- HEAD\t[...];\n". */
+static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
+{
+    const eg_gview *v = c->v;
+    const char *val[EA_N];
+    char num[5][32];
+    long weight = egw_dot_weight(v, ed);
+    egw_add(c->s, "\t", 1);
+    if (put_name(c, t))
+        return EG_ENOMEM;
+    egw_add(c->s, " -- ", 4);
+    if (put_name(c, h))
+        return EG_ENOMEM;
+    if (weight >= 0)
+        num[0][egw_fmt_u64(num[0], (uint64_t)weight)] = 0;
+    else
+        snprintf(num[0], sizeof num[0], "%ld", weight);
+    num[1][egw_fmt_u64(num[1], ed->count)] = 0;
+    num[2][egw_fmt_u64(num[2], ed->docs)] = 0;
+    egw_fmt_real_n(num[3], ed->weight);
+    egw_fmt_real_n(num[4], round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100) / 100);
+    val[EA_WEIGHT] = num[0];
+    val[EA_COUNT] = num[1];
+    val[EA_DOCS] = num[2];
+    val[EA_W] = num[3];
+    val[EA_PENWIDTH] = num[4];
+    val[EA_TOOLTIP] = NULL;
+    if (ed->nev) {
+        int rc;
+        eg_buf_reset(&c->val[0]);
+        if ((rc = dot_evidence(c->env, &c->val[0], &c->tmp, &ed->ev[0])))
+            return rc;
+        val[EA_TOOLTIP] = eg_buf_cstr(&c->val[0]);
+    }
+    put_attrs(c->s, edge_attr, val, EA_N);
+    egw_add(c->s, ";\n", 2);
+    return EG_OK;
+}
+
+/* ---- nodes that share a name ---- */
+
+/* Two distinct ids can escape to the same name (invalid UTF-8 and a
+ * control both become U+FFFD; the pipeline's ids never do, ids given
+ * through the library may, and so may a view with an id twice). cgraph's
+ * agnode then returned the node made first, so the graph had one node for
+ * them all: rep[i] is the first node whose name node i has, next[] links
+ * the nodes of one name in view order, round to the first. *rep stays
+ * NULL when no two names are equal (dot_names_distinct finds that out
+ * without sorting for the views eg_graph makes). */
+typedef struct {
+    const char *name;
+    uint32_t i;
+} dot_named;
+
+static int cmp_named(const void *pa, const void *pb)
+{
+    const dot_named *a = pa, *b = pb;
+    int d = strcmp(a->name, b->name);
+    return d ? d : (a->i > b->i) - (a->i < b->i);
+}
+
+/* Whether no two nodes have the same name, found without sorting for a
+ * view whose ids are in strictly increasing strcmp order, as eg_graph makes
+ * them (so no two ids are equal): then only a name that escaping changed
+ * can equal another, and each such name is looked up among the ids (a
+ * node whose id is changed has another name, so it cannot be the match)
+ * and among the other changed names. 0 when that does not settle it. */
+static int dot_names_distinct(const eg_gview *v, int *distinct)
+{
+    eg_buf names = {0};
+    dot_named *ch = NULL;
+    size_t *off = NULL, n = 0, cap = 0, i;
+    int rc = EG_ENOMEM;
+    *distinct = 0;
+    for (i = 1; i < v->nnodes; i++)
+        if (strcmp(v->nodes[i - 1].id, v->nodes[i].id) >= 0)
+            return EG_OK; /* not sorted: dot_merge sorts */
+    for (i = 0; i < v->nnodes; i++) {
+        const char *id = v->nodes[i].id;
+        const unsigned char *p = (const unsigned char *)id;
+        size_t start = names.len;
+        while (egw_plain[*p] & 4)
+            p++;
+        if (!*p)
+            continue;
+        if (egw_dot_esc(&names, id) || eg_buf_add(&names, "", 1))
             goto out;
-    for (i = 0; i < EA_N; i++)
-        if (!(ea[i] = agattr(g, AGEDGE, (char *)edge_attr[i][0], (char *)edge_attr[i][1])))
+        if (!strcmp(names.p + start, id)) { /* valid UTF-8, nothing to escape */
+            names.len = start;
+            continue;
+        }
+        if (n == cap && eg_grow((void **)&off, &cap, n + 1, sizeof *off))
             goto out;
+        off[n++] = start;
+    }
+    if (n && !(ch = eg_calloc(n, sizeof *ch)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        size_t lo = 0, hi = v->nnodes;
+        ch[i].name = names.p + off[i];
+        while (lo < hi) { /* the ids are sorted: binary search */
+            size_t mid = lo + (hi - lo) / 2;
+            int d = strcmp(v->nodes[mid].id, ch[i].name);
+            if (!d) {
+                const char *name;
+                eg_buf tmp = {0};
+                int same; /* the match keeps its id as its name: a collision */
+                if (egw_dot_esc(&tmp, v->nodes[mid].id)) {
+                    eg_buf_free(&tmp);
+                    goto out;
+                }
+                name = eg_buf_cstr(&tmp);
+                same = !strcmp(name, v->nodes[mid].id);
+                eg_buf_free(&tmp);
+                if (same) {
+                    rc = EG_OK;
+                    goto out;
+                }
+                break;
+            }
+            if (d < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    if (n > 1)
+        qsort(ch, n, sizeof *ch, cmp_named);
+    for (i = 1; i < n; i++)
+        if (!strcmp(ch[i - 1].name, ch[i].name)) {
+            rc = EG_OK;
+            goto out;
+        }
+    *distinct = 1;
+    rc = EG_OK;
+out:
+    eg_free(ch);
+    eg_free(off);
+    eg_buf_free(&names);
+    return rc;
+}
+
+static int dot_merge(const eg_gview *v, uint32_t **rep_out, uint32_t **next_out)
+{
+    dot_named *all = NULL;
+    size_t *off = NULL;
+    eg_buf names = {0};
+    uint32_t *rep = NULL, *next = NULL;
+    size_t i, j, dups = 0;
+    int rc, distinct;
+    *rep_out = *next_out = NULL;
+    if ((rc = dot_names_distinct(v, &distinct)) || distinct)
+        return rc;
+    rc = EG_ENOMEM;
+    if (v->nnodes > UINT32_MAX || !(all = eg_calloc(v->nnodes, sizeof *all)) ||
+        !(off = eg_calloc(v->nnodes, sizeof *off)))
+        goto out;
+    for (i = 0; i < v->nnodes; i++) { /* escaped names first: the buffer moves while it grows */
+        off[i] = names.len;
+        if (egw_dot_esc(&names, v->nodes[i].id) || eg_buf_add(&names, "", 1))
+            goto out;
+    }
+    for (i = 0; i < v->nnodes; i++) {
+        all[i].name = names.p + off[i];
+        all[i].i = (uint32_t)i;
+    }
+    qsort(all, v->nnodes, sizeof *all, cmp_named);
+    for (i = 1; i < v->nnodes; i++)
+        dups += !strcmp(all[i - 1].name, all[i].name);
+    if (!dups) {
+        rc = EG_OK;
+        goto out;
+    }
+    if (!(rep = eg_calloc(v->nnodes, sizeof *rep)) || !(next = eg_calloc(v->nnodes, sizeof *next)))
+        goto out;
+    for (i = 0; i < v->nnodes; i = j) {
+        for (j = i + 1; j < v->nnodes && !strcmp(all[i].name, all[j].name); j++)
+            ;
+        for (size_t k = i; k < j; k++) {
+            rep[all[k].i] = all[i].i;
+            next[all[k].i] = all[k + 1 < j ? k + 1 : i].i;
+        }
+    }
+    *rep_out = rep;
+    *next_out = next;
+    rep = next = NULL;
+    rc = EG_OK;
+out:
+    eg_free(all);
+    eg_free(off);
+    eg_free(rep);
+    eg_free(next);
+    eg_buf_free(&names);
+    return rc;
+}
+
+/* ---- the order of the statements ---- */
+
+/* agwrite walks the nodes in creation order (view order) and, after each
+ * node, its out-edges ordered by head, then by creation; a node is written
+ * where it is first met, before the first edge that names it as the head
+ * of an edge from an earlier node, else at its own place (every node is
+ * written once: agwrite skips only a node with edges whose values are all
+ * defaults, and "ambiguous" is always set). For a view whose
+ * edges are sorted by (tail, head), as eg_graph makes them, that is the
+ * view order itself; any other order is sorted here (a stable counting
+ * sort, by head then by tail). *order stays NULL when the view's order
+ * serves. */
+static int dot_order(const eg_gview *v, const uint32_t *rep, size_t **order_out)
+{
+    size_t *order = NULL, *tmp = NULL, *cnt = NULL;
+    size_t i, pass;
+    *order_out = NULL;
+    for (i = 1; i < v->nedges; i++) {
+        const eg_edge *p = &v->edges[i - 1], *e = &v->edges[i];
+        size_t pt = rep ? rep[p->a] : p->a, ph = rep ? rep[p->b] : p->b;
+        size_t et = rep ? rep[e->a] : e->a, eh = rep ? rep[e->b] : e->b;
+        if (et < pt || (et == pt && eh < ph))
+            break;
+    }
+    if (i >= v->nedges)
+        return EG_OK;
+    if (!(order = eg_calloc(v->nedges, sizeof *order)) || !(tmp = eg_calloc(v->nedges, sizeof *tmp)) ||
+        !(cnt = eg_calloc(v->nnodes + 1, sizeof *cnt))) {
+        eg_free(order);
+        eg_free(tmp);
+        return EG_ENOMEM;
+    }
+    for (i = 0; i < v->nedges; i++)
+        order[i] = i;
+    for (pass = 0; pass < 2; pass++) { /* by head, then (stable) by tail */
+        memset(cnt, 0, (v->nnodes + 1) * sizeof *cnt);
+        for (i = 0; i < v->nedges; i++) {
+            uint32_t x = pass ? v->edges[i].a : v->edges[i].b;
+            cnt[(rep ? rep[x] : x) + 1]++;
+        }
+        for (i = 0; i < v->nnodes; i++)
+            cnt[i + 1] += cnt[i];
+        for (i = 0; i < v->nedges; i++) {
+            const eg_edge *e = &v->edges[order[i]];
+            uint32_t x = pass ? e->a : e->b;
+            tmp[cnt[rep ? rep[x] : x]++] = order[i];
+        }
+        memcpy(order, tmp, v->nedges * sizeof *order);
+    }
+    eg_free(tmp);
+    eg_free(cnt);
+    *order_out = order;
+    return EG_OK;
+}
+
+/* ---- the file ---- */
+
+static int write_all(dot_ctx *c)
+{
+    const eg_gview *v = c->v;
+    egw_sink *s = c->s;
+    unsigned char *done = NULL;
+    size_t *order = NULL;
+    uint32_t *rep = NULL, *next = NULL;
+    size_t i, k = 0;
+    int rc;
+    dot_attr gattr[5] = {{"comment", ""},
+                         {"fontname", "Helvetica,Arial,sans-serif"},
+                         {"outputorder", "edgesfirst"},
+                         {"overlap", "false"},
+                         {"splines", v->nedges <= DOT_SPLINE_EDGES ? "true" : "line"}};
+
+    if ((rc = dot_merge(v, &rep, &next)) || (rc = dot_order(v, rep, &order)))
+        goto out;
+    c->rep = rep;
+    c->next = next;
+    rc = EG_ENOMEM;
+    if (v->nnodes && !(done = eg_calloc(v->nnodes / 8 + 1, 1)))
+        goto out;
+    eg_buf_reset(&c->tmp);
+    if (eg_buf_addf(&c->tmp, "entgraph %s; window: ", EG_VERSION) ||
+        egw_dot_esc(&c->tmp, v->window_name ? v->window_name : "") || eg_buf_adds(&c->tmp, "; weight: ") ||
+        egw_dot_esc(&c->tmp, v->weight_name ? v->weight_name : "") ||
+        eg_buf_addf(&c->tmp, "; documents: %llu", (unsigned long long)v->ndocs))
+        goto out;
+    gattr[0].def = eg_buf_cstr(&c->tmp);
     for (i = 0; i <= EG_NTYPES; i++) { /* the outline: the fill colour, darker */
         int rgb[3];
         egw_type_rgb((eg_type)i, rgb);
-        snprintf(outline[i], sizeof outline[i], "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5, rgb[2] * 3 / 5);
+        snprintf(c->outline[i], sizeof c->outline[i], "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5,
+                 rgb[2] * 3 / 5);
     }
+    egw_weight_range(v, &c->lo, &c->hi);
 
-    if (v->nnodes && !(nodes = eg_calloc(v->nnodes, sizeof *nodes)))
-        goto out;
+    egw_puts(s, "graph entgraph {\n");
+    put_decl(s, "graph", gattr, 5);
+    put_decl(s, "node", node_attr, NA_N);
+    put_decl(s, "edge", edge_attr, EA_N);
     for (i = 0; i < v->nnodes; i++) {
-        const eg_node *n = &v->nodes[i];
-        eg_buf_reset(b);
-        if (egw_dot_esc(b, n->id) || !(nodes[i] = agnode(g, (char *)eg_buf_cstr(b), 1)))
-            goto out;
-        if (set_esc(nodes[i], na[NA_LABEL], b, n->label) || set_str(nodes[i], na[NA_TYPE], eg_type_name(n->type)) ||
-            set_str(nodes[i], na[NA_SHAPE], eg_type_shape(n->type)) ||
-            (n->ambiguous && set_str(nodes[i], na[NA_STYLE], "filled,dashed")) ||
-            set_str(nodes[i], na[NA_FILL], eg_type_color(n->type)) ||
-            set_str(nodes[i], na[NA_COLOR], outline[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES]) ||
-            set_u64(nodes[i], na[NA_MENTIONS], n->mentions) || set_u64(nodes[i], na[NA_DOCS], n->docs))
-            goto out;
-        eg_buf_reset(b);
-        if (dot_aliases(b, n) || set_str(nodes[i], na[NA_ALIASES], eg_buf_cstr(b)) ||
-            set_str(nodes[i], na[NA_AMBIG], n->ambiguous ? "true" : "false"))
-            goto out;
-        /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped */
-        eg_buf_reset(b);
-        if (egw_dot_esc(b, n->label) || eg_buf_add(b, " (", 2) || egw_dot_esc(b, eg_type_name(n->type)) ||
-            eg_buf_add(b, "): ", 3) || eg_buf_add(b, num, egw_fmt_u64(num, n->mentions)) ||
-            eg_buf_add(b, " mentions in ", 13) || eg_buf_add(b, num, egw_fmt_u64(num, n->docs)) ||
-            eg_buf_add(b, " documents", 10))
-            goto out;
-        if (n->naliases && (eg_buf_add(b, "; as ", 5) || dot_aliases(b, n)))
-            goto out;
-        if (set_str(nodes[i], na[NA_TOOLTIP], eg_buf_cstr(b)))
-            goto out;
-    }
-
-    egw_weight_range(v, &lo, &hi);
-    for (i = 0; i < v->nedges; i++) {
-        const eg_edge *ed = &v->edges[i];
-        Agedge_t *x = agedge(g, nodes[ed->a], nodes[ed->b], NULL, 1);
-        if (!x)
-            goto out;
-        snprintf(num, sizeof num, "%ld", egw_dot_weight(v, ed));
-        if (set_str(x, ea[EA_WEIGHT], num))
-            goto out;
-        egw_fmt_real_n(num, ed->weight);
-        if (set_str(x, ea[EA_W], num) || set_u64(x, ea[EA_COUNT], ed->count) || set_u64(x, ea[EA_DOCS], ed->docs))
-            goto out;
-        egw_fmt_real_n(num, round((1 + 7 * egw_weight_scaled(v, ed->weight, lo, hi)) * 100) / 100);
-        if (set_str(x, ea[EA_PENWIDTH], num))
-            goto out;
-        if (ed->nev) {
-            eg_buf_reset(b);
-            if (dot_evidence(env, b, t, &ed->ev[0]) || set_str(x, ea[EA_TOOLTIP], eg_buf_cstr(b)))
+        if (rep && rep[i] != i)
+            continue; /* part of node rep[i] */
+        if (!(done[i / 8] & (1u << (i % 8)))) {
+            done[i / 8] |= (unsigned char)(1u << (i % 8));
+            if ((rc = put_node(c, i)))
+                goto out;
+        }
+        for (; k < v->nedges; k++) {
+            const eg_edge *ed = &v->edges[order ? order[k] : k];
+            size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
+            if (t != i)
+                break;
+            if (h > i && !(done[h / 8] & (1u << (h % 8)))) {
+                done[h / 8] |= (unsigned char)(1u << (h % 8));
+                if ((rc = put_node(c, h)))
+                    goto out;
+            }
+            if ((rc = put_edge(c, ed, t, h)))
                 goto out;
         }
     }
+    egw_add(s, "}\n", 2);
     rc = EG_OK;
 out:
-    eg_free(nodes);
+    eg_free(done);
+    eg_free(order);
+    eg_free(rep);
+    eg_free(next);
     return rc;
 }
 
 int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
-    dot_disc disc = {{&arena_disc, &AgIdDisc, &dot_io}, NULL};
-    Agraph_t *g = NULL;
-    eg_buf b = {0}, t = {0};
+    dot_ctx c;
     egw_sink s;
+    size_t i;
     int rc;
 
     if ((rc = egw_check_view(v, "graph.dot", e)))
         return rc;
     if ((rc = egw_open_env(&s, env, dir, "graph.dot", e)))
         return rc;
-    if (!(g = agopen("entgraph", Agundirected, &disc.disc)) || build(g, v, env, &b, &t)) {
+    memset(&c, 0, sizeof c);
+    c.v = v;
+    c.env = env;
+    c.s = &s;
+    if (write_all(&c)) /* an unreadable snippet too, as the writers have always reported it */
         egw_fail(&s, EG_ENOMEM);
-    } else if (agwrite(g, &s) != 0 && !s.status) {
-        s.what = "cgraph agwrite";
-        egw_fail(&s, EG_EIO);
+    for (i = 0; i < NA_N; i++) {
+        eg_buf_free(&c.val[i]);
+        eg_buf_free(&c.more[i]);
     }
-    graph_close(g, &disc);
-    eg_buf_free(&b);
-    eg_buf_free(&t);
+    eg_buf_free(&c.name);
+    eg_buf_free(&c.tmp);
     return egw_close(&s, e);
 }
 

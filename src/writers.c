@@ -3,7 +3,7 @@
  * each writer asked for (write_dot.c, write_graphml.c, write_json.c,
  * write_gexf.c, write_csv.c, write_picture.c), stopping at the first
  * failure. eg_write_all_threads runs the writers side by side instead
- * (cgraph's users, DOT and the pictures, never together) and renames the
+ * (the pictures, which use cgraph and gvc, after them) and renames the
  * finished files into place in format order afterwards, so the directory
  * ends as after a one-by-one run, failures included. The evidence spool
  * files are mapped once here for every writer (egw_env).
@@ -54,8 +54,7 @@ void egw_type_rgb(eg_type t, int rgb[3])
 
 /* ---- dispatch ----
  * One job per format, in this order (outputs are committed in this order
- * too). The pictures lay out with gvc, which shares cgraph's globals with
- * the DOT writer: when one is asked for, everything runs one by one. */
+ * too). The pictures lay out with gvc after every job has finished. */
 
 static const struct {
     unsigned fmt;
@@ -135,8 +134,7 @@ int eg_write_all_threads(const eg_gview *v, const char *dir, unsigned formats, i
     for (i = 0; i < NWRITERS; i++)
         if (formats & writer_list[i].fmt)
             w->which[w->njobs++] = i;
-    if (threads > 1 && w->njobs > 1 && !(formats & (EG_FMT_SVG | EG_FMT_PNG)) &&
-        pthread_mutex_init(&w->lock, NULL) == 0) {
+    if (threads > 1 && w->njobs > 1 && pthread_mutex_init(&w->lock, NULL) == 0) {
         size_t want = (size_t)threads - 1 < w->njobs - 1 ? (size_t)threads - 1 : w->njobs - 1;
         for (nt = 0; nt < want; nt++)
             if (pthread_create(&tid[nt], NULL, job_thread, w) != 0)
@@ -265,6 +263,23 @@ void egw_add_slow(egw_sink *s, const void *p, size_t n)
     s->buf.len += n;
     if (s->buf.len >= EGW_FLUSH_AT)
         sink_flush(s);
+}
+
+/* egw_room when the buffer is full or not made yet: flush, then grow. */
+char *egw_room_slow(egw_sink *s, size_t n)
+{
+    if (s->status)
+        return NULL;
+    if (s->buf.len + n >= EGW_FLUSH_AT) {
+        sink_flush(s);
+        if (s->status)
+            return NULL;
+    }
+    if (eg_buf_reserve(&s->buf, n > EGW_FLUSH_AT ? n : EGW_FLUSH_AT)) {
+        egw_fail(s, EG_ENOMEM);
+        return NULL;
+    }
+    return s->buf.p + s->buf.len;
 }
 
 void egw_printf(egw_sink *s, const char *fmt, ...)

@@ -109,6 +109,16 @@ static inline void egw_add(egw_sink *s, const void *p, size_t n)
         egw_add_slow(s, p, n);
     }
 }
+char *egw_room_slow(egw_sink *s, size_t n);
+/* Room for n more bytes at the end of the sink's buffer, for a writer that
+ * formats in place: it writes at most n bytes there, then sets s->buf.len
+ * to the end of what it wrote. NULL after a failure (nothing to write). */
+static inline char *egw_room(egw_sink *s, size_t n)
+{
+    if (s->buf.cap - s->buf.len > n && s->buf.len + n < EGW_FLUSH_AT)
+        return s->buf.p + s->buf.len;
+    return egw_room_slow(s, n);
+}
 static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
 /* Writes an unsigned number in decimal. */
@@ -150,8 +160,8 @@ int egw_xml_buf(eg_buf *b, const char *str);
  * as U+FFFD (SVG output must stay XML), U+FEFF as U+FFFD (Graphviz's
  * scanner drops a lone one as a byte-order mark), invalid UTF-8 as U+FFFD, and an
  * '&' that starts something entity-like ("&amp;", "&#0;", "&D;") as
- * "&amp;", since Graphviz decodes HTML entities in labels. cgraph adds the
- * quotes and escapes '"' when it writes. */
+ * "&amp;", since Graphviz decodes HTML entities in labels. write_dot.c adds
+ * the quotes and escapes '"' when it writes. */
 int egw_dot_esc(eg_buf *b, const char *str);
 /* The same for n bytes (no NUL needed). Escaping the parts of a text one
  * by one gives the same bytes as escaping the whole when they are joined
