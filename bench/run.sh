@@ -36,7 +36,7 @@ printf '\n%-6s %-22s %9s %9s %10s %8s %8s\n' "MB" "run" "MB/s" "docs/s" "peak MB
 for mb in $SIZES; do
     dir="$CACHE/c$mb"
     [ -d "$dir" ] || python3 bench/make-corpus.py --mb "$mb" --out "$dir" > /dev/null
-    bytes=$(cat "$dir"/* | wc -c)
+    bytes=$(find "$dir" -type f -printf "%s\n" | awk '{s += $1} END {print s}')
     docs=$(ls "$dir" | wc -l)
     for j in 1 "$NCPU"; do
         r=$(best "$B/entgraph" -j "$j" -o "$T/out$j" "$dir") || exit 1
