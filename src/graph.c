@@ -239,7 +239,10 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y)
 {
     if (x->doc != y->doc) {
-        int c = strcmp(g->docs.items[x->doc].key, g->docs.items[y->doc].key);
+        int c;
+        if (!g->docs_unsorted)
+            return x->doc < y->doc ? -1 : 1;
+        c = strcmp(g->docs.items[x->doc].key, g->docs.items[y->doc].key);
         if (c)
             return c;
     }
@@ -537,8 +540,13 @@ int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t do
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
 {
     uint32_t *slot;
-    if (eg_strmap_put(&g->docs, name, strlen(name), (uint32_t)g->docs.count, &slot, NULL))
+    int added;
+    if (eg_strmap_put(&g->docs, name, strlen(name), (uint32_t)g->docs.count, &slot, &added))
         return EG_ENOMEM;
+    /* names are distinct: while each new one sorts after the one before,
+     * index order is name order */
+    if (added && g->docs.count > 1 && strcmp(g->docs.items[g->docs.count - 2].key, name) >= 0)
+        g->docs_unsorted = 1;
     *out = *slot;
     return EG_OK;
 }

@@ -102,6 +102,9 @@ struct eg_graph {
     uint64_t spool_len;   /* bytes in spools[0], written or waiting */
     eg_buf spool_buf;
     eg_strmap docs;       /* document names */
+    uint8_t docs_unsorted; /* 0: document indices are in name order (each
+                              new name sorts after the one before), so
+                              eg_graph_ev_cmp compares indices, not names */
     eg_buf strs;          /* labels, snippets, explain lines */
     eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
     gexplain *explain;
