@@ -984,6 +984,10 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->ev);
     eg_free(g->evix);
     eg_free(g->edge_slots);
+    eg_free(g->ecache); /* it names edges by index */
+    eg_free(g->acache);
+    g->ecache = NULL;
+    g->acache = NULL;
     g->edges = NULL;
     g->ev = NULL;
     g->evix = NULL;

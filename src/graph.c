@@ -35,6 +35,8 @@ void eg_graph_free(eg_graph *g)
     eg_strmap_free(&g->aliases);
     eg_free(g->acount);
     eg_free(g->edge_slots);
+    eg_free(g->acache);
+    eg_free(g->ecache);
     eg_free(g->edges);
     eg_free(g->ev);
     eg_free(g->evix);
@@ -131,7 +133,9 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
     return EG_OK;
 }
 
-static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint64_t count)
+/* Adds count to the surface form s of node; *ix (may be NULL) receives
+ * its index in g->acount. */
+static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint64_t count, uint32_t *ix)
 {
     char small[256];
     char *key = len + 4 <= sizeof small ? small : eg_malloc(len + 4);
@@ -149,6 +153,8 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
         g->acount[*slot] = count;
     else
         g->acount[*slot] += count;
+    if (!rc && ix)
+        *ix = *slot;
     if (key != small)
         eg_free(key);
     return rc;
@@ -156,18 +162,50 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
 
 int eg_graph_alias(eg_graph *g, uint32_t node, const char *surface, size_t len, uint64_t count)
 {
-    return alias_add(g, node, surface, len, count);
+    return alias_add(g, node, surface, len, count, NULL);
+}
+
+#define ACACHE_SIZE 1024
+#define ECACHE_SIZE 4096
+
+void eg_graph_doc_begin(eg_graph *g)
+{
+    /* gen 0 marks an empty entry; after 2^32 documents, start afresh */
+    if (!++g->acache_gen && g->acache) {
+        memset(g->acache, 0, ACACHE_SIZE * sizeof *g->acache);
+        g->acache_gen = 1;
+    }
 }
 
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len)
 {
     gnode *x = &g->nodes[n];
+    uint32_t ix;
     x->mentions++;
     if (x->last_doc != (uint32_t)(seq + 1)) {
         x->last_doc = (uint32_t)(seq + 1);
         x->docs++;
     }
-    return alias_add(g, n, surface, len, 1);
+    if (g->acache_gen && len <= UINT32_MAX) {
+        size_t h;
+        if (!g->acache && !(g->acache = eg_calloc(ACACHE_SIZE, sizeof *g->acache)))
+            return EG_ENOMEM;
+        h = (size_t)eg_hash_mix(eg_hash(surface, len), n) & (ACACHE_SIZE - 1);
+        if (g->acache[h].gen == g->acache_gen && g->acache[h].node == n && g->acache[h].len == len &&
+            memcmp(g->acache[h].s, surface, len) == 0) {
+            g->acount[g->acache[h].alias]++;
+            return EG_OK;
+        }
+        if (alias_add(g, n, surface, len, 1, &ix))
+            return EG_ENOMEM;
+        g->acache[h].s = surface;
+        g->acache[h].len = (uint32_t)len;
+        g->acache[h].node = n;
+        g->acache[h].alias = ix;
+        g->acache[h].gen = g->acache_gen;
+        return EG_OK;
+    }
+    return alias_add(g, n, surface, len, 1, NULL);
 }
 
 /* ---- edges ---- */
@@ -213,23 +251,33 @@ static unsigned ev_k(const eg_graph *g)
 /* The edge (a, b), a < b, made when new. */
 static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 {
-    size_t i;
+    size_t i, c;
     gedge *e;
+    if (!g->ecache && !(g->ecache = eg_calloc(ECACHE_SIZE, sizeof *g->ecache)))
+        return EG_ENOMEM;
+    c = (size_t)edge_hash(a, b) & (ECACHE_SIZE - 1);
+    if (g->ecache[c].e && g->ecache[c].a == a && g->ecache[c].b == b) {
+        *out = &g->edges[g->ecache[c].e - 1];
+        return EG_OK;
+    }
     if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
         return EG_ENOMEM;
     i = edge_find(g, a, b);
     if (g->edge_slots[i]) {
         *out = &g->edges[g->edge_slots[i] - 1];
-        return EG_OK;
+    } else {
+        if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
+            return EG_ENOMEM;
+        e = &g->edges[g->nedges];
+        memset(e, 0, sizeof *e);
+        e->a = a;
+        e->b = b;
+        g->edge_slots[i] = (uint32_t)++g->nedges;
+        *out = e;
     }
-    if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
-        return EG_ENOMEM;
-    e = &g->edges[g->nedges];
-    memset(e, 0, sizeof *e);
-    e->a = a;
-    e->b = b;
-    g->edge_slots[i] = (uint32_t)++g->nedges;
-    *out = e;
+    g->ecache[c].a = a;
+    g->ecache[c].b = b;
+    g->ecache[c].e = g->edge_slots[i];
     return EG_OK;
 }
 
@@ -600,7 +648,7 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
         const eg_strmap_item *it = &src->aliases.items[i];
         uint32_t node;
         memcpy(&node, it->key, 4);
-        if (alias_add(dst, map[node], it->key + 4, it->klen - 4, src->acount[it->val]))
+        if (alias_add(dst, map[node], it->key + 4, it->klen - 4, src->acount[it->val], NULL))
             return EG_ENOMEM;
     }
     return EG_OK;

@@ -112,6 +112,19 @@ struct eg_graph {
     uint64_t ndocs;
     uint64_t nwindows;
     gwork *work;          /* lazily made by eg_graph_add_doc */
+    /* Direct-mapped caches in front of the big tables (whose lookups miss
+     * the CPU cache at scale): an entity's surface forms in the current
+     * document (entries of another document are stale: gen is bumped per
+     * document, as the surface points into its text), and pairs of nodes
+     * → edge index (edges never move nor go before finish). */
+    struct {
+        const char *s;
+        uint32_t len, node, alias, gen;
+    } *acache;
+    uint32_t acache_gen;
+    struct {
+        uint32_t a, b, e; /* e: edge index + 1, 0 = empty */
+    } *ecache;
     unsigned threads;     /* eg_graph_set_threads: threads finish may use */
 
     /* after eg_graph_finish */
@@ -129,6 +142,9 @@ struct eg_graph {
 /* graph.c: adds one mention's entity to the graph; returns its node. */
 int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin,
                   uint16_t words, uint32_t *out);
+/* graph.c: a new document begins (its mentions' surface forms are cached
+ * until the next). */
+void eg_graph_doc_begin(eg_graph *g);
 /* graph.c: counts a mention of node n with this surface text in doc seq. */
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len);
 /* graph.c: one window in which the given distinct nodes occur together. */
