@@ -836,6 +836,10 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->edge_slots);
     g->edge_slots = NULL;
     g->edge_nslots = 0;
+    /* nor a surface form nor a document name (a later eg_graph_add_doc
+     * would make their slots again) */
+    eg_strmap_drop_slots(&g->aliases);
+    eg_strmap_drop_slots(&g->docs);
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
     eg_free(g->vindex);

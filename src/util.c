@@ -360,13 +360,27 @@ uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len)
 }
 
 /* Doubles the slots; the slots' hash bits place the items (the table
- * never has more than 2^32 slots, so the low 32 bits are enough). */
+ * never has more than 2^32 slots, so the low 32 bits are enough). After
+ * eg_strmap_drop_slots, the items' keys are hashed again. */
 static int strmap_rehash(eg_strmap *m)
 {
     size_t n = m->nslots ? m->nslots * 2 : 64, i;
     eg_strmap_slot *ns;
+    if (!m->nslots)
+        while ((m->count + 1) * 4 >= n * 3)
+            n *= 2;
     if (n > ((size_t)1 << 32) || !(ns = eg_calloc(n, sizeof *ns)))
         return EG_ENOMEM;
+    if (!m->nslots) {
+        for (i = 0; i < m->count; i++) {
+            uint32_t h = (uint32_t)eg_hash(m->items[i].key, m->items[i].klen);
+            size_t j = h & (n - 1);
+            while (ns[j].idx)
+                j = (j + 1) & (n - 1);
+            ns[j].idx = (uint32_t)i + 1;
+            ns[j].h = h;
+        }
+    }
     for (i = 0; i < m->nslots; i++) {
         size_t j;
         if (!m->slots[i].idx)
@@ -416,6 +430,13 @@ void eg_strmap_clear(eg_strmap *m)
     m->count = 0;
     if (m->slots)
         memset(m->slots, 0, m->nslots * sizeof *m->slots);
+}
+
+void eg_strmap_drop_slots(eg_strmap *m)
+{
+    eg_free(m->slots);
+    m->slots = NULL;
+    m->nslots = 0;
 }
 
 void eg_strmap_free(eg_strmap *m)

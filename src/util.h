@@ -148,6 +148,9 @@ uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len);
 int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v,
                   uint32_t **slot, int *added);
 void eg_strmap_clear(eg_strmap *m); /* empties the map, keeps its memory */
+/* Frees the slots of a map that will only be walked (items[]) for a while:
+ * get finds nothing until the next put, which hashes the keys again. */
+void eg_strmap_drop_slots(eg_strmap *m);
 void eg_strmap_free(eg_strmap *m);
 
 /* ---- strings ---- */
