@@ -97,8 +97,11 @@ static int map_entities(eg_graph *g, gwork *w)
         w->node_of[i] = EG_NONE;
         if (!x->nment || (x->origin == EG_ORIGIN_AMBIG && !g->ctx->opt.ambiguous_nodes))
             continue;
-        if (eg_graph_node(g, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type, x->origin,
-                          (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i]))
+        if (x->origin == EG_ORIGIN_GAZ && x->gaz_entry != EG_NONE
+                ? eg_graph_gaz_node(g, x->gaz_entry, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type,
+                                    (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i])
+                : eg_graph_node(g, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type, x->origin,
+                                (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i]))
             return EG_ENOMEM;
     }
     return EG_OK;

@@ -280,16 +280,14 @@ static void wsig_make(wsig *x, const char *w, size_t n)
     }
 }
 
+/* Bits set in v (inline: without a popcnt instruction the compiler's
+ * builtin is a library call). */
 static unsigned popc(uint64_t v)
 {
-#if defined(__GNUC__)
-    return (unsigned)__builtin_popcountll(v);
-#else
-    unsigned k = 0;
-    for (; v; v &= v - 1)
-        k++;
-    return k;
-#endif
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned)((v * 0x0101010101010101ULL) >> 56);
 }
 
 /* eg_jaro_winkler(a, b) >= th, the bound above tried first. */
@@ -1100,8 +1098,11 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->edge_slots);
     eg_free(g->ecache); /* it names edges by index */
     eg_free(g->acache);
+    eg_free(g->gaz_node);
     g->ecache = NULL;
     g->acache = NULL;
+    g->gaz_node = NULL;
+    g->gaz_node_cap = 0;
     g->edges = NULL;
     g->ev = NULL;
     g->evix = NULL;

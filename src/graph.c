@@ -37,6 +37,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->edge_slots);
     eg_free(g->acache);
     eg_free(g->ecache);
+    eg_free(g->gaz_node);
     eg_free(g->edges);
     eg_free(g->ev);
     eg_free(g->evix);
@@ -130,6 +131,31 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
         n->label = 0;
         return EG_ENOMEM;
     }
+    return EG_OK;
+}
+
+int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
+                      uint32_t *out)
+{
+    gnode *n;
+    if (entry < g->gaz_node_cap && g->gaz_node[entry]) {
+        /* what eg_graph_node does for a node it has: its origin is
+         * already EG_ORIGIN_GAZ (the lowest), so only the words may grow */
+        *out = g->gaz_node[entry] - 1;
+        n = &g->nodes[*out];
+        if (words > n->words)
+            n->words = words;
+        return EG_OK;
+    }
+    if (eg_graph_node(g, id, label, type, EG_ORIGIN_GAZ, words, out))
+        return EG_ENOMEM;
+    if (entry >= g->gaz_node_cap) {
+        size_t old = g->gaz_node_cap;
+        if (entry == EG_NONE || EG_GROW(g->gaz_node, g->gaz_node_cap, (size_t)entry + 1))
+            return EG_OK; /* no cache for it: the node is there all the same */
+        memset(g->gaz_node + old, 0, (g->gaz_node_cap - old) * sizeof *g->gaz_node);
+    }
+    g->gaz_node[entry] = *out + 1;
     return EG_OK;
 }
 

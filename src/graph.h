@@ -122,6 +122,11 @@ struct eg_graph {
         uint32_t len, node, alias, gen;
     } *acache;
     uint32_t acache_gen;
+    uint32_t *gaz_node;   /* gazetteer entry → its node + 1 (0: not yet):
+                             an entity from a gazetteer entry has the
+                             entry's type and id, so its node is found
+                             without hashing the id */
+    size_t gaz_node_cap;
     struct {
         uint32_t a, b, e; /* e: edge index + 1, 0 = empty */
     } *ecache;
@@ -145,6 +150,10 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
 /* graph.c: a new document begins (its mentions' surface forms are cached
  * until the next). */
 void eg_graph_doc_begin(eg_graph *g);
+/* graph.c: the node of an entity made from gazetteer entry `entry`
+ * (origin EG_ORIGIN_GAZ), as eg_graph_node would give it. */
+int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
+                      uint32_t *out);
 /* graph.c: counts a mention of node n with this surface text in doc seq. */
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len);
 /* graph.c: one window in which the given distinct nodes occur together. */
