@@ -298,7 +298,6 @@ int eg_graph_add_doc(eg_graph *g, uint64_t seq, const char *name, const char *by
         goto fail;
     if ((rc = eg_resolve(&w->res, c, &w->doc, &w->cands, &e)))
         goto fail;
-    eg_graph_doc_begin(g);
     if ((rc = eg_graph_doc(g, name, &docix)) || (rc = map_entities(g, w)) ||
         (rc = emit_mentions(g, w, seq, docix, name, fn, ud)))
         goto nomem;

@@ -1097,10 +1097,8 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->evix);
     eg_free(g->edge_slots);
     eg_free(g->ecache); /* it names edges by index */
-    eg_free(g->acache);
     eg_free(g->gaz_node);
     g->ecache = NULL;
-    g->acache = NULL;
     g->gaz_node = NULL;
     g->gaz_node_cap = 0;
     g->edges = NULL;

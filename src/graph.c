@@ -35,7 +35,6 @@ void eg_graph_free(eg_graph *g)
     eg_strmap_free(&g->aliases);
     eg_free(g->acount);
     eg_free(g->edge_slots);
-    eg_free(g->acache);
     eg_free(g->ecache);
     eg_free(g->gaz_node);
     eg_free(g->edges);
@@ -191,45 +190,15 @@ int eg_graph_alias(eg_graph *g, uint32_t node, const char *surface, size_t len, 
     return alias_add(g, node, surface, len, count, NULL);
 }
 
-#define ACACHE_SIZE 1024
 #define ECACHE_SIZE 4096
-
-void eg_graph_doc_begin(eg_graph *g)
-{
-    /* gen 0 marks an empty entry; after 2^32 documents, start afresh */
-    if (!++g->acache_gen && g->acache) {
-        memset(g->acache, 0, ACACHE_SIZE * sizeof *g->acache);
-        g->acache_gen = 1;
-    }
-}
 
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len)
 {
     gnode *x = &g->nodes[n];
-    uint32_t ix;
     x->mentions++;
     if (x->last_doc != (uint32_t)(seq + 1)) {
         x->last_doc = (uint32_t)(seq + 1);
         x->docs++;
-    }
-    if (g->acache_gen && len <= UINT32_MAX) {
-        size_t h;
-        if (!g->acache && !(g->acache = eg_calloc(ACACHE_SIZE, sizeof *g->acache)))
-            return EG_ENOMEM;
-        h = (size_t)eg_hash_mix(eg_hash(surface, len), n) & (ACACHE_SIZE - 1);
-        if (g->acache[h].gen == g->acache_gen && g->acache[h].node == n && g->acache[h].len == len &&
-            memcmp(g->acache[h].s, surface, len) == 0) {
-            g->acount[g->acache[h].alias]++;
-            return EG_OK;
-        }
-        if (alias_add(g, n, surface, len, 1, &ix))
-            return EG_ENOMEM;
-        g->acache[h].s = surface;
-        g->acache[h].len = (uint32_t)len;
-        g->acache[h].node = n;
-        g->acache[h].alias = ix;
-        g->acache[h].gen = g->acache_gen;
-        return EG_OK;
     }
     return alias_add(g, n, surface, len, 1, NULL);
 }

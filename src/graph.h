@@ -112,16 +112,9 @@ struct eg_graph {
     uint64_t ndocs;
     uint64_t nwindows;
     gwork *work;          /* lazily made by eg_graph_add_doc */
-    /* Direct-mapped caches in front of the big tables (whose lookups miss
-     * the CPU cache at scale): an entity's surface forms in the current
-     * document (entries of another document are stale: gen is bumped per
-     * document, as the surface points into its text), and pairs of nodes
-     * → edge index (edges never move nor go before finish). */
-    struct {
-        const char *s;
-        uint32_t len, node, alias, gen;
-    } *acache;
-    uint32_t acache_gen;
+    /* A direct-mapped cache in front of the edge table (whose lookups
+     * miss the CPU cache at scale): pairs of nodes → edge index (edges
+     * never move nor go before finish). */
     uint32_t *gaz_node;   /* gazetteer entry → its node + 1 (0: not yet):
                              an entity from a gazetteer entry has the
                              entry's type and id, so its node is found
@@ -147,9 +140,6 @@ struct eg_graph {
 /* graph.c: adds one mention's entity to the graph; returns its node. */
 int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin,
                   uint16_t words, uint32_t *out);
-/* graph.c: a new document begins (its mentions' surface forms are cached
- * until the next). */
-void eg_graph_doc_begin(eg_graph *g);
 /* graph.c: the node of an entity made from gazetteer entry `entry`
  * (origin EG_ORIGIN_GAZ), as eg_graph_node would give it. */
 int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
