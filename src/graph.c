@@ -80,28 +80,16 @@ int eg_graph_str(eg_graph *g, const char *s, uint32_t *off) { return str_add(g, 
 
 /* ---- nodes ---- */
 
-int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin, uint16_t words,
-                  uint32_t *out)
+/* The node of key (the type digit, then the id; klen bytes). */
+static int node_put(eg_graph *g, const char *key, size_t klen, const char *label, eg_type type, uint8_t origin,
+                    uint16_t words, uint32_t *out)
 {
     uint32_t *slot;
-    int added, rc;
+    int added;
     gnode *n;
-    char small[128];
-    size_t len = strlen(id);
-    char *key = len + 2 <= sizeof small ? small : eg_malloc(len + 2);
-    /* nodes are keyed by type and id: a rule-found "Jordan" (PERSON) and
-     * the gazetteer's Jordan (PLACE) are two entities whichever document
-     * or thread meets them first */
-    if (!key)
-        return EG_ENOMEM;
-    key[0] = (char)('0' + type);
-    memcpy(key + 1, id, len + 1);
     /* room for the node first: a key in g->ids always has its node */
-    rc = EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1) ||
-         eg_strmap_put(&g->ids, key, len + 1, (uint32_t)g->nnodes, &slot, &added);
-    if (key != small)
-        eg_free(key);
-    if (rc)
+    if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1) ||
+        eg_strmap_put(&g->ids, key, klen, (uint32_t)g->nnodes, &slot, &added))
         return EG_ENOMEM;
     if (!added) {
         n = &g->nodes[*slot];
@@ -131,6 +119,26 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
         return EG_ENOMEM;
     }
     return EG_OK;
+}
+
+int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin, uint16_t words,
+                  uint32_t *out)
+{
+    int rc;
+    char small[128];
+    size_t len = strlen(id);
+    char *key = len + 2 <= sizeof small ? small : eg_malloc(len + 2);
+    /* nodes are keyed by type and id: a rule-found "Jordan" (PERSON) and
+     * the gazetteer's Jordan (PLACE) are two entities whichever document
+     * or thread meets them first */
+    if (!key)
+        return EG_ENOMEM;
+    key[0] = (char)('0' + type);
+    memcpy(key + 1, id, len + 1);
+    rc = node_put(g, key, len + 1, label, type, origin, words, out);
+    if (key != small)
+        eg_free(key);
+    return rc;
 }
 
 int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
@@ -631,7 +639,8 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
         const eg_strmap_item *it = &src->ids.items[i];
         uint32_t n;
         gnode *d;
-        if (eg_graph_node(dst, it->key + 1, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
+        /* src's key is dst's key: type digit and id */
+        if (node_put(dst, it->key, it->klen, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
             return EG_ENOMEM;
         d = &dst->nodes[n];
         d->mentions += s->mentions;
