@@ -838,6 +838,7 @@ int eg_graph_finish(eg_graph *g)
      * would make their slots again) */
     eg_strmap_drop_slots(&g->aliases);
     eg_strmap_drop_slots(&g->docs);
+    eg_graph_rank_docs(g);
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
     eg_free(g->vindex);

@@ -49,6 +49,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->spools);
     eg_buf_free(&g->spool_buf);
     eg_strmap_free(&g->docs);
+    eg_free(g->doc_rank);
     eg_buf_free(&g->strs);
     eg_strmap_free(&g->learned);
     eg_free(g->explain);
@@ -293,6 +294,8 @@ int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y)
         int c;
         if (!g->docs_unsorted)
             return x->doc < y->doc ? -1 : 1;
+        if (g->doc_rank)
+            return g->doc_rank[x->doc] < g->doc_rank[y->doc] ? -1 : 1;
         c = strcmp(g->docs.items[x->doc].key, g->docs.items[y->doc].key);
         if (c)
             return c;
@@ -598,8 +601,36 @@ int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
      * index order is name order */
     if (added && g->docs.count > 1 && strcmp(g->docs.items[g->docs.count - 2].key, name) >= 0)
         g->docs_unsorted = 1;
+    if (added && g->doc_rank) {
+        eg_free(g->doc_rank);
+        g->doc_rank = NULL;
+    }
     *out = *slot;
     return EG_OK;
+}
+
+/* Document indices by name. ctx: the graph. */
+static int cmp_doc_name(const void *pa, const void *pb, void *ctx)
+{
+    const eg_graph *g = ctx;
+    return strcmp(g->docs.items[*(const uint32_t *)pa].key, g->docs.items[*(const uint32_t *)pb].key);
+}
+
+void eg_graph_rank_docs(eg_graph *g)
+{
+    uint32_t *ix;
+    size_t i, n = g->docs.count;
+    if (!g->docs_unsorted || g->doc_rank || !n)
+        return;
+    if (!(ix = eg_malloc(n * sizeof *ix)))
+        return;
+    for (i = 0; i < n; i++)
+        ix[i] = (uint32_t)i;
+    /* names are distinct: the order is total */
+    if (!eg_sort(ix, n, sizeof *ix, cmp_doc_name, g) && (g->doc_rank = eg_malloc(n * sizeof *g->doc_rank)))
+        for (i = 0; i < n; i++)
+            g->doc_rank[ix[i]] = (uint32_t)i;
+    eg_free(ix);
 }
 
 int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n)
@@ -710,6 +741,7 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
     for (i = 0; i < src->docs.count; i++)
         if (eg_graph_doc(dst, src->docs.items[i].key, &dmap[i]))
             goto out;
+    eg_graph_rank_docs(dst);
     for (i = 0; i < src->nedges; i++) {
         const gedge *s = &src->edges[i];
         uint32_t a = map[s->a], b = map[s->b];

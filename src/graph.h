@@ -105,6 +105,9 @@ struct eg_graph {
     uint8_t docs_unsorted; /* 0: document indices are in name order (each
                               new name sorts after the one before), so
                               eg_graph_ev_cmp compares indices, not names */
+    uint32_t *doc_rank;   /* else, when not NULL: document → its place in
+                             name order (eg_graph_rank_docs; dropped when
+                             a document is added) */
     eg_buf strs;          /* labels, snippets, explain lines */
     eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
     gexplain *explain;
@@ -166,6 +169,11 @@ int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, ui
 int eg_graph_str(eg_graph *g, const char *s, uint32_t *off);
 /* graph.c: index of a document name in g->docs. */
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out);
+
+/* graph.c: ranks the documents by name when they did not come in name
+ * order, so that evidence order compares ranks, not names (after a merge,
+ * before finish's sorts). Out of memory is no error: names are compared. */
+void eg_graph_rank_docs(eg_graph *g);
 
 /* graph.c: writes waiting snippet bytes to the spool file. */
 int eg_graph_spool_flush(eg_graph *g);
