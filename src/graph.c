@@ -167,9 +167,7 @@ int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *l
     return EG_OK;
 }
 
-/* Adds count to the surface form s of node; *ix (may be NULL) receives
- * its index in g->acount. */
-static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint64_t count, uint32_t *ix)
+static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint64_t count)
 {
     char small[256];
     char *key = len + 4 <= sizeof small ? small : eg_malloc(len + 4);
@@ -187,8 +185,6 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
         g->acount[*slot] = count;
     else
         g->acount[*slot] += count;
-    if (!rc && ix)
-        *ix = *slot;
     if (key != small)
         eg_free(key);
     return rc;
@@ -196,10 +192,8 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
 
 int eg_graph_alias(eg_graph *g, uint32_t node, const char *surface, size_t len, uint64_t count)
 {
-    return alias_add(g, node, surface, len, count, NULL);
+    return alias_add(g, node, surface, len, count);
 }
-
-#define ECACHE_SIZE 4096
 
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len)
 {
@@ -209,10 +203,12 @@ int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *su
         x->last_doc = (uint32_t)(seq + 1);
         x->docs++;
     }
-    return alias_add(g, n, surface, len, 1, NULL);
+    return alias_add(g, n, surface, len, 1);
 }
 
 /* ---- edges ---- */
+
+#define ECACHE_SIZE 4096 /* entries of g->ecache, a power of two */
 
 static uint64_t edge_hash(uint32_t a, uint32_t b) { return eg_hash_mix(a, b); }
 
@@ -683,7 +679,7 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
         const eg_strmap_item *it = &src->aliases.items[i];
         uint32_t node;
         memcpy(&node, it->key, 4);
-        if (alias_add(dst, map[node], it->key + 4, it->klen - 4, src->acount[it->val], NULL))
+        if (alias_add(dst, map[node], it->key + 4, it->klen - 4, src->acount[it->val]))
             return EG_ENOMEM;
     }
     return EG_OK;

@@ -115,14 +115,14 @@ struct eg_graph {
     uint64_t ndocs;
     uint64_t nwindows;
     gwork *work;          /* lazily made by eg_graph_add_doc */
-    /* A direct-mapped cache in front of the edge table (whose lookups
-     * miss the CPU cache at scale): pairs of nodes → edge index (edges
-     * never move nor go before finish). */
     uint32_t *gaz_node;   /* gazetteer entry → its node + 1 (0: not yet):
                              an entity from a gazetteer entry has the
                              entry's type and id, so its node is found
                              without hashing the id */
     size_t gaz_node_cap;
+    /* A direct-mapped cache in front of the edge table (whose lookups
+     * miss the CPU cache at scale): pairs of nodes → edge index (edges
+     * never move nor go before finish). */
     struct {
         uint32_t a, b, e; /* e: edge index + 1, 0 = empty */
     } *ecache;
