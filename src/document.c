@@ -49,12 +49,30 @@ static const char *binary_reason(const char *b, size_t len)
     if (len >= 2 && (((unsigned char)b[0] == 0xFF && (unsigned char)b[1] == 0xFE) ||
                      ((unsigned char)b[0] == 0xFE && (unsigned char)b[1] == 0xFF)))
         return "UTF-16 text (convert it to UTF-8, e.g. with iconv)";
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)b[i];
-        if (c == 0)
-            return "binary file (NUL byte)";
-        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
-            ctl++;
+    if (n && memchr(b, 0, n))
+        return "binary file (NUL byte)";
+    /* control bytes but \t \n \f \r; eight bytes at a time are
+     * skipped when none is below 0x20 (no byte of w & 0xE0.. is zero:
+     * the classic exact has-a-zero-byte test), as in most text */
+    for (i = 0; i < n;) {
+        uint64_t w, t;
+        size_t e;
+        if (n - i >= 8) {
+            memcpy(&w, b + i, 8);
+            t = w & 0xE0E0E0E0E0E0E0E0ULL;
+            if (!((t - 0x0101010101010101ULL) & ~t & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+            e = i + 8;
+        } else {
+            e = n;
+        }
+        for (; i < e; i++) {
+            unsigned char c = (unsigned char)b[i];
+            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+                ctl++;
+        }
     }
     if (n && ctl * 10 > n)
         return "binary file (control bytes)";
@@ -79,8 +97,11 @@ static int map_entities(eg_graph *g, gwork *w)
         w->node_of[i] = EG_NONE;
         if (!x->nment || (x->origin == EG_ORIGIN_AMBIG && !g->ctx->opt.ambiguous_nodes))
             continue;
-        if (eg_graph_node(g, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type, x->origin,
-                          (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i]))
+        if (x->origin == EG_ORIGIN_GAZ && x->gaz_entry != EG_NONE
+                ? eg_graph_gaz_node(g, x->gaz_entry, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type,
+                                    (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i])
+                : eg_graph_node(g, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type, x->origin,
+                                (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i]))
             return EG_ENOMEM;
     }
     return EG_OK;

@@ -224,6 +224,95 @@ static int variant_index(eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
     return rc;
 }
 
+/* ---- a cheap exact upper bound for eg_jaro_winkler ----
+ *
+ * eg_jaro_winkler(a, b) = J + p * 0.1 * (1 - J), p the common prefix (at
+ * most 4), J = (m/na + m/nb + (m - t/2)/m) / 3 with m the matched
+ * characters (J = 0 when m = 0) and t >= 0 the transpositions; words of
+ * more than 64 bytes are only equal or not. Each match pairs a byte of a
+ * with an equal byte of b, one to one, so m <= sum over bytes c of
+ * min(count_a(c), count_b(c)); bytes folded into 64 classes (cls) only
+ * add to that sum (sum of mins <= min of sums), so m <= M = sum over
+ * classes k of min(A_k, B_k), A_k, B_k the words' counts in class k. And
+ * min(A, B) = [A >= 1][B >= 1] + [A >= 2][B >= 2] + [A >= 3][B >= 3] +
+ * (the rest, at most max(0, A - 3) and at most max(0, B - 3)), so
+ * M <= popcount(a1 & b1) + popcount(a2 & b2) + popcount(a3 & b3) +
+ * min(a_rest, b_rest), with x1, x2, x3 the masks of classes a word has
+ * at least 1, 2, 3 times and x_rest the sum of its counts over 3. As
+ * (m - t/2)/m <= 1, J <= (M/na + M/nb + 1)/3 =: U, and the score is
+ * increasing in J for p <= 4 (its slope is 1 - 0.1p > 0), so it is at most
+ * U + p * 0.1 * (1 - U). When that is below th by more than rounding
+ * (1e-9; both are sums of a few doubles near 1), eg_jaro_winkler(a, b)
+ * < th: the pair is told apart without measuring it. */
+typedef struct {
+    uint64_t m1, m2, m3;
+    uint32_t rest;
+} wsig;
+
+static unsigned cls(unsigned char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return c - 'a';
+    if (c >= '0' && c <= '9')
+        return 26u + (c - '0');
+    return 36u + c % 28u;
+}
+
+static void wsig_make(wsig *x, const char *w, size_t n)
+{
+    uint8_t cnt[64];
+    size_t i;
+    memset(cnt, 0, sizeof cnt);
+    memset(x, 0, sizeof *x);
+    for (i = 0; i < n; i++) {
+        unsigned k = cls((unsigned char)w[i]);
+        uint64_t bit = (uint64_t)1 << k;
+        if (cnt[k] < 255)
+            cnt[k]++;
+        if (cnt[k] == 1)
+            x->m1 |= bit;
+        else if (cnt[k] == 2)
+            x->m2 |= bit;
+        else if (cnt[k] == 3)
+            x->m3 |= bit;
+        else
+            x->rest++;
+    }
+}
+
+/* Bits set in v (inline: without a popcnt instruction the compiler's
+ * builtin is a library call). */
+static unsigned popc(uint64_t v)
+{
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned)((v * 0x0101010101010101ULL) >> 56);
+}
+
+/* eg_jaro_winkler(a, b) >= th, the bound above tried first. */
+static int jw_close(const char *a, size_t na, const wsig *sa, const char *b, size_t nb, const wsig *sb, double th)
+{
+    if (na && nb && na <= 64 && nb <= 64) {
+        size_t m = popc(sa->m1 & sb->m1) + popc(sa->m2 & sb->m2) + popc(sa->m3 & sb->m3) +
+                   (sa->rest < sb->rest ? sa->rest : sb->rest),
+               p = 0;
+        double u;
+        if (m > na)
+            m = na;
+        if (m > nb)
+            m = nb;
+        if (!m)
+            return 0.0 >= th;
+        while (p < 4 && p < na && p < nb && a[p] == b[p])
+            p++;
+        u = ((double)m / na + (double)m / nb + 1.0) / 3.0;
+        if (u + p * 0.1 * (1.0 - u) < th - 1e-9)
+            return 0;
+    }
+    return eg_jaro_winkler(a, na, b, nb) >= th;
+}
+
 /* The first and last words of a slug as eg_names_similar splits it
  * (words of two bytes or more, at most 16 of them) and the number of
  * such words. */
@@ -253,6 +342,8 @@ static size_t end_words(const char *s, const char **f, size_t *fn, const char **
  * last words; per compared name, the pre-test's result by last word. */
 typedef struct {
     uint8_t *nw;
+    uint8_t *dash;         /* the name has a '-' (more than one word) */
+    wsig *lsig, *fsig;     /* by distinct last and first word */
     const char **lw, **fw;
     size_t *lwn, *fwn;
     uint32_t *lid, *fid;
@@ -267,6 +358,9 @@ typedef struct {
 static void vscratch_free(vscratch *v)
 {
     eg_free(v->nw);
+    eg_free(v->dash);
+    eg_free(v->lsig);
+    eg_free(v->fsig);
     eg_free(v->lw);
     eg_free(v->lwn);
     eg_free(v->lid);
@@ -310,7 +404,8 @@ static int variant_decide(const vjob *job)
               !(v.lwn = eg_malloc(n * sizeof *v.lwn)) || !(v.lid = eg_malloc(n * sizeof *v.lid)) ||
               !(v.memo = eg_malloc(n)) || !(v.fw = eg_malloc(n * sizeof *v.fw)) ||
               !(v.fwn = eg_malloc(n * sizeof *v.fwn)) || !(v.fid = eg_malloc(n * sizeof *v.fid)) ||
-              !(v.fmemo = eg_malloc(n))))
+              !(v.fmemo = eg_malloc(n)) || !(v.dash = eg_malloc(n)) ||
+              !(v.lsig = eg_malloc(n * sizeof *v.lsig)) || !(v.fsig = eg_malloc(n * sizeof *v.fsig))))
         goto out;
     for (i = job->from; i < job->to; i = j) {
         size_t a, b, nd, nf;
@@ -330,6 +425,8 @@ static int variant_decide(const vjob *job)
         eg_strmap_clear(&v.fdistinct);
         for (a = i; a < j; a++) {
             uint32_t *slot, *fslot;
+            int ladded, fadded;
+            v.dash[a - o] = strchr(keys + k[a].name, '-') != NULL;
             v.lw[a - o] = v.fw[a - o] = NULL;
             v.lwn[a - o] = v.fwn[a - o] = 0;
             v.nw[a - o] =
@@ -338,11 +435,16 @@ static int variant_decide(const vjob *job)
             dec[a] = EG_NONE;
             if (!v.nw[a - o])
                 continue;
-            if (eg_strmap_put(&v.distinct, v.lw[a - o], v.lwn[a - o], (uint32_t)v.distinct.count, &slot, NULL) ||
-                eg_strmap_put(&v.fdistinct, v.fw[a - o], v.fwn[a - o], (uint32_t)v.fdistinct.count, &fslot, NULL))
+            if (eg_strmap_put(&v.distinct, v.lw[a - o], v.lwn[a - o], (uint32_t)v.distinct.count, &slot, &ladded) ||
+                eg_strmap_put(&v.fdistinct, v.fw[a - o], v.fwn[a - o], (uint32_t)v.fdistinct.count, &fslot,
+                              &fadded))
                 goto out;
             v.lid[a - o] = *slot;
             v.fid[a - o] = *fslot;
+            if (ladded)
+                wsig_make(&v.lsig[*slot], v.lw[a - o], v.lwn[a - o]);
+            if (fadded)
+                wsig_make(&v.fsig[*fslot], v.fw[a - o], v.fwn[a - o]);
         }
         nd = v.distinct.count;
         nf = v.fdistinct.count;
@@ -376,7 +478,7 @@ static int variant_decide(const vjob *job)
                     continue;
                 /* a full name never joins a one-word name: "Ivanka Trump"
                  * is not the "Trump" of Donald Trump */
-                if (g->nodes[x].words >= 2 && !strchr(name, '-'))
+                if (g->nodes[x].words >= 2 && !v.dash[b - o])
                     continue;
                 if (th <= 1.0 && !(person && v.nw[b - o] == 1 && v.nw[a - o] > 1)) {
                     uint8_t *m = &mrow[v.lid[b - o]];
@@ -388,13 +490,19 @@ static int variant_decide(const vjob *job)
                         (v.nw[a - o] > v.nw[b - o] ? v.nw[a - o] - v.nw[b - o] : v.nw[b - o] - v.nw[a - o]) > 1)
                         continue;
                     if (!*m)
-                        *m = eg_jaro_winkler(v.lw[a - o], v.lwn[a - o], v.lw[b - o], v.lwn[b - o]) >= th ? 1 : 2;
+                        *m = jw_close(v.lw[a - o], v.lwn[a - o], &v.lsig[v.lid[a - o]], v.lw[b - o], v.lwn[b - o],
+                                      &v.lsig[v.lid[b - o]], th)
+                                 ? 1
+                                 : 2;
                     if (*m == 2)
                         continue;
                     if (person && v.nw[a - o] > 1 && v.nw[b - o] > 1) {
                         uint8_t *f = &frow[v.fid[b - o]];
                         if (!*f)
-                            *f = eg_jaro_winkler(v.fw[a - o], v.fwn[a - o], v.fw[b - o], v.fwn[b - o]) >= th ? 1 : 2;
+                            *f = jw_close(v.fw[a - o], v.fwn[a - o], &v.fsig[v.fid[a - o]], v.fw[b - o],
+                                          v.fwn[b - o], &v.fsig[v.fid[b - o]], th)
+                                     ? 1
+                                     : 2;
                         if (*f == 2)
                             continue;
                     }
@@ -726,6 +834,11 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->edge_slots);
     g->edge_slots = NULL;
     g->edge_nslots = 0;
+    /* nor a surface form nor a document name (a later eg_graph_add_doc
+     * would make their slots again) */
+    eg_strmap_drop_slots(&g->aliases);
+    eg_strmap_drop_slots(&g->docs);
+    eg_graph_rank_docs(g);
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
     eg_free(g->vindex);
@@ -984,6 +1097,11 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->ev);
     eg_free(g->evix);
     eg_free(g->edge_slots);
+    eg_free(g->ecache); /* it names edges by index */
+    eg_free(g->gaz_node);
+    g->ecache = NULL;
+    g->gaz_node = NULL;
+    g->gaz_node_cap = 0;
     g->edges = NULL;
     g->ev = NULL;
     g->evix = NULL;

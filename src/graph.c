@@ -35,6 +35,8 @@ void eg_graph_free(eg_graph *g)
     eg_strmap_free(&g->aliases);
     eg_free(g->acount);
     eg_free(g->edge_slots);
+    eg_free(g->ecache);
+    eg_free(g->gaz_node);
     eg_free(g->edges);
     eg_free(g->ev);
     eg_free(g->evix);
@@ -47,6 +49,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->spools);
     eg_buf_free(&g->spool_buf);
     eg_strmap_free(&g->docs);
+    eg_free(g->doc_rank);
     eg_buf_free(&g->strs);
     eg_strmap_free(&g->learned);
     eg_free(g->explain);
@@ -78,28 +81,16 @@ int eg_graph_str(eg_graph *g, const char *s, uint32_t *off) { return str_add(g, 
 
 /* ---- nodes ---- */
 
-int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin, uint16_t words,
-                  uint32_t *out)
+/* The node of key (the type digit, then the id; klen bytes). */
+static int node_put(eg_graph *g, const char *key, size_t klen, const char *label, eg_type type, uint8_t origin,
+                    uint16_t words, uint32_t *out)
 {
     uint32_t *slot;
-    int added, rc;
+    int added;
     gnode *n;
-    char small[128];
-    size_t len = strlen(id);
-    char *key = len + 2 <= sizeof small ? small : eg_malloc(len + 2);
-    /* nodes are keyed by type and id: a rule-found "Jordan" (PERSON) and
-     * the gazetteer's Jordan (PLACE) are two entities whichever document
-     * or thread meets them first */
-    if (!key)
-        return EG_ENOMEM;
-    key[0] = (char)('0' + type);
-    memcpy(key + 1, id, len + 1);
     /* room for the node first: a key in g->ids always has its node */
-    rc = EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1) ||
-         eg_strmap_put(&g->ids, key, len + 1, (uint32_t)g->nnodes, &slot, &added);
-    if (key != small)
-        eg_free(key);
-    if (rc)
+    if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1) ||
+        eg_strmap_put(&g->ids, key, klen, (uint32_t)g->nnodes, &slot, &added))
         return EG_ENOMEM;
     if (!added) {
         n = &g->nodes[*slot];
@@ -128,6 +119,51 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
         n->label = 0;
         return EG_ENOMEM;
     }
+    return EG_OK;
+}
+
+int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin, uint16_t words,
+                  uint32_t *out)
+{
+    int rc;
+    char small[128];
+    size_t len = strlen(id);
+    char *key = len + 2 <= sizeof small ? small : eg_malloc(len + 2);
+    /* nodes are keyed by type and id: a rule-found "Jordan" (PERSON) and
+     * the gazetteer's Jordan (PLACE) are two entities whichever document
+     * or thread meets them first */
+    if (!key)
+        return EG_ENOMEM;
+    key[0] = (char)('0' + type);
+    memcpy(key + 1, id, len + 1);
+    rc = node_put(g, key, len + 1, label, type, origin, words, out);
+    if (key != small)
+        eg_free(key);
+    return rc;
+}
+
+int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
+                      uint32_t *out)
+{
+    gnode *n;
+    if (entry < g->gaz_node_cap && g->gaz_node[entry]) {
+        /* what eg_graph_node does for a node it has: its origin is
+         * already EG_ORIGIN_GAZ (the lowest), so only the words may grow */
+        *out = g->gaz_node[entry] - 1;
+        n = &g->nodes[*out];
+        if (words > n->words)
+            n->words = words;
+        return EG_OK;
+    }
+    if (eg_graph_node(g, id, label, type, EG_ORIGIN_GAZ, words, out))
+        return EG_ENOMEM;
+    if (entry >= g->gaz_node_cap) {
+        size_t old = g->gaz_node_cap;
+        if (entry == EG_NONE || EG_GROW(g->gaz_node, g->gaz_node_cap, (size_t)entry + 1))
+            return EG_OK; /* no cache for it: the node is there all the same */
+        memset(g->gaz_node + old, 0, (g->gaz_node_cap - old) * sizeof *g->gaz_node);
+    }
+    g->gaz_node[entry] = *out + 1;
     return EG_OK;
 }
 
@@ -172,6 +208,8 @@ int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *su
 
 /* ---- edges ---- */
 
+#define ECACHE_SIZE 4096 /* entries of g->ecache, a power of two */
+
 static uint64_t edge_hash(uint32_t a, uint32_t b) { return eg_hash_mix(a, b); }
 
 static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b)
@@ -213,23 +251,33 @@ static unsigned ev_k(const eg_graph *g)
 /* The edge (a, b), a < b, made when new. */
 static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 {
-    size_t i;
+    size_t i, c;
     gedge *e;
+    if (!g->ecache && !(g->ecache = eg_calloc(ECACHE_SIZE, sizeof *g->ecache)))
+        return EG_ENOMEM;
+    c = (size_t)edge_hash(a, b) & (ECACHE_SIZE - 1);
+    if (g->ecache[c].e && g->ecache[c].a == a && g->ecache[c].b == b) {
+        *out = &g->edges[g->ecache[c].e - 1];
+        return EG_OK;
+    }
     if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
         return EG_ENOMEM;
     i = edge_find(g, a, b);
     if (g->edge_slots[i]) {
         *out = &g->edges[g->edge_slots[i] - 1];
-        return EG_OK;
+    } else {
+        if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
+            return EG_ENOMEM;
+        e = &g->edges[g->nedges];
+        memset(e, 0, sizeof *e);
+        e->a = a;
+        e->b = b;
+        g->edge_slots[i] = (uint32_t)++g->nedges;
+        *out = e;
     }
-    if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
-        return EG_ENOMEM;
-    e = &g->edges[g->nedges];
-    memset(e, 0, sizeof *e);
-    e->a = a;
-    e->b = b;
-    g->edge_slots[i] = (uint32_t)++g->nedges;
-    *out = e;
+    g->ecache[c].a = a;
+    g->ecache[c].b = b;
+    g->ecache[c].e = g->edge_slots[i];
     return EG_OK;
 }
 
@@ -239,7 +287,12 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 int eg_graph_ev_cmp(const eg_graph *g, const gevidence *x, const gevidence *y)
 {
     if (x->doc != y->doc) {
-        int c = strcmp(g->docs.items[x->doc].key, g->docs.items[y->doc].key);
+        int c;
+        if (!g->docs_unsorted)
+            return x->doc < y->doc ? -1 : 1;
+        if (g->doc_rank)
+            return g->doc_rank[x->doc] < g->doc_rank[y->doc] ? -1 : 1;
+        c = strcmp(g->docs.items[x->doc].key, g->docs.items[y->doc].key);
         if (c)
             return c;
     }
@@ -537,10 +590,43 @@ int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t do
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
 {
     uint32_t *slot;
-    if (eg_strmap_put(&g->docs, name, strlen(name), (uint32_t)g->docs.count, &slot, NULL))
+    int added;
+    if (eg_strmap_put(&g->docs, name, strlen(name), (uint32_t)g->docs.count, &slot, &added))
         return EG_ENOMEM;
+    /* names are distinct: while each new one sorts after the one before,
+     * index order is name order */
+    if (added && g->docs.count > 1 && strcmp(g->docs.items[g->docs.count - 2].key, name) >= 0)
+        g->docs_unsorted = 1;
+    if (added && g->doc_rank) {
+        eg_free(g->doc_rank);
+        g->doc_rank = NULL;
+    }
     *out = *slot;
     return EG_OK;
+}
+
+/* Document indices by name. ctx: the graph. */
+static int cmp_doc_name(const void *pa, const void *pb, void *ctx)
+{
+    const eg_graph *g = ctx;
+    return strcmp(g->docs.items[*(const uint32_t *)pa].key, g->docs.items[*(const uint32_t *)pb].key);
+}
+
+void eg_graph_rank_docs(eg_graph *g)
+{
+    uint32_t *ix;
+    size_t i, n = g->docs.count;
+    if (!g->docs_unsorted || g->doc_rank || !n)
+        return;
+    if (!(ix = eg_malloc(n * sizeof *ix)))
+        return;
+    for (i = 0; i < n; i++)
+        ix[i] = (uint32_t)i;
+    /* names are distinct: the order is total */
+    if (!eg_sort(ix, n, sizeof *ix, cmp_doc_name, g) && (g->doc_rank = eg_malloc(n * sizeof *g->doc_rank)))
+        for (i = 0; i < n; i++)
+            g->doc_rank[ix[i]] = (uint32_t)i;
+    eg_free(ix);
 }
 
 int eg_graph_learn(eg_graph *g, const char *slug, uint32_t n)
@@ -580,7 +666,8 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
         const eg_strmap_item *it = &src->ids.items[i];
         uint32_t n;
         gnode *d;
-        if (eg_graph_node(dst, it->key + 1, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
+        /* src's key is dst's key: type digit and id */
+        if (node_put(dst, it->key, it->klen, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
             return EG_ENOMEM;
         d = &dst->nodes[n];
         d->mentions += s->mentions;
@@ -650,6 +737,7 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
     for (i = 0; i < src->docs.count; i++)
         if (eg_graph_doc(dst, src->docs.items[i].key, &dmap[i]))
             goto out;
+    eg_graph_rank_docs(dst);
     for (i = 0; i < src->nedges; i++) {
         const gedge *s = &src->edges[i];
         uint32_t a = map[s->a], b = map[s->b];

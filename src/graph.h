@@ -102,6 +102,12 @@ struct eg_graph {
     uint64_t spool_len;   /* bytes in spools[0], written or waiting */
     eg_buf spool_buf;
     eg_strmap docs;       /* document names */
+    uint8_t docs_unsorted; /* 0: document indices are in name order (each
+                              new name sorts after the one before), so
+                              eg_graph_ev_cmp compares indices, not names */
+    uint32_t *doc_rank;   /* else, when not NULL: document → its place in
+                             name order (eg_graph_rank_docs; dropped when
+                             a document is added) */
     eg_buf strs;          /* labels, snippets, explain lines */
     eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
     gexplain *explain;
@@ -109,6 +115,17 @@ struct eg_graph {
     uint64_t ndocs;
     uint64_t nwindows;
     gwork *work;          /* lazily made by eg_graph_add_doc */
+    uint32_t *gaz_node;   /* gazetteer entry → its node + 1 (0: not yet):
+                             an entity from a gazetteer entry has the
+                             entry's type and id, so its node is found
+                             without hashing the id */
+    size_t gaz_node_cap;
+    /* A direct-mapped cache in front of the edge table (whose lookups
+     * miss the CPU cache at scale): pairs of nodes → edge index (edges
+     * never move nor go before finish). */
+    struct {
+        uint32_t a, b, e; /* e: edge index + 1, 0 = empty */
+    } *ecache;
     unsigned threads;     /* eg_graph_set_threads: threads finish may use */
 
     /* after eg_graph_finish */
@@ -126,6 +143,10 @@ struct eg_graph {
 /* graph.c: adds one mention's entity to the graph; returns its node. */
 int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin,
                   uint16_t words, uint32_t *out);
+/* graph.c: the node of an entity made from gazetteer entry `entry`
+ * (origin EG_ORIGIN_GAZ), as eg_graph_node would give it. */
+int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
+                      uint32_t *out);
 /* graph.c: counts a mention of node n with this surface text in doc seq. */
 int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len);
 /* graph.c: one window in which the given distinct nodes occur together. */
@@ -148,6 +169,11 @@ int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, ui
 int eg_graph_str(eg_graph *g, const char *s, uint32_t *off);
 /* graph.c: index of a document name in g->docs. */
 int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out);
+
+/* graph.c: ranks the documents by name when they did not come in name
+ * order, so that evidence order compares ranks, not names (after a merge,
+ * before finish's sorts). Out of memory is no error: names are compared. */
+void eg_graph_rank_docs(eg_graph *g);
 
 /* graph.c: writes waiting snippet bytes to the spool file. */
 int eg_graph_spool_flush(eg_graph *g);

@@ -335,14 +335,17 @@ int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
 static size_t strmap_find(const eg_strmap *m, const char *key, size_t len, uint64_t h)
 {
     size_t mask = m->nslots - 1, i = h & mask;
+    uint32_t h32 = (uint32_t)h;
     for (;;) {
-        uint32_t s = m->slots[i];
+        const eg_strmap_slot *s = &m->slots[i];
         const eg_strmap_item *it;
-        if (!s)
+        if (!s->idx)
             return i;
-        it = &m->items[s - 1];
-        if (it->hash == h && it->klen == len && memcmp(it->key, key, len) == 0)
-            return i;
+        if (s->h == h32) {
+            it = &m->items[s->idx - 1];
+            if (it->klen == len && memcmp(it->key, key, len) == 0)
+                return i;
+        }
         i = (i + 1) & mask;
     }
 }
@@ -353,24 +356,43 @@ uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len)
     if (!m->nslots)
         return NULL;
     i = strmap_find(m, key, len, eg_hash(key, len));
-    return m->slots[i] ? &m->items[m->slots[i] - 1].val : NULL;
+    return m->slots[i].idx ? &m->items[m->slots[i].idx - 1].val : NULL;
 }
 
+/* Doubles the slots; the slots' hash bits place the items (the table
+ * never has more than 2^32 slots, so the low 32 bits are enough). After
+ * eg_strmap_drop_slots, the items' keys are hashed again. */
 static int strmap_rehash(eg_strmap *m)
 {
     size_t n = m->nslots ? m->nslots * 2 : 64, i;
-    uint32_t *ns = eg_calloc(n, sizeof *ns);
-    if (!ns)
+    eg_strmap_slot *ns;
+    if (!m->nslots)
+        while ((m->count + 1) * 4 >= n * 3)
+            n *= 2;
+    if (n > ((size_t)1 << 32) || !(ns = eg_calloc(n, sizeof *ns)))
         return EG_ENOMEM;
+    if (!m->nslots) {
+        for (i = 0; i < m->count; i++) {
+            uint32_t h = (uint32_t)eg_hash(m->items[i].key, m->items[i].klen);
+            size_t j = h & (n - 1);
+            while (ns[j].idx)
+                j = (j + 1) & (n - 1);
+            ns[j].idx = (uint32_t)i + 1;
+            ns[j].h = h;
+        }
+    }
+    for (i = 0; i < m->nslots; i++) {
+        size_t j;
+        if (!m->slots[i].idx)
+            continue;
+        j = m->slots[i].h & (n - 1);
+        while (ns[j].idx)
+            j = (j + 1) & (n - 1);
+        ns[j] = m->slots[i];
+    }
     eg_free(m->slots);
     m->slots = ns;
     m->nslots = n;
-    for (i = 0; i < m->count; i++) {
-        size_t j = m->items[i].hash & (n - 1);
-        while (ns[j])
-            j = (j + 1) & (n - 1);
-        ns[j] = (uint32_t)i + 1;
-    }
     return EG_OK;
 }
 
@@ -383,9 +405,9 @@ int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_
         return EG_ENOMEM;
     i = strmap_find(m, key, len, h);
     if (added)
-        *added = !m->slots[i];
-    if (!m->slots[i]) {
-        if (EG_GROW(m->items, m->cap, m->count + 1))
+        *added = !m->slots[i].idx;
+    if (!m->slots[i].idx) {
+        if (m->count >= UINT32_MAX - 1 || EG_GROW(m->items, m->cap, m->count + 1))
             return EG_ENOMEM;
         it = &m->items[m->count];
         if (!(it->key = eg_arena_alloc(&m->keys, len + 1)))
@@ -394,11 +416,11 @@ int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_
         it->key[len] = 0;
         it->klen = (uint32_t)len;
         it->val = v;
-        it->hash = h;
-        m->slots[i] = (uint32_t)++m->count;
+        m->slots[i].h = (uint32_t)h;
+        m->slots[i].idx = (uint32_t)++m->count;
     }
     if (slot)
-        *slot = &m->items[m->slots[i] - 1].val;
+        *slot = &m->items[m->slots[i].idx - 1].val;
     return EG_OK;
 }
 
@@ -408,6 +430,13 @@ void eg_strmap_clear(eg_strmap *m)
     m->count = 0;
     if (m->slots)
         memset(m->slots, 0, m->nslots * sizeof *m->slots);
+}
+
+void eg_strmap_drop_slots(eg_strmap *m)
+{
+    eg_free(m->slots);
+    m->slots = NULL;
+    m->nslots = 0;
 }
 
 void eg_strmap_free(eg_strmap *m)

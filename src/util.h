@@ -116,17 +116,25 @@ int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx);
 
 /* A string → uint32 map with interned keys (open addressing). Keys are
  * copied into the map's own arena: items[i].key stays valid until the
- * map is cleared or freed. */
+ * map is cleared or freed. A slot holds its item's index and the low 32
+ * bits of the key's hash, so a probe that meets another key is told
+ * apart without reading the item (a cache miss in a big map), and a
+ * rehash places items without hashing their keys again; an item is then
+ * 16 bytes. */
 typedef struct {
     char *key;        /* owned copy, NUL-terminated */
     uint32_t klen;
     uint32_t val;
-    uint64_t hash;
 } eg_strmap_item;
 
 typedef struct {
-    uint32_t *slots;       /* index+1 into items, 0 = empty */
-    size_t nslots;         /* power of two */
+    uint32_t idx;     /* index + 1 into items, 0 = empty */
+    uint32_t h;       /* low 32 bits of the key's eg_hash */
+} eg_strmap_slot;
+
+typedef struct {
+    eg_strmap_slot *slots;
+    size_t nslots;         /* power of two, at most 2^32 */
     eg_strmap_item *items; /* in insertion order */
     size_t count, cap;
     eg_arena keys;         /* the keys' bytes */
@@ -140,6 +148,9 @@ uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len);
 int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v,
                   uint32_t **slot, int *added);
 void eg_strmap_clear(eg_strmap *m); /* empties the map, keeps its memory */
+/* Frees the slots of a map that will only be walked (items[]) for a while:
+ * get finds nothing until the next put, which hashes the keys again. */
+void eg_strmap_drop_slots(eg_strmap *m);
 void eg_strmap_free(eg_strmap *m);
 
 /* ---- strings ---- */

@@ -334,6 +334,36 @@ static void test_weights_and_filters(void)
     eg_ctx_free(c);
 }
 
+/* A string map keeps working after eg_strmap_drop_slots (finish drops
+ * the slots of maps it only walks), across growth and with many keys. */
+static void test_strmap_slots(void)
+{
+    eg_strmap m;
+    char k[32];
+    uint32_t *v;
+    int added, i, bad = 0;
+    memset(&m, 0, sizeof m);
+    for (i = 0; i < 5000; i++) {
+        snprintf(k, sizeof k, "key-%d", i);
+        if (eg_strmap_put(&m, k, strlen(k), (uint32_t)i, &v, &added) || !added)
+            bad++;
+    }
+    EQ_INT(bad, 0, "5000 distinct keys added");
+    eg_strmap_drop_slots(&m);
+    OK(!eg_strmap_get(&m, "key-1", 5), "no lookups while the slots are dropped");
+    EQ_STR(m.items[4999].key, "key-4999", "items still walkable");
+    OK(!eg_strmap_put(&m, "key-7", 5, 99, &v, &added) && !added && *v == 7, "put finds an old key again");
+    OK(!eg_strmap_put(&m, "new", 3, 5000, &v, &added) && added && *v == 5000, "and adds a new one");
+    for (i = 0, bad = 0; i < 5000; i++) {
+        snprintf(k, sizeof k, "key-%d", i);
+        v = eg_strmap_get(&m, k, strlen(k));
+        if (!v || *v != (uint32_t)i)
+            bad++;
+    }
+    EQ_INT(bad, 0, "every old key found after the slots were made again");
+    eg_strmap_free(&m);
+}
+
 int main(void)
 {
     int fd = mkstemp(gaz_path);
@@ -352,6 +382,7 @@ int main(void)
     test_save_load();
     test_same_id_two_types();
     test_weights_and_filters();
+    test_strmap_slots();
     unlink(gaz_path);
     return tap_done();
 }
