@@ -51,6 +51,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->cflag);
     eg_free(r->at);
     eg_free(r->names_next);
+    eg_free(r->acr);
     memset(r, 0, sizeof *r);
 }
 
@@ -1279,44 +1280,102 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
 static const kword initials_skip[] = {KW("of"),  KW("the"), KW("and"), KW("for"),
                                       KW("de"),  KW("on"),  KW("in"),  KW("&"), {NULL, 0}};
 
-/* Whether the capitalised words of mention m spell acronym token a, one
- * initial each ("Radio Free Europe": RFE). */
-static int spells(const eg_doc *d, const eg_rmention *m, const eg_token *a)
+/* The bytes of an acronym (3 to 6) with its length, as one number: equal
+ * numbers, equal byte strings. */
+static uint64_t acr_pack(const char *s, size_t n)
 {
-    const char *acr = d->text + a->s;
-    size_t n = a->e - a->s, k = 0;
+    uint64_t v = n;
+    size_t i;
+    for (i = 0; i < n; i++)
+        v |= (uint64_t)(unsigned char)s[i] << (8 * (i + 1));
+    return v;
+}
+
+/* The initials mention m spells (see spells), packed; 0 when they cannot
+ * be an acronym (a capitalised word that is all capitals or not
+ * capitalised, or not 3 to 6 of them). */
+static uint64_t mention_initials(const eg_doc *d, const eg_rmention *m)
+{
+    char buf[6];
+    size_t k = 0;
     uint32_t u;
     for (u = m->t0; u < m->t1; u++) {
         const eg_token *w = &d->tok[u];
         if (w->kind != EG_TK_WORD || key_in(d, u, initials_skip))
             continue;
-        if (!(w->flags & EG_TF_CAP) || (w->flags & EG_TF_ALLCAP) || k == n || d->text[w->s] != acr[k])
+        if (!(w->flags & EG_TF_CAP) || (w->flags & EG_TF_ALLCAP) || k == sizeof buf)
             return 0;
-        k++;
+        buf[k++] = d->text[w->s];
     }
-    return k == n;
+    return k >= 3 ? acr_pack(buf, k) : 0;
+}
+
+static int cmp_acr(const void *pa, const void *pb)
+{
+    const eg_racr *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->ent < b->ent ? -1 : a->ent > b->ent;
+}
+
+/* The table acronym_of reads: for each spelling, the one entity (not a
+ * person) with a mention of 3 tokens or more that spells it, EG_NONE when
+ * several; sorted. Made at the first all-capital word of a document: the
+ * mentions of 3 tokens or more do not change while partial names are
+ * linked (those add and relink one-token mentions only). */
+static int acr_build(eg_resolver *r, const eg_doc *d)
+{
+    size_t i, j, n = 0;
+    r->acr_built = 1;
+    r->nacr = 0;
+    for (i = 0; i < r->nm; i++) {
+        const eg_rmention *m = &r->m[i];
+        uint64_t key;
+        if (m->type == EG_PERSON || m->t1 - m->t0 < 3 || !(key = mention_initials(d, m)))
+            continue;
+        if (EG_GROW(r->acr, r->acr_cap, n + 1))
+            return EG_ENOMEM;
+        r->acr[n].key = key;
+        r->acr[n++].ent = m->ent;
+    }
+    if (n > 1)
+        qsort(r->acr, n, sizeof *r->acr, cmp_acr);
+    for (i = 0, j = 0; i < n; i++) { /* one row per spelling */
+        if (j && r->acr[j - 1].key == r->acr[i].key) {
+            if (r->acr[j - 1].ent != r->acr[i].ent)
+                r->acr[j - 1].ent = EG_NONE;
+            continue;
+        }
+        r->acr[j++] = r->acr[i];
+    }
+    r->nacr = j;
+    return EG_OK;
 }
 
 /* An all-capital word of 3 to 6 letters that no gazetteer knows, as the
  * acronym of a name in the same document ("Radio Free Europe ... Reported
  * by RFE"): the one entity (not a person) with a mention whose initials
- * it is. EG_NONE when none or several. */
-static uint32_t acronym_of(const eg_resolver *r, const eg_doc *d, uint32_t t)
+ * it is (one initial per capitalised word, "of", "the"... skipped).
+ * EG_NONE when none or several (or out of memory: no link). */
+static uint32_t acronym_of(eg_resolver *r, const eg_doc *d, uint32_t t)
 {
     const eg_token *a = &d->tok[t];
-    uint32_t pick = EG_NONE, i;
-    size_t n = a->e - a->s;
+    size_t n = a->e - a->s, lo = 0, hi;
+    uint64_t key;
     if (!(a->flags & EG_TF_ALLCAP) || (a->flags & (EG_TF_DOTTED | EG_TF_DIGIT)) || n < 3 || n > 6)
         return EG_NONE;
-    for (i = 0; i < r->nm; i++) {
-        const eg_rmention *m = &r->m[i];
-        if (m->type == EG_PERSON || m->t1 - m->t0 < 3 || (uint32_t)n > m->t1 - m->t0 || !spells(d, m, a))
-            continue;
-        if (pick != EG_NONE && pick != m->ent)
-            return EG_NONE;
-        pick = m->ent;
+    if (!r->acr_built && acr_build(r, d))
+        return EG_NONE;
+    key = acr_pack(d->text + a->s, n);
+    hi = r->nacr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->acr[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return pick;
+    return lo < r->nacr && r->acr[lo].key == key ? r->acr[lo].ent : EG_NONE;
 }
 
 /* A capitalised word no mention covers: a learned acronym, a partial
@@ -1436,6 +1495,7 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     r->nm = 0;
     r->nent = 0;
     r->nlearned = 0;
+    r->acr_built = 0;
     eg_buf_reset(&r->pool);
     eg_buf_reset(&r->textpool);
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))

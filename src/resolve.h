@@ -82,6 +82,12 @@ typedef struct {
     uint32_t ctx;               /* needs a place context (EG_GE_CTX) */
 } eg_rgaz;
 
+/* A spelling of initials and its entity (resolve.c: acronym_of). */
+typedef struct {
+    uint64_t key;               /* the initials' bytes and count */
+    uint32_t ent;               /* EG_NONE: several entities spell it */
+} eg_racr;
+
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
     size_t nm, mcap;
@@ -130,6 +136,9 @@ typedef struct {
                                                   bit n: a word of n bytes may be a variant */
     uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
     size_t names_next_cap;
+    eg_racr *acr;       /* initials of long names, made when first needed (resolve.c: acr_build) */
+    size_t nacr, acr_cap;
+    int acr_built;
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);
