@@ -604,30 +604,6 @@ static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len
     return EG_OK;
 }
 
-/* The span's clean text with white space folded to single spaces. */
-static int span_text(const eg_doc *d, uint32_t t0, uint32_t t1, eg_buf *b)
-{
-    uint32_t t;
-    size_t need = 0;
-    char *p;
-    for (t = t0; t < t1; t++)
-        need += d->tok[t].e - d->tok[t].s + 1;
-    eg_buf_reset(b);
-    if (eg_buf_reserve(b, need))
-        return EG_ENOMEM;
-    p = b->p;
-    for (t = t0; t < t1; t++) {
-        const eg_token *x = &d->tok[t];
-        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE))
-            *p++ = ' ';
-        memcpy(p, d->text + x->s, x->e - x->s);
-        p += x->e - x->s;
-    }
-    *p = 0;
-    b->len = (size_t)(p - b->p);
-    return EG_OK;
-}
-
 /* Finds or adds the entity with this id; *out its index. labellen
  * (size_t)-1: label is a C string, measured only when the entity is new. */
 static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *label, size_t labellen,
@@ -648,9 +624,18 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
     x->type = (uint8_t)type;
     x->origin = origin;
     x->gaz_entry = gaz_entry;
-    if (pool_add(r, id, idlen, &idoff) ||
-        pool_add(r, label, labellen == (size_t)-1 ? strlen(label) : labellen, &x->label))
+    if (labellen == (size_t)-1)
+        labellen = strlen(label);
+    if (eg_buf_reserve(&r->pool, idlen + labellen + 2)) /* both strings with their NULs */
         return EG_ENOMEM;
+    idoff = (uint32_t)r->pool.len;
+    memcpy(r->pool.p + idoff, id, idlen);
+    r->pool.p[idoff + idlen] = 0;
+    x->label = idoff + (uint32_t)idlen + 1;
+    memcpy(r->pool.p + x->label, label, labellen);
+    r->pool.p[x->label + labellen] = 0;
+    r->pool.len = x->label + labellen + 1;
+    r->pool.p[r->pool.len] = 0;
     x->id = idoff;
     if (stab_put(&r->ids, i, h, idoff, (uint32_t)idlen, (uint32_t)r->nent))
         return EG_ENOMEM;
@@ -658,66 +643,92 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
     return EG_OK;
 }
 
-/* eg_slug for a text of ASCII bytes (1..127), where it needs no utf8proc:
- * letters and digits lower-cased, runs of anything else but ' and . made
- * one '-' between words. Returns 0, leaving b alone, when the text has
- * another byte; 1 when done (b holds the slug). */
-static int slug_ascii(eg_buf *b, const char *s, size_t n)
-{
-    size_t i;
-    char *p, *start;
-    int dash = 0;
-    if (eg_buf_reserve(b, 2 * n)) /* a dash before each kept byte at most */
-        return 0;
-    p = start = b->p + b->len;
-    for (i = 0; i < n; i++) {
-        unsigned c = (unsigned char)s[i];
-        if (c - 1u >= 127u) /* NUL or not ASCII: eg_slug's job */
-            return 0;
-        if ((c | 0x20) - 'a' < 26u || c - '0' < 10u) {
-            if (dash && p > start)
-                *p++ = '-';
-            dash = 0;
-            *p++ = (char)(c - 'A' < 26u ? c + 32 : c);
-        } else if (c != '\'' && c != '.') {
-            dash = 1;
-        }
-    }
-    *p = 0;
-    b->len = (size_t)(p - b->p);
-    return 1;
-}
+/* What eg_slug does with each byte of an ASCII text: 0 a separator (runs
+ * of them are one '-' between words), 1 dropped (' and .), 2 not for this
+ * fast path (NUL, or a byte of a multi-byte character: eg_slug's job),
+ * else the byte kept, lower-cased (letters and digits). */
+static const unsigned char slug_map[256] = {
+      2,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   1,   0,   0,   0,   0,   0,   0,   1,   0,
+     48,  49,  50,  51,  52,  53,  54,  55,  56,  57,   0,   0,   0,   0,   0,   0,
+      0,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,   0,   0,   0,   0,   0,
+      0,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,   0,   0,   0,   0,   0,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2};
 
 /* The entity of a mention found by a rule: its id is the slug of its text,
  * so one text always gives one entity; r->texts remembers it and the slug
- * is made once per distinct text in the document. */
+ * is made once per distinct text in the document. The text (tokens with
+ * white space folded to single spaces) is written in place at the end of
+ * r->textpool, kept there only when new; its slug is made in the same
+ * pass when the text is ASCII (most are; few texts repeat). */
 static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, uint32_t *out)
 {
     uint64_t h;
-    size_t i;
-    uint32_t off;
-    int rc;
-    if (span_text(d, m->t0, m->t1, &r->tmp))
+    size_t i, need = 0, len;
+    uint32_t t, off = (uint32_t)r->textpool.len;
+    char *p, *text, *q, *start;
+    int rc, dash = 0, ascii = 1;
+    for (t = m->t0; t < m->t1; t++)
+        need += d->tok[t].e - d->tok[t].s + 1;
+    if (eg_buf_reserve(&r->textpool, need) || eg_buf_reserve(&r->slug, 2 * need))
         return EG_ENOMEM;
-    h = eg_hash(r->tmp.p, r->tmp.len);
-    i = stab_find(&r->texts, r->textpool.p, r->tmp.p, r->tmp.len, h);
+    p = text = r->textpool.p + off;
+    q = start = r->slug.p;
+    for (t = m->t0; t < m->t1; t++) {
+        const eg_token *x = &d->tok[t];
+        const unsigned char *c = (const unsigned char *)d->text + x->s, *e = (const unsigned char *)d->text + x->e;
+        if (t > m->t0 && (x->flags & EG_TF_SPACE_BEFORE)) {
+            *p++ = ' ';
+            dash = 1;
+        }
+        for (; c < e; c++) {
+            unsigned u = slug_map[*c];
+            *p++ = (char)*c;
+            if (u > 2) {
+                if (dash && q > start)
+                    *q++ = '-';
+                dash = 0;
+                *q++ = (char)u;
+            } else if (u == 0) {
+                dash = 1;
+            } else if (u == 2) {
+                ascii = 0;
+            }
+        }
+    }
+    *p = 0;
+    len = (size_t)(p - text);
+    h = eg_hash(text, len);
+    i = stab_find(&r->texts, r->textpool.p, text, len, h);
     if (stab_hit(&r->texts, i)) {
         *out = r->texts.s[i].val;
         return EG_OK;
     }
-    eg_buf_reset(&r->slug);
-    rc = slug_ascii(&r->slug, r->tmp.p, r->tmp.len) ? EG_OK : eg_slug(&r->slug, r->tmp.p, r->tmp.len);
+    r->slug.len = (size_t)(q - start);
+    r->slug.p[r->slug.len] = 0;
+    rc = EG_OK;
+    if (!ascii) {
+        eg_buf_reset(&r->slug);
+        rc = eg_slug(&r->slug, text, len);
+    }
     if (!rc && !r->slug.len)
         rc = eg_buf_adds(&r->slug, "x");
     if (!rc)
-        rc = entity_get(r, r->slug.p, r->slug.len, r->tmp.p, r->tmp.len, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE,
-                        out);
+        rc = entity_get(r, r->slug.p, r->slug.len, text, len, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE, out);
     if (rc)
         return rc;
-    off = (uint32_t)r->textpool.len;
-    if (eg_buf_add(&r->textpool, r->tmp.p, r->tmp.len))
-        return EG_ENOMEM;
-    return stab_put(&r->texts, i, h, off, (uint32_t)r->tmp.len, *out);
+    r->textpool.len += len; /* keep the text: the table points at it */
+    return stab_put(&r->texts, i, h, off, (uint32_t)len, *out);
 }
 
 /* Remembers the fullest form of a person's name (first and last word). */
