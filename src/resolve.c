@@ -1487,13 +1487,15 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
      * a name part when capitalised, undotted, and not a common word at the
      * start of a sentence (tests cheapest first: most tokens fail the first). */
     {
-        const eg_token *tok = d->tok; /* none of these move in the loop */
+        const eg_token *tok = d->tok, *k, *end = d->tok + d->ntok; /* none of these move in the loop */
         const uint8_t *taken = r->taken;
-        uint32_t ntok = (uint32_t)d->ntok;
-        for (t = 0; t < ntok; t++)
-            if ((tok[t].flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP && tok[t].kind == EG_TK_WORD && !taken[t] &&
-                (rc = bare_word(r, c, d, t, person_at, ent_at)))
+        for (k = tok; k < end; k++) {
+            if ((k->flags & (EG_TF_CAP | EG_TF_DOTTED)) != EG_TF_CAP)
+                continue;
+            t = (uint32_t)(k - tok);
+            if (k->kind == EG_TK_WORD && !taken[t] && (rc = bare_word(r, c, d, t, person_at, ent_at)))
                 goto out;
+        }
     }
 out:
     return rc;
