@@ -57,15 +57,26 @@ void eg_resolver_free(eg_resolver *r)
 
 /* ---- small token helpers ---- */
 
-/* A word of a fixed list with its length, so a token is ruled out by its
- * key length before any byte is compared (these run for every token the
- * gender and place checks look at). */
+/* A word of a fixed list with its length; each list comes with a mask of
+ * the lengths in it (bit n: a word of n bytes), made by the same macro
+ * list, so a token is ruled out by its key length before any byte is
+ * compared (these run for every token the gender and place checks look
+ * at). */
 typedef struct {
     const char *w;
     uint32_t n;
 } kword;
 
-#define KW(s) {s, (uint32_t)(sizeof s - 1)}
+typedef struct {
+    uint64_t lens;      /* bit n: some word has n bytes (n < 64) */
+    const kword *words; /* ends with {NULL, 0} */
+} klist;
+
+#define KW(s) {s, (uint32_t)(sizeof s - 1)},
+#define KLEN(s) (1ull << (sizeof s - 1)) |
+#define KLIST(name, LIST)                                                                                              \
+    static const kword name##_words[] = {LIST(KW){NULL, 0}};                                                          \
+    static const klist name = {LIST(KLEN) 0, name##_words};
 
 /* Is token t's key the word w (of n bytes)? */
 static int key_is_n(const eg_doc *d, uint32_t t, const char *w, uint32_t n)
@@ -75,16 +86,19 @@ static int key_is_n(const eg_doc *d, uint32_t t, const char *w, uint32_t n)
 
 #define key_is(d, t, lit) key_is_n((d), (t), (lit), (uint32_t)(sizeof(lit) - 1))
 
-static int key_in(const eg_doc *d, uint32_t t, const kword *words)
+static int key_in(const eg_doc *d, uint32_t t, const klist *l)
 {
+    const kword *words;
     const char *k;
     uint32_t n;
     if (t >= d->ntok)
         return 0;
     n = d->tok[t].klen;
+    if (n >= 64 || !(l->lens >> n & 1))
+        return 0;
     k = eg_tok_key(d, &d->tok[t]);
-    for (; words->w; words++)
-        if (words->n == n && memcmp(k, words->w, n) == 0)
+    for (words = l->words; words->w; words++)
+        if (words->n == n && words->w[0] == k[0] && memcmp(k, words->w, n) == 0)
             return 1;
     return 0;
 }
@@ -100,14 +114,15 @@ static uint32_t prev_tok(const eg_doc *d, uint32_t t)
     return EG_NONE;
 }
 
-static const kword place_preps[] = {KW("in"),      KW("from"),   KW("to"),         KW("near"),   KW("at"),
-                                    KW("of"),      KW("into"),   KW("across"),     KW("outside"), KW("inside"),
-                                    KW("around"),  KW("throughout"), KW("via"),    KW("toward"), KW("towards"),
-                                    {NULL, 0}};
-static const kword male_titles[] = {KW("mr"),   KW("sir"),    KW("king"), KW("prince"),
-                                    KW("lord"), KW("mister"), {NULL, 0}};
-static const kword female_titles[] = {KW("mrs"),  KW("ms"),    KW("miss"),     KW("madam"), KW("madame"),
-                                      KW("lady"), KW("queen"), KW("princess"), KW("dame"),  {NULL, 0}};
+#define PLACE_PREPS(X)                                                                                                 \
+    X("in") X("from") X("to") X("near") X("at") X("of") X("into") X("across") X("outside") X("inside") X("around")    \
+    X("throughout") X("via") X("toward") X("towards")
+#define MALE_TITLES(X) X("mr") X("sir") X("king") X("prince") X("lord") X("mister")
+#define FEMALE_TITLES(X)                                                                                               \
+    X("mrs") X("ms") X("miss") X("madam") X("madame") X("lady") X("queen") X("princess") X("dame")
+KLIST(place_preps, PLACE_PREPS)
+KLIST(male_titles, MALE_TITLES)
+KLIST(female_titles, FEMALE_TITLES)
 
 /* The gender a pronoun token gives: +1 he/him/his/himself, -1
  * she/her/hers/herself, 0 anything else. By length first: most words are
@@ -116,9 +131,11 @@ static int pronoun_of(const eg_doc *d, uint32_t t)
 {
     const eg_token *k = &d->tok[t];
     const char *w;
-    if (k->klen < 2 || k->klen > 7 || k->kind != EG_TK_WORD)
+    if (k->klen > 7 || !(0x9Cu >> k->klen & 1) || k->kind != EG_TK_WORD) /* lengths 2, 3, 4, 7 */
         return 0;
     w = eg_tok_key(d, k);
+    if (w[0] != 'h' && w[0] != 's')
+        return 0;
     switch (k->klen) {
     case 2:
         return memcmp(w, "he", 2) == 0;
@@ -139,7 +156,7 @@ static int pronoun_of(const eg_doc *d, uint32_t t)
 static int place_context(const eg_doc *d, const eg_cand *c)
 {
     uint32_t p = prev_tok(d, c->t0);
-    if (p != EG_NONE && key_in(d, p, place_preps))
+    if (p != EG_NONE && key_in(d, p, &place_preps))
         return 1;
     if (c->t1 + 1 < d->ntok && key_is(d, c->t1, ",") && (d->tok[c->t1 + 1].flags & EG_TF_CAP))
         return 1;
@@ -761,9 +778,9 @@ static int title_gender(const eg_doc *d, uint32_t t)
         return 0;
     if (key_is(d, p, ".") && p > 0)
         p--;
-    if (key_in(d, p, male_titles))
+    if (key_in(d, p, &male_titles))
         return 1;
-    if (key_in(d, p, female_titles))
+    if (key_in(d, p, &female_titles))
         return -1;
     return 0;
 }
@@ -1288,8 +1305,8 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
 
 /* Words a name's initials skip ("Organization of the Islamic
  * Conference": OIC). */
-static const kword initials_skip[] = {KW("of"),  KW("the"), KW("and"), KW("for"),
-                                      KW("de"),  KW("on"),  KW("in"),  KW("&"), {NULL, 0}};
+#define INITIALS_SKIP(X) X("of") X("the") X("and") X("for") X("de") X("on") X("in") X("&")
+KLIST(initials_skip, INITIALS_SKIP)
 
 /* The bytes of an acronym (3 to 6) with its length, as one number: equal
  * numbers, equal byte strings. */
@@ -1312,7 +1329,7 @@ static uint64_t mention_initials(const eg_doc *d, const eg_rmention *m)
     uint32_t u;
     for (u = m->t0; u < m->t1; u++) {
         const eg_token *w = &d->tok[u];
-        if (w->kind != EG_TK_WORD || key_in(d, u, initials_skip))
+        if (w->kind != EG_TK_WORD || key_in(d, u, &initials_skip))
             continue;
         if (!(w->flags & EG_TF_CAP) || (w->flags & EG_TF_ALLCAP) || k == sizeof buf)
             return 0;
