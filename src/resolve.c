@@ -945,15 +945,18 @@ static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node
 /* A bucket for the first two bytes of a word's consonant skeleton (the
  * rule of similar.c, stopped after two bytes; a missing byte counts as 0).
  * Equal skeletons, equal buckets. */
+static const unsigned char skel_class[256] = {['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1,
+                                               ['h'] = 2}; /* 1 vowel, 2 'h' */
+
 static unsigned skeleton_start(const char *w, size_t n)
 {
     size_t i;
     unsigned char prev = 0, c1 = 0;
     for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == prev)
+        unsigned char c = (unsigned char)w[i], k = skel_class[c];
+        if (k == 1 || c == prev)
             continue;
-        if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
+        if (k == 2 && prev && prev != 'k' && prev != 's' && prev != 'c')
             continue;
         if (prev) {
             c1 = prev;
