@@ -214,6 +214,7 @@ static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
     r->gmemo[i].key = entry + 1;
     r->gmemo[i].ent = EG_NONE;
     r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+    r->gmemo[i].support = 0;
     r->gmemo_used++;
     return &r->gmemo[i];
 }
@@ -309,37 +310,6 @@ static int gaz_alone(const eg_cands *cs, size_t i)
              cs->v[i + 1].source == EG_SRC_GAZ);
 }
 
-static int cmp_u32(const void *pa, const void *pb)
-{
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return a < b ? -1 : a > b;
-}
-
-/* Gazetteer support: how many spans name this entry with no rival entry.
- * `alone` holds the entries of all such spans, sorted (choose() makes it
- * once per document: a scan per candidate is quadratic on a long text). */
-static uint32_t entry_support(const uint32_t *alone, size_t n, uint32_t entry)
-{
-    size_t lo = 0, hi = n, a;
-    while (lo < hi) { /* first >= entry */
-        size_t mid = lo + (hi - lo) / 2;
-        if (alone[mid] < entry)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    a = lo;
-    hi = n;
-    while (lo < hi) { /* first > entry */
-        size_t mid = lo + (hi - lo) / 2;
-        if (alone[mid] <= entry)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)(lo - a);
-}
-
 /* A rule-found person name that only extends a gazetteer person of two or
  * more words starting at the same token ("Maryam Rajavi Saddam" where a
  * header ran two names together) yields to the gazetteer: it knows where
@@ -355,6 +325,15 @@ static int cmp_tspan(const void *pa, const void *pb)
     if (a->t0 != b->t0)
         return a->t0 < b->t0 ? -1 : 1;
     return a->t1 < b->t1 ? -1 : a->t1 > b->t1;
+}
+
+static int tspans_sorted(const tspan *v, size_t n)
+{
+    size_t i;
+    for (i = 1; i < n; i++)
+        if (cmp_tspan(&v[i - 1], &v[i]) > 0)
+            return 0;
+    return 1;
 }
 
 static int gaz_person2(const eg_doc *d, const eg_cand *g)
@@ -418,7 +397,6 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     sortkey *k;
     size_t i, j, n = 0, ngp = 0, nalone = 0;
     tspan *gp = NULL;       /* gazetteer persons of 2+ words (extends_known_person) */
-    uint32_t *alone = NULL; /* entries of unrivalled gazetteer spans (entry_support) */
     int rc = EG_ENOMEM, need_gp = 0, need_alone = 0;
     if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k) || eg_grow((void **)&r->cflag, &r->cflag_cap, cs->n + 1, 1) ||
         eg_grow((void **)&r->cover, &r->cover_cap, d->ntok + 1, 1) ||
@@ -455,17 +433,19 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
                 gp[j].t0 = cs->v[i].t0;
                 gp[j++].t1 = cs->v[i].t1;
             }
-        qsort(gp, ngp, sizeof *gp, cmp_tspan);
+        if (!tspans_sorted(gp, ngp))
+            qsort(gp, ngp, sizeof *gp, cmp_tspan);
     }
-    if (need_alone && nalone) {
-        j = 0;
-        if (!(alone = eg_malloc(nalone * sizeof *alone)))
-            goto out;
+    /* gazetteer support: how many spans name an entry with no rival
+     * entry, counted in the entry's memo (an ambiguous span reads it) */
+    if (need_alone && nalone)
         for (i = 0; i < cs->n; i++)
-            if (r->cflag[i] & CF_ALONE)
-                alone[j++] = cs->v[i].entry;
-        qsort(alone, nalone, sizeof *alone, cmp_u32);
-    }
+            if (r->cflag[i] & CF_ALONE) {
+                eg_rgaz *g = gaz_get(r, c, cs->v[i].entry);
+                if (!g)
+                    goto out;
+                g->support++;
+            }
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
         uint32_t t, len = 0;
@@ -483,7 +463,14 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         k[n].idx = (uint32_t)i;
         k[n].len = len;
         k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        k[n].support = (r->cflag[i] & CF_AMBIG) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
+        if (r->cflag[i] & CF_AMBIG) {
+            const eg_rgaz *g = gaz_get(r, c, x->entry);
+            if (!g)
+                goto out;
+            k[n].support = g->support;
+        } else {
+            k[n].support = 0;
+        }
         k[n].weak = (x->flags & EG_CF_WEAK) != 0;
         n++;
     }
@@ -543,7 +530,6 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     rc = EG_OK;
 out:
     eg_free(gp);
-    eg_free(alone);
     return rc;
 }
 
@@ -838,7 +824,7 @@ static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
  * ends just before its bracket; later bare uses of the acronym follow. */
 static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
 {
-    size_t i, j, ndef = 0;
+    size_t i, j, k, ndef = 0;
     tspan *def = NULL; /* spans of acronym definitions, sorted */
     int rc = EG_ENOMEM;
     for (i = 0; i < cs->n; i++)
@@ -852,13 +838,20 @@ static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
             def[j].t0 = cs->v[i].t0;
             def[j++].t1 = cs->v[i].t1;
         }
-    qsort(def, ndef, sizeof *def, cmp_tspan);
-    for (i = 0; i < r->nm; i++) {
+    if (!tspans_sorted(def, ndef))
+        qsort(def, ndef, sizeof *def, cmp_tspan);
+    /* the mentions are in text order and never overlap: one walk along
+     * both finds the mentions that are definitions */
+    for (i = 0, k = 0; i < r->nm; i++) {
         eg_rmention *m = &r->m[i];
         tspan key;
         key.t0 = m->t0;
         key.t1 = m->t1;
-        if (!bsearch(&key, def, ndef, sizeof *def, cmp_tspan))
+        while (k < ndef && cmp_tspan(&def[k], &key) < 0)
+            k++;
+        if (k == ndef)
+            break;
+        if (cmp_tspan(&def[k], &key) != 0)
             continue;
         /* the long form: the nearest earlier mention within a few tokens
          * (brackets, a slash and another acronym may stand between) */

@@ -79,7 +79,8 @@ typedef struct {
 typedef struct {
     uint32_t key;               /* entry + 1; 0: an empty slot */
     uint32_t ent;               /* its entity, EG_NONE until it has one */
-    uint32_t ctx;               /* needs a place context (EG_GE_CTX) */
+    unsigned ctx : 1;           /* needs a place context (EG_GE_CTX) */
+    unsigned support : 31;      /* spans naming it with no rival entry (resolve.c: choose) */
 } eg_rgaz;
 
 /* A spelling of initials and its entity (resolve.c: acronym_of). */
