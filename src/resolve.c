@@ -550,7 +550,30 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 /* ---- per-document string tables ----
  * Open addressing over strings kept in a buffer the caller names (the id
  * pool, or the text pool): no copy of the key, no allocation per entry,
- * and emptied per document. */
+ * and emptied per document. A slot is in use when its stamp is the
+ * table's generation: emptying the table is a new generation, not a
+ * clearing of memory. */
+
+/* eg_grow, with the bytes past the old capacity zeroed (stamp 0: never
+ * in use). */
+static int grow_zeroed(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t old = *cap;
+    if (eg_grow(p, cap, need, size))
+        return EG_ENOMEM;
+    if (*cap > old)
+        memset((char *)*p + old * size, 0, (*cap - old) * size);
+    return EG_OK;
+}
+
+/* A new generation: every slot is empty. */
+static void stab_new_gen(eg_stab *t)
+{
+    if (++t->gen == 0) { /* wrapped: stamps of old generations could match */
+        memset(t->s, 0, t->cap * sizeof *t->s);
+        t->gen = 1;
+    }
+}
 
 /* Empties the table, sized for about `want` entries: a table sized for
  * the largest document would spread a small one's probes over memory
@@ -560,22 +583,22 @@ static int stab_reset(eg_stab *t, size_t want)
     size_t n = 64;
     while (n < want)
         n *= 2;
-    if (eg_grow((void **)&t->s, &t->cap, n, sizeof *t->s))
+    if (grow_zeroed((void **)&t->s, &t->cap, n, sizeof *t->s))
         return EG_ENOMEM;
-    memset(t->s, 0, n * sizeof *t->s);
+    stab_new_gen(t);
     t->n = n;
     t->used = 0;
     return EG_OK;
 }
 
-static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].live; }
+static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].live == t->gen; }
 
 /* The slot holding key (s, len) with hash h in a table over buffer base,
  * or the empty slot where it would go. */
 static size_t stab_find(const eg_stab *t, const char *base, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->n - 1, i = (size_t)(h ^ (h >> 32)) & mask;
-    for (; t->s[i].live; i = (i + 1) & mask)
+    for (; t->s[i].live == t->gen; i = (i + 1) & mask)
         if (t->s[i].h == h && t->s[i].len == len && memcmp(base + t->s[i].off, s, len) == 0)
             break;
     return i;
@@ -588,19 +611,33 @@ static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len
     t->s[i].off = off;
     t->s[i].len = len;
     t->s[i].val = val;
-    t->s[i].live = 1;
+    t->s[i].live = t->gen;
     if (++t->used * 2 > t->n) {
         size_t n = t->n * 2, j, k;
-        if (eg_grow((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
+        uint32_t old;
+        if (grow_zeroed((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
             return EG_ENOMEM;
         memcpy(t->s + n, t->s, t->n * sizeof *t->s);
-        memset(t->s, 0, n * sizeof *t->s);
+        old = t->gen;
+        if (old == UINT32_MAX) {
+            /* no generation left: stamps start again from 1 (the copy)
+             * and 2 (the new table), everything else zeroed */
+            memset(t->s, 0, n * sizeof *t->s);
+            for (j = n; j < n + t->n; j++)
+                t->s[j].live = t->s[j].live == old;
+            memset(t->s + n + t->n, 0, (t->cap - n - t->n) * sizeof *t->s);
+            old = 1;
+            t->gen = 2;
+        } else {
+            t->gen++; /* the new table starts empty */
+        }
         for (j = n; j < n + t->n; j++) {
-            if (!t->s[j].live)
+            if (t->s[j].live != old)
                 continue;
-            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].live; k = (k + 1) & (n - 1))
+            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].live == t->gen; k = (k + 1) & (n - 1))
                 ;
             t->s[k] = t->s[j];
+            t->s[k].live = t->gen;
         }
         t->n = n;
     }

@@ -70,9 +70,10 @@ typedef struct {
         uint64_t h;             /* eg_hash of the string */
         uint32_t off, len;      /* where it is in its buffer */
         uint32_t val;
-        uint32_t live;          /* 1: in use */
+        uint32_t live;          /* in use when equal to gen */
     } *s;
     size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
+    uint32_t gen;               /* this document's generation (resolve.c: stab_reset) */
 } eg_stab;
 
 /* One gazetteer entry named in the document. */
