@@ -169,14 +169,29 @@ static int place_context(const eg_doc *d, const eg_cand *c)
  * gazetteer's own entry table is large and read at random; a document
  * names a few entries, many of them several times. */
 
+/* eg_grow, with the bytes past the old capacity zeroed (stamp 0: never
+ * in use). */
+static int grow_zeroed(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t old = *cap;
+    if (eg_grow(p, cap, need, size))
+        return EG_ENOMEM;
+    if (*cap > old)
+        memset((char *)*p + old * size, 0, (*cap - old) * size);
+    return EG_OK;
+}
+
 static int gaz_reset(eg_resolver *r, size_t want)
 {
     size_t n = 64;
     while (n < 2 * want)
         n *= 2;
-    if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
+    if (grow_zeroed((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
         return EG_ENOMEM;
-    memset(r->gmemo, 0, n * sizeof *r->gmemo);
+    if (++r->gmemo_gen == 0) { /* wrapped: stamps of old generations could match */
+        memset(r->gmemo, 0, r->gmemo_cap * sizeof *r->gmemo);
+        r->gmemo_gen = 1;
+    }
     r->gmemo_n = n;
     r->gmemo_used = 0;
     return EG_OK;
@@ -185,33 +200,50 @@ static int gaz_reset(eg_resolver *r, size_t want)
 static size_t gaz_slot(const eg_resolver *r, uint32_t entry)
 {
     size_t mask = r->gmemo_n - 1, i = (size_t)((entry + 1) * 0x9E3779B1u) & mask;
-    while (r->gmemo[i].key && r->gmemo[i].key != entry + 1)
+    while (r->gmemo[i].gen == r->gmemo_gen && r->gmemo[i].key != entry + 1)
         i = (i + 1) & mask;
     return i;
 }
 
 /* The memo of an entry, added when new (doubling the table at half
- * load); NULL when out of memory. */
+ * load); NULL when out of memory. A slot is in use when its stamp is
+ * this document's generation (as in the string tables below). */
 static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
 {
     size_t i = gaz_slot(r, entry);
     const eg_gaz_entry *en;
-    if (r->gmemo[i].key)
+    if (r->gmemo[i].gen == r->gmemo_gen)
         return &r->gmemo[i];
     if ((r->gmemo_used + 1) * 2 > r->gmemo_n) {
         size_t n = r->gmemo_n, j;
-        if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, 3 * n, sizeof *r->gmemo))
+        uint32_t old = r->gmemo_gen;
+        if (grow_zeroed((void **)&r->gmemo, &r->gmemo_cap, 3 * n, sizeof *r->gmemo))
             return NULL;
         memcpy(r->gmemo + 2 * n, r->gmemo, n * sizeof *r->gmemo); /* the old table past the new one */
-        memset(r->gmemo, 0, 2 * n * sizeof *r->gmemo);
+        if (old == UINT32_MAX) {
+            /* no generation left: stamps start again from 1 (the copy)
+             * and 2 (the new table), everything else zeroed */
+            memset(r->gmemo, 0, 2 * n * sizeof *r->gmemo);
+            for (j = 2 * n; j < 3 * n; j++)
+                r->gmemo[j].gen = r->gmemo[j].gen == old;
+            memset(r->gmemo + 3 * n, 0, (r->gmemo_cap - 3 * n) * sizeof *r->gmemo);
+            old = 1;
+            r->gmemo_gen = 2;
+        } else {
+            r->gmemo_gen++; /* the new table starts empty */
+        }
         r->gmemo_n = 2 * n;
         for (j = 2 * n; j < 3 * n; j++)
-            if (r->gmemo[j].key)
-                r->gmemo[gaz_slot(r, r->gmemo[j].key - 1)] = r->gmemo[j];
+            if (r->gmemo[j].gen == old) {
+                size_t k = gaz_slot(r, r->gmemo[j].key - 1);
+                r->gmemo[k] = r->gmemo[j];
+                r->gmemo[k].gen = r->gmemo_gen;
+            }
         i = gaz_slot(r, entry);
     }
     en = eg_gaz_entry_at(c->gaz, entry);
     r->gmemo[i].key = entry + 1;
+    r->gmemo[i].gen = r->gmemo_gen;
     r->gmemo[i].ent = EG_NONE;
     r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
     r->gmemo[i].support = 0;
@@ -553,18 +585,6 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
  * and emptied per document. A slot is in use when its stamp is the
  * table's generation: emptying the table is a new generation, not a
  * clearing of memory. */
-
-/* eg_grow, with the bytes past the old capacity zeroed (stamp 0: never
- * in use). */
-static int grow_zeroed(void **p, size_t *cap, size_t need, size_t size)
-{
-    size_t old = *cap;
-    if (eg_grow(p, cap, need, size))
-        return EG_ENOMEM;
-    if (*cap > old)
-        memset((char *)*p + old * size, 0, (*cap - old) * size);
-    return EG_OK;
-}
 
 /* A new generation: every slot is empty. */
 static void stab_new_gen(eg_stab *t)

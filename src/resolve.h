@@ -78,7 +78,8 @@ typedef struct {
 
 /* One gazetteer entry named in the document. */
 typedef struct {
-    uint32_t key;               /* entry + 1; 0: an empty slot */
+    uint32_t key;               /* entry + 1 */
+    uint32_t gen;               /* in use when equal to eg_resolver.gmemo_gen */
     uint32_t ent;               /* its entity, EG_NONE until it has one */
     unsigned ctx : 1;           /* needs a place context (EG_GE_CTX) */
     unsigned support : 31;      /* spans naming it with no rival entry (resolve.c: choose) */
@@ -102,6 +103,7 @@ typedef struct {
     eg_buf slug;        /* scratch */
     eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */
     size_t gmemo_n, gmemo_used, gmemo_cap;
+    uint32_t gmemo_gen;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cflag;     /* per candidate: rival entries, unrivalled, gazetteer person (scratch) */
