@@ -52,6 +52,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->at);
     eg_free(r->names_next);
     eg_free(r->acr);
+    eg_free(r->vmark);
     memset(r, 0, sizeof *r);
 }
 
@@ -971,7 +972,7 @@ static uint32_t names_head(const eg_resolver *r, unsigned kind, uint64_t key)
     size_t i;
     if (!r->nfull)
         return EG_NONE;
-    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+    for (i = name_slot(r, kind, key); r->names[i].gen == r->names_gen; i = (i + 1) & r->names_mask)
         if (r->names[i].key == key && r->names[i].kind == kind)
             return r->names[i].head;
     return EG_NONE;
@@ -981,13 +982,14 @@ static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node
 {
     size_t i;
     r->names_next[node] = EG_NONE;
-    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+    for (i = name_slot(r, kind, key); r->names[i].gen == r->names_gen; i = (i + 1) & r->names_mask)
         if (r->names[i].key == key && r->names[i].kind == kind) {
             r->names_next[r->names[i].tail] = node;
             r->names[i].tail = node;
             return;
         }
     r->names[i].key = key;
+    r->names[i].gen = r->names_gen;
     r->names[i].kind = kind;
     r->names[i].head = r->names[i].tail = node;
 }
@@ -1024,7 +1026,10 @@ static unsigned skeleton_start(const char *w, size_t n)
 static void variant_mark(eg_resolver *r, const char *w, size_t n)
 {
     size_t lo = n < 8 ? 5 : n - 3, hi = n + 3, i;
-    uint64_t *m = &r->variant_len[skeleton_start(w, n)];
+    unsigned b = skeleton_start(w, n);
+    uint64_t *m = &r->variant_len[b];
+    if (!*m) /* list_full_names made room for 2 per full name */
+        r->vmark[r->nvmark++] = (uint16_t)b;
     for (i = lo; i <= hi && i < 64; i++)
         *m |= 1ull << i;
 }
@@ -1073,12 +1078,18 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         return EG_OK;
     while (ns < 8 * r->nfull) /* at most half full */
         ns *= 2;
-    if (eg_grow((void **)&r->names, &r->names_cap, ns, sizeof *r->names) ||
-        eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next))
+    if (grow_zeroed((void **)&r->names, &r->names_cap, ns, sizeof *r->names) ||
+        eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next) ||
+        eg_grow((void **)&r->vmark, &r->vmark_cap, r->nvmark + 2 * r->nfull, sizeof *r->vmark))
         return EG_ENOMEM;
-    memset(r->names, 0, ns * sizeof *r->names);
+    if (++r->names_gen == 0) { /* wrapped: stamps of old generations could match */
+        memset(r->names, 0, r->names_cap * sizeof *r->names);
+        r->names_gen = 1;
+    }
     memset(r->name_bits, 0, sizeof r->name_bits);
-    memset(r->variant_len, 0, sizeof r->variant_len);
+    for (i = 0; i < r->nvmark; i++) /* the buckets the last document marked */
+        r->variant_len[r->vmark[i]] = 0;
+    r->nvmark = 0;
     r->names_mask = ns - 1;
     for (i = 0; i < r->nfull; i++) {
         const eg_rentity *x = &r->ent[r->full[i]];

@@ -131,13 +131,17 @@ typedef struct {
     size_t nfull, full_cap;
     struct {            /* index of full names by word hash (resolve.c: names_head) */
         uint64_t key;   /* key hash or skeleton hash of a first or last word */
-        uint32_t kind;  /* which of the two words, which hash; 0: empty slot */
+        uint32_t kind;  /* which of the two words, which hash */
         uint32_t head, tail; /* chain of nodes (4 * full index + kind - 1) */
+        uint32_t gen;   /* in use when equal to names_gen */
     } *names;
     size_t names_cap, names_mask;
+    uint32_t names_gen;
     uint64_t name_bits[64]; /* filter: bit (h >> 52) for the first and last words of full names */
     uint64_t variant_len[EG_VARIANT_BUCKETS]; /* filter: per bucket of the first two skeleton bytes,
                                                   bit n: a word of n bytes may be a variant */
+    uint16_t *vmark;    /* the buckets of variant_len in use (cleared at the next document's index) */
+    size_t nvmark, vmark_cap;
     uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
     size_t names_next_cap;
     eg_racr *acr;       /* initials of long names, made when first needed (resolve.c: acr_build) */
