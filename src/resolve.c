@@ -1087,6 +1087,7 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         r->names_gen = 1;
     }
     memset(r->name_bits, 0, sizeof r->name_bits);
+    memset(r->skel_bits, 0, sizeof r->skel_bits);
     for (i = 0; i < r->nvmark; i++) /* the buckets the last document marked */
         r->variant_len[r->vmark[i]] = 0;
     r->nvmark = 0;
@@ -1100,7 +1101,11 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         names_add(r, NK_FIRST, x->first_h, nd + NK_FIRST - 1);
         r->name_bits[x->last_h >> 58] |= 1ull << (x->last_h >> 52 & 63);
         r->name_bits[x->first_h >> 58] |= 1ull << (x->first_h >> 52 & 63);
-        if (ls) { /* 0: too short to be a variant of anything */
+        if (ls) /* 0: too short to be a variant of anything */
+            r->skel_bits[ls >> 58] |= 1ull << (ls >> 52 & 63);
+        if (fs)
+            r->skel_bits[fs >> 58] |= 1ull << (fs >> 52 & 63);
+        if (ls) {
             names_add(r, NK_LAST_SK, ls, nd + NK_LAST_SK - 1);
             variant_mark(r, eg_tok_key(d, l), l->klen);
         }
@@ -1303,7 +1308,7 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
     const eg_token *k = &d->tok[t];
     size_t n = 0;
     uint32_t nd;
-    if (!sk)
+    if (!sk || !(r->skel_bits[sk >> 58] >> (sk >> 52 & 63) & 1)) /* no full name has this skeleton */
         return 0;
     for (nd = names_head(r, last ? NK_LAST_SK : NK_FIRST_SK, sk); nd != EG_NONE && n < max; nd = r->names_next[nd]) {
         const eg_rentity *x = &r->ent[r->full[nd >> 2]];
@@ -1489,7 +1494,7 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
                 why = EG_WHY_ACRONYM;
                 break;
             }
-    if (to == EG_NONE && (to = acronym_of(r, d, t)) != EG_NONE)
+    if (to == EG_NONE && (k->flags & EG_TF_ALLCAP) && (to = acronym_of(r, d, t)) != EG_NONE)
         why = EG_WHY_ACRONYM_OF;
     if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
         return rc;

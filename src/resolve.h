@@ -138,6 +138,7 @@ typedef struct {
     size_t names_cap, names_mask;
     uint32_t names_gen;
     uint64_t name_bits[64]; /* filter: bit (h >> 52) for the first and last words of full names */
+    uint64_t skel_bits[64]; /* filter: the same for their skeleton hashes */
     uint64_t variant_len[EG_VARIANT_BUCKETS]; /* filter: per bucket of the first two skeleton bytes,
                                                   bit n: a word of n bytes may be a variant */
     uint16_t *vmark;    /* the buckets of variant_len in use (cleared at the next document's index) */
