@@ -1356,6 +1356,24 @@ static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, u
     return 0;
 }
 
+/* Genders are needed only where several persons share a name part
+ * (pick_person), which few documents have: they are learnt there, the
+ * first time, as they would have been before any partial name was
+ * linked. The partial names linked so far (r->m from r->nm_base on, one
+ * token each) are taken out of person_at for that, then put back. */
+static int gender_ready(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
+{
+    size_t i;
+    int rc;
+    for (i = r->nm_base; i < r->nm; i++)
+        r->person_at[r->m[i].t0] = 0;
+    rc = learn_gender(r, c, d, r->person_at);
+    for (i = r->nm_base; i < r->nm; i++)
+        r->person_at[r->m[i].t0] = r->ent[r->m[i].ent].type == EG_PERSON;
+    r->gender_done = 1;
+    return rc;
+}
+
 static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
                         const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
@@ -1363,6 +1381,11 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
     size_t n;
     if (part_lookup(r, c, d, t, out, why))
         return EG_OK;
+    if (!r->gender_done) {
+        int rc = gender_ready(r, c, d);
+        if (rc)
+            return rc;
+    }
     n = persons_with(r, d->tok[t].h, 1, cand, 8);
     *out = pick_person(r, d, t, cand, n, person_at, ent_at, why);
     if (*out == EG_NONE) {
@@ -1539,8 +1562,8 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             person_at[t] = r->m[i].type == EG_PERSON;
             ent_at[t] = r->m[i].ent;
         }
-    if (learn_gender(r, c, d, person_at))
-        return EG_ENOMEM;
+    r->gender_done = 0; /* learnt when first needed (gender_ready) */
+    r->nm_base = r->nm;
     /* with no full name, no acronym and no name of three words or more
      * (which an acronym might spell), no word links to anything */
     if (!r->nfull && !r->nlearned && !has_long_name(r))

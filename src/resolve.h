@@ -148,6 +148,8 @@ typedef struct {
     eg_racr *acr;       /* initials of long names, made when first needed (resolve.c: acr_build) */
     size_t nacr, acr_cap;
     int acr_built;
+    int gender_done;    /* genders learnt in this document (resolve.c: gender_ready) */
+    size_t nm_base;     /* mentions before the partial names */
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);
