@@ -333,16 +333,6 @@ static int span_free(const eg_resolver *r, uint32_t t0, uint32_t t1)
  * this costs the length of x, not the number of candidates. */
 static int overlaps_other(const eg_resolver *r, const eg_cand *x) { return !span_free(r, x->t0, x->t1); }
 
-/* A gazetteer candidate with no rival entry on its span. */
-static int gaz_alone(const eg_cands *cs, size_t i)
-{
-    const eg_cand *c = &cs->v[i];
-    return c->source == EG_SRC_GAZ &&
-           !(i > 0 && cs->v[i - 1].t0 == c->t0 && cs->v[i - 1].t1 == c->t1 && cs->v[i - 1].source == EG_SRC_GAZ) &&
-           !(i + 1 < cs->n && cs->v[i + 1].t0 == c->t0 && cs->v[i + 1].t1 == c->t1 &&
-             cs->v[i + 1].source == EG_SRC_GAZ);
-}
-
 /* A rule-found person name that only extends a gazetteer person of two or
  * more words starting at the same token ("Maryam Rajavi Saddam" where a
  * header ran two names together) yields to the gazetteer: it knows where
@@ -403,12 +393,10 @@ static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
              cs->v[i + 1].t1 == c->t1));
 }
 
-static int push_mention(eg_resolver *r, const eg_cand *c)
+/* Adds a chosen candidate as a mention; choose() has made room. */
+static void push_mention(eg_resolver *r, const eg_cand *c)
 {
-    eg_rmention *m;
-    if (EG_GROW(r->m, r->mcap, r->nm + 1))
-        return EG_ENOMEM;
-    m = &r->m[r->nm++];
+    eg_rmention *m = &r->m[r->nm++];
     m->t0 = c->t0;
     m->t1 = c->t1;
     m->type = c->type;
@@ -416,7 +404,6 @@ static int push_mention(eg_resolver *r, const eg_cand *c)
     m->rule = c->rule;
     m->ent = c->entry; /* gazetteer entry for now; an entity index after assign */
     m->why = EG_WHY_NONE;
-    return EG_OK;
 }
 
 /* What choose() learns of each candidate in its first pass (r->cflag). */
@@ -449,8 +436,10 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         if (!(x->flags & EG_CF_WEAK))
             for (t = x->t0; t < x->t1; t++)
                 r->taken[t] = 1;
-        f = (uint8_t)((is_ambiguous_gaz(cs, i) ? CF_AMBIG : 0) | (gaz_alone(cs, i) ? CF_ALONE : 0) |
-                      (gaz_person2(d, x) ? CF_PERSON2 : 0));
+        if (x->source == EG_SRC_GAZ) /* a rival entry on the span, or none */
+            f = (uint8_t)((is_ambiguous_gaz(cs, i) ? CF_AMBIG : CF_ALONE) | (gaz_person2(d, x) ? CF_PERSON2 : 0));
+        else
+            f = 0;
         r->cflag[i] = f;
         need_gp |= x->source == EG_SRC_RULE && x->type == EG_PERSON;
         need_alone |= (f & CF_AMBIG) != 0;
@@ -552,13 +541,14 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     }
     /* the chosen ones never overlap, so each starts at its own token: in
      * token order they are the mentions in text order */
+    if (EG_GROW(r->m, r->mcap, r->nm + (d->ntok < cs->n ? d->ntok : cs->n))) /* one per token at most */
+        goto out;
     for (i = 0; i < d->ntok; i++) {
         const uint8_t *p = memchr(r->cover + i, 3, d->ntok - i);
         if (!p)
             break;
         i = (size_t)(p - r->cover);
-        if (push_mention(r, &cs->v[r->at[i]]))
-            goto out;
+        push_mention(r, &cs->v[r->at[i]]);
     }
     rc = EG_OK;
 out:
