@@ -1037,13 +1037,17 @@ static int variant_possible(const eg_resolver *r, const eg_doc *d, uint32_t t)
     return r->variant_len[skeleton_start(eg_tok_key(d, k), k->klen)] >> k->klen & 1;
 }
 
+/* May some full name have a first or last word of key hash h? (a filter:
+ * 0 means no) */
+static int name_bits_has(const eg_resolver *r, uint64_t h) { return r->name_bits[h >> 58] >> (h >> 52 & 63) & 1; }
+
 /* Persons whose fullest name has 2+ words and the given word as first or
  * last word; collects up to `max` entity indices. */
 static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
 {
     size_t n = 0;
     uint32_t nd;
-    if (!(r->name_bits[h >> 58] >> (h >> 52 & 63) & 1)) /* no full name has this word */
+    if (!name_bits_has(r, h))
         return 0;
     for (nd = names_head(r, last ? NK_LAST : NK_FIRST, h); nd != EG_NONE && n < max; nd = r->names_next[nd])
         out[n++] = r->full[nd >> 2];
@@ -1316,14 +1320,15 @@ static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, u
                        uint8_t *why)
 {
     uint32_t cand[8];
-    size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
-    uint64_t sk = 0;
+    uint64_t h = d->tok[t].h, sk = 0;
+    int named = name_bits_has(r, h); /* else neither lookup below finds anyone */
+    size_t n = named ? persons_with(r, h, 1, cand, 8) : 0;
     *out = EG_NONE;
     if (n == 0) {
         /* a given name alone, when only one person in the document has it;
          * failing that, a spelling variant of one person's surname or given
          * name */
-        n = persons_with(r, d->tok[t].h, 0, cand, 8);
+        n = named ? persons_with(r, h, 0, cand, 8) : 0;
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
