@@ -53,6 +53,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->names_next);
     eg_free(r->acr);
     eg_free(r->vmark);
+    eg_free(r->gctx);
     memset(r, 0, sizeof *r);
 }
 
@@ -182,9 +183,22 @@ static int grow_zeroed(void **p, size_t *cap, size_t need, size_t size)
     return EG_OK;
 }
 
-static int gaz_reset(eg_resolver *r, size_t want)
+static int gaz_reset(eg_resolver *r, const eg_ctx *c, size_t want)
 {
     size_t n = 64;
+    if (r->gctx_gaz != (const void *)c->gaz) {
+        /* the place-context flag of each entry, kept from document to
+         * document (0: not read yet, else 1 + flag): one byte per entry
+         * stays in cache where the entries' table does not */
+        size_t ne = eg_gaz_entry_count(c->gaz);
+        eg_free(r->gctx);
+        r->gctx_n = 0;
+        r->gctx_gaz = NULL;
+        if (!(r->gctx = eg_calloc(ne ? ne : 1, 1)))
+            return EG_ENOMEM;
+        r->gctx_n = ne;
+        r->gctx_gaz = c->gaz;
+    }
     while (n < 2 * want)
         n *= 2;
     if (grow_zeroed((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
@@ -242,11 +256,17 @@ static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
             }
         i = gaz_slot(r, entry);
     }
-    en = eg_gaz_entry_at(c->gaz, entry);
     r->gmemo[i].key = entry + 1;
     r->gmemo[i].gen = r->gmemo_gen;
     r->gmemo[i].ent = EG_NONE;
-    r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+    if (entry < r->gctx_n && r->gctx[entry]) {
+        r->gmemo[i].ctx = r->gctx[entry] - 1;
+    } else {
+        en = eg_gaz_entry_at(c->gaz, entry);
+        r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+        if (entry < r->gctx_n)
+            r->gctx[entry] = (uint8_t)(1 + r->gmemo[i].ctx);
+    }
     r->gmemo[i].support = 0;
     r->gmemo_used++;
     return &r->gmemo[i];
@@ -1618,7 +1638,7 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
         return eg_err_nomem(e);
     memset(r->taken, 0, d->ntok + 1);
-    if (gaz_reset(r, cands->n < 4096 ? cands->n : 4096)) /* it grows when needed */
+    if (gaz_reset(r, c, cands->n < 4096 ? cands->n : 4096)) /* it grows when needed */
         return eg_err_nomem(e);
     if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);

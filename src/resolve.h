@@ -104,6 +104,9 @@ typedef struct {
     eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */
     size_t gmemo_n, gmemo_used, gmemo_cap;
     uint32_t gmemo_gen;
+    uint8_t *gctx;      /* per gazetteer entry: 0 unknown, 1 + its place-context flag (resolve.c: gaz_get) */
+    size_t gctx_n;
+    const void *gctx_gaz; /* the gazetteer gctx describes */
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cflag;     /* per candidate: rival entries, unrivalled, gazetteer person (scratch) */
