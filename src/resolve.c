@@ -186,7 +186,8 @@ static int grow_zeroed(void **p, size_t *cap, size_t need, size_t size)
 static int gaz_reset(eg_resolver *r, const eg_ctx *c, size_t want)
 {
     size_t n = 64;
-    if (r->gctx_gaz != (const void *)c->gaz) {
+    if (r->gctx_gaz != (const void *)c->gaz || r->gctx_n != eg_gaz_entry_count(c->gaz) ||
+        r->gctx_entries != (const void *)eg_gaz_entry_at(c->gaz, 0)) {
         /* the place-context flag of each entry, kept from document to
          * document (0: not read yet, else 1 + flag): one byte per entry
          * stays in cache where the entries' table does not */
@@ -198,6 +199,7 @@ static int gaz_reset(eg_resolver *r, const eg_ctx *c, size_t want)
             return EG_ENOMEM;
         r->gctx_n = ne;
         r->gctx_gaz = c->gaz;
+        r->gctx_entries = eg_gaz_entry_at(c->gaz, 0);
     }
     while (n < 2 * want)
         n *= 2;

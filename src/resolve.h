@@ -6,7 +6,10 @@
  * linked to the full name, or to an explicit ambiguous entity "name?" when
  * the text leaves it open. Corpus-level merges happen later in graph.c.
  *
- * One eg_resolver per worker thread, reused from document to document.
+ * One eg_resolver per worker thread, reused from document to document. It
+ * keeps a little per-gazetteer data between documents (each entry's
+ * place-context flag): use it with one context only (eg_resolver_free
+ * and eg_resolver_init it before another).
  */
 #ifndef EG_RESOLVE_H
 #define EG_RESOLVE_H
@@ -106,7 +109,8 @@ typedef struct {
     uint32_t gmemo_gen;
     uint8_t *gctx;      /* per gazetteer entry: 0 unknown, 1 + its place-context flag (resolve.c: gaz_get) */
     size_t gctx_n;
-    const void *gctx_gaz; /* the gazetteer gctx describes */
+    const void *gctx_gaz; /* the gazetteer gctx describes, and its entries */
+    const void *gctx_entries;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cflag;     /* per candidate: rival entries, unrivalled, gazetteer person (scratch) */
