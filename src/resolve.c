@@ -1493,16 +1493,18 @@ static int acr_build(eg_resolver *r, const eg_doc *d)
  * acronym of a name in the same document ("Radio Free Europe ... Reported
  * by RFE"): the one entity (not a person) with a mention whose initials
  * it is (one initial per capitalised word, "of", "the"... skipped).
- * EG_NONE when none or several (or out of memory: no link). */
-static uint32_t acronym_of(eg_resolver *r, const eg_doc *d, uint32_t t)
+ * *out: EG_NONE when none or several. Returns EG_OK or EG_ENOMEM (the
+ * table is made at the first such word). */
+static int acronym_of(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_t *out)
 {
     const eg_token *a = &d->tok[t];
     size_t n = a->e - a->s, lo = 0, hi;
     uint64_t key;
+    *out = EG_NONE;
     if (!(a->flags & EG_TF_ALLCAP) || (a->flags & (EG_TF_DOTTED | EG_TF_DIGIT)) || n < 3 || n > 6)
-        return EG_NONE;
+        return EG_OK;
     if (!r->acr_built && acr_build(r, d))
-        return EG_NONE;
+        return EG_ENOMEM;
     key = acr_pack(d->text + a->s, n);
     hi = r->nacr;
     while (lo < hi) {
@@ -1512,7 +1514,9 @@ static uint32_t acronym_of(eg_resolver *r, const eg_doc *d, uint32_t t)
         else
             hi = mid;
     }
-    return lo < r->nacr && r->acr[lo].key == key ? r->acr[lo].ent : EG_NONE;
+    if (lo < r->nacr && r->acr[lo].key == key)
+        *out = r->acr[lo].ent;
+    return EG_OK;
 }
 
 /* A capitalised word no mention covers: a learned acronym, a partial
@@ -1534,8 +1538,12 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
                 why = EG_WHY_ACRONYM;
                 break;
             }
-    if (to == EG_NONE && (k->flags & EG_TF_ALLCAP) && (to = acronym_of(r, d, t)) != EG_NONE)
-        why = EG_WHY_ACRONYM_OF;
+    if (to == EG_NONE && (k->flags & EG_TF_ALLCAP)) {
+        if ((rc = acronym_of(r, d, t, &to)))
+            return rc;
+        if (to != EG_NONE)
+            why = EG_WHY_ACRONYM_OF;
+    }
     if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
         return rc;
     if (to == EG_NONE)
@@ -1595,7 +1603,9 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             continue;
         if (m->type != EG_PERSON) {
             /* an acronym a rule found, of a name in the document */
-            if ((to = acronym_of(r, d, m->t0)) != EG_NONE && r->ent[to].type == m->type)
+            if ((rc = acronym_of(r, d, m->t0, &to)))
+                goto out;
+            if (to != EG_NONE && r->ent[to].type == m->type)
                 why = EG_WHY_ACRONYM_OF;
             else
                 to = EG_NONE;
