@@ -51,20 +51,34 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->cflag);
     eg_free(r->at);
     eg_free(r->names_next);
+    eg_free(r->acr);
+    eg_free(r->vmark);
+    eg_free(r->gctx);
     memset(r, 0, sizeof *r);
 }
 
 /* ---- small token helpers ---- */
 
-/* A word of a fixed list with its length, so a token is ruled out by its
- * key length before any byte is compared (these run for every token the
- * gender and place checks look at). */
+/* A word of a fixed list with its length; each list comes with a mask of
+ * the lengths in it (bit n: a word of n bytes), made by the same macro
+ * list, so a token is ruled out by its key length before any byte is
+ * compared (these run for every token the gender and place checks look
+ * at). */
 typedef struct {
     const char *w;
     uint32_t n;
 } kword;
 
-#define KW(s) {s, (uint32_t)(sizeof s - 1)}
+typedef struct {
+    uint64_t lens;      /* bit n: some word has n bytes (n < 64) */
+    const kword *words; /* ends with {NULL, 0} */
+} klist;
+
+#define KW(s) {s, (uint32_t)(sizeof s - 1)},
+#define KLEN(s) (1ull << (sizeof s - 1)) |
+#define KLIST(name, LIST)                                                                                              \
+    static const kword name##_words[] = {LIST(KW){NULL, 0}};                                                          \
+    static const klist name = {LIST(KLEN) 0, name##_words};
 
 /* Is token t's key the word w (of n bytes)? */
 static int key_is_n(const eg_doc *d, uint32_t t, const char *w, uint32_t n)
@@ -74,16 +88,19 @@ static int key_is_n(const eg_doc *d, uint32_t t, const char *w, uint32_t n)
 
 #define key_is(d, t, lit) key_is_n((d), (t), (lit), (uint32_t)(sizeof(lit) - 1))
 
-static int key_in(const eg_doc *d, uint32_t t, const kword *words)
+static int key_in(const eg_doc *d, uint32_t t, const klist *l)
 {
+    const kword *words;
     const char *k;
     uint32_t n;
     if (t >= d->ntok)
         return 0;
     n = d->tok[t].klen;
+    if (n >= 64 || !(l->lens >> n & 1))
+        return 0;
     k = eg_tok_key(d, &d->tok[t]);
-    for (; words->w; words++)
-        if (words->n == n && memcmp(k, words->w, n) == 0)
+    for (words = l->words; words->w; words++)
+        if (words->n == n && words->w[0] == k[0] && memcmp(k, words->w, n) == 0)
             return 1;
     return 0;
 }
@@ -99,14 +116,15 @@ static uint32_t prev_tok(const eg_doc *d, uint32_t t)
     return EG_NONE;
 }
 
-static const kword place_preps[] = {KW("in"),      KW("from"),   KW("to"),         KW("near"),   KW("at"),
-                                    KW("of"),      KW("into"),   KW("across"),     KW("outside"), KW("inside"),
-                                    KW("around"),  KW("throughout"), KW("via"),    KW("toward"), KW("towards"),
-                                    {NULL, 0}};
-static const kword male_titles[] = {KW("mr"),   KW("sir"),    KW("king"), KW("prince"),
-                                    KW("lord"), KW("mister"), {NULL, 0}};
-static const kword female_titles[] = {KW("mrs"),  KW("ms"),    KW("miss"),     KW("madam"), KW("madame"),
-                                      KW("lady"), KW("queen"), KW("princess"), KW("dame"),  {NULL, 0}};
+#define PLACE_PREPS(X)                                                                                                 \
+    X("in") X("from") X("to") X("near") X("at") X("of") X("into") X("across") X("outside") X("inside") X("around")    \
+    X("throughout") X("via") X("toward") X("towards")
+#define MALE_TITLES(X) X("mr") X("sir") X("king") X("prince") X("lord") X("mister")
+#define FEMALE_TITLES(X)                                                                                               \
+    X("mrs") X("ms") X("miss") X("madam") X("madame") X("lady") X("queen") X("princess") X("dame")
+KLIST(place_preps, PLACE_PREPS)
+KLIST(male_titles, MALE_TITLES)
+KLIST(female_titles, FEMALE_TITLES)
 
 /* The gender a pronoun token gives: +1 he/him/his/himself, -1
  * she/her/hers/herself, 0 anything else. By length first: most words are
@@ -115,9 +133,11 @@ static int pronoun_of(const eg_doc *d, uint32_t t)
 {
     const eg_token *k = &d->tok[t];
     const char *w;
-    if (k->klen < 2 || k->klen > 7 || k->kind != EG_TK_WORD)
+    if (k->klen > 7 || !(0x9Cu >> k->klen & 1) || k->kind != EG_TK_WORD) /* lengths 2, 3, 4, 7 */
         return 0;
     w = eg_tok_key(d, k);
+    if (w[0] != 'h' && w[0] != 's')
+        return 0;
     switch (k->klen) {
     case 2:
         return memcmp(w, "he", 2) == 0;
@@ -138,7 +158,7 @@ static int pronoun_of(const eg_doc *d, uint32_t t)
 static int place_context(const eg_doc *d, const eg_cand *c)
 {
     uint32_t p = prev_tok(d, c->t0);
-    if (p != EG_NONE && key_in(d, p, place_preps))
+    if (p != EG_NONE && key_in(d, p, &place_preps))
         return 1;
     if (c->t1 + 1 < d->ntok && key_is(d, c->t1, ",") && (d->tok[c->t1 + 1].flags & EG_TF_CAP))
         return 1;
@@ -151,14 +171,44 @@ static int place_context(const eg_doc *d, const eg_cand *c)
  * gazetteer's own entry table is large and read at random; a document
  * names a few entries, many of them several times. */
 
-static int gaz_reset(eg_resolver *r, size_t want)
+/* eg_grow, with the bytes past the old capacity zeroed (stamp 0: never
+ * in use). */
+static int grow_zeroed(void **p, size_t *cap, size_t need, size_t size)
+{
+    size_t old = *cap;
+    if (eg_grow(p, cap, need, size))
+        return EG_ENOMEM;
+    if (*cap > old)
+        memset((char *)*p + old * size, 0, (*cap - old) * size);
+    return EG_OK;
+}
+
+static int gaz_reset(eg_resolver *r, const eg_ctx *c, size_t want)
 {
     size_t n = 64;
+    if (r->gctx_gaz != (const void *)c->gaz || r->gctx_n != eg_gaz_entry_count(c->gaz) ||
+        r->gctx_entries != (const void *)eg_gaz_entry_at(c->gaz, 0)) {
+        /* the place-context flag of each entry, kept from document to
+         * document (0: not read yet, else 1 + flag): one byte per entry
+         * stays in cache where the entries' table does not */
+        size_t ne = eg_gaz_entry_count(c->gaz);
+        eg_free(r->gctx);
+        r->gctx_n = 0;
+        r->gctx_gaz = NULL;
+        if (!(r->gctx = eg_calloc(ne ? ne : 1, 1)))
+            return EG_ENOMEM;
+        r->gctx_n = ne;
+        r->gctx_gaz = c->gaz;
+        r->gctx_entries = eg_gaz_entry_at(c->gaz, 0);
+    }
     while (n < 2 * want)
         n *= 2;
-    if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
+    if (grow_zeroed((void **)&r->gmemo, &r->gmemo_cap, n, sizeof *r->gmemo))
         return EG_ENOMEM;
-    memset(r->gmemo, 0, n * sizeof *r->gmemo);
+    if (++r->gmemo_gen == 0) { /* wrapped: stamps of old generations could match */
+        memset(r->gmemo, 0, r->gmemo_cap * sizeof *r->gmemo);
+        r->gmemo_gen = 1;
+    }
     r->gmemo_n = n;
     r->gmemo_used = 0;
     return EG_OK;
@@ -167,35 +217,59 @@ static int gaz_reset(eg_resolver *r, size_t want)
 static size_t gaz_slot(const eg_resolver *r, uint32_t entry)
 {
     size_t mask = r->gmemo_n - 1, i = (size_t)((entry + 1) * 0x9E3779B1u) & mask;
-    while (r->gmemo[i].key && r->gmemo[i].key != entry + 1)
+    while (r->gmemo[i].gen == r->gmemo_gen && r->gmemo[i].key != entry + 1)
         i = (i + 1) & mask;
     return i;
 }
 
 /* The memo of an entry, added when new (doubling the table at half
- * load); NULL when out of memory. */
+ * load); NULL when out of memory. A slot is in use when its stamp is
+ * this document's generation (as in the string tables below). */
 static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
 {
     size_t i = gaz_slot(r, entry);
     const eg_gaz_entry *en;
-    if (r->gmemo[i].key)
+    if (r->gmemo[i].gen == r->gmemo_gen)
         return &r->gmemo[i];
     if ((r->gmemo_used + 1) * 2 > r->gmemo_n) {
         size_t n = r->gmemo_n, j;
-        if (eg_grow((void **)&r->gmemo, &r->gmemo_cap, 3 * n, sizeof *r->gmemo))
+        uint32_t old = r->gmemo_gen;
+        if (grow_zeroed((void **)&r->gmemo, &r->gmemo_cap, 3 * n, sizeof *r->gmemo))
             return NULL;
         memcpy(r->gmemo + 2 * n, r->gmemo, n * sizeof *r->gmemo); /* the old table past the new one */
-        memset(r->gmemo, 0, 2 * n * sizeof *r->gmemo);
+        if (old == UINT32_MAX) {
+            /* no generation left: stamps start again from 1 (the copy)
+             * and 2 (the new table), everything else zeroed */
+            memset(r->gmemo, 0, 2 * n * sizeof *r->gmemo);
+            for (j = 2 * n; j < 3 * n; j++)
+                r->gmemo[j].gen = r->gmemo[j].gen == old;
+            memset(r->gmemo + 3 * n, 0, (r->gmemo_cap - 3 * n) * sizeof *r->gmemo);
+            old = 1;
+            r->gmemo_gen = 2;
+        } else {
+            r->gmemo_gen++; /* the new table starts empty */
+        }
         r->gmemo_n = 2 * n;
         for (j = 2 * n; j < 3 * n; j++)
-            if (r->gmemo[j].key)
-                r->gmemo[gaz_slot(r, r->gmemo[j].key - 1)] = r->gmemo[j];
+            if (r->gmemo[j].gen == old) {
+                size_t k = gaz_slot(r, r->gmemo[j].key - 1);
+                r->gmemo[k] = r->gmemo[j];
+                r->gmemo[k].gen = r->gmemo_gen;
+            }
         i = gaz_slot(r, entry);
     }
-    en = eg_gaz_entry_at(c->gaz, entry);
     r->gmemo[i].key = entry + 1;
+    r->gmemo[i].gen = r->gmemo_gen;
     r->gmemo[i].ent = EG_NONE;
-    r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+    if (entry < r->gctx_n && r->gctx[entry]) {
+        r->gmemo[i].ctx = r->gctx[entry] - 1;
+    } else {
+        en = eg_gaz_entry_at(c->gaz, entry);
+        r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
+        if (entry < r->gctx_n)
+            r->gctx[entry] = (uint8_t)(1 + r->gmemo[i].ctx);
+    }
+    r->gmemo[i].support = 0;
     r->gmemo_used++;
     return &r->gmemo[i];
 }
@@ -281,47 +355,6 @@ static int span_free(const eg_resolver *r, uint32_t t0, uint32_t t1)
  * this costs the length of x, not the number of candidates. */
 static int overlaps_other(const eg_resolver *r, const eg_cand *x) { return !span_free(r, x->t0, x->t1); }
 
-/* A gazetteer candidate with no rival entry on its span. */
-static int gaz_alone(const eg_cands *cs, size_t i)
-{
-    const eg_cand *c = &cs->v[i];
-    return c->source == EG_SRC_GAZ &&
-           !(i > 0 && cs->v[i - 1].t0 == c->t0 && cs->v[i - 1].t1 == c->t1 && cs->v[i - 1].source == EG_SRC_GAZ) &&
-           !(i + 1 < cs->n && cs->v[i + 1].t0 == c->t0 && cs->v[i + 1].t1 == c->t1 &&
-             cs->v[i + 1].source == EG_SRC_GAZ);
-}
-
-static int cmp_u32(const void *pa, const void *pb)
-{
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    return a < b ? -1 : a > b;
-}
-
-/* Gazetteer support: how many spans name this entry with no rival entry.
- * `alone` holds the entries of all such spans, sorted (choose() makes it
- * once per document: a scan per candidate is quadratic on a long text). */
-static uint32_t entry_support(const uint32_t *alone, size_t n, uint32_t entry)
-{
-    size_t lo = 0, hi = n, a;
-    while (lo < hi) { /* first >= entry */
-        size_t mid = lo + (hi - lo) / 2;
-        if (alone[mid] < entry)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    a = lo;
-    hi = n;
-    while (lo < hi) { /* first > entry */
-        size_t mid = lo + (hi - lo) / 2;
-        if (alone[mid] <= entry)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return (uint32_t)(lo - a);
-}
-
 /* A rule-found person name that only extends a gazetteer person of two or
  * more words starting at the same token ("Maryam Rajavi Saddam" where a
  * header ran two names together) yields to the gazetteer: it knows where
@@ -337,6 +370,15 @@ static int cmp_tspan(const void *pa, const void *pb)
     if (a->t0 != b->t0)
         return a->t0 < b->t0 ? -1 : 1;
     return a->t1 < b->t1 ? -1 : a->t1 > b->t1;
+}
+
+static int tspans_sorted(const tspan *v, size_t n)
+{
+    size_t i;
+    for (i = 1; i < n; i++)
+        if (cmp_tspan(&v[i - 1], &v[i]) > 0)
+            return 0;
+    return 1;
 }
 
 static int gaz_person2(const eg_doc *d, const eg_cand *g)
@@ -373,12 +415,10 @@ static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
              cs->v[i + 1].t1 == c->t1));
 }
 
-static int push_mention(eg_resolver *r, const eg_cand *c)
+/* Adds a chosen candidate as a mention; choose() has made room. */
+static void push_mention(eg_resolver *r, const eg_cand *c)
 {
-    eg_rmention *m;
-    if (EG_GROW(r->m, r->mcap, r->nm + 1))
-        return EG_ENOMEM;
-    m = &r->m[r->nm++];
+    eg_rmention *m = &r->m[r->nm++];
     m->t0 = c->t0;
     m->t1 = c->t1;
     m->type = c->type;
@@ -386,7 +426,6 @@ static int push_mention(eg_resolver *r, const eg_cand *c)
     m->rule = c->rule;
     m->ent = c->entry; /* gazetteer entry for now; an entity index after assign */
     m->why = EG_WHY_NONE;
-    return EG_OK;
 }
 
 /* What choose() learns of each candidate in its first pass (r->cflag). */
@@ -400,7 +439,6 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     sortkey *k;
     size_t i, j, n = 0, ngp = 0, nalone = 0;
     tspan *gp = NULL;       /* gazetteer persons of 2+ words (extends_known_person) */
-    uint32_t *alone = NULL; /* entries of unrivalled gazetteer spans (entry_support) */
     int rc = EG_ENOMEM, need_gp = 0, need_alone = 0;
     if (eg_grow(&r->order, &r->ordercap, cs->n, sizeof *k) || eg_grow((void **)&r->cflag, &r->cflag_cap, cs->n + 1, 1) ||
         eg_grow((void **)&r->cover, &r->cover_cap, d->ntok + 1, 1) ||
@@ -420,8 +458,10 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         if (!(x->flags & EG_CF_WEAK))
             for (t = x->t0; t < x->t1; t++)
                 r->taken[t] = 1;
-        f = (uint8_t)((is_ambiguous_gaz(cs, i) ? CF_AMBIG : 0) | (gaz_alone(cs, i) ? CF_ALONE : 0) |
-                      (gaz_person2(d, x) ? CF_PERSON2 : 0));
+        if (x->source == EG_SRC_GAZ) /* a rival entry on the span, or none */
+            f = (uint8_t)((is_ambiguous_gaz(cs, i) ? CF_AMBIG : CF_ALONE) | (gaz_person2(d, x) ? CF_PERSON2 : 0));
+        else
+            f = 0;
         r->cflag[i] = f;
         need_gp |= x->source == EG_SRC_RULE && x->type == EG_PERSON;
         need_alone |= (f & CF_AMBIG) != 0;
@@ -437,17 +477,19 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
                 gp[j].t0 = cs->v[i].t0;
                 gp[j++].t1 = cs->v[i].t1;
             }
-        qsort(gp, ngp, sizeof *gp, cmp_tspan);
+        if (!tspans_sorted(gp, ngp))
+            qsort(gp, ngp, sizeof *gp, cmp_tspan);
     }
-    if (need_alone && nalone) {
-        j = 0;
-        if (!(alone = eg_malloc(nalone * sizeof *alone)))
-            goto out;
+    /* gazetteer support: how many spans name an entry with no rival
+     * entry, counted in the entry's memo (an ambiguous span reads it) */
+    if (need_alone && nalone)
         for (i = 0; i < cs->n; i++)
-            if (r->cflag[i] & CF_ALONE)
-                alone[j++] = cs->v[i].entry;
-        qsort(alone, nalone, sizeof *alone, cmp_u32);
-    }
+            if (r->cflag[i] & CF_ALONE) {
+                eg_rgaz *g = gaz_get(r, c, cs->v[i].entry);
+                if (!g)
+                    goto out;
+                g->support++;
+            }
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
         uint32_t t, len = 0;
@@ -465,7 +507,14 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         k[n].idx = (uint32_t)i;
         k[n].len = len;
         k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        k[n].support = (r->cflag[i] & CF_AMBIG) ? entry_support(alone, alone ? nalone : 0, x->entry) : 0;
+        if (r->cflag[i] & CF_AMBIG) {
+            const eg_rgaz *g = gaz_get(r, c, x->entry);
+            if (!g)
+                goto out;
+            k[n].support = g->support;
+        } else {
+            k[n].support = 0;
+        }
         k[n].weak = (x->flags & EG_CF_WEAK) != 0;
         n++;
     }
@@ -514,18 +563,18 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     }
     /* the chosen ones never overlap, so each starts at its own token: in
      * token order they are the mentions in text order */
+    if (EG_GROW(r->m, r->mcap, r->nm + (d->ntok < cs->n ? d->ntok : cs->n))) /* one per token at most */
+        goto out;
     for (i = 0; i < d->ntok; i++) {
         const uint8_t *p = memchr(r->cover + i, 3, d->ntok - i);
         if (!p)
             break;
         i = (size_t)(p - r->cover);
-        if (push_mention(r, &cs->v[r->at[i]]))
-            goto out;
+        push_mention(r, &cs->v[r->at[i]]);
     }
     rc = EG_OK;
 out:
     eg_free(gp);
-    eg_free(alone);
     return rc;
 }
 
@@ -546,7 +595,18 @@ static int pool_add(eg_resolver *r, const char *s, size_t n, uint32_t *off)
 /* ---- per-document string tables ----
  * Open addressing over strings kept in a buffer the caller names (the id
  * pool, or the text pool): no copy of the key, no allocation per entry,
- * and emptied per document. */
+ * and emptied per document. A slot is in use when its stamp is the
+ * table's generation: emptying the table is a new generation, not a
+ * clearing of memory. */
+
+/* A new generation: every slot is empty. */
+static void stab_new_gen(eg_stab *t)
+{
+    if (++t->gen == 0) { /* wrapped: stamps of old generations could match */
+        memset(t->s, 0, t->cap * sizeof *t->s);
+        t->gen = 1;
+    }
+}
 
 /* Empties the table, sized for about `want` entries: a table sized for
  * the largest document would spread a small one's probes over memory
@@ -556,22 +616,22 @@ static int stab_reset(eg_stab *t, size_t want)
     size_t n = 64;
     while (n < want)
         n *= 2;
-    if (eg_grow((void **)&t->s, &t->cap, n, sizeof *t->s))
+    if (grow_zeroed((void **)&t->s, &t->cap, n, sizeof *t->s))
         return EG_ENOMEM;
-    memset(t->s, 0, n * sizeof *t->s);
+    stab_new_gen(t);
     t->n = n;
     t->used = 0;
     return EG_OK;
 }
 
-static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].live; }
+static int stab_hit(const eg_stab *t, size_t i) { return t->s[i].live == t->gen; }
 
 /* The slot holding key (s, len) with hash h in a table over buffer base,
  * or the empty slot where it would go. */
 static size_t stab_find(const eg_stab *t, const char *base, const char *s, size_t len, uint64_t h)
 {
     size_t mask = t->n - 1, i = (size_t)(h ^ (h >> 32)) & mask;
-    for (; t->s[i].live; i = (i + 1) & mask)
+    for (; t->s[i].live == t->gen; i = (i + 1) & mask)
         if (t->s[i].h == h && t->s[i].len == len && memcmp(base + t->s[i].off, s, len) == 0)
             break;
     return i;
@@ -584,46 +644,36 @@ static int stab_put(eg_stab *t, size_t i, uint64_t h, uint32_t off, uint32_t len
     t->s[i].off = off;
     t->s[i].len = len;
     t->s[i].val = val;
-    t->s[i].live = 1;
+    t->s[i].live = t->gen;
     if (++t->used * 2 > t->n) {
         size_t n = t->n * 2, j, k;
-        if (eg_grow((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
+        uint32_t old;
+        if (grow_zeroed((void **)&t->s, &t->cap, 2 * n, sizeof *t->s)) /* old and new side by side */
             return EG_ENOMEM;
         memcpy(t->s + n, t->s, t->n * sizeof *t->s);
-        memset(t->s, 0, n * sizeof *t->s);
+        old = t->gen;
+        if (old == UINT32_MAX) {
+            /* no generation left: stamps start again from 1 (the copy)
+             * and 2 (the new table), everything else zeroed */
+            memset(t->s, 0, n * sizeof *t->s);
+            for (j = n; j < n + t->n; j++)
+                t->s[j].live = t->s[j].live == old;
+            memset(t->s + n + t->n, 0, (t->cap - n - t->n) * sizeof *t->s);
+            old = 1;
+            t->gen = 2;
+        } else {
+            t->gen++; /* the new table starts empty */
+        }
         for (j = n; j < n + t->n; j++) {
-            if (!t->s[j].live)
+            if (t->s[j].live != old)
                 continue;
-            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].live; k = (k + 1) & (n - 1))
+            for (k = (size_t)(t->s[j].h ^ (t->s[j].h >> 32)) & (n - 1); t->s[k].live == t->gen; k = (k + 1) & (n - 1))
                 ;
             t->s[k] = t->s[j];
+            t->s[k].live = t->gen;
         }
         t->n = n;
     }
-    return EG_OK;
-}
-
-/* The span's clean text with white space folded to single spaces. */
-static int span_text(const eg_doc *d, uint32_t t0, uint32_t t1, eg_buf *b)
-{
-    uint32_t t;
-    size_t need = 0;
-    char *p;
-    for (t = t0; t < t1; t++)
-        need += d->tok[t].e - d->tok[t].s + 1;
-    eg_buf_reset(b);
-    if (eg_buf_reserve(b, need))
-        return EG_ENOMEM;
-    p = b->p;
-    for (t = t0; t < t1; t++) {
-        const eg_token *x = &d->tok[t];
-        if (t > t0 && (x->flags & EG_TF_SPACE_BEFORE))
-            *p++ = ' ';
-        memcpy(p, d->text + x->s, x->e - x->s);
-        p += x->e - x->s;
-    }
-    *p = 0;
-    b->len = (size_t)(p - b->p);
     return EG_OK;
 }
 
@@ -647,9 +697,18 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
     x->type = (uint8_t)type;
     x->origin = origin;
     x->gaz_entry = gaz_entry;
-    if (pool_add(r, id, idlen, &idoff) ||
-        pool_add(r, label, labellen == (size_t)-1 ? strlen(label) : labellen, &x->label))
+    if (labellen == (size_t)-1)
+        labellen = strlen(label);
+    if (eg_buf_reserve(&r->pool, idlen + labellen + 2)) /* both strings with their NULs */
         return EG_ENOMEM;
+    idoff = (uint32_t)r->pool.len;
+    memcpy(r->pool.p + idoff, id, idlen);
+    r->pool.p[idoff + idlen] = 0;
+    x->label = idoff + (uint32_t)idlen + 1;
+    memcpy(r->pool.p + x->label, label, labellen);
+    r->pool.p[x->label + labellen] = 0;
+    r->pool.len = x->label + labellen + 1;
+    r->pool.p[r->pool.len] = 0;
     x->id = idoff;
     if (stab_put(&r->ids, i, h, idoff, (uint32_t)idlen, (uint32_t)r->nent))
         return EG_ENOMEM;
@@ -657,66 +716,92 @@ static int entity_get(eg_resolver *r, const char *id, size_t idlen, const char *
     return EG_OK;
 }
 
-/* eg_slug for a text of ASCII bytes (1..127), where it needs no utf8proc:
- * letters and digits lower-cased, runs of anything else but ' and . made
- * one '-' between words. Returns 0, leaving b alone, when the text has
- * another byte; 1 when done (b holds the slug). */
-static int slug_ascii(eg_buf *b, const char *s, size_t n)
-{
-    size_t i;
-    char *p, *start;
-    int dash = 0;
-    if (eg_buf_reserve(b, 2 * n)) /* a dash before each kept byte at most */
-        return 0;
-    p = start = b->p + b->len;
-    for (i = 0; i < n; i++) {
-        unsigned c = (unsigned char)s[i];
-        if (c - 1u >= 127u) /* NUL or not ASCII: eg_slug's job */
-            return 0;
-        if ((c | 0x20) - 'a' < 26u || c - '0' < 10u) {
-            if (dash && p > start)
-                *p++ = '-';
-            dash = 0;
-            *p++ = (char)(c - 'A' < 26u ? c + 32 : c);
-        } else if (c != '\'' && c != '.') {
-            dash = 1;
-        }
-    }
-    *p = 0;
-    b->len = (size_t)(p - b->p);
-    return 1;
-}
+/* What eg_slug does with each byte of an ASCII text: 0 a separator (runs
+ * of them are one '-' between words), 1 dropped (' and .), 2 not for this
+ * fast path (NUL, or a byte of a multi-byte character: eg_slug's job),
+ * else the byte kept, lower-cased (letters and digits). */
+static const unsigned char slug_map[256] = {
+      2,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
+      0,   0,   0,   0,   0,   0,   0,   1,   0,   0,   0,   0,   0,   0,   1,   0,
+     48,  49,  50,  51,  52,  53,  54,  55,  56,  57,   0,   0,   0,   0,   0,   0,
+      0,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,   0,   0,   0,   0,   0,
+      0,  97,  98,  99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+    112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122,   0,   0,   0,   0,   0,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
+      2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2};
 
 /* The entity of a mention found by a rule: its id is the slug of its text,
  * so one text always gives one entity; r->texts remembers it and the slug
- * is made once per distinct text in the document. */
+ * is made once per distinct text in the document. The text (tokens with
+ * white space folded to single spaces) is written in place at the end of
+ * r->textpool, kept there only when new; its slug is made in the same
+ * pass when the text is ASCII (most are; few texts repeat). */
 static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, uint32_t *out)
 {
     uint64_t h;
-    size_t i;
-    uint32_t off;
-    int rc;
-    if (span_text(d, m->t0, m->t1, &r->tmp))
+    size_t i, need = 0, len;
+    uint32_t t, off = (uint32_t)r->textpool.len;
+    char *p, *text, *q, *start;
+    int rc, dash = 0, ascii = 1;
+    for (t = m->t0; t < m->t1; t++)
+        need += d->tok[t].e - d->tok[t].s + 1;
+    if (eg_buf_reserve(&r->textpool, need) || eg_buf_reserve(&r->slug, 2 * need))
         return EG_ENOMEM;
-    h = eg_hash(r->tmp.p, r->tmp.len);
-    i = stab_find(&r->texts, r->textpool.p, r->tmp.p, r->tmp.len, h);
+    p = text = r->textpool.p + off;
+    q = start = r->slug.p;
+    for (t = m->t0; t < m->t1; t++) {
+        const eg_token *x = &d->tok[t];
+        const unsigned char *c = (const unsigned char *)d->text + x->s, *e = (const unsigned char *)d->text + x->e;
+        if (t > m->t0 && (x->flags & EG_TF_SPACE_BEFORE)) {
+            *p++ = ' ';
+            dash = 1;
+        }
+        for (; c < e; c++) {
+            unsigned u = slug_map[*c];
+            *p++ = (char)*c;
+            if (u > 2) {
+                if (dash && q > start)
+                    *q++ = '-';
+                dash = 0;
+                *q++ = (char)u;
+            } else if (u == 0) {
+                dash = 1;
+            } else if (u == 2) {
+                ascii = 0;
+            }
+        }
+    }
+    *p = 0;
+    len = (size_t)(p - text);
+    h = eg_hash(text, len);
+    i = stab_find(&r->texts, r->textpool.p, text, len, h);
     if (stab_hit(&r->texts, i)) {
         *out = r->texts.s[i].val;
         return EG_OK;
     }
-    eg_buf_reset(&r->slug);
-    rc = slug_ascii(&r->slug, r->tmp.p, r->tmp.len) ? EG_OK : eg_slug(&r->slug, r->tmp.p, r->tmp.len);
+    r->slug.len = (size_t)(q - start);
+    r->slug.p[r->slug.len] = 0;
+    rc = EG_OK;
+    if (!ascii) {
+        eg_buf_reset(&r->slug);
+        rc = eg_slug(&r->slug, text, len);
+    }
     if (!rc && !r->slug.len)
         rc = eg_buf_adds(&r->slug, "x");
     if (!rc)
-        rc = entity_get(r, r->slug.p, r->slug.len, r->tmp.p, r->tmp.len, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE,
-                        out);
+        rc = entity_get(r, r->slug.p, r->slug.len, text, len, (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE, out);
     if (rc)
         return rc;
-    off = (uint32_t)r->textpool.len;
-    if (eg_buf_add(&r->textpool, r->tmp.p, r->tmp.len))
-        return EG_ENOMEM;
-    return stab_put(&r->texts, i, h, off, (uint32_t)r->tmp.len, *out);
+    r->textpool.len += len; /* keep the text: the table points at it */
+    return stab_put(&r->texts, i, h, off, (uint32_t)len, *out);
 }
 
 /* Remembers the fullest form of a person's name (first and last word). */
@@ -749,9 +834,9 @@ static int title_gender(const eg_doc *d, uint32_t t)
         return 0;
     if (key_is(d, p, ".") && p > 0)
         p--;
-    if (key_in(d, p, male_titles))
+    if (key_in(d, p, &male_titles))
         return 1;
-    if (key_in(d, p, female_titles))
+    if (key_in(d, p, &female_titles))
         return -1;
     return 0;
 }
@@ -809,7 +894,7 @@ static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
  * ends just before its bracket; later bare uses of the acronym follow. */
 static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
 {
-    size_t i, j, ndef = 0;
+    size_t i, j, k, ndef = 0;
     tspan *def = NULL; /* spans of acronym definitions, sorted */
     int rc = EG_ENOMEM;
     for (i = 0; i < cs->n; i++)
@@ -823,13 +908,20 @@ static int link_acronyms(eg_resolver *r, const eg_doc *d, const eg_cands *cs)
             def[j].t0 = cs->v[i].t0;
             def[j++].t1 = cs->v[i].t1;
         }
-    qsort(def, ndef, sizeof *def, cmp_tspan);
-    for (i = 0; i < r->nm; i++) {
+    if (!tspans_sorted(def, ndef))
+        qsort(def, ndef, sizeof *def, cmp_tspan);
+    /* the mentions are in text order and never overlap: one walk along
+     * both finds the mentions that are definitions */
+    for (i = 0, k = 0; i < r->nm; i++) {
         eg_rmention *m = &r->m[i];
         tspan key;
         key.t0 = m->t0;
         key.t1 = m->t1;
-        if (!bsearch(&key, def, ndef, sizeof *def, cmp_tspan))
+        while (k < ndef && cmp_tspan(&def[k], &key) < 0)
+            k++;
+        if (k == ndef)
+            break;
+        if (cmp_tspan(&def[k], &key) != 0)
             continue;
         /* the long form: the nearest earlier mention within a few tokens
          * (brackets, a slash and another acronym may stand between) */
@@ -892,7 +984,7 @@ static uint32_t names_head(const eg_resolver *r, unsigned kind, uint64_t key)
     size_t i;
     if (!r->nfull)
         return EG_NONE;
-    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+    for (i = name_slot(r, kind, key); r->names[i].gen == r->names_gen; i = (i + 1) & r->names_mask)
         if (r->names[i].key == key && r->names[i].kind == kind)
             return r->names[i].head;
     return EG_NONE;
@@ -902,13 +994,14 @@ static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node
 {
     size_t i;
     r->names_next[node] = EG_NONE;
-    for (i = name_slot(r, kind, key); r->names[i].kind; i = (i + 1) & r->names_mask)
+    for (i = name_slot(r, kind, key); r->names[i].gen == r->names_gen; i = (i + 1) & r->names_mask)
         if (r->names[i].key == key && r->names[i].kind == kind) {
             r->names_next[r->names[i].tail] = node;
             r->names[i].tail = node;
             return;
         }
     r->names[i].key = key;
+    r->names[i].gen = r->names_gen;
     r->names[i].kind = kind;
     r->names[i].head = r->names[i].tail = node;
 }
@@ -916,15 +1009,18 @@ static void names_add(eg_resolver *r, unsigned kind, uint64_t key, uint32_t node
 /* A bucket for the first two bytes of a word's consonant skeleton (the
  * rule of similar.c, stopped after two bytes; a missing byte counts as 0).
  * Equal skeletons, equal buckets. */
+static const unsigned char skel_class[256] = {['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1,
+                                               ['h'] = 2}; /* 1 vowel, 2 'h' */
+
 static unsigned skeleton_start(const char *w, size_t n)
 {
     size_t i;
     unsigned char prev = 0, c1 = 0;
     for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == prev)
+        unsigned char c = (unsigned char)w[i], k = skel_class[c];
+        if (k == 1 || c == prev)
             continue;
-        if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
+        if (k == 2 && prev && prev != 'k' && prev != 's' && prev != 'c')
             continue;
         if (prev) {
             c1 = prev;
@@ -942,7 +1038,10 @@ static unsigned skeleton_start(const char *w, size_t n)
 static void variant_mark(eg_resolver *r, const char *w, size_t n)
 {
     size_t lo = n < 8 ? 5 : n - 3, hi = n + 3, i;
-    uint64_t *m = &r->variant_len[skeleton_start(w, n)];
+    unsigned b = skeleton_start(w, n);
+    uint64_t *m = &r->variant_len[b];
+    if (!*m) /* list_full_names made room for 2 per full name */
+        r->vmark[r->nvmark++] = (uint16_t)b;
     for (i = lo; i <= hi && i < 64; i++)
         *m |= 1ull << i;
 }
@@ -960,13 +1059,17 @@ static int variant_possible(const eg_resolver *r, const eg_doc *d, uint32_t t)
     return r->variant_len[skeleton_start(eg_tok_key(d, k), k->klen)] >> k->klen & 1;
 }
 
+/* May some full name have a first or last word of key hash h? (a filter:
+ * 0 means no) */
+static int name_bits_has(const eg_resolver *r, uint64_t h) { return r->name_bits[h >> 58] >> (h >> 52 & 63) & 1; }
+
 /* Persons whose fullest name has 2+ words and the given word as first or
  * last word; collects up to `max` entity indices. */
 static size_t persons_with(const eg_resolver *r, uint64_t h, int last, uint32_t *out, size_t max)
 {
     size_t n = 0;
     uint32_t nd;
-    if (!(r->name_bits[h >> 58] >> (h >> 52 & 63) & 1)) /* no full name has this word */
+    if (!name_bits_has(r, h))
         return 0;
     for (nd = names_head(r, last ? NK_LAST : NK_FIRST, h); nd != EG_NONE && n < max; nd = r->names_next[nd])
         out[n++] = r->full[nd >> 2];
@@ -991,12 +1094,19 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         return EG_OK;
     while (ns < 8 * r->nfull) /* at most half full */
         ns *= 2;
-    if (eg_grow((void **)&r->names, &r->names_cap, ns, sizeof *r->names) ||
-        eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next))
+    if (grow_zeroed((void **)&r->names, &r->names_cap, ns, sizeof *r->names) ||
+        eg_grow((void **)&r->names_next, &r->names_next_cap, 4 * r->nfull, sizeof *r->names_next) ||
+        eg_grow((void **)&r->vmark, &r->vmark_cap, r->nvmark + 2 * r->nfull, sizeof *r->vmark))
         return EG_ENOMEM;
-    memset(r->names, 0, ns * sizeof *r->names);
+    if (++r->names_gen == 0) { /* wrapped: stamps of old generations could match */
+        memset(r->names, 0, r->names_cap * sizeof *r->names);
+        r->names_gen = 1;
+    }
     memset(r->name_bits, 0, sizeof r->name_bits);
-    memset(r->variant_len, 0, sizeof r->variant_len);
+    memset(r->skel_bits, 0, sizeof r->skel_bits);
+    for (i = 0; i < r->nvmark; i++) /* the buckets the last document marked */
+        r->variant_len[r->vmark[i]] = 0;
+    r->nvmark = 0;
     r->names_mask = ns - 1;
     for (i = 0; i < r->nfull; i++) {
         const eg_rentity *x = &r->ent[r->full[i]];
@@ -1007,7 +1117,11 @@ static int list_full_names(eg_resolver *r, const eg_doc *d)
         names_add(r, NK_FIRST, x->first_h, nd + NK_FIRST - 1);
         r->name_bits[x->last_h >> 58] |= 1ull << (x->last_h >> 52 & 63);
         r->name_bits[x->first_h >> 58] |= 1ull << (x->first_h >> 52 & 63);
-        if (ls) { /* 0: too short to be a variant of anything */
+        if (ls) /* 0: too short to be a variant of anything */
+            r->skel_bits[ls >> 58] |= 1ull << (ls >> 52 & 63);
+        if (fs)
+            r->skel_bits[fs >> 58] |= 1ull << (fs >> 52 & 63);
+        if (ls) {
             names_add(r, NK_LAST_SK, ls, nd + NK_LAST_SK - 1);
             variant_mark(r, eg_tok_key(d, l), l->klen);
         }
@@ -1210,7 +1324,7 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
     const eg_token *k = &d->tok[t];
     size_t n = 0;
     uint32_t nd;
-    if (!sk)
+    if (!sk || !(r->skel_bits[sk >> 58] >> (sk >> 52 & 63) & 1)) /* no full name has this skeleton */
         return 0;
     for (nd = names_head(r, last ? NK_LAST_SK : NK_FIRST_SK, sk); nd != EG_NONE && n < max; nd = r->names_next[nd]) {
         const eg_rentity *x = &r->ent[r->full[nd >> 2]];
@@ -1228,14 +1342,15 @@ static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, u
                        uint8_t *why)
 {
     uint32_t cand[8];
-    size_t n = persons_with(r, d->tok[t].h, 1, cand, 8);
-    uint64_t sk = 0;
+    uint64_t h = d->tok[t].h, sk = 0;
+    int named = name_bits_has(r, h); /* else neither lookup below finds anyone */
+    size_t n = named ? persons_with(r, h, 1, cand, 8) : 0;
     *out = EG_NONE;
     if (n == 0) {
         /* a given name alone, when only one person in the document has it;
          * failing that, a spelling variant of one person's surname or given
          * name */
-        n = persons_with(r, d->tok[t].h, 0, cand, 8);
+        n = named ? persons_with(r, h, 0, cand, 8) : 0;
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
@@ -1258,6 +1373,24 @@ static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, u
     return 0;
 }
 
+/* Genders are needed only where several persons share a name part
+ * (pick_person), which few documents have: they are learnt there, the
+ * first time, as they would have been before any partial name was
+ * linked. The partial names linked so far (r->m from r->nm_base on, one
+ * token each) are taken out of person_at for that, then put back. */
+static int gender_ready(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
+{
+    size_t i;
+    int rc;
+    for (i = r->nm_base; i < r->nm; i++)
+        r->person_at[r->m[i].t0] = 0;
+    rc = learn_gender(r, c, d, r->person_at);
+    for (i = r->nm_base; i < r->nm; i++)
+        r->person_at[r->m[i].t0] = r->ent[r->m[i].ent].type == EG_PERSON;
+    r->gender_done = 1;
+    return rc;
+}
+
 static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
                         const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
@@ -1265,6 +1398,11 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
     size_t n;
     if (part_lookup(r, c, d, t, out, why))
         return EG_OK;
+    if (!r->gender_done) {
+        int rc = gender_ready(r, c, d);
+        if (rc)
+            return rc;
+    }
     n = persons_with(r, d->tok[t].h, 1, cand, 8);
     *out = pick_person(r, d, t, cand, n, person_at, ent_at, why);
     if (*out == EG_NONE) {
@@ -1276,47 +1414,109 @@ static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32
 
 /* Words a name's initials skip ("Organization of the Islamic
  * Conference": OIC). */
-static const kword initials_skip[] = {KW("of"),  KW("the"), KW("and"), KW("for"),
-                                      KW("de"),  KW("on"),  KW("in"),  KW("&"), {NULL, 0}};
+#define INITIALS_SKIP(X) X("of") X("the") X("and") X("for") X("de") X("on") X("in") X("&")
+KLIST(initials_skip, INITIALS_SKIP)
 
-/* Whether the capitalised words of mention m spell acronym token a, one
- * initial each ("Radio Free Europe": RFE). */
-static int spells(const eg_doc *d, const eg_rmention *m, const eg_token *a)
+/* The bytes of an acronym (3 to 6) with its length, as one number: equal
+ * numbers, equal byte strings. */
+static uint64_t acr_pack(const char *s, size_t n)
 {
-    const char *acr = d->text + a->s;
-    size_t n = a->e - a->s, k = 0;
+    uint64_t v = n;
+    size_t i;
+    for (i = 0; i < n; i++)
+        v |= (uint64_t)(unsigned char)s[i] << (8 * (i + 1));
+    return v;
+}
+
+/* The initials mention m spells (see spells), packed; 0 when they cannot
+ * be an acronym (a capitalised word that is all capitals or not
+ * capitalised, or not 3 to 6 of them). */
+static uint64_t mention_initials(const eg_doc *d, const eg_rmention *m)
+{
+    char buf[6];
+    size_t k = 0;
     uint32_t u;
     for (u = m->t0; u < m->t1; u++) {
         const eg_token *w = &d->tok[u];
-        if (w->kind != EG_TK_WORD || key_in(d, u, initials_skip))
+        if (w->kind != EG_TK_WORD || key_in(d, u, &initials_skip))
             continue;
-        if (!(w->flags & EG_TF_CAP) || (w->flags & EG_TF_ALLCAP) || k == n || d->text[w->s] != acr[k])
+        if (!(w->flags & EG_TF_CAP) || (w->flags & EG_TF_ALLCAP) || k == sizeof buf)
             return 0;
-        k++;
+        buf[k++] = d->text[w->s];
     }
-    return k == n;
+    return k >= 3 ? acr_pack(buf, k) : 0;
+}
+
+static int cmp_acr(const void *pa, const void *pb)
+{
+    const eg_racr *a = pa, *b = pb;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->ent < b->ent ? -1 : a->ent > b->ent;
+}
+
+/* The table acronym_of reads: for each spelling, the one entity (not a
+ * person) with a mention of 3 tokens or more that spells it, EG_NONE when
+ * several; sorted. Made at the first all-capital word of a document: the
+ * mentions of 3 tokens or more do not change while partial names are
+ * linked (those add and relink one-token mentions only). */
+static int acr_build(eg_resolver *r, const eg_doc *d)
+{
+    size_t i, j, n = 0;
+    r->acr_built = 1;
+    r->nacr = 0;
+    for (i = 0; i < r->nm; i++) {
+        const eg_rmention *m = &r->m[i];
+        uint64_t key;
+        if (m->type == EG_PERSON || m->t1 - m->t0 < 3 || !(key = mention_initials(d, m)))
+            continue;
+        if (EG_GROW(r->acr, r->acr_cap, n + 1))
+            return EG_ENOMEM;
+        r->acr[n].key = key;
+        r->acr[n++].ent = m->ent;
+    }
+    if (n > 1)
+        qsort(r->acr, n, sizeof *r->acr, cmp_acr);
+    for (i = 0, j = 0; i < n; i++) { /* one row per spelling */
+        if (j && r->acr[j - 1].key == r->acr[i].key) {
+            if (r->acr[j - 1].ent != r->acr[i].ent)
+                r->acr[j - 1].ent = EG_NONE;
+            continue;
+        }
+        r->acr[j++] = r->acr[i];
+    }
+    r->nacr = j;
+    return EG_OK;
 }
 
 /* An all-capital word of 3 to 6 letters that no gazetteer knows, as the
  * acronym of a name in the same document ("Radio Free Europe ... Reported
  * by RFE"): the one entity (not a person) with a mention whose initials
- * it is. EG_NONE when none or several. */
-static uint32_t acronym_of(const eg_resolver *r, const eg_doc *d, uint32_t t)
+ * it is (one initial per capitalised word, "of", "the"... skipped).
+ * *out: EG_NONE when none or several. Returns EG_OK or EG_ENOMEM (the
+ * table is made at the first such word). */
+static int acronym_of(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_t *out)
 {
     const eg_token *a = &d->tok[t];
-    uint32_t pick = EG_NONE, i;
-    size_t n = a->e - a->s;
+    size_t n = a->e - a->s, lo = 0, hi;
+    uint64_t key;
+    *out = EG_NONE;
     if (!(a->flags & EG_TF_ALLCAP) || (a->flags & (EG_TF_DOTTED | EG_TF_DIGIT)) || n < 3 || n > 6)
-        return EG_NONE;
-    for (i = 0; i < r->nm; i++) {
-        const eg_rmention *m = &r->m[i];
-        if (m->type == EG_PERSON || m->t1 - m->t0 < 3 || (uint32_t)n > m->t1 - m->t0 || !spells(d, m, a))
-            continue;
-        if (pick != EG_NONE && pick != m->ent)
-            return EG_NONE;
-        pick = m->ent;
+        return EG_OK;
+    if (!r->acr_built && acr_build(r, d))
+        return EG_ENOMEM;
+    key = acr_pack(d->text + a->s, n);
+    hi = r->nacr;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->acr[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return pick;
+    if (lo < r->nacr && r->acr[lo].key == key)
+        *out = r->acr[lo].ent;
+    return EG_OK;
 }
 
 /* A capitalised word no mention covers: a learned acronym, a partial
@@ -1338,8 +1538,12 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
                 why = EG_WHY_ACRONYM;
                 break;
             }
-    if (to == EG_NONE && (to = acronym_of(r, d, t)) != EG_NONE)
-        why = EG_WHY_ACRONYM_OF;
+    if (to == EG_NONE && (k->flags & EG_TF_ALLCAP)) {
+        if ((rc = acronym_of(r, d, t, &to)))
+            return rc;
+        if (to != EG_NONE)
+            why = EG_WHY_ACRONYM_OF;
+    }
     if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
         return rc;
     if (to == EG_NONE)
@@ -1383,8 +1587,8 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             person_at[t] = r->m[i].type == EG_PERSON;
             ent_at[t] = r->m[i].ent;
         }
-    if (learn_gender(r, c, d, person_at))
-        return EG_ENOMEM;
+    r->gender_done = 0; /* learnt when first needed (gender_ready) */
+    r->nm_base = r->nm;
     /* with no full name, no acronym and no name of three words or more
      * (which an acronym might spell), no word links to anything */
     if (!r->nfull && !r->nlearned && !has_long_name(r))
@@ -1399,7 +1603,9 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
             continue;
         if (m->type != EG_PERSON) {
             /* an acronym a rule found, of a name in the document */
-            if ((to = acronym_of(r, d, m->t0)) != EG_NONE && r->ent[to].type == m->type)
+            if ((rc = acronym_of(r, d, m->t0, &to)))
+                goto out;
+            if (to != EG_NONE && r->ent[to].type == m->type)
                 why = EG_WHY_ACRONYM_OF;
             else
                 to = EG_NONE;
@@ -1417,11 +1623,13 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
      * a name part when capitalised, undotted, and not a common word at the
      * start of a sentence (tests cheapest first: most tokens fail the first). */
     {
-        const eg_token *tok = d->tok; /* none of these move in the loop */
+        const eg_token *tok = d->tok, *k, *end = d->tok + d->ntok; /* none of these move in the loop */
         const uint8_t *taken = r->taken;
-        uint32_t ntok = (uint32_t)d->ntok;
-        for (t = 0; t < ntok; t++)
-            if ((tok[t].flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP && tok[t].kind == EG_TK_WORD && !taken[t] &&
+        /* the three tests combined without branches: each alone is
+         * taken too unpredictably, the three together rarely (taken[] holds
+         * 0 or 1) */
+        for (k = tok, t = 0; k < end; k++, t++)
+            if ((((k->flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP) & (k->kind == EG_TK_WORD) & (1u ^ taken[t])) &&
                 (rc = bare_word(r, c, d, t, person_at, ent_at)))
                 goto out;
     }
@@ -1436,12 +1644,13 @@ int eg_resolve(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_cands 
     r->nm = 0;
     r->nent = 0;
     r->nlearned = 0;
+    r->acr_built = 0;
     eg_buf_reset(&r->pool);
     eg_buf_reset(&r->textpool);
     if (eg_grow((void **)&r->taken, &r->takencap, d->ntok + 1, 1))
         return eg_err_nomem(e);
     memset(r->taken, 0, d->ntok + 1);
-    if (gaz_reset(r, cands->n < 4096 ? cands->n : 4096)) /* it grows when needed */
+    if (gaz_reset(r, c, cands->n < 8192 ? cands->n / 2 : 4096)) /* about 1 in 3 candidates names a new entry; it grows when needed */
         return eg_err_nomem(e);
     if ((rc = choose(r, c, d, cands))) /* mentions come out in text order */
         return eg_err_nomem(e);

@@ -6,7 +6,10 @@
  * linked to the full name, or to an explicit ambiguous entity "name?" when
  * the text leaves it open. Corpus-level merges happen later in graph.c.
  *
- * One eg_resolver per worker thread, reused from document to document.
+ * One eg_resolver per worker thread, reused from document to document. It
+ * keeps a little per-gazetteer data between documents (each entry's
+ * place-context flag): use it with one context only (eg_resolver_free
+ * and eg_resolver_init it before another).
  */
 #ifndef EG_RESOLVE_H
 #define EG_RESOLVE_H
@@ -70,17 +73,26 @@ typedef struct {
         uint64_t h;             /* eg_hash of the string */
         uint32_t off, len;      /* where it is in its buffer */
         uint32_t val;
-        uint32_t live;          /* 1: in use */
+        uint32_t live;          /* in use when equal to gen */
     } *s;
     size_t n, cap, used;        /* slots (a power of 2), allocated, in use */
+    uint32_t gen;               /* this document's generation (resolve.c: stab_reset) */
 } eg_stab;
 
 /* One gazetteer entry named in the document. */
 typedef struct {
-    uint32_t key;               /* entry + 1; 0: an empty slot */
+    uint32_t key;               /* entry + 1 */
+    uint32_t gen;               /* in use when equal to eg_resolver.gmemo_gen */
     uint32_t ent;               /* its entity, EG_NONE until it has one */
-    uint32_t ctx;               /* needs a place context (EG_GE_CTX) */
+    unsigned ctx : 1;           /* needs a place context (EG_GE_CTX) */
+    unsigned support : 31;      /* spans naming it with no rival entry (resolve.c: choose) */
 } eg_rgaz;
+
+/* A spelling of initials and its entity (resolve.c: acronym_of). */
+typedef struct {
+    uint64_t key;               /* the initials' bytes and count */
+    uint32_t ent;               /* EG_NONE: several entities spell it */
+} eg_racr;
 
 typedef struct {
     eg_rmention *m;     /* the document's mentions, in text order */
@@ -94,6 +106,11 @@ typedef struct {
     eg_buf slug;        /* scratch */
     eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */
     size_t gmemo_n, gmemo_used, gmemo_cap;
+    uint32_t gmemo_gen;
+    uint8_t *gctx;      /* per gazetteer entry: 0 unknown, 1 + its place-context flag (resolve.c: gaz_get) */
+    size_t gctx_n;
+    const void *gctx_gaz; /* the gazetteer gctx describes, and its entries */
+    const void *gctx_entries;
     uint8_t *taken;     /* per token: covered by a chosen mention */
     size_t takencap;
     uint8_t *cflag;     /* per candidate: rival entries, unrivalled, gazetteer person (scratch) */
@@ -121,15 +138,25 @@ typedef struct {
     size_t nfull, full_cap;
     struct {            /* index of full names by word hash (resolve.c: names_head) */
         uint64_t key;   /* key hash or skeleton hash of a first or last word */
-        uint32_t kind;  /* which of the two words, which hash; 0: empty slot */
+        uint32_t kind;  /* which of the two words, which hash */
         uint32_t head, tail; /* chain of nodes (4 * full index + kind - 1) */
+        uint32_t gen;   /* in use when equal to names_gen */
     } *names;
     size_t names_cap, names_mask;
+    uint32_t names_gen;
     uint64_t name_bits[64]; /* filter: bit (h >> 52) for the first and last words of full names */
+    uint64_t skel_bits[64]; /* filter: the same for their skeleton hashes */
     uint64_t variant_len[EG_VARIANT_BUCKETS]; /* filter: per bucket of the first two skeleton bytes,
                                                   bit n: a word of n bytes may be a variant */
+    uint16_t *vmark;    /* the buckets of variant_len in use (cleared at the next document's index) */
+    size_t nvmark, vmark_cap;
     uint32_t *names_next; /* per node: the next in its chain, EG_NONE at the end */
     size_t names_next_cap;
+    eg_racr *acr;       /* initials of long names, made when first needed (resolve.c: acr_build) */
+    size_t nacr, acr_cap;
+    int acr_built;
+    int gender_done;    /* genders learnt in this document (resolve.c: gender_ready) */
+    size_t nm_base;     /* mentions before the partial names */
 } eg_resolver;
 
 void eg_resolver_init(eg_resolver *r);
