@@ -4,8 +4,9 @@
  * write_gexf.c, write_csv.c, write_picture.c), stopping at the first
  * failure. eg_write_all_threads runs the writers side by side instead
  * (the pictures, which use cgraph and gvc, after them) and renames the
- * finished files into place in format order afterwards, so the directory
- * ends as after a one-by-one run, failures included. The evidence spool
+ * finished files into place in format order, each as soon as it and the
+ * ones before it are done, so the directory ends as after a one-by-one
+ * run, failures included. The evidence spool
  * files are mapped once here for every writer (egw_env).
  *
  * It also holds what the writers share (writers.h): the output sink over
@@ -75,8 +76,15 @@ typedef struct {
     egw_env env[NWRITERS];  /* per job: its deferred outputs */
     eg_err err[NWRITERS];
     int rc[NWRITERS];
+    int finished[NWRITERS]; /* the job has run */
     pthread_mutex_t lock;
+    int locked;             /* lock is initialised: jobs run side by side */
     size_t next;            /* next job to take */
+    size_t committed;       /* jobs whose outputs are renamed (or dropped) */
+    int committing;         /* a thread is renaming */
+    int failed;             /* a job failed: the later outputs are dropped */
+    int status;             /* the first failure's code */
+    eg_err *e;
 } write_jobs;
 
 static void run_job(write_jobs *w, size_t j)
@@ -90,6 +98,52 @@ static void run_job(write_jobs *w, size_t j)
     env->nmaps = 0;
 }
 
+/* Renames (or, after a failure, drops) job j's outputs; the first failure
+ * is kept in w->e. */
+static void commit_job(write_jobs *w, size_t j)
+{
+    egw_env *env = &w->env[j];
+    int k;
+    if (!w->failed && w->rc[j]) {
+        if (!w->e->code)
+            *w->e = w->err[j];
+        w->status = w->rc[j];
+        w->failed = 1;
+    }
+    for (k = 0; k < env->ndone; k++) {
+        if (w->failed)
+            eg_out_abort(&env->done[k]);
+        else if ((w->status = eg_out_commit(&env->done[k], w->e)))
+            w->failed = 1;
+    }
+    env->ndone = 0;
+    egw_env_free(env);
+}
+
+/* Job j has run: the jobs finished in a row from the first uncommitted one
+ * are renamed now, in format order, while the other threads still write
+ * (renaming over an old output frees its pages, which takes a while).
+ * One thread renames at a time. */
+static void job_done(write_jobs *w, size_t j)
+{
+    if (w->locked)
+        pthread_mutex_lock(&w->lock);
+    w->finished[j] = 1;
+    while (!w->committing && w->committed < w->njobs && w->finished[w->committed]) {
+        size_t c = w->committed;
+        w->committing = 1;
+        if (w->locked)
+            pthread_mutex_unlock(&w->lock);
+        commit_job(w, c);
+        if (w->locked)
+            pthread_mutex_lock(&w->lock);
+        w->committing = 0;
+        w->committed = c + 1;
+    }
+    if (w->locked)
+        pthread_mutex_unlock(&w->lock);
+}
+
 static void *job_thread(void *arg)
 {
     write_jobs *w = arg;
@@ -101,6 +155,7 @@ static void *job_thread(void *arg)
         if (j >= w->njobs)
             return NULL;
         run_job(w, j);
+        job_done(w, j);
     }
 }
 
@@ -134,8 +189,10 @@ int eg_write_all_threads(const eg_gview *v, const char *dir, unsigned formats, i
     for (i = 0; i < NWRITERS; i++)
         if (formats & writer_list[i].fmt)
             w->which[w->njobs++] = i;
+    w->e = e;
     if (threads > 1 && w->njobs > 1 && pthread_mutex_init(&w->lock, NULL) == 0) {
         size_t want = (size_t)threads - 1 < w->njobs - 1 ? (size_t)threads - 1 : w->njobs - 1;
+        w->locked = 1;
         for (nt = 0; nt < want; nt++)
             if (pthread_create(&tid[nt], NULL, job_thread, w) != 0)
                 break;
@@ -144,33 +201,15 @@ int eg_write_all_threads(const eg_gview *v, const char *dir, unsigned formats, i
             pthread_join(tid[i], NULL);
         pthread_mutex_destroy(&w->lock);
     } else {
-        /* one by one: stop at the first failure */
-        for (i = 0; i < w->njobs; i++) {
+        /* one by one, each renamed when done: stop at the first failure */
+        for (i = 0; i < w->njobs && !w->failed; i++) {
             run_job(w, i);
-            if (w->rc[i])
-                break;
+            job_done(w, i);
         }
-        w->njobs = i < w->njobs ? i + 1 : w->njobs;
+        w->njobs = i;
     }
-    /* rename into place in format order, up to the first failure */
-    for (i = 0; i < w->njobs; i++) {
-        egw_env *env = &w->env[i];
-        int k;
-        if (!failed && w->rc[i]) {
-            if (!e->code)
-                *e = w->err[i];
-            rc = w->rc[i];
-            failed = 1;
-        }
-        for (k = 0; k < env->ndone; k++) {
-            if (failed)
-                eg_out_abort(&env->done[k]);
-            else if ((rc = eg_out_commit(&env->done[k], e)))
-                failed = 1;
-        }
-        env->ndone = 0;
-        egw_env_free(env);
-    }
+    rc = w->status;
+    failed = w->failed;
     egw_env_free(&shared);
     eg_free(w);
     if (!failed && (formats & EG_FMT_SVG))
