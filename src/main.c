@@ -532,6 +532,9 @@ typedef struct {
     size_t nslots;     /* ring size */
     size_t next;       /* next document to take */
     size_t flushed;    /* documents written by the main thread */
+    size_t ndone;      /* documents done and not yet written */
+    size_t batch;      /* the main thread wakes for this many done documents */
+    int main_waits;    /* the main thread waits on cv_done */
     int stop;          /* --strict failure: no more documents */
     int io_named;      /* an I/O error of the library was reported */
     pthread_mutex_t mu;
@@ -676,7 +679,12 @@ static void *worker_main(void *arg)
         if (w->failed)
             sh->stop = 1; /* out of memory: no more documents */
         s->done = 1;
-        pthread_cond_broadcast(&sh->cv_done);
+        sh->ndone++;
+        /* the main thread is woken for a batch of documents, not for each:
+         * at two threads it would otherwise take a core from a worker
+         * thousands of times a run */
+        if (sh->main_waits && (sh->ndone >= sh->batch || sh->next >= sh->in->n || sh->stop))
+            pthread_cond_signal(&sh->cv_done);
         pthread_mutex_unlock(&sh->mu);
     }
     free(w->rb.p);
@@ -1166,7 +1174,7 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     size_t k;
     uint64_t bytes = 0;
     double t0 = now(), last = 0;
-    int show = !cl->quiet && isatty(2), fail = 0, oom = 0, write_errno = 0;
+    int show = !cl->quiet && isatty(2), fail = 0, oom = 0, write_errno = 0, drain = 0;
     eg_graph *g = NULL;
     if (nt <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1180,7 +1188,9 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     sh.cl = cl;
     sh.ctx = ctx;
     sh.in = in;
-    sh.nslots = (size_t)nt * 8;
+    sh.nslots = (size_t)nt * 16;
+    /* at most nt documents are in work: a full ring always has a batch */
+    sh.batch = (size_t)nt * 8;
     if (!(sh.slots = calloc(sh.nslots, sizeof *sh.slots)) || !(ws = calloc((size_t)nt, sizeof *ws)) ||
         !(tid = calloc((size_t)nt, sizeof *tid)))
         die_nomem();
@@ -1199,8 +1209,19 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     for (k = 0; k < in->n; k++) {
         slot *s = &sh.slots[k % sh.nslots];
         pthread_mutex_lock(&sh.mu);
-        while (!s->done && !(sh.stop && k >= sh.next))
+        /* once woken, the done documents in a row are written; then the
+         * thread sleeps until a batch is done (or every document is taken) */
+        for (;;) {
+            if (s->done && (drain || sh.ndone >= sh.batch || sh.next >= in->n || sh.stop))
+                break;
+            if (!s->done && sh.stop && k >= sh.next)
+                break;
+            drain = 0;
+            sh.main_waits = 1;
             pthread_cond_wait(&sh.cv_done, &sh.mu);
+            sh.main_waits = 0;
+        }
+        drain = 1;
         pthread_mutex_unlock(&sh.mu);
         if (!s->done)
             break;
@@ -1224,6 +1245,7 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
         s->bytes = 0;
         pthread_mutex_lock(&sh.mu);
         s->done = 0;
+        sh.ndone--;
         sh.flushed = k + 1;
         if (fail)
             sh.stop = 1;
