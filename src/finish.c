@@ -547,7 +547,7 @@ static int merge_variants(eg_graph *g)
         return EG_OK;
     if (variant_index(g, &k, &n, &keys))
         goto out;
-    if (n > 1 && eg_sort(k, n, sizeof *k, cmp_vkey, keys.p)) /* k is NULL when no node has a key */
+    if (n > 1 && eg_sort_threads(k, n, sizeof *k, cmp_vkey, keys.p, g->threads)) /* k is NULL when no node has a key */
         goto out;
     if (n && !(dec = eg_malloc(n * sizeof *dec)))
         goto out;
@@ -890,8 +890,9 @@ int eg_graph_finish(eg_graph *g)
             if (agg[i].keep)
                 order[kept++] = agg[i].node;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            if (eg_sort(order, kept, sizeof *order, cmp_node_id, g) || qualify_ids(g, order, kept) ||
-                eg_sort(order, kept, sizeof *order, cmp_out_id, g))
+            if (eg_sort_threads(order, kept, sizeof *order, cmp_node_id, g, g->threads) ||
+                qualify_ids(g, order, kept) ||
+                eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads))
                 goto out;
         }
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))

@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -275,9 +276,11 @@ void eg_arena_free(eg_arena *a)
 
 /* ---- sorting ---- */
 
+static void merge_run(char *a, char *tmp, size_t n, size_t h, size_t size, eg_cmp_fn cmp, void *ctx);
+
 static void sort_run(char *a, char *tmp, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
 {
-    size_t h, i, j, k;
+    size_t h, i, j;
     if (n < 2)
         return;
     if (n <= 8) {
@@ -296,6 +299,14 @@ static void sort_run(char *a, char *tmp, size_t n, size_t size, eg_cmp_fn cmp, v
     h = n / 2;
     sort_run(a, tmp, h, size, cmp, ctx);
     sort_run(a + h * size, tmp, n - h, size, cmp, ctx);
+    merge_run(a, tmp, n, h, size, cmp, ctx);
+}
+
+/* Merges the sorted runs a[0, h) and a[h, n) (tmp holds h items); on a
+ * tie the left item goes first. */
+static void merge_run(char *a, char *tmp, size_t n, size_t h, size_t size, eg_cmp_fn cmp, void *ctx)
+{
+    size_t i, j, k;
     if (cmp(a + (h - 1) * size, a + h * size, ctx) <= 0)
         return; /* already in order */
     /* merge: the left half goes to tmp, then back with the right half */
@@ -327,6 +338,50 @@ int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
     sort_run(base, tmp, n, size, cmp, ctx);
     if (tmp != small)
         eg_free(tmp);
+    return EG_OK;
+}
+
+typedef struct {
+    char *a, *tmp;
+    size_t n, size;
+    eg_cmp_fn cmp;
+    void *ctx;
+} sort_half;
+
+static void *sort_half_main(void *arg)
+{
+    sort_half *x = arg;
+    sort_run(x->a, x->tmp, x->n, x->size, x->cmp, x->ctx);
+    return NULL;
+}
+
+int eg_sort_threads(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx, unsigned threads)
+{
+    char *tmp, *a = base;
+    size_t h = n / 2;
+    sort_half right;
+    pthread_t t;
+    if (threads < 2 || n < 8192)
+        return eg_sort(base, n, size, cmp, ctx);
+    /* the halves as sort_run cuts them (the result is the same: a stable
+     * sort has one result), each with its own scratch, then the one merge */
+    if (!(tmp = eg_malloc((h / 2 + 1 + (n - h) / 2 + 1 + 1) * size)))
+        return EG_ENOMEM;
+    right.a = a + h * size;
+    right.tmp = tmp + (h / 2 + 1) * size;
+    right.n = n - h;
+    right.size = size;
+    right.cmp = cmp;
+    right.ctx = ctx;
+    if (pthread_create(&t, NULL, sort_half_main, &right) == 0) {
+        sort_run(a, tmp, h, size, cmp, ctx);
+        pthread_join(t, NULL);
+    } else {
+        sort_run(a, tmp, h, size, cmp, ctx);
+        sort_half_main(&right);
+    }
+    merge_run(a, tmp, n, h, size, cmp, ctx);
+    eg_free(tmp);
     return EG_OK;
 }
 

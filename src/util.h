@@ -113,6 +113,9 @@ void eg_arena_free(eg_arena *a);
  * sorted). */
 typedef int (*eg_cmp_fn)(const void *a, const void *b, void *ctx);
 int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx);
+/* The same sort with the two halves sorted side by side when threads > 1
+ * and n is large enough to gain (the same order as eg_sort). */
+int eg_sort_threads(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx, unsigned threads);
 
 /* A string → uint32 map with interned keys (open addressing). Keys are
  * copied into the map's own arena: items[i].key stays valid until the
