@@ -683,34 +683,8 @@ int eg_tokenize(eg_doc *d, eg_err *e)
                 if (w) {
                     /* a run of ASCII letters and digits: the common case */
                     size_t i0 = i;
-                    unsigned acc = 0;
-#if EG_SWAR
-                    while (i + 8 <= n) {
-                        uint64_t v, x7, let, dig, word, stop, m;
-                        memcpy(&v, s + i, 8);
-                        x7 = v & ~SWAR_H;
-                        let = swar_in(x7 | SWAR_ONES * 0x20, 'a', 'z') & ~v;
-                        dig = swar_in(x7, '0', '9') & ~v;
-                        word = (let | dig) & SWAR_H;
-                        stop = ~word & SWAR_H;
-                        m = stop ? (((uint64_t)1 << (__builtin_ctzll(stop) & ~7u)) - 1) : ~(uint64_t)0;
-                        if ((let & m & (x7 << 2)) != 0)
-                            acc |= W_LOW;
-                        if ((let & m & ~(x7 << 2)) != 0)
-                            acc |= W_UP;
-                        if ((dig & m) != 0)
-                            acc |= W_DIGIT;
-                        if (stop) {
-                            i += (size_t)(__builtin_ctzll(stop) >> 3);
-                            break;
-                        }
-                        i += 8;
-                    }
-#endif
-                    while (i < n && (w = wtab[s[i]]) != 0) {
-                        acc |= w;
-                        i++;
-                    }
+                    unsigned acc;
+                    i = alnum_run(s, i, n, &acc);
                     ncp += (int)(i - i0);
                     if (acc & (W_UP | W_LOW)) {
                         letters = 1;
