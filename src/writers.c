@@ -629,21 +629,31 @@ static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, char ref
     return NULL;
 }
 
+/* The next character from p[*i] on that XML escaping replaces: moves *i
+ * to it, sets *k to its length, and returns its replacement; NULL at the
+ * end of the text. Plain runs are skipped a table lookup per byte. */
+static const char *xml_next(const unsigned char *p, size_t n, size_t *i, size_t *k, char ref[16])
+{
+    while (*i < n) {
+        const char *rep;
+        while (*i < n && (egw_plain[p[*i]] & 1))
+            ++*i;
+        if (*i >= n)
+            break;
+        if ((rep = xml_rep(p + *i, n - *i, k, ref)))
+            return rep;
+        *i += *k;
+    }
+    return NULL;
+}
+
 int egw_xml_buf(eg_buf *b, const char *str)
 {
     const unsigned char *p = (const unsigned char *)str;
     size_t n = strlen(str), i = 0, run = 0, k;
+    const char *rep;
     char ref[16];
-    while (i < n) {
-        const char *rep;
-        while (i < n && (egw_plain[p[i]] & 1))
-            i++;
-        if (i >= n)
-            break;
-        if (!(rep = xml_rep(p + i, n - i, &k, ref))) {
-            i += k;
-            continue;
-        }
+    while ((rep = xml_next(p, n, &i, &k, ref))) {
         if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
             return EG_ENOMEM;
         i += k;
@@ -656,17 +666,9 @@ void egw_xml_n(egw_sink *s, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
     size_t i = 0, run = 0, k;
+    const char *rep;
     char ref[16];
-    while (i < n) {
-        const char *rep;
-        while (i < n && (egw_plain[p[i]] & 1))
-            i++;
-        if (i >= n)
-            break;
-        if (!(rep = xml_rep(p + i, n - i, &k, ref))) {
-            i += k;
-            continue;
-        }
+    while ((rep = xml_next(p, n, &i, &k, ref))) {
         egw_add(s, p + run, i - run);
         egw_puts(s, rep);
         i += k;
