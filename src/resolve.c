@@ -1428,9 +1428,9 @@ static uint64_t acr_pack(const char *s, size_t n)
     return v;
 }
 
-/* The initials mention m spells (see spells), packed; 0 when they cannot
- * be an acronym (a capitalised word that is all capitals or not
- * capitalised, or not 3 to 6 of them). */
+/* The initials mention m spells, packed: the first letter of each word,
+ * initials_skip words left out; 0 when they cannot be an acronym (a word
+ * that is all capitals or not capitalised, or not 3 to 6 initials). */
 static uint64_t mention_initials(const eg_doc *d, const eg_rmention *m)
 {
     char buf[6];
