@@ -150,7 +150,9 @@ typedef struct {
     char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
                               ASCII literals: each NUL-terminated, "" ends */
     uint8_t lb_last[32];   /* last bytes of those literals */
-    uint32_t *lb_tail;     /* per literal: its last 4 bytes (when it has 4) */
+    uint64_t *lb_tail;     /* per literal: its last 8 bytes, or all of a shorter
+                              one at the end of 8 zero bytes */
+    uint64_t *lb_mask;     /* per literal: the bytes of lb_tail that count */
     size_t *lb_len;        /* per literal: its length */
     uint64_t *tnext;       /* tnext(...): key hashes of the words one of which
                               must follow a trigger token */
@@ -1033,6 +1035,7 @@ static void rule_clear(rrule *ru)
     eg_free(ru->pre_order);
     eg_free(ru->lb);
     eg_free(ru->lb_tail);
+    eg_free(ru->lb_mask);
     eg_free(ru->lb_len);
     eg_free(ru->tnext);
     eg_free(ru->tfollow);
@@ -1362,18 +1365,24 @@ static int lookbehind_plan(rrule *ru, const char *s, size_t n)
     ru->lb[k++] = 0;
     ru->lb[k] = 0;
     {
-        /* lengths and last 4 bytes, so most literals fail without memcmp */
+        /* lengths and last 8 bytes, so the literals that do not end
+         * at an offset fail without memcmp (many share their last 4
+         * bytes: " to ", " in ") */
         size_t nl = 0, j = 0;
         const char *l;
         for (l = ru->lb; *l; l += strlen(l) + 1)
             nl++;
-        if (!(ru->lb_tail = eg_malloc(nl * sizeof *ru->lb_tail)) || !(ru->lb_len = eg_malloc(nl * sizeof *ru->lb_len)))
+        if (!(ru->lb_tail = eg_malloc(nl * sizeof *ru->lb_tail)) ||
+            !(ru->lb_mask = eg_malloc(nl * sizeof *ru->lb_mask)) || !(ru->lb_len = eg_malloc(nl * sizeof *ru->lb_len)))
             return EG_ENOMEM;
         for (l = ru->lb; *l; l += strlen(l) + 1, j++) {
-            ru->lb_len[j] = strlen(l);
-            ru->lb_tail[j] = 0;
-            if (ru->lb_len[j] >= 4)
-                memcpy(&ru->lb_tail[j], l + ru->lb_len[j] - 4, 4);
+            unsigned char tail[8] = {0}, mask[8] = {0};
+            size_t ln = strlen(l), t = ln < 8 ? ln : 8;
+            ru->lb_len[j] = ln;
+            memcpy(tail + 8 - t, l + ln - t, t);
+            memset(mask + 8 - t, 0xFF, t);
+            memcpy(&ru->lb_tail[j], tail, 8);
+            memcpy(&ru->lb_mask[j], mask, 8);
         }
     }
     return EG_OK;
@@ -1384,21 +1393,24 @@ static int lookbehind_ok(const rrule *ru, const char *text, size_t at)
 {
     const char *l;
     unsigned char c;
-    uint32_t w4 = 0;
+    uint64_t w8;
     size_t k;
     if (!at)
         return 0;
     c = (unsigned char)text[at - 1];
     if (!(ru->lb_last[c >> 3] & (1u << (c & 7))))
         return 0;
-    if (at >= 4)
-        memcpy(&w4, text + at - 4, 4);
+    if (at < 8) {
+        for (l = ru->lb, k = 0; *l; l += ru->lb_len[k] + 1, k++)
+            if (ru->lb_len[k] <= at && memcmp(text + at - ru->lb_len[k], l, ru->lb_len[k]) == 0)
+                return 1;
+        return 0;
+    }
+    memcpy(&w8, text + at - 8, 8);
     for (l = ru->lb, k = 0; *l; l += ru->lb_len[k] + 1, k++) {
         size_t ln = ru->lb_len[k];
-        if (ln > at)
-            continue;
-        if (ln >= 4 ? w4 == ru->lb_tail[k] && memcmp(text + at - ln, l, ln - 4) == 0
-                    : memcmp(text + at - ln, l, ln) == 0)
+        if ((w8 & ru->lb_mask[k]) == ru->lb_tail[k] && ln <= at &&
+            (ln <= 8 || memcmp(text + at - ln, l, ln - 8) == 0))
             return 1;
     }
     return 0;
@@ -2472,6 +2484,47 @@ static int tfollow_ok(const eg_doc *d, const rrule *ru, size_t t0, size_t t)
     return 0;
 }
 
+/* Where an after() rule's match starts for trigger token t: the next
+ * token of the same sentence, past one "." or ","; d->ntok when there is
+ * none. */
+static size_t after_token(const eg_doc *d, size_t t)
+{
+    t++;
+    if (t < d->ntok && d->tok[t].kind == EG_TK_PUNCT && d->tok[t].e - d->tok[t].s == 1 &&
+        (d->text[d->tok[t].s] == '.' || d->text[d->tok[t].s] == ',') && !(d->tok[t].flags & EG_TF_SENT_END))
+        t++;
+    if (t < d->ntok && (d->tok[t].flags & (EG_TF_SENT_START | EG_TF_NL_BEFORE)))
+        return d->ntok;
+    return t;
+}
+
+/* Can trigger token t of rule ru lead to a match? 0 when run_anchored
+ * would drop it before any search: tnext() fails, or, for after() and
+ * at(), whose search tries the one offset where the start token begins,
+ * there is no start token or next_start rejects that offset by the bytes
+ * alone (its first byte is not in the first-byte map, or no lookbehind
+ * literal ends there). Only on() triggers are kept as they are (their
+ * rules run whole sentences). Pure: the trigger pass asks it to push fewer
+ * pairs (most after() triggers are followed by a lower-case word). */
+static int trig_may_run(const eg_doc *d, const rrule *ru, size_t t)
+{
+    unsigned char c;
+    if (ru->has_on == ON_SENT)
+        return 1; /* on() runs whole sentences */
+    if (ru->ntnext && !tnext_ok(d, ru, t))
+        return 0;
+    if (ru->has_on == ON_AFTER)
+        t = after_token(d, t);
+    else if (ru->has_on != ON_AT)
+        return 1;
+    if (t >= d->ntok)
+        return 0;
+    c = (unsigned char)d->text[d->tok[t].s];
+    if (!(ru->first[c >> 3] & (1u << (c & 7))))
+        return 0;
+    return !ru->lb || lookbehind_ok(ru, d->text, d->tok[t].s);
+}
+
 /* after() / at() / before(): one try per trigger token; for after() and
  * at() the match is anchored (JIT keeps working: an offset limit equal to
  * the start offset anchors it); for before() it starts anywhere from the
@@ -2491,15 +2544,8 @@ static int run_anchored(mstate *m, uint32_t ri, int mode)
         int after = mode == ON_AFTER;
         if (ru->ntnext && !tnext_ok(d, ru, t))
             continue;
-        if (after) {
-            /* the next token of the same sentence, past one "." or "," */
-            t++;
-            if (t < d->ntok && d->tok[t].kind == EG_TK_PUNCT && d->tok[t].e - d->tok[t].s == 1 &&
-                (d->text[d->tok[t].s] == '.' || d->text[d->tok[t].s] == ',') && !(d->tok[t].flags & EG_TF_SENT_END))
-                t++;
-            if (t < d->ntok && (d->tok[t].flags & (EG_TF_SENT_START | EG_TF_NL_BEFORE)))
-                continue;
-        }
+        if (after)
+            t = after_token(d, t);
         if (t >= d->ntok || d->tok[t].s < done)
             continue;
         t0 = mode == ON_BEFORE ? run_start(d, t) : t;
@@ -2594,26 +2640,30 @@ static int make_windows(mstate *m)
     return EG_OK;
 }
 
-static int push_pair(mstate *m, uint32_t rule, uint32_t sent)
+/* Records the pairs of trigger chain `e` (index+1 into r->tent, 0 ends)
+ * fired at token `tok` of sentence `sent`: for each rule the sentence
+ * (on()) or the token (after(), at(), before()), once in a row. One loop
+ * per chain keeps the per-pair work to a few loads and stores: the chains
+ * are walked for every trigger token of every document. */
+static int push_chain(mstate *m, uint32_t e, uint32_t sent, uint32_t tok)
 {
+    const eg_rules *r = m->r;
     eg_rules_scratch *s = m->s;
-    if (rule == UINT32_MAX || s->last[rule] == sent + 1)
-        return EG_OK;
-    s->last[rule] = sent + 1;
-    if (2 * (s->npairs + 1) > s->pairs_cap && EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
-        return eg_err_nomem(m->e);
-    s->pairs[2 * s->npairs] = rule;
-    s->pairs[2 * s->npairs + 1] = sent;
-    s->npairs++;
+    for (; e; e = r->tent[e - 1].next) {
+        uint32_t rule = r->tent[e - 1].rule, v;
+        if (rule == UINT32_MAX)
+            continue;
+        v = r->v[rule].has_on == ON_SENT ? sent : tok;
+        if (s->last[rule] == v + 1 || !trig_may_run(m->d, &r->v[rule], tok))
+            continue;
+        s->last[rule] = v + 1;
+        if (2 * (s->npairs + 1) > s->pairs_cap && EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
+            return eg_err_nomem(m->e);
+        s->pairs[2 * s->npairs] = rule;
+        s->pairs[2 * s->npairs + 1] = v;
+        s->npairs++;
+    }
     return EG_OK;
-}
-
-/* What a trigger records: the sentence for on(), the token otherwise. */
-static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size_t tok)
-{
-    if (rule == UINT32_MAX)
-        return 0;
-    return r->v[rule].has_on == ON_SENT ? sent : (uint32_t)tok;
 }
 
 /* What a key triggers, as kept in its cache slot: LT_KNOWN; bit l - 2 for
@@ -2628,8 +2678,11 @@ static uint32_t trig_value(const eg_rules *r, uint32_t rule, uint32_t sent, size
                            rules at capitalised tokens */
 #define LT_CAP_KNOWN (1u << 30) /* those bits are known (asked at the first
                                    capitalised token of the key) */
+#define LT_FIRES ((1u << LT_CAP_SHIFT) - 1) /* a key with one of these fires
+                                               something at any token */
+#define LT_FIRES_CAP (LT_FIRES | 3u << LT_CAP_SHIFT) /* ... at a capitalised one */
 
-#define TRIG_AHEAD 12 /* tokens between a slot's prefetch and its use */
+#define TRIG_AHEAD 16 /* tokens between a slot's prefetch and its use (a power of 2) */
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 static unsigned low_bit(uint32_t v) { return (unsigned)__builtin_ctz(v); }
@@ -2683,6 +2736,30 @@ static uint32_t key_cap_lists(const mstate *m, lcslot *x, const int *alist_cap, 
     return v;
 }
 
+/* The word lists that fire rules in this run (given the lexicon): at any
+ * word, and at capitalised words only (given, surname). */
+typedef struct {
+    int any[EG_LEX_NLISTS], cap[2];
+    size_t nany, ncap;
+} active_lists;
+
+/* Fills the thread's cache slot x for token t's key (taking the slot over
+ * when it held another key) with what the key triggers, and the name-list
+ * bits when t is capitalised; returns the slot's trigger bits. */
+static uint32_t slot_fill(const mstate *m, lcslot *x, const eg_token *t, const active_lists *al)
+{
+    if (x->h != t->h) {
+        x->h = t->h;
+        x->bits = 0;
+        x->trig = 0;
+    }
+    if (!x->trig)
+        x->trig = key_triggers(m, t->h, al->any, al->nany);
+    if ((t->flags & EG_TF_CAP) && !(x->trig & LT_CAP_KNOWN))
+        x->trig |= key_cap_lists(m, x, al->cap, al->ncap);
+    return x->trig;
+}
+
 /* Finds the (rule, sentence or token) pairs triggered by on(), after()
  * and at(), and groups them by rule (a counting sort keeps them in text
  * order). */
@@ -2692,9 +2769,11 @@ static int gather_triggers(mstate *m)
     const eg_doc *d = m->d;
     eg_rules_scratch *s = m->s;
     size_t i, n = r->n;
-    int l, alist[EG_LEX_NLISTS], alist_cap[2], aflag[4];
-    size_t nlists = 0, ncap = 0, nflags = 0;
+    int l, aflag[4];
+    size_t nflags = 0;
+    active_lists al = {{0}, {0}, 0, 0};
     unsigned wflags = 0, oflags = 0;
+    lcslot *ahead[TRIG_AHEAD];
     if (n + 1 > s->rule_cap) {
         eg_free(s->start);
         eg_free(s->last);
@@ -2711,9 +2790,9 @@ static int gather_triggers(mstate *m)
     for (l = 0; l < EG_LEX_NLISTS; l++)
         if (r->list_head[l] && m->lex && m->lex->nslots[l]) {
             if (l == EG_LEX_GIVEN || l == EG_LEX_SURNAME)
-                alist_cap[ncap++] = l;
+                al.cap[al.ncap++] = l;
             else
-                alist[nlists++] = l;
+                al.any[al.nany++] = l;
         }
     for (l = 0; l < 4; l++)
         if (r->flag_head[l]) {
@@ -2723,37 +2802,37 @@ static int gather_triggers(mstate *m)
             else
                 oflags = 1;
         }
+    /* the slots miss cache: each is found (and prefetched) TRIG_AHEAD
+     * tokens before its use, and kept in a ring until then */
+    for (i = 0; i < TRIG_AHEAD && i < d->ntok; i++) {
+        ahead[i] = lc_slot(s, d->tok[i].h);
+        PREFETCH(ahead[i]);
+    }
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
-        lcslot *x = lc_slot(s, t->h);
+        lcslot *x = ahead[i % TRIG_AHEAD];
         uint32_t e, g, sent;
         size_t k;
-        /* the slots miss cache: ask for the one of a later token now */
-        if (i + TRIG_AHEAD < d->ntok)
-            PREFETCH(lc_slot(s, d->tok[i + TRIG_AHEAD].h));
-        /* one cache slot answers for the key: trigger words, word lists */
-        if (x->h != t->h) {
-            x->h = t->h;
-            x->bits = 0;
-            x->trig = 0;
+        if (i + TRIG_AHEAD < d->ntok) {
+            lcslot *y = lc_slot(s, d->tok[i + TRIG_AHEAD].h);
+            PREFETCH(y);
+            ahead[i % TRIG_AHEAD] = y;
         }
-        if (!x->trig)
-            x->trig = key_triggers(m, t->h, alist, nlists);
-        if ((t->flags & EG_TF_CAP) && !(x->trig & LT_CAP_KNOWN))
-            x->trig |= key_cap_lists(m, x, alist_cap, ncap);
-        g = x->trig;
+        /* one cache slot answers for the key: trigger words, word lists */
+        g = x->h == t->h ? x->trig : 0;
+        if (!g || ((t->flags & EG_TF_CAP) && !(g & LT_CAP_KNOWN)))
+            g = slot_fill(m, x, t, &al);
         s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
         /* most tokens fire nothing: no trigger word, list or flag */
-        if (!(g & ((1u << LT_CAP_SHIFT) - 1)) && !((t->flags & EG_TF_CAP) && (g & (3u << LT_CAP_SHIFT))) &&
+        if (!(g & ((t->flags & EG_TF_CAP) ? LT_FIRES_CAP : LT_FIRES)) &&
             (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
             continue;
         sent = d->nsent ? t->sent : 0;
         e = (g >> LT_HEAD_SHIFT) & LT_HEAD_MAX;
         if (e == LT_HEAD_MAX)
             e = trig_find(r, t->h);
-        for (; e; e = r->tent[e - 1].next)
-            if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
-                return EG_ENOMEM;
+        if (e && push_chain(m, e, sent, (uint32_t)i))
+            return EG_ENOMEM;
         if (t->kind == EG_TK_WORD) {
             /* the word lists it is in: titles and common words always (a
              * title also at the last word of a multi-word title), names
@@ -2766,9 +2845,8 @@ static int gather_triggers(mstate *m)
                 unsigned b = low_bit(lb);
                 lb &= lb - 1;
                 l = b >= LT_CAP_SHIFT ? (int)(b - LT_CAP_SHIFT) : (int)b + 2;
-                for (e = r->list_head[l]; e; e = r->tent[e - 1].next)
-                    if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
-                        return EG_ENOMEM;
+                if (push_chain(m, r->list_head[l], sent, (uint32_t)i))
+                    return EG_ENOMEM;
             }
             if (!(t->flags & wflags))
                 continue;
@@ -2779,9 +2857,8 @@ static int gather_triggers(mstate *m)
             l = aflag[k];
             if (t->kind != trig_flags[l].kind || (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
                 continue;
-            for (e = r->flag_head[l]; e; e = r->tent[e - 1].next)
-                if (push_pair(m, r->tent[e - 1].rule, trig_value(r, r->tent[e - 1].rule, sent, i)))
-                    return EG_ENOMEM;
+            if (push_chain(m, r->flag_head[l], sent, (uint32_t)i))
+                return EG_ENOMEM;
         }
     }
     if (EG_GROW(s->sorted, s->sorted_cap, s->npairs + 1))
