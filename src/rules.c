@@ -219,8 +219,13 @@ struct eg_rules {
  * them for that file. Bodies are wrapped in (?:...) when expanded. */
 static const char *const builtin_macros[][2] = {
     /* an upper-case letter; the class first lets PCRE2 skip ahead to
-     * candidate bytes (a bare \\p{Lu} start is several times slower) */
-    {"UPC", "[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{24F}\\x{370}-\\x{3FF}\\x{400}-\\x{52F}\\x{1E00}-\\x{1EFF}](?<=\\p{Lu})"},
+     * candidate bytes (a bare \\p{Lu} start is several times slower).
+     * ASCII capitals, the usual case, skip the \\p{Lu} lookbehind: the
+     * first branch takes exactly A-Z whatever the caseless option, a
+     * subset of what the second (the whole definition) takes, and the
+     * atomic group keeps a failure from retrying the same letter in the
+     * second, so the macro matches what the second branch alone does */
+    {"UPC", "(?>(?-i:[A-Z])|[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{24F}\\x{370}-\\x{3FF}\\x{400}-\\x{52F}\\x{1E00}-\\x{1EFF}](?<=\\p{Lu}))"},
     /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée" */
     {"CAPW", "@UPC[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
     /* a capitalised word or hyphenated compound: "Iran-Iraq", "Jean-Pierre" */
@@ -239,20 +244,28 @@ static const char *const builtin_macros[][2] = {
     /* word boundaries that treat letters, marks and digits as word characters */
     {"B", "(?<![\\p{L}\\p{M}\\p{Nd}])"},
     {"E", "(?![\\p{L}\\p{M}\\p{Nd}])"},
-    /* name particles, lower case: "bin", "al", "van", "de" */
+    /* name particles, lower case: "bin", "al", "van", "de" (a plain list:
+     * tcapnext(%PART) reads its words; patterns get PART_PATTERN) */
     {"PART", "(?:al|el|ad|as|ash|bin|ibn|bint|ben|abu|de|da|di|do|du|del|della|der|den|des|dos|das|la|le|van|von|ter|zu|y)"},
     /* months and weekdays (never names on their own) */
-    /* (months and weekdays by first letter: PCRE2 tries the alternatives
+    /* (months and weekdays by first letters: PCRE2 tries the alternatives
      * one by one, and the final check lets at most one of them match, so
      * their order does not matter: January|February|March|April|May|June|
      * July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|
      * Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|
-     * Saturday|Sunday) */
-    {"DATEWORD", "(?:J(?:anuary|une|uly|an|un|ul)|F(?:ebruary|eb|riday)|M(?:arch|ay|ar|onday)|A(?:pril|ugust|pr|ug)|"
-                 "S(?:eptember|ept|ep|aturday|unday)|O(?:ctober|ct)|N(?:ovember|ov)|D(?:ecember|ec)|T(?:uesday|hursday)|"
-                 "Wednesday)(?![\\p{L}\\p{M}\\p{Nd}])"},
+     * Saturday|Sunday; each shared prefix is tried once) */
+    {"DATEWORD", "(?:J(?:a(?:nuary|n)|u(?:ne|ly|n|l))|F(?:eb(?:ruary|)|riday)|M(?:a(?:rch|y|r)|onday)|"
+                 "A(?:pr(?:il|)|ug(?:ust|))|S(?:ep(?:tember|t|)|aturday|unday)|Oct(?:ober|)|Nov(?:ember|)|"
+                 "Dec(?:ember|)|T(?:uesday|hursday)|Wednesday)(?![\\p{L}\\p{M}\\p{Nd}])"},
 };
 #define NBUILTIN (sizeof builtin_macros / sizeof builtin_macros[0])
+
+/* What @PART expands to in a pattern: the list grouped by first letters,
+ * each group in the list's order. Branches with different first letters
+ * never match at the same place, so the branches that match, and the
+ * order PCRE2 takes them in, are those of the plain list; it only tries
+ * a few branches at a word instead of 27. */
+#define PART_PATTERN "(?:a(?:l|d|s|sh|bu)|el|b(?:in|int|en)|ibn|d(?:e|a|i|o|u|el|ella|er|en|es|os|as)|l(?:a|e)|v(?:an|on)|ter|zu|y)"
 
 /* One defined macro of the file being loaded (already expanded). */
 typedef struct {
@@ -354,6 +367,10 @@ static int expand(loader *L, const char *s, size_t n, const srcpos *pos, ptext *
             if (!body)
                 return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown macro @%.*s", L->file,
                                   pos[i].line, pos[i].col, (int)(j - nb), s + nb);
+            if (builtin && j - nb == 4 && memcmp(s + nb, "PART", 4) == 0) {
+                body = PART_PATTERN;
+                blen = strlen(PART_PATTERN);
+            }
             if (brace)
                 j++;
             if (ptext_add(out, "(?:", 3, pos[i].line, pos[i].col, 1))

@@ -625,6 +625,81 @@ static void test_shipped(void)
     eg_rules_free(r);
 }
 
+/* The built-in macros written for speed (UPC, DATEWORD, and what @PART
+ * expands to in patterns) match what their plain definitions match, in
+ * case-sensitive and caseless patterns; and the trigger pass's shortcut
+ * for after() rules (trig_may_run) keeps lookbehind-literal starts near
+ * the start of the text and far from it. */
+static void test_macro_forms(void)
+{
+    static const char *const defs =
+        "@define OUPC [A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{24F}\\x{370}-\\x{3FF}\\x{400}-\\x{52F}\\x{1E00}-\\x{1EFF}](?<=\\p{Lu})\n"
+        "@define OPART (?:al|el|ad|as|ash|bin|ibn|bint|ben|abu|de|da|di|do|du|del|della|der|den|des|dos|das|la|le|"
+        "van|von|ter|zu|y)\n"
+        "@define ODATE (?:January|February|March|April|May|June|July|August|September|October|November|December|"
+        "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+        "Sunday)(?![\\p{L}\\p{M}\\p{Nd}])\n";
+    /* each rule twice: with the built-in macro (X) and the plain form (O) */
+    static const char *const rules[][2] = {
+        {"name\tPERSON\t0\t0\t-\t@B@X\\p{Ll}+\\h+(?:@Y(?:-|\\h+))*+@X\\p{Ll}+@E", "UPC PART"},
+        {"part\tPERSON\t0\t0\t-\t@B@Y@E", "PART"},
+        {"icase\tORG\t0\t0\t-\t@B(?i:@X)\\p{Ll}*+@E", "UPC"},
+        {"date\tEVENT\t0\t0\t-\t@B@X@E", "DATEWORD"},
+    };
+    static const char *const texts[] = {
+        "They met John Smith, Abu Musa al-Hassan and Piero della Francesca, Ash as well.",
+        "Ludwig van Beethoven, Vincent van Gogh, Ibn Sina, Rembrandt Harmensz van Rijn.",
+        "Carlos de la Rosa met Osama bin Laden and Maria dos Santos near Della Street.",
+        "deal, della-x, dela, de, del, ash, as, asha, al-Q, bint, bintu, bin, y, zuzu, zu, ter, abu, ibn, las, la",
+        "Émile Zola, \xc3\x89" "cole, \xe2\x84\xaa" "elvin, \xc5\xbf, straße, Ærø, \xc3\x97times, Ωmega and ωmega.",
+        "January June July Jan Jun Jul Junes Julyx February Feb Friday March May Mar Mayday Monday April "
+        "Apr August Aug September Sept Sep Septembers Saturday Sunday October Oct November Nov December Dec "
+        "Tuesday Thursday Wednesday Weds Octo Decemberx",
+    };
+    eg_err e = {0};
+    size_t i, j;
+    for (i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        char fast[1024], plain[1024];
+        const char *what = rules[i][1];
+        const char *x = strstr(what, "UPC") ? "UPC" : "DATEWORD", *ox = strstr(what, "UPC") ? "OUPC" : "ODATE";
+        eg_rules *rf, *rp;
+        /* substitute @X / @Y by the macro names */
+        char *q;
+        snprintf(fast, sizeof fast, "%s%s\n", defs, rules[i][0]);
+        snprintf(plain, sizeof plain, "%s%s\n", defs, rules[i][0]);
+        for (q = fast; (q = strstr(q, "@X")); q++)
+            memmove(q + 1 + strlen(x), q + 2, strlen(q + 2) + 1), memcpy(q + 1, x, strlen(x));
+        for (q = fast; (q = strstr(q, "@Y")); q++)
+            memmove(q + 5, q + 2, strlen(q + 2) + 1), memcpy(q + 1, "PART", 4);
+        for (q = plain; (q = strstr(q, "@X")); q++)
+            memmove(q + 1 + strlen(ox), q + 2, strlen(q + 2) + 1), memcpy(q + 1, ox, strlen(ox));
+        for (q = plain; (q = strstr(q, "@Y")); q++)
+            memmove(q + 6, q + 2, strlen(q + 2) + 1), memcpy(q + 1, "OPART", 5);
+        rf = load(fast, &e);
+        OK(rf != NULL, "macro forms: %s loads (%s)", what, e.msg);
+        rp = load(plain, &e);
+        OK(rp != NULL, "macro forms: plain %s loads (%s)", what, e.msg);
+        for (j = 0; rf && rp && j < sizeof texts / sizeof texts[0]; j++) {
+            char got[4096];
+            snprintf(got, sizeof got, "%s", run(rf, texts[j]));
+            EQ_STR(got, run(rp, texts[j]), what);
+        }
+        eg_rules_free(rf);
+        eg_rules_free(rp);
+    }
+    {
+        eg_rules *r = load("lb\tPLACE\t0\t0\tafter(to|from)\t(?<=go to |gone to |fled from )@CAP\n", &e);
+        OK(r != NULL, "macro forms: lookbehind rule loads (%s)", e.msg);
+        if (r) {
+            EQ_STR(run(r, "go to Rome"), "PLACE:Rome", "lookbehind literal ending before byte 8");
+            EQ_STR(run(r, "They had gone to Rome and fled from Paris, not to Oslo."), "PLACE:Rome | PLACE:Paris",
+                   "lookbehind literals far from the start");
+            EQ_STR(run(r, "go to rome, go to. Rome"), "", "no start after the trigger");
+        }
+        eg_rules_free(r);
+    }
+}
+
 int main(void)
 {
     make_lexicon();
@@ -635,6 +710,7 @@ int main(void)
     test_snap();
     test_acronyms();
     test_limits();
+    test_macro_forms();
     test_shipped();
     eg_lex_free(&lex);
     return tap_done();
