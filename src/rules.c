@@ -81,6 +81,11 @@ enum {
     RC_NOTNEXT, RC_MAXWORDS, RC_MINWORDS, RC_SOME, RC_NAMELAST, RC_ALONE, RC_NOTQUOTED
 };
 
+/* Ids of the word lists whose answers are cached per token (list_has):
+ * 0-3 the lexicon lists given, surname, common and title; 4-15 the first
+ * twelve %MACRO sets. Two bits an id in a token's answer word: asked, in. */
+#define LC_IDS 16
+
 /* What a condition takes: a group (optional), a list, a number. */
 enum { RA_GROUP = 1, RA_LIST = 2, RA_NUM = 4 };
 
@@ -123,6 +128,8 @@ typedef struct {
     int16_t group;    /* capture group; -1 = the rule's group */
     int32_t num;      /* maxwords / minwords */
     int32_t set;      /* index into eg_rules.sets for a %MACRO list; -1 = lexicon */
+    uint8_t lcid;     /* a precheck decided by one cached answer (LC_IDS id of
+                         its list); LC_IDS when not (see pre_plan) */
 } rcond;
 
 typedef struct {
@@ -145,6 +152,10 @@ typedef struct {
                               some conditions have PRE_* set (prechecks) */
     uint16_t *pre_order;   /* the conditions with PRE_*, cheapest first */
     size_t npre;
+    uint32_t pre_ask;      /* the answer bits (LC_IDS) of the prechecks with an
+                              lcid: when a token knows them all, */
+    uint32_t pre_in0;      /* these must be 0 (not in the list) */
+    uint32_t pre_in1;      /* and these 1 (in the list) */
     uint8_t first[32];     /* bytes that can start a match (PCRE2's first-byte
                               map, or its first code unit, or every byte) */
     char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
@@ -978,7 +989,7 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
             return eg_err_set(L->e, EG_EDATA, "%s:%u:%u: unknown condition '%.*s'", L->file, f->line,
                               f->col + (uint32_t)nb, (int)(ne - nb), s + nb);
         } else {
-            rcond c = {cond_defs[k].op, 0, PRE_NONE, -1, 0, -1};
+            rcond c = {cond_defs[k].op, 0, PRE_NONE, -1, 0, -1, LC_IDS};
             int a = 0;
             if (cond_defs[k].args & RA_NUM) {
                 long v;
@@ -1445,7 +1456,31 @@ static int pre_cost(const rcond *c)
     return c->set >= 0 ? 2 : 3;
 }
 
-/* Orders the rule's prechecks, cheapest first; sets ru->pre when it has any. */
+/* The id of the cached word list (LC_IDS) that alone decides precheck c at
+ * a token, and whether it must hold (*in); LC_IDS when c is not such a
+ * check. Mirrors pre_check: notfirst() and none() need the token out of
+ * the list, first() in it; given(), notgiven() and notcommon() ask the
+ * lexicon; lists whose answers are not cached per token are left out. */
+static unsigned pre_lcid(const rcond *c, int *in)
+{
+    unsigned id;
+    switch (c->op) {
+    case RC_GIVEN: *in = 1; return EG_LEX_GIVEN;
+    case RC_NOTGIVEN: *in = 0; return EG_LEX_GIVEN;
+    case RC_NOTCOMMON: *in = 0; return EG_LEX_COMMON;
+    case RC_FIRST: case RC_NONE: case RC_NOTFIRST:
+        *in = c->op == RC_FIRST;
+        if (c->set >= 0)
+            id = c->set < LC_IDS - 4 ? 4 + (unsigned)c->set : LC_IDS;
+        else
+            id = c->list < 4 ? c->list : LC_IDS;
+        return id;
+    }
+    return LC_IDS;
+}
+
+/* Orders the rule's prechecks, cheapest first; sets ru->pre when it has
+ * any, and the answer masks that decide the word-list ones at once. */
 static int pre_plan(rrule *ru)
 {
     size_t k;
@@ -1458,6 +1493,19 @@ static int pre_plan(rrule *ru)
             if (ru->conds[k].pre != PRE_NONE && pre_cost(&ru->conds[k]) == cost)
                 ru->pre_order[ru->npre++] = (uint16_t)k;
     ru->pre = ru->npre > 0;
+    ru->pre_ask = ru->pre_in0 = ru->pre_in1 = 0;
+    for (k = 0; k < ru->nconds; k++) {
+        rcond *c = &ru->conds[k];
+        int in = 0;
+        c->lcid = (uint8_t)(c->pre != PRE_NONE ? pre_lcid(c, &in) : LC_IDS);
+        if (c->lcid < LC_IDS) {
+            ru->pre_ask |= 1u << (2 * c->lcid);
+            if (in)
+                ru->pre_in1 |= 2u << (2 * c->lcid);
+            else
+                ru->pre_in0 |= 2u << (2 * c->lcid);
+        }
+    }
     return EG_OK;
 }
 
@@ -1696,11 +1744,8 @@ const char *eg_rules_name(const eg_rules *r, uint16_t rule)
 
 /* ---- matching ---- */
 
-/* Word-list answers are cached (see list_has): per token of the document,
- * and per thread by key hash across documents. Ids 0-3 are the lexicon
- * lists given, surname, common and title; ids 4-15 the first twelve
- * %MACRO sets. Two bits an id: asked, in. */
-#define LC_IDS 16
+/* Word-list answers are cached (see list_has, LC_IDS): per token of the
+ * document, and per thread by key hash across documents. */
 #define LC_SLOTS 16384
 
 typedef struct {
@@ -2263,13 +2308,23 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
 {
     const eg_doc *d = m->d;
     size_t k;
+    uint32_t lc;
+    int known;
     if (ru->ntcapnext && !tcapnext_ok(d, ru, u))
         return 0; /* no match starts at u at all */
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
         return 3; /* u may be stripped: the first word is not known */
+    /* the word-list prechecks at once when the token knows their answers
+     * (it mostly does: the trigger pass copied what the key's slot knows) */
+    lc = m->s->lexc[u];
+    known = ru->pre_ask && (lc & ru->pre_ask) == ru->pre_ask;
+    if (known && ((lc & ru->pre_in0) || (lc & ru->pre_in1) != ru->pre_in1))
+        return 0;
     for (k = 0; k < ru->npre; k++) {
         const rcond *c = &ru->conds[ru->pre_order[k]];
         int ok;
+        if (known && c->lcid < LC_IDS)
+            continue;
         switch (c->op) {
         case RC_ALONE: ok = alone_before(m, u); break;
         case RC_CAP: ok = (d->tok[u].flags & EG_TF_CAP) || is_connector(d, &d->tok[u]); break;
