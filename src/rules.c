@@ -2013,6 +2013,9 @@ static int is_connector(const eg_doc *d, const eg_token *t)
     static const char w1[] = "ye&";
     static const char w2[] = "ofonatindedidadodulalezualeladas";
     static const char w3[] = "theandfordeldesdosdasvanvonderdenterashbinibnbenabu";
+    /* bit c - 'a' for each first letter c of the words of length 1..5
+     * (kept with the lists above; test_rules checks every connector) */
+    static const uint32_t first[6] = {0, 0x1000010, 0x2004919, 0x28012b, 1u << ('b' - 'a'), 1u << ('d' - 'a')};
     size_t n = t->e - t->s, i, wl;
     const unsigned char *p = (const unsigned char *)d->text + t->s;
     const char *w;
@@ -2020,6 +2023,8 @@ static int is_connector(const eg_doc *d, const eg_token *t)
     /* connectors are lower-case ASCII (or '&'): most words stop here */
     if (n > 5 || !((p[0] >= 'a' && p[0] <= 'z') || p[0] == '&'))
         return 0;
+    if (p[0] != '&' && !(first[n] & (1u << (p[0] - 'a'))))
+        return 0; /* no connector of that length starts with that letter */
     switch (n) {
     case 1: w = w1; wl = sizeof w1 - 1; break;
     case 2: w = w2; wl = sizeof w2 - 1; break;

@@ -629,6 +629,36 @@ static void test_shipped(void)
     eg_rules_free(r);
 }
 
+/* cap() lets lower-case connectors inside a name, and only those: every
+ * one of them, and words that look like them, in a three-word name. */
+static void test_connectors(void)
+{
+    static const char *const yes[] = {"y", "e", "&", "of", "on", "at", "in", "de", "di", "da", "do", "du", "la",
+                                      "le", "zu", "al", "el", "ad", "as", "the", "and", "for", "del", "des",
+                                      "dos", "das", "van", "von", "der", "den", "ter", "ash", "bin", "ibn",
+                                      "ben", "abu", "bint", "della"};
+    static const char *const no[] = {"yo", "ye", "u", "an", "is", "or", "dal", "via", "bins", "dell", "also",
+                                     "dellas", "xe", "zz", "ofs"};
+    eg_err e = {0};
+    eg_rules *r = load("c\tORG\t0\t0\tcap\t@B@CAP\\h+(?:\\p{Ll}+|&)\\h+@CAP@E\n", &e);
+    size_t i;
+    OK(r != NULL, "connectors: load (%s)", e.msg);
+    if (!r)
+        return;
+    for (i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        char text[64], want[64];
+        snprintf(text, sizeof text, "Alpha %s Beta.", yes[i]);
+        snprintf(want, sizeof want, "ORG:Alpha %s Beta", yes[i]);
+        EQ_STR(run(r, text), want, "connectors: inside a capitalised name");
+    }
+    for (i = 0; i < sizeof no / sizeof no[0]; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "Alpha %s Beta.", no[i]);
+        EQ_STR(run(r, text), "", "connectors: other lower-case words");
+    }
+    eg_rules_free(r);
+}
+
 /* Prechecks on word lists are decided at once from a token's cached
  * answers when it knows them all (pre_check): a document whose words were
  * asked about in an earlier one gives what a fresh scratch gives. */
@@ -748,6 +778,7 @@ int main(void)
     test_limits();
     test_macro_forms();
     test_pre_masks();
+    test_connectors();
     test_shipped();
     eg_lex_free(&lex);
     return tap_done();
