@@ -351,8 +351,12 @@ static const unsigned char plain_end[256] = {
 
 #if defined(__GNUC__)
 #define TZ_INLINE static inline __attribute__((always_inline))
+#define TZ_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TZ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define TZ_INLINE static inline
+#define TZ_LIKELY(x) (x)
+#define TZ_UNLIKELY(x) (x)
 #endif
 
 /* A run of ASCII letters and digits s[i, j) is followed by '.': is it a
@@ -443,8 +447,8 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
  * (a run of letters and digits ended by a byte that cannot reshape the
  * token, see plain_end) and plain punctuation, with the white space
  * between them, exactly as the general code in eg_tokenize would make
- * them. The token and key arrays are kept in locals so that the key bytes
- * written do not make the compiler reload them. Returns where the general
+ * them. The next token slot and the key array are kept in locals so that
+ * the key bytes written do not make the compiler reload them. Returns where the general
  * code must take over (or n); updates *gap and *squote_open; *rc is set on
  * out of memory.
  */
@@ -453,8 +457,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
     eg_doc *d = z->d;
     const unsigned char *s = z->s;
     size_t n = z->n;
-    eg_token *tok = d->tok;
-    size_t ntok = d->ntok, tcap = d->tok_cap;
+    eg_token *t = d->tok + d->ntok, *tend = d->tok + d->tok_cap; /* next slot, end of room */
     char *keys = d->keys;
     size_t kl = d->keys_len, kcap = d->keys_cap;
     unsigned gap = *gapp;
@@ -478,7 +481,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
         if (wtab[c]) {
             unsigned acc;
 #if TZ_SSE
-            if (i + 16 <= n) {
+            if (TZ_LIKELY(i + 16 <= n)) {
                 /* sixteen bytes at once: masks of letters, upper-case
                  * letters and digits; most words end inside them */
                 const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
@@ -491,12 +494,12 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
                                                   _mm_set1_epi8((char)(-128 + 10)));
                 unsigned A = (unsigned)_mm_movemask_epi8(al), U = (unsigned)_mm_movemask_epi8(up);
                 unsigned D = (unsigned)_mm_movemask_epi8(dg), stop = ~(A | D) & 0xFFFFu;
-                if (stop) {
+                if (TZ_LIKELY(stop)) {
                     unsigned len = (unsigned)__builtin_ctz(stop), mask = (1u << len) - 1;
                     j = i + len;
                     A &= mask;
-                    if (!((plain_end[s[j]] & 1) || (s[j] == ',' && A) ||
-                          (s[j] == '.' && dot_plain(s, i, j, n, A != 0, (D & mask) != 0))))
+                    if (TZ_UNLIKELY(!((plain_end[s[j]] & 1) || (s[j] == ',' && A) ||
+                                     (s[j] == '.' && dot_plain(s, i, j, n, A != 0, (D & mask) != 0)))))
                         break;
                     fl = gap;
                     kind = EG_TK_WORD;
@@ -510,12 +513,13 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
                     }
                     if (D & mask)
                         fl |= EG_TF_DIGIT;
-                    if (ntok == tcap || kl + 17 > kcap) {
+                    if (TZ_UNLIKELY(t == tend || kl + 17 > kcap)) {
+                        size_t ntok = (size_t)(t - d->tok);
                         int bad;
-                        d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+                        d->keys = keys, d->keys_len = kl;
                         bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + 17);
                         /* reloaded even on failure: the first may have moved */
-                        tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                        t = d->tok + ntok, tend = d->tok + d->tok_cap, keys = d->keys, kcap = d->keys_cap;
                         if (bad) {
                             *rc = eg_err_nomem(z->e);
                             break;
@@ -569,7 +573,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             /* a hyphen; a joiner between two words written without space */
             j = i + 1;
             fl = gap | EG_TF_NONALPHA | EG_TF_DASH;
-            if (!(gap & EG_TF_SPACE_BEFORE) && ntok > 0 && tok[ntok - 1].e == i && tok[ntok - 1].kind != EG_TK_PUNCT &&
+            if (!(gap & EG_TF_SPACE_BEFORE) && t > d->tok && t[-1].e == i && t[-1].kind != EG_TK_PUNCT &&
                 j < n && wtab[s[j]] && !em_dash(d, i))
                 fl |= EG_TF_JOINER;
             kind = EG_TK_PUNCT;
@@ -577,12 +581,13 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             break;
         }
         /* append token [i, j) */
-        if (ntok == tcap || kl + (j - i) + 9 > kcap) {
+        if (TZ_UNLIKELY(t == tend || kl + (j - i) + 9 > kcap)) {
+            size_t ntok = (size_t)(t - d->tok);
             int bad;
-            d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+            d->keys = keys, d->keys_len = kl;
             bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + (j - i) + 9);
             /* reloaded even on failure: the first may have moved */
-            tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+            t = d->tok + ntok, tend = d->tok + d->tok_cap, keys = d->keys, kcap = d->keys_cap;
             if (bad) {
                 *rc = eg_err_nomem(z->e);
                 break;
@@ -593,7 +598,6 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
     append:
 #endif
         {
-            eg_token *t = &tok[ntok++];
             size_t klen = j - i;
             keys[kl + klen] = 0;
             t->s = (uint32_t)i;
@@ -605,6 +609,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             t->para = 0;
             t->kind = (uint16_t)kind;
             t->flags = (uint16_t)fl;
+            t++;
             kl += klen + 1;
         }
         /* one space after a token is the common case: take it now */
@@ -616,8 +621,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             i = j;
         }
     }
-    d->tok = tok;
-    d->ntok = ntok;
+    d->ntok = (size_t)(t - d->tok);
     d->keys = keys;
     d->keys_len = kl;
     *gapp = gap;
