@@ -52,8 +52,9 @@ static int is_starter(const eg_doc *d, const eg_token *t)
     size_t i;
     if (!(t->flags & EG_TF_CAP) || t->kind != EG_TK_WORD || (t->flags & (EG_TF_DOTTED | EG_TF_ABBREV)))
         return 0;
-    for (i = 0; starters[i]; i++)
-        if (strcmp(starters[i], k) == 0)
+    /* the list is sorted: stop at the first word past the key's first letter */
+    for (i = 0; starters[i] && starters[i][0] <= k[0]; i++)
+        if (starters[i][0] == k[0] && strcmp(starters[i], k) == 0)
             return 1;
     return 0;
 }

@@ -207,12 +207,17 @@ static int is_digit_at(const unsigned char *s, size_t i, size_t n)
 /* Words after which "'s" is the verb, not a possessive (lower-case keys). */
 static int is_contraction_base(const char *k, size_t n)
 {
-    static const char *const w[] = {"it", "he", "she", "that", "there", "here", "what", "who",
-                                     "where", "when", "how", "why", "let", "this", "everyone",
-                                     "everybody", "nobody", "someone", "somebody", "one", NULL};
+#define W(s) {s, sizeof s - 1}
+    static const struct {
+        const char *w;
+        size_t n;
+    } w[] = {W("it"),   W("he"),  W("she"),      W("that"),      W("there"),  W("here"),    W("what"),
+             W("who"),  W("where"), W("when"),   W("how"),       W("why"),    W("let"),     W("this"),
+             W("everyone"), W("everybody"), W("nobody"), W("someone"), W("somebody"), W("one")};
+#undef W
     size_t i;
-    for (i = 0; w[i]; i++)
-        if (strlen(w[i]) == n && memcmp(w[i], k, n) == 0)
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (w[i].n == n && memcmp(w[i].w, k, n) == 0)
             return 1;
     return 0;
 }
@@ -351,10 +356,12 @@ static const unsigned char plain_end[256] = {
 
 #if defined(__GNUC__)
 #define TZ_INLINE static inline __attribute__((always_inline))
+#define TZ_NOINLINE static __attribute__((noinline))
 #define TZ_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TZ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define TZ_INLINE static inline
+#define TZ_NOINLINE static
 #define TZ_LIKELY(x) (x)
 #define TZ_UNLIKELY(x) (x)
 #endif
@@ -450,9 +457,10 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
  * them. The next token slot and the key array are kept in locals so that
  * the key bytes written do not make the compiler reload them. Returns where the general
  * code must take over (or n); updates *gap and *squote_open; *rc is set on
- * out of memory.
+ * out of memory. Not inlined: on its own the compiler keeps its loop's
+ * values in registers, whatever the general code around it needs.
  */
-static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int *rc)
+TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int *rc)
 {
     eg_doc *d = z->d;
     const unsigned char *s = z->s;
