@@ -34,9 +34,9 @@
  *    punctuation included).
  *
  * Speed: most tokens are plain ASCII words and punctuation. fast_run takes
- * them (sixteen bytes at a time with SSE2: masks of letters, capitals and
- * digits give the word's end and its flags; the key is the bytes with the
- * capitals' 0x20 set) and hands over to the general code, one token at a
+ * them (sixteen bytes at a time with SSE2: masks of letters, digits and
+ * bytes with 0x20 set give the word's end and its flags; the key is the
+ * bytes with the letters' 0x20 set) and hands over to the general code, one token at a
  * time, wherever the next byte could change the token: an apostrophe, a
  * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
  * give the same tokens; the fast one only ever takes cases it fully knows.
@@ -112,6 +112,23 @@ static const unsigned char wtab[256] = {
 static inline uint64_t swar_in(uint64_t x, unsigned lo, unsigned hi)
 {
     return (x + SWAR_ONES * (0x80 - lo)) & ~(x + SWAR_ONES * (0x7F - hi)) & SWAR_H;
+}
+
+/* eg_hash of a key of n <= 8 bytes whose bytes are the low n bytes of x
+ * (little-endian; the bytes above are dropped with a mask from a table,
+ * cheaper than building it from n). */
+static inline uint64_t hash_low(uint64_t x, size_t n)
+{
+    static const uint64_t keep[9] = {0,
+                                     0xFFull,
+                                     0xFFFFull,
+                                     0xFFFFFFull,
+                                     0xFFFFFFFFull,
+                                     0xFFFFFFFFFFull,
+                                     0xFFFFFFFFFFFFull,
+                                     0xFFFFFFFFFFFFFFull,
+                                     ~0ull};
+    return eg_hash_le8(x & keep[n], n);
 }
 
 /* Letter case of a character: 1 upper/title, 2 lower, 0 none. */
@@ -289,7 +306,7 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
             if (klen <= 8) {
                 /* a short key is hashed from the register (eg_hash_le8 is
                  * eg_hash of the key's little-endian value) */
-                h = eg_hash_le8(klen == 8 ? first : first & ((1ull << (8 * klen)) - 1), klen);
+                h = hash_low(first, klen);
                 have_h = 1;
             }
         }
@@ -433,7 +450,7 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
         x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
         memcpy(k, &x, 8);
         if (klen <= 8)
-            return eg_hash_le8(klen == 8 ? x : x & ((1ull << (8 * klen)) - 1), klen);
+            return hash_low(x, klen);
         for (i = 8; i < klen; i += 8) {
             memcpy(&x, s + a + i, 8);
             x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
@@ -490,17 +507,17 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
             unsigned acc;
 #if TZ_SSE
             if (TZ_LIKELY(i + 16 <= n)) {
-                /* sixteen bytes at once: masks of letters, upper-case
-                 * letters and digits; most words end inside them */
+                /* sixteen bytes at once: masks of letters, digits and
+                 * bytes with 0x20 set (among letters, the lower-case
+                 * ones; shifted into each byte's top bit for movemask);
+                 * most words end inside them */
                 const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
                 const __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
                 const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(lo, _mm_set1_epi8((char)(128 - 'a'))),
                                                   _mm_set1_epi8((char)(-128 + 26)));
-                const __m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
-                                                  _mm_set1_epi8((char)(-128 + 26)));
                 const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))),
                                                   _mm_set1_epi8((char)(-128 + 10)));
-                unsigned A = (unsigned)_mm_movemask_epi8(al), U = (unsigned)_mm_movemask_epi8(up);
+                unsigned A = (unsigned)_mm_movemask_epi8(al), L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2));
                 unsigned D = (unsigned)_mm_movemask_epi8(dg), stop = ~(A | D) & 0xFFFFu;
                 if (TZ_LIKELY(stop)) {
                     unsigned len = (unsigned)__builtin_ctz(stop), mask = (1u << len) - 1;
@@ -512,8 +529,8 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
                     fl = gap;
                     kind = EG_TK_WORD;
                     if (A) {
-                        fl |= (U >> __builtin_ctz(A) & 1) ? EG_TF_CAP : EG_TF_LOWER;
-                        if (!(A & ~U))
+                        fl |= (L >> __builtin_ctz(A) & 1) ? EG_TF_LOWER : EG_TF_CAP;
+                        if (!(A & L))
                             fl |= EG_TF_ALLCAP;
                     } else {
                         fl |= EG_TF_NONALPHA;
@@ -534,12 +551,12 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
                         }
                     }
                     {
-                        /* the key: upper-case letters get 0x20 */
-                        const __m128i k = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+                        /* the key: letters get 0x20 (lower-case ones have it) */
+                        const __m128i k = _mm_or_si128(v, _mm_and_si128(al, _mm_set1_epi8(0x20)));
                         _mm_storeu_si128((__m128i *)(keys + kl), k);
                         if (len <= 8) {
                             uint64_t x = (uint64_t)_mm_cvtsi128_si64(k);
-                            h = eg_hash_le8(len == 8 ? x : x & ((1ull << (8 * len)) - 1), len);
+                            h = hash_low(x, len);
                         } else {
                             h = eg_hash(keys + kl, len);
                         }
