@@ -492,18 +492,8 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
         size_t j;
         int kind;
         uint64_t h;
-        if (c == ' ' || c == '\t') {
-            gap |= EG_TF_SPACE_BEFORE;
-            i++;
-            continue;
-        }
-        if (c == '\n') {
-            gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
-            *squote_open = 0;
-            i++;
-            continue;
-        }
         if (wtab[c]) {
+            /* a word or number: the common case, asked first */
             unsigned acc;
 #if TZ_SSE
             if (TZ_LIKELY(i + 16 <= n)) {
@@ -584,6 +574,15 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
             }
             if (acc & W_DIGIT)
                 fl |= EG_TF_DIGIT;
+        } else if (c == ' ' || c == '\t') {
+            gap |= EG_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        } else if (c == '\n') {
+            gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
+            *squote_open = 0;
+            i++;
+            continue;
         } else if (plain_end[c] & 2) {
             j = i + 1;
             fl = gap | EG_TF_NONALPHA | ((c == '"' || c == '`') ? EG_TF_QUOTE : 0);
