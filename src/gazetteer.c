@@ -181,7 +181,10 @@ static int bit_has(const uint64_t *bits, size_t nbits, uint64_t h)
     return (bits[b >> 6] >> (b & 63)) & 1;
 }
 
-static uint64_t pair_hash(uint64_t h1, uint64_t h2) { return eg_hash_mix(h1, h2 ^ 0x5bd1e995u); }
+/* The pair filter's key for first word h1 and second word h2: both are
+ * already well mixed, so one multiply (which keeps (a, b) and (b, a)
+ * apart) is enough; bit_has reads bits 20 and up. */
+static uint64_t pair_hash(uint64_t h1, uint64_t h2) { return h1 ^ (h2 * 0x9e3779b97f4a7c15ULL); }
 
 static size_t root_slot(const eg_gaz *g, uint64_t h)
 {
@@ -638,7 +641,7 @@ static int exact_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const 
     return 1;
 }
 
-static int policy_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const uint32_t *pos, size_t n)
+static inline int policy_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d, const uint32_t *pos, size_t n)
 {
     size_t i;
     switch (a->pol) {
@@ -737,6 +740,24 @@ static int match_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t *pos, e
     return EG_OK;
 }
 
+/* Can an alias start at token i of a sealed gazetteer? The root table says
+ * whether the token is a first word and whether that word alone is an
+ * alias; if it is not, the next word must pass the pair filter. Most
+ * tokens that pass the first-word bitsets are the first word of longer
+ * names only, and stop here (longest_at would find nothing either). */
+static inline int may_start(const eg_gaz *g, const eg_token *tok, size_t n, size_t i)
+{
+    const gaz_root *r = root_get(g, tok[i].h);
+    size_t j;
+    if (!r->child)
+        return 0;
+    if (r->alias != EG_NONE || !tok[i].h)
+        return 1;
+    for (j = i + 1; j < n && (tok[j].flags & EG_TF_JOINER); j++)
+        ;
+    return j < n && bit_has(g->pairs, g->pair_bits, pair_hash(tok[i].h, tok[j].h));
+}
+
 int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
 {
     const eg_token *tok = d->tok;
@@ -769,7 +790,7 @@ int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
                     continue;
             }
             b = (size_t)(h >> 20) & fmask;
-            if (!((first[b >> 6] >> (b & 63)) & 1))
+            if (!((first[b >> 6] >> (b & 63)) & 1) || !may_start(g, tok, n, i))
                 continue;
             if (match_at(g, d, i, pos, out, e))
                 return EG_ENOMEM;
@@ -780,7 +801,7 @@ int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
 
 int eg_cands_push(eg_cands *c, const eg_cand *x)
 {
-    if (EG_GROW(c->v, c->cap, c->n + 1))
+    if (c->n == c->cap && EG_GROW(c->v, c->cap, c->n + 1))
         return EG_ENOMEM;
     c->v[c->n++] = *x;
     return EG_OK;

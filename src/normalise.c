@@ -156,6 +156,37 @@ static size_t first_unclean(const unsigned char *p, size_t n)
     return n;
 }
 
+#if NM_SSE
+/* Copies printable ASCII from p[0..n) to t, sixteen bytes at a time, with
+ * their original offsets (at, at + 1, ...) in m, four at a time; stops
+ * before the first sixteen that hold anything else (or fewer than sixteen
+ * left) and returns how many bytes it copied. */
+static size_t copy_clean16(const unsigned char *p, size_t n, char *t, uint32_t *m, uint32_t at)
+{
+    const __m128i four = _mm_set1_epi32(4);
+    __m128i off = _mm_add_epi32(_mm_set1_epi32((int)at), _mm_setr_epi32(0, 1, 2, 3));
+    size_t k = 0;
+    while (k + 16 <= n) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(p + k));
+        const __m128i bad =
+            _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+        if (_mm_movemask_epi8(bad))
+            break;
+        _mm_storeu_si128((__m128i *)(t + k), v);
+        _mm_storeu_si128((__m128i *)(m + k), off);
+        off = _mm_add_epi32(off, four);
+        _mm_storeu_si128((__m128i *)(m + k + 4), off);
+        off = _mm_add_epi32(off, four);
+        _mm_storeu_si128((__m128i *)(m + k + 8), off);
+        off = _mm_add_epi32(off, four);
+        _mm_storeu_si128((__m128i *)(m + k + 12), off);
+        off = _mm_add_epi32(off, four);
+        k += 16;
+    }
+    return k;
+}
+#endif
+
 /* The output being built: clean bytes and their map, capacity kept on d. */
 typedef struct {
     eg_doc *d;
@@ -317,19 +348,16 @@ int eg_normalise(eg_doc *d, const char *name, const char *bytes, size_t len, eg_
         return EG_OK;
     }
 
-    /* Copying path: the clean prefix goes across as it is. */
+    /* Copying path (the clean prefix too: the ASCII loop copies it as fast
+     * as a copy of its own would). */
     o.d = d;
     o.n = 0;
     if (out_reserve(&o, len + len / 8 + 16)) {
         rc = eg_err_nomem(e);
         goto out;
     }
-    memcpy(d->text_own, bytes, first);
-    for (i = 0; i < first; i++)
-        d->map[i] = (uint32_t)i;
-    o.n = first;
-    i = first;
-    if (i == 0 && len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+    i = 0;
+    if (first == 0 && len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
         i = 3; /* a leading BOM: no clean bytes, offsets still count it */
 
     while (i < len) {
@@ -343,23 +371,12 @@ int eg_normalise(eg_doc *d, const char *name, const char *bytes, size_t len, eg_
             while (i < len && p[i] < 0x80 && run < room) {
                 unsigned cl;
 #if NM_SSE
-                if (i + 16 <= len && run + 16 <= room) {
-                    /* sixteen printable ASCII bytes: copied, and their
-                     * offsets written four at a time */
-                    const __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-                    const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
-                                                     _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-                    if (!_mm_movemask_epi8(bad)) {
-                        const __m128i base = _mm_add_epi32(_mm_set1_epi32((int)(uint32_t)i), _mm_setr_epi32(0, 1, 2, 3));
-                        _mm_storeu_si128((__m128i *)(t + run), v);
-                        _mm_storeu_si128((__m128i *)(m + run), base);
-                        _mm_storeu_si128((__m128i *)(m + run + 4), _mm_add_epi32(base, _mm_set1_epi32(4)));
-                        _mm_storeu_si128((__m128i *)(m + run + 8), _mm_add_epi32(base, _mm_set1_epi32(8)));
-                        _mm_storeu_si128((__m128i *)(m + run + 12), _mm_add_epi32(base, _mm_set1_epi32(12)));
-                        run += 16;
-                        i += 16;
-                        continue;
-                    }
+                size_t k = copy_clean16(p + i, len - i < room - run ? len - i : room - run, t + run, m + run,
+                                        (uint32_t)i);
+                if (k) {
+                    run += k;
+                    i += k;
+                    continue;
                 }
 #endif
                 if (i + 8 <= len && run + 8 <= room && clean8(p + i)) {

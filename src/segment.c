@@ -52,8 +52,9 @@ static int is_starter(const eg_doc *d, const eg_token *t)
     size_t i;
     if (!(t->flags & EG_TF_CAP) || t->kind != EG_TK_WORD || (t->flags & (EG_TF_DOTTED | EG_TF_ABBREV)))
         return 0;
-    for (i = 0; starters[i]; i++)
-        if (strcmp(starters[i], k) == 0)
+    /* the list is sorted: stop at the first word past the key's first letter */
+    for (i = 0; starters[i] && starters[i][0] <= k[0]; i++)
+        if (starters[i][0] == k[0] && strcmp(starters[i], k) == 0)
             return 1;
     return 0;
 }
@@ -189,15 +190,32 @@ static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t 
     return EG_OK;
 }
 
+/* Gives the tokens from i on that can neither end a sentence nor start a
+ * paragraph (words with no line break before, not dotted, not an
+ * abbreviation) sentence `sent` and paragraph `para`; returns the first
+ * token that is not one of them (or n). Most tokens are taken here, so the
+ * loop keeps nothing else in registers. */
+static size_t inner_run(eg_token *tok, size_t i, size_t n, uint32_t para, uint32_t sent)
+{
+    for (; i < n; i++) {
+        eg_token *t = &tok[i];
+        if ((t->flags & (EG_TF_NL_BEFORE | EG_TF_DOTTED | EG_TF_ABBREV)) || t->kind == EG_TK_PUNCT)
+            break;
+        t->para = para;
+        t->sent = sent;
+    }
+    return i;
+}
+
 /*
  * One pass over the tokens: paragraph breaks are decided where a line
  * break comes before a token (para_break), for the token at hand and for
  * the few tokens a sentence end looks ahead at, so no flag of a later token
- * is read before it is set.
+ * is read before it is set. The tokens come straight from eg_tokenize, so
+ * none has a sentence or paragraph flag yet.
  */
 int eg_segment(eg_doc *d, eg_err *e)
 {
-    const uint16_t clear = (uint16_t) ~(EG_TF_PARA_START | EG_TF_SENT_START | EG_TF_SENT_END);
     size_t i, k, n = d->ntok;
     size_t wrapped;
     uint32_t p0 = 0, s0 = 0;
@@ -210,17 +228,14 @@ int eg_segment(eg_doc *d, eg_err *e)
     wrapped = hard_wrapped(d);
 
     for (i = 0; i < n; i++) {
-        eg_token *t = &tok[i];
-        unsigned fl = t->flags & clear;
+        eg_token *t;
+        unsigned fl;
         int term;
         size_t j;
-        if (!(fl & (EG_TF_NL_BEFORE | EG_TF_DOTTED | EG_TF_ABBREV)) && t->kind != EG_TK_PUNCT && i != p0) {
-            /* the common case: a word inside a sentence */
-            t->flags = (uint16_t)fl;
-            t->para = para;
-            t->sent = sent;
-            continue;
-        }
+        if (i != p0 && (i = inner_run(tok, i, n, para, sent)) == n)
+            break; /* the common case: words inside a sentence */
+        t = &tok[i];
+        fl = t->flags;
         if (i > 0 && (fl & EG_TF_NL_BEFORE) && para_break(d, i, wrapped)) {
             if (push_span(&d->paras, &d->npara, &d->para_cap, p0, (uint32_t)i))
                 return eg_err_nomem(e);
@@ -265,7 +280,6 @@ int eg_segment(eg_doc *d, eg_err *e)
         /* tokens i+1 .. j-1 are closers in this sentence (none starts a
          * paragraph) */
         for (k = i + 1; k < j; k++) {
-            tok[k].flags &= clear;
             tok[k].para = para;
             tok[k].sent = sent;
         }

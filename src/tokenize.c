@@ -34,9 +34,9 @@
  *    punctuation included).
  *
  * Speed: most tokens are plain ASCII words and punctuation. fast_run takes
- * them (sixteen bytes at a time with SSE2: masks of letters, capitals and
- * digits give the word's end and its flags; the key is the bytes with the
- * capitals' 0x20 set) and hands over to the general code, one token at a
+ * them (sixteen bytes at a time with SSE2: masks of letters, digits and
+ * bytes with 0x20 set give the word's end and its flags; the key is the
+ * bytes with the letters' 0x20 set) and hands over to the general code, one token at a
  * time, wherever the next byte could change the token: an apostrophe, a
  * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
  * give the same tokens; the fast one only ever takes cases it fully knows.
@@ -112,6 +112,23 @@ static const unsigned char wtab[256] = {
 static inline uint64_t swar_in(uint64_t x, unsigned lo, unsigned hi)
 {
     return (x + SWAR_ONES * (0x80 - lo)) & ~(x + SWAR_ONES * (0x7F - hi)) & SWAR_H;
+}
+
+/* eg_hash of a key of n <= 8 bytes whose bytes are the low n bytes of x
+ * (little-endian; the bytes above are dropped with a mask from a table,
+ * cheaper than building it from n). */
+static inline uint64_t hash_low(uint64_t x, size_t n)
+{
+    static const uint64_t keep[9] = {0,
+                                     0xFFull,
+                                     0xFFFFull,
+                                     0xFFFFFFull,
+                                     0xFFFFFFFFull,
+                                     0xFFFFFFFFFFull,
+                                     0xFFFFFFFFFFFFull,
+                                     0xFFFFFFFFFFFFFFull,
+                                     ~0ull};
+    return eg_hash_le8(x & keep[n], n);
 }
 
 /* Letter case of a character: 1 upper/title, 2 lower, 0 none. */
@@ -207,12 +224,17 @@ static int is_digit_at(const unsigned char *s, size_t i, size_t n)
 /* Words after which "'s" is the verb, not a possessive (lower-case keys). */
 static int is_contraction_base(const char *k, size_t n)
 {
-    static const char *const w[] = {"it", "he", "she", "that", "there", "here", "what", "who",
-                                     "where", "when", "how", "why", "let", "this", "everyone",
-                                     "everybody", "nobody", "someone", "somebody", "one", NULL};
+#define W(s) {s, sizeof s - 1}
+    static const struct {
+        const char *w;
+        size_t n;
+    } w[] = {W("it"),   W("he"),  W("she"),      W("that"),      W("there"),  W("here"),    W("what"),
+             W("who"),  W("where"), W("when"),   W("how"),       W("why"),    W("let"),     W("this"),
+             W("everyone"), W("everybody"), W("nobody"), W("someone"), W("somebody"), W("one")};
+#undef W
     size_t i;
-    for (i = 0; w[i]; i++)
-        if (strlen(w[i]) == n && memcmp(w[i], k, n) == 0)
+    for (i = 0; i < sizeof w / sizeof w[0]; i++)
+        if (w[i].n == n && memcmp(w[i].w, k, n) == 0)
             return 1;
     return 0;
 }
@@ -284,7 +306,7 @@ static int push(tz_t *z, size_t s, size_t e, int kind, unsigned flags, int ascii
             if (klen <= 8) {
                 /* a short key is hashed from the register (eg_hash_le8 is
                  * eg_hash of the key's little-endian value) */
-                h = eg_hash_le8(klen == 8 ? first : first & ((1ull << (8 * klen)) - 1), klen);
+                h = hash_low(first, klen);
                 have_h = 1;
             }
         }
@@ -351,8 +373,14 @@ static const unsigned char plain_end[256] = {
 
 #if defined(__GNUC__)
 #define TZ_INLINE static inline __attribute__((always_inline))
+#define TZ_NOINLINE static __attribute__((noinline))
+#define TZ_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TZ_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define TZ_INLINE static inline
+#define TZ_NOINLINE static
+#define TZ_LIKELY(x) (x)
+#define TZ_UNLIKELY(x) (x)
 #endif
 
 /* A run of ASCII letters and digits s[i, j) is followed by '.': is it a
@@ -422,7 +450,7 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
         x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
         memcpy(k, &x, 8);
         if (klen <= 8)
-            return eg_hash_le8(klen == 8 ? x : x & ((1ull << (8 * klen)) - 1), klen);
+            return hash_low(x, klen);
         for (i = 8; i < klen; i += 8) {
             memcpy(&x, s + a + i, 8);
             x |= swar_in(x & ~SWAR_H, 'A', 'Z') >> 2;
@@ -443,18 +471,18 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
  * (a run of letters and digits ended by a byte that cannot reshape the
  * token, see plain_end) and plain punctuation, with the white space
  * between them, exactly as the general code in eg_tokenize would make
- * them. The token and key arrays are kept in locals so that the key bytes
- * written do not make the compiler reload them. Returns where the general
+ * them. The next token slot and the key array are kept in locals so that
+ * the key bytes written do not make the compiler reload them. Returns where the general
  * code must take over (or n); updates *gap and *squote_open; *rc is set on
- * out of memory.
+ * out of memory. Not inlined: on its own the compiler keeps its loop's
+ * values in registers, whatever the general code around it needs.
  */
-static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int *rc)
+TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int *rc)
 {
     eg_doc *d = z->d;
     const unsigned char *s = z->s;
     size_t n = z->n;
-    eg_token *tok = d->tok;
-    size_t ntok = d->ntok, tcap = d->tok_cap;
+    eg_token *t = d->tok + d->ntok, *tend = d->tok + d->tok_cap; /* next slot, end of room */
     char *keys = d->keys;
     size_t kl = d->keys_len, kcap = d->keys_cap;
     unsigned gap = *gapp;
@@ -464,45 +492,35 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
         size_t j;
         int kind;
         uint64_t h;
-        if (c == ' ' || c == '\t') {
-            gap |= EG_TF_SPACE_BEFORE;
-            i++;
-            continue;
-        }
-        if (c == '\n') {
-            gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
-            *squote_open = 0;
-            i++;
-            continue;
-        }
         if (wtab[c]) {
+            /* a word or number: the common case, asked first */
             unsigned acc;
 #if TZ_SSE
-            if (i + 16 <= n) {
-                /* sixteen bytes at once: masks of letters, upper-case
-                 * letters and digits; most words end inside them */
+            if (TZ_LIKELY(i + 16 <= n)) {
+                /* sixteen bytes at once: masks of letters, digits and
+                 * bytes with 0x20 set (among letters, the lower-case
+                 * ones; shifted into each byte's top bit for movemask);
+                 * most words end inside them */
                 const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
                 const __m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
                 const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(lo, _mm_set1_epi8((char)(128 - 'a'))),
                                                   _mm_set1_epi8((char)(-128 + 26)));
-                const __m128i up = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - 'A'))),
-                                                  _mm_set1_epi8((char)(-128 + 26)));
                 const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))),
                                                   _mm_set1_epi8((char)(-128 + 10)));
-                unsigned A = (unsigned)_mm_movemask_epi8(al), U = (unsigned)_mm_movemask_epi8(up);
+                unsigned A = (unsigned)_mm_movemask_epi8(al), L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2));
                 unsigned D = (unsigned)_mm_movemask_epi8(dg), stop = ~(A | D) & 0xFFFFu;
-                if (stop) {
+                if (TZ_LIKELY(stop)) {
                     unsigned len = (unsigned)__builtin_ctz(stop), mask = (1u << len) - 1;
                     j = i + len;
                     A &= mask;
-                    if (!((plain_end[s[j]] & 1) || (s[j] == ',' && A) ||
-                          (s[j] == '.' && dot_plain(s, i, j, n, A != 0, (D & mask) != 0))))
+                    if (TZ_UNLIKELY(!((plain_end[s[j]] & 1) || (s[j] == ',' && A) ||
+                                     (s[j] == '.' && dot_plain(s, i, j, n, A != 0, (D & mask) != 0)))))
                         break;
                     fl = gap;
                     kind = EG_TK_WORD;
                     if (A) {
-                        fl |= (U >> __builtin_ctz(A) & 1) ? EG_TF_CAP : EG_TF_LOWER;
-                        if (!(A & ~U))
+                        fl |= (L >> __builtin_ctz(A) & 1) ? EG_TF_LOWER : EG_TF_CAP;
+                        if (!(A & L))
                             fl |= EG_TF_ALLCAP;
                     } else {
                         fl |= EG_TF_NONALPHA;
@@ -510,24 +528,25 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
                     }
                     if (D & mask)
                         fl |= EG_TF_DIGIT;
-                    if (ntok == tcap || kl + 17 > kcap) {
+                    if (TZ_UNLIKELY(t == tend || kl + 17 > kcap)) {
+                        size_t ntok = (size_t)(t - d->tok);
                         int bad;
-                        d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+                        d->keys = keys, d->keys_len = kl;
                         bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + 17);
                         /* reloaded even on failure: the first may have moved */
-                        tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                        t = d->tok + ntok, tend = d->tok + d->tok_cap, keys = d->keys, kcap = d->keys_cap;
                         if (bad) {
                             *rc = eg_err_nomem(z->e);
                             break;
                         }
                     }
                     {
-                        /* the key: upper-case letters get 0x20 */
-                        const __m128i k = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+                        /* the key: letters get 0x20 (lower-case ones have it) */
+                        const __m128i k = _mm_or_si128(v, _mm_and_si128(al, _mm_set1_epi8(0x20)));
                         _mm_storeu_si128((__m128i *)(keys + kl), k);
                         if (len <= 8) {
                             uint64_t x = (uint64_t)_mm_cvtsi128_si64(k);
-                            h = eg_hash_le8(len == 8 ? x : x & ((1ull << (8 * len)) - 1), len);
+                            h = hash_low(x, len);
                         } else {
                             h = eg_hash(keys + kl, len);
                         }
@@ -555,6 +574,15 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             }
             if (acc & W_DIGIT)
                 fl |= EG_TF_DIGIT;
+        } else if (c == ' ' || c == '\t') {
+            gap |= EG_TF_SPACE_BEFORE;
+            i++;
+            continue;
+        } else if (c == '\n') {
+            gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
+            *squote_open = 0;
+            i++;
+            continue;
         } else if (plain_end[c] & 2) {
             j = i + 1;
             fl = gap | EG_TF_NONALPHA | ((c == '"' || c == '`') ? EG_TF_QUOTE : 0);
@@ -569,7 +597,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             /* a hyphen; a joiner between two words written without space */
             j = i + 1;
             fl = gap | EG_TF_NONALPHA | EG_TF_DASH;
-            if (!(gap & EG_TF_SPACE_BEFORE) && ntok > 0 && tok[ntok - 1].e == i && tok[ntok - 1].kind != EG_TK_PUNCT &&
+            if (!(gap & EG_TF_SPACE_BEFORE) && t > d->tok && t[-1].e == i && t[-1].kind != EG_TK_PUNCT &&
                 j < n && wtab[s[j]] && !em_dash(d, i))
                 fl |= EG_TF_JOINER;
             kind = EG_TK_PUNCT;
@@ -577,12 +605,13 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             break;
         }
         /* append token [i, j) */
-        if (ntok == tcap || kl + (j - i) + 9 > kcap) {
+        if (TZ_UNLIKELY(t == tend || kl + (j - i) + 9 > kcap)) {
+            size_t ntok = (size_t)(t - d->tok);
             int bad;
-            d->tok = tok, d->ntok = ntok, d->keys = keys, d->keys_len = kl;
+            d->keys = keys, d->keys_len = kl;
             bad = EG_GROW(d->tok, d->tok_cap, ntok + 1) || EG_GROW(d->keys, d->keys_cap, kl + (j - i) + 9);
             /* reloaded even on failure: the first may have moved */
-            tok = d->tok, tcap = d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+            t = d->tok + ntok, tend = d->tok + d->tok_cap, keys = d->keys, kcap = d->keys_cap;
             if (bad) {
                 *rc = eg_err_nomem(z->e);
                 break;
@@ -593,7 +622,6 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
     append:
 #endif
         {
-            eg_token *t = &tok[ntok++];
             size_t klen = j - i;
             keys[kl + klen] = 0;
             t->s = (uint32_t)i;
@@ -605,6 +633,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             t->para = 0;
             t->kind = (uint16_t)kind;
             t->flags = (uint16_t)fl;
+            t++;
             kl += klen + 1;
         }
         /* one space after a token is the common case: take it now */
@@ -616,8 +645,7 @@ static size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open, int 
             i = j;
         }
     }
-    d->tok = tok;
-    d->ntok = ntok;
+    d->ntok = (size_t)(t - d->tok);
     d->keys = keys;
     d->keys_len = kl;
     *gapp = gap;
