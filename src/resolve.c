@@ -6,6 +6,7 @@
 #include "resolve.h"
 #include "similar.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->score);
     eg_free(r->person_at);
     eg_free(r->ent_at);
+    eg_free(r->bare);
     eg_free(r->full);
     eg_free(r->names);
     eg_free(r->cover);
@@ -1555,6 +1557,42 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
     return EG_OK;
 }
 
+/* A token's kind and flags read as one 32-bit number (they are side by
+ * side in eg_token): one load and one comparison test both. */
+_Static_assert(offsetof(eg_token, flags) == offsetof(eg_token, kind) + sizeof(uint16_t),
+               "eg_token: kind and flags side by side");
+
+static uint32_t kind_flags(const eg_token *k)
+{
+    uint32_t v;
+    memcpy(&v, &k->kind, sizeof v);
+    return v;
+}
+
+/* The tokens that may be bare name parts, in text order, into out (room
+ * for d->ntok): words, capitalised, not dotted, that no mention covers
+ * (taken). Every token is tested and written, the count advancing only
+ * on a match: the tests are taken too unpredictably to branch on, and
+ * this loop runs over every token of the corpus. */
+static size_t bare_candidates(const eg_doc *d, const uint8_t *taken, uint32_t *out)
+{
+    eg_token m, w; /* only kind and flags are read */
+    const eg_token *k = d->tok;
+    uint32_t mask, want;
+    size_t n = 0, t;
+    m.kind = 0xFFFF;
+    m.flags = EG_TF_CAP | EG_TF_DOTTED;
+    w.kind = EG_TK_WORD;
+    w.flags = EG_TF_CAP;
+    mask = kind_flags(&m);
+    want = kind_flags(&w);
+    for (t = 0; t < d->ntok; t++, k++) {
+        out[n] = (uint32_t)t;
+        n += ((kind_flags(k) & mask) == want) & (1u ^ taken[t]);
+    }
+    return n;
+}
+
 /* Whether a mention that is not a person's has three words or more. */
 static int has_long_name(const eg_resolver *r)
 {
@@ -1569,13 +1607,14 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
     uint8_t *person_at = NULL;
     uint32_t *ent_at = NULL;
-    size_t i, nm0 = r->nm;
+    size_t i, n, nm0 = r->nm;
     uint32_t t;
     int rc = EG_OK;
     if (!d->ntok)
         return EG_OK;
     if (eg_grow((void **)&r->person_at, &r->person_cap, d->ntok, 1) ||
-        eg_grow((void **)&r->ent_at, &r->ent_at_cap, d->ntok, sizeof *r->ent_at))
+        eg_grow((void **)&r->ent_at, &r->ent_at_cap, d->ntok, sizeof *r->ent_at) ||
+        eg_grow((void **)&r->bare, &r->bare_cap, d->ntok, sizeof *r->bare))
         return EG_ENOMEM;
     person_at = r->person_at;
     ent_at = r->ent_at;
@@ -1621,18 +1660,11 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     }
     /* bare words: surnames, given names, learned acronyms. A word may be
      * a name part when capitalised, undotted, and not a common word at the
-     * start of a sentence (tests cheapest first: most tokens fail the first). */
-    {
-        const eg_token *tok = d->tok, *k, *end = d->tok + d->ntok; /* none of these move in the loop */
-        const uint8_t *taken = r->taken;
-        /* the three tests combined without branches: each alone is
-         * taken too unpredictably, the three together rarely (taken[] holds
-         * 0 or 1) */
-        for (k = tok, t = 0; k < end; k++, t++)
-            if ((((k->flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP) & (k->kind == EG_TK_WORD) & (1u ^ taken[t])) &&
-                (rc = bare_word(r, c, d, t, person_at, ent_at)))
-                goto out;
-    }
+     * start of a sentence (bare_word tests the last) */
+    n = bare_candidates(d, r->taken, r->bare);
+    for (i = 0; i < n; i++)
+        if ((rc = bare_word(r, c, d, r->bare[i], person_at, ent_at)))
+            goto out;
 out:
     return rc;
 }
