@@ -1316,18 +1316,15 @@ static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_
     return rc;
 }
 
-/* Resolves one word that may be a partial name. Returns EG_OK whether or
- * not it became a mention. */
 /* Persons named in full whose last (or first) word is a spelling variant
- * of token t ("Masoud" for Massoud Rajavi, "Ibrahim" for Ebrahim). */
+ * of token t ("Masoud" for Massoud Rajavi, "Ibrahim" for Ebrahim); sk is
+ * t's skeleton hash, one that some full name's words have (skel_known). */
 static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, uint64_t sk, int last, uint32_t *out,
                            size_t max)
 {
     const eg_token *k = &d->tok[t];
     size_t n = 0;
     uint32_t nd;
-    if (!sk || !(r->skel_bits[sk >> 58] >> (sk >> 52 & 63) & 1)) /* no full name has this skeleton */
-        return 0;
     for (nd = names_head(r, last ? NK_LAST_SK : NK_FIRST_SK, sk); nd != EG_NONE && n < max; nd = r->names_next[nd]) {
         const eg_rentity *x = &r->ent[r->full[nd >> 2]];
         const eg_token *w = &d->tok[last ? x->last_tok : x->first_tok];
@@ -1337,33 +1334,51 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
     return n;
 }
 
-/* What the full-name index alone says of the word at token t: 1 with *out
- * (EG_NONE when no person) and *why; 0 when several persons have it as
- * their last word and the context must choose (pick_person). */
-static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint32_t *out,
-                       uint8_t *why)
+/* May some full name have a first or last word of skeleton hash sk? (a
+ * filter: 0 means no) */
+static int skel_known(const eg_resolver *r, uint64_t sk) { return r->skel_bits[sk >> 58] >> (sk >> 52 & 63) & 1; }
+
+/* What the full-name index may hold for the word at token t, from its
+ * filters alone: PART_NAMED, a full name may have this word; PART_VARIANT,
+ * one may have a spelling variant of it. 0: part_lookup finds no one (most
+ * capitalised words), so the caller need not ask. */
+enum { PART_NAMED = 1, PART_VARIANT = 2 };
+
+static unsigned part_may(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t)
+{
+    unsigned may = name_bits_has(r, d->tok[t].h) ? PART_NAMED : 0;
+    if (c->opt.fuzzy > 0 && r->nfull && variant_possible(r, d, t))
+        may |= PART_VARIANT;
+    return may;
+}
+
+/* What the full-name index alone says of the word at token t (`may`: its
+ * part_may): 1 with *out (EG_NONE when no person) and *why; 0 when several
+ * persons have it as their last word and the context must choose
+ * (pick_person). */
+static int part_lookup(const eg_resolver *r, const eg_doc *d, uint32_t t, unsigned may, uint32_t *out, uint8_t *why)
 {
     uint32_t cand[8];
-    uint64_t h = d->tok[t].h, sk = 0;
-    int named = name_bits_has(r, h); /* else neither lookup below finds anyone */
-    size_t n = named ? persons_with(r, h, 1, cand, 8) : 0;
+    uint64_t h = d->tok[t].h, sk;
+    size_t n = may & PART_NAMED ? persons_with(r, h, 1, cand, 8) : 0;
     *out = EG_NONE;
     if (n == 0) {
         /* a given name alone, when only one person in the document has it;
          * failing that, a spelling variant of one person's surname or given
          * name */
-        n = named ? persons_with(r, h, 0, cand, 8) : 0;
+        n = may & PART_NAMED ? persons_with(r, h, 0, cand, 8) : 0;
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
-        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull && variant_possible(r, d, t) &&
-                   (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) &&
-                   persons_like(r, d, t, sk, 1, cand, 2) == 1) {
-            *out = cand[0];
-            *why = EG_WHY_SURNAME;
-        } else if (n == 0 && sk && persons_like(r, d, t, sk, 0, cand, 2) == 1) {
-            *out = cand[0];
-            *why = EG_WHY_GIVEN;
+        } else if (n == 0 && (may & PART_VARIANT) &&
+                   (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) && skel_known(r, sk)) {
+            if (persons_like(r, d, t, sk, 1, cand, 2) == 1) {
+                *out = cand[0];
+                *why = EG_WHY_SURNAME;
+            } else if (persons_like(r, d, t, sk, 0, cand, 2) == 1) {
+                *out = cand[0];
+                *why = EG_WHY_GIVEN;
+            }
         }
         return 1;
     }
@@ -1393,12 +1408,14 @@ static int gender_ready(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     return rc;
 }
 
-static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
-                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+/* Resolves one word that may be a partial name (`may`: its part_may):
+ * *out the person, or EG_NONE. */
+static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, unsigned may,
+                        const uint8_t *person_at, const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
     uint32_t cand[8];
     size_t n;
-    if (part_lookup(r, c, d, t, out, why))
+    if (part_lookup(r, d, t, may, out, why))
         return EG_OK;
     if (!r->gender_done) {
         int rc = gender_ready(r, c, d);
@@ -1529,8 +1546,11 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
     const eg_token *k = &d->tok[t];
     uint32_t to = EG_NONE;
     uint8_t why = EG_WHY_NONE;
+    unsigned may = part_may(r, c, d, t);
     size_t i;
     int rc;
+    if (!may && !(k->flags & EG_TF_ALLCAP)) /* no name it could be part of, and not an acronym */
+        return EG_OK;
     if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
         return EG_OK;
     if (k->flags & EG_TF_ALLCAP)
@@ -1546,7 +1566,7 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
         if (to != EG_NONE)
             why = EG_WHY_ACRONYM_OF;
     }
-    if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
+    if (to == EG_NONE && may && (rc = resolve_part(r, c, d, t, may, person_at, ent_at, &to, &why)))
         return rc;
     if (to == EG_NONE)
         return EG_OK;
@@ -1648,7 +1668,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
                 why = EG_WHY_ACRONYM_OF;
             else
                 to = EG_NONE;
-        } else if ((rc = resolve_part(r, c, d, m->t0, person_at, ent_at, &to, &why)))
+        } else if ((rc = resolve_part(r, c, d, m->t0, part_may(r, c, d, m->t0), person_at, ent_at, &to, &why)))
             goto out;
         if (to != EG_NONE && to != m->ent) {
             r->ent[m->ent].nment--;
