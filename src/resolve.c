@@ -1589,28 +1589,39 @@ static uint32_t kind_flags(const eg_token *k)
     return v;
 }
 
-/* The tokens that may be bare name parts, in text order, into out (room
- * for d->ntok): words, capitalised, not dotted, that no mention covers
- * (taken). Every token is tested and written, the count advancing only
- * on a match: the tests are taken too unpredictably to branch on, and
- * this loop runs over every token of the corpus. */
-static size_t bare_candidates(const eg_doc *d, const uint8_t *taken, uint32_t *out)
+/* The tokens of [t0, t1) that are words, capitalised and not dotted, in
+ * order, into out; returns the end of what it wrote. Every token is
+ * tested and written, out advancing only on a match: the test goes
+ * either way too unpredictably to branch on, and this runs over most
+ * tokens of the corpus. */
+static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *out)
 {
     eg_token m, w; /* only kind and flags are read */
-    const eg_token *k = d->tok;
-    uint32_t mask, want;
-    size_t n = 0, t;
+    const eg_token *k = d->tok + t0, *end = d->tok + t1;
+    uint32_t mask, want, t = t0;
     m.kind = 0xFFFF;
     m.flags = EG_TF_CAP | EG_TF_DOTTED;
     w.kind = EG_TK_WORD;
     w.flags = EG_TF_CAP;
     mask = kind_flags(&m);
     want = kind_flags(&w);
-    for (t = 0; t < d->ntok; t++, k++) {
-        out[n] = (uint32_t)t;
-        n += ((kind_flags(k) & mask) == want) & (1u ^ taken[t]);
+    for (; k < end; k++, t++) {
+        *out = t;
+        out += (kind_flags(k) & mask) == want;
     }
-    return n;
+    return out;
+}
+
+/* The tokens that may be bare name parts, in text order, into out (room
+ * for d->ntok): capitalised words that no mention covers, read between
+ * the mentions (r->m[0..nm), in text order, not overlapping). */
+static size_t bare_candidates(const eg_resolver *r, const eg_doc *d, size_t nm, uint32_t *out)
+{
+    uint32_t *o = out, t = 0;
+    size_t i;
+    for (i = 0; i < nm; t = r->m[i++].t1)
+        o = cap_words(d, t, r->m[i].t0, o);
+    return (size_t)(cap_words(d, t, (uint32_t)d->ntok, o) - out);
 }
 
 /* Whether a mention that is not a person's has three words or more. */
@@ -1681,7 +1692,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     /* bare words: surnames, given names, learned acronyms. A word may be
      * a name part when capitalised, undotted, and not a common word at the
      * start of a sentence (bare_word tests the last) */
-    n = bare_candidates(d, r->taken, r->bare);
+    n = bare_candidates(r, d, nm0, r->bare);
     for (i = 0; i < n; i++)
         if ((rc = bare_word(r, c, d, r->bare[i], person_at, ent_at)))
             goto out;
