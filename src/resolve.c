@@ -168,10 +168,11 @@ static int place_context(const eg_doc *d, const eg_cand *c)
 }
 
 /* ---- what the document's gazetteer entries need ----
- * A small table, per document, of the entries its candidates name: whether
- * the entry needs a place context, and its entity once it has one. The
- * gazetteer's own entry table is large and read at random; a document
- * names a few entries, many of them several times. */
+ * A small table, per document, of the entries its mentions name: their
+ * support (choose) and their entity once they have one; and, kept from
+ * document to document, one byte per entry: whether it needs a place
+ * context. The gazetteer's own entry table is large and read at random; a
+ * document names a few entries, many of them several times. */
 
 /* eg_grow, with the bytes past the old capacity zeroed (stamp 0: never
  * in use). */
@@ -227,10 +228,9 @@ static size_t gaz_slot(const eg_resolver *r, uint32_t entry)
 /* The memo of an entry, added when new (doubling the table at half
  * load); NULL when out of memory. A slot is in use when its stamp is
  * this document's generation (as in the string tables below). */
-static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
+static eg_rgaz *gaz_get(eg_resolver *r, uint32_t entry)
 {
     size_t i = gaz_slot(r, entry);
-    const eg_gaz_entry *en;
     if (r->gmemo[i].gen == r->gmemo_gen)
         return &r->gmemo[i];
     if ((r->gmemo_used + 1) * 2 > r->gmemo_n) {
@@ -263,24 +263,23 @@ static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
     r->gmemo[i].key = entry + 1;
     r->gmemo[i].gen = r->gmemo_gen;
     r->gmemo[i].ent = EG_NONE;
-    if (entry < r->gctx_n && r->gctx[entry]) {
-        r->gmemo[i].ctx = r->gctx[entry] - 1;
-    } else {
-        en = eg_gaz_entry_at(c->gaz, entry);
-        r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
-        if (entry < r->gctx_n)
-            r->gctx[entry] = (uint8_t)(1 + r->gmemo[i].ctx);
-    }
     r->gmemo[i].support = 0;
     r->gmemo_used++;
     return &r->gmemo[i];
 }
 
-/* Does this entry need a place context? (out of memory: asks the gazetteer) */
+/* Does this entry need a place context? Read once per entry and run
+ * (r->gctx), not per candidate: the entries' table is large and read at
+ * random. */
 static int gaz_ctx(eg_resolver *r, const eg_ctx *c, uint32_t entry)
 {
-    const eg_rgaz *g = gaz_get(r, c, entry);
-    return g ? g->ctx : (eg_gaz_entry_at(c->gaz, entry)->flags & EG_GE_CTX) != 0;
+    const eg_gaz_entry *en;
+    if (entry < r->gctx_n && r->gctx[entry])
+        return r->gctx[entry] - 1;
+    en = eg_gaz_entry_at(c->gaz, entry);
+    if (entry < r->gctx_n)
+        r->gctx[entry] = (uint8_t)(1 + (en && (en->flags & EG_GE_CTX)));
+    return en && (en->flags & EG_GE_CTX);
 }
 
 /* ---- choosing among candidates ---- */
@@ -487,7 +486,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     if (need_alone && nalone)
         for (i = 0; i < cs->n; i++)
             if (r->cflag[i] & CF_ALONE) {
-                eg_rgaz *g = gaz_get(r, c, cs->v[i].entry);
+                eg_rgaz *g = gaz_get(r, cs->v[i].entry);
                 if (!g)
                     goto out;
                 g->support++;
@@ -510,7 +509,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         k[n].len = len;
         k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
         if (r->cflag[i] & CF_AMBIG) {
-            const eg_rgaz *g = gaz_get(r, c, x->entry);
+            const eg_rgaz *g = gaz_get(r, x->entry);
             if (!g)
                 goto out;
             k[n].support = g->support;
@@ -868,7 +867,7 @@ static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         uint32_t ent;
         if (m->source == EG_SRC_GAZ) {
             eg_rgaz *g;
-            if (!(g = gaz_get(r, c, m->ent)))
+            if (!(g = gaz_get(r, m->ent)))
                 return EG_ENOMEM;
             if (g->ent == EG_NONE) {
                 const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
