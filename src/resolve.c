@@ -416,6 +416,31 @@ static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
              cs->v[i + 1].t1 == c->t1));
 }
 
+/* What choose() learns of each candidate in its first pass (r->cflag). */
+enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
+
+/* Fills the sort key of candidate k->idx (one that overlaps another):
+ * its length in words, priority, support and weakness. Returns EG_OK or
+ * EG_ENOMEM. */
+static int rank(eg_resolver *r, const eg_doc *d, const eg_cands *cs, sortkey *k)
+{
+    const eg_cand *x = &cs->v[k->idx];
+    uint32_t t, len = 0;
+    for (t = x->t0; t < x->t1; t++)
+        len += !(d->tok[t].flags & EG_TF_JOINER);
+    k->len = len;
+    k->prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
+    k->support = 0;
+    if (r->cflag[k->idx] & CF_AMBIG) {
+        const eg_rgaz *g = gaz_get(r, x->entry);
+        if (!g)
+            return EG_ENOMEM;
+        k->support = g->support;
+    }
+    k->weak = (x->flags & EG_CF_WEAK) != 0;
+    return EG_OK;
+}
+
 /* Adds a chosen candidate as a mention; choose() has made room. */
 static void push_mention(eg_resolver *r, const eg_cand *c)
 {
@@ -428,9 +453,6 @@ static void push_mention(eg_resolver *r, const eg_cand *c)
     m->ent = c->entry; /* gazetteer entry for now; an entity index after assign */
     m->why = EG_WHY_NONE;
 }
-
-/* What choose() learns of each candidate in its first pass (r->cflag). */
-enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
 
 /* Picks the mentions among the candidates: the longest, then the highest
  * priority, then the best supported; weak ones only where nothing else is.
@@ -491,9 +513,15 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
                     goto out;
                 g->support++;
             }
+    /* A candidate that shares no token with another one is chosen whatever
+     * the order: it goes straight to r->at, and only those that overlap
+     * are ranked and sorted (most candidates overlap nothing). r->cover
+     * counts the candidates on each token, saturating at 2; then 3 marks
+     * the first token of a chosen candidate (r->at says which). */
+    memset(r->cover, 0, d->ntok);
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
-        uint32_t t, len = 0;
+        uint32_t t;
         if (x->t0 >= x->t1 || x->t1 > d->ntok)
             continue;
         if (x->source == EG_SRC_GAZ && gaz_ctx(r, c, x->entry) &&
@@ -503,35 +531,11 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             continue;
         if (extends_known_person(gp, gp ? ngp : 0, x))
             continue;
-        for (t = x->t0; t < x->t1; t++)
-            len += !(d->tok[t].flags & EG_TF_JOINER);
-        k[n].idx = (uint32_t)i;
-        k[n].len = len;
-        k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        if (r->cflag[i] & CF_AMBIG) {
-            const eg_rgaz *g = gaz_get(r, x->entry);
-            if (!g)
-                goto out;
-            k[n].support = g->support;
-        } else {
-            k[n].support = 0;
-        }
-        k[n].weak = (x->flags & EG_CF_WEAK) != 0;
-        n++;
-    }
-    memset(r->taken, 0, d->ntok + 1);
-    /* A candidate that shares no token with another one is chosen whatever
-     * the order: it goes straight to r->at, and only those that overlap
-     * are sorted (most candidates overlap nothing). r->cover counts the
-     * candidates on each token, saturating at 2; then 3 marks the first
-     * token of a chosen candidate (r->at says which). */
-    memset(r->cover, 0, d->ntok);
-    for (i = 0; i < n; i++) {
-        const eg_cand *x = &cs->v[k[i].idx];
-        uint32_t t;
+        k[n++].idx = (uint32_t)i;
         for (t = x->t0; t < x->t1; t++)
             r->cover[t] += r->cover[t] < 2;
     }
+    memset(r->taken, 0, d->ntok + 1);
     for (i = 0, j = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
         uint32_t t;
@@ -547,6 +551,9 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         r->cover[x->t0] = 3; /* a chosen candidate starts here */
     }
     n = j;
+    for (i = 0; i < n; i++)
+        if (rank(r, d, cs, &k[i]))
+            goto out;
     if (n > 1) {
         if (eg_grow(&r->order2, &r->order2cap, n, sizeof *k))
             goto out;
