@@ -1643,18 +1643,6 @@ static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *
     return out;
 }
 
-/* The tokens that may be bare name parts, in text order, into out (room
- * for d->ntok): capitalised words that no mention covers, read between
- * the mentions (r->m[0..nm), in text order, not overlapping). */
-static size_t bare_candidates(const eg_resolver *r, const eg_doc *d, size_t nm, uint32_t *out)
-{
-    uint32_t *o = out, t = 0;
-    size_t i;
-    for (i = 0; i < nm; t = r->m[i++].t1)
-        o = cap_words(d, t, r->m[i].t0, o);
-    return (size_t)(cap_words(d, t, (uint32_t)d->ntok, o) - out);
-}
-
 /* Whether a mention that is not a person's has three words or more. */
 static int has_long_name(const eg_resolver *r)
 {
@@ -1669,7 +1657,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
     uint8_t *person_at = NULL;
     uint32_t *ent_at = NULL;
-    size_t i, n, nm0 = r->nm;
+    size_t i, nm0 = r->nm;
     uint32_t t;
     int rc = EG_OK;
     if (!d->ntok)
@@ -1721,12 +1709,19 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         }
     }
     /* bare words: surnames, given names, learned acronyms. A word may be
-     * a name part when capitalised, undotted, and not a common word at the
-     * start of a sentence (bare_word tests the last) */
-    n = bare_candidates(r, d, nm0, r->bare);
-    for (i = 0; i < n; i++)
-        if ((rc = bare_word(r, c, d, r->bare[i], person_at, ent_at)))
-            goto out;
+     * a name part when capitalised, undotted, no mention covering it, and
+     * not a common word at the start of a sentence (bare_word tests the
+     * last). The words are listed between one mention and the next (the
+     * mentions r->m[0..nm0) are in text order and do not overlap), then
+     * looked at while their tokens are still in cache. */
+    for (i = 0, t = 0; i <= nm0; i++) {
+        uint32_t end = i < nm0 ? r->m[i].t0 : (uint32_t)d->ntok, *w, *wend = cap_words(d, t, end, r->bare);
+        for (w = r->bare; w < wend; w++)
+            if ((rc = bare_word(r, c, d, *w, person_at, ent_at)))
+                goto out;
+        if (i < nm0)
+            t = r->m[i].t1;
+    }
 out:
     return rc;
 }
