@@ -212,11 +212,9 @@ int eg_words_variant(const char *a, size_t na, const char *b, size_t nb)
 }
 
 /* The skeleton's bytes hashed as they come (FNV-1a, then a finaliser),
- * with no buffer and no branch per byte: this runs for most capitalised
- * words of every document, and whether a letter is kept goes either way
- * too unpredictably to branch on. The same rule as skeleton(); 0 when the
- * word is under 5 bytes or the skeleton would not fit same_skeleton's 64
- * bytes. */
+ * with no buffer: this runs for most capitalised words of every document.
+ * The same rule as skeleton(); 0 when the word is under 5 bytes or the
+ * skeleton would not fit same_skeleton's 64 bytes. */
 static const unsigned char skel_vowel[256] = {['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1};
 
 uint64_t eg_skeleton_hash(const char *w, size_t n)
@@ -228,14 +226,14 @@ uint64_t eg_skeleton_hash(const char *w, size_t n)
         return 0;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)w[i];
-        unsigned silent_h = (c == 'h') & (prev != 0) & (prev != 'k') & (prev != 's') & (prev != 'c');
-        unsigned keep = !(skel_vowel[c] | (c == prev) | silent_h);
-        uint64_t all = 0 - (uint64_t)keep; /* every bit set when the byte is kept */
-        h = (((h ^ c) * 0x100000001b3ull) & all) | (h & ~all);
-        prev = (unsigned char)((c & all) | (prev & ~all));
-        k += keep;
+        if (skel_vowel[c] || c == prev)
+            continue;
+        if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
+            continue;
+        if (++k >= 64)
+            return 0;
+        h = (h ^ c) * 0x100000001b3ull;
+        prev = c;
     }
-    if (k >= 64)
-        return 0;
     return eg_hash_fin(h ^ k) | 1;
 }
