@@ -133,7 +133,7 @@ typedef struct {
     size_t person_cap;
     uint32_t *ent_at;   /* per token: the entity of its mention (scratch) */
     size_t ent_at_cap;
-    uint32_t *bare;     /* the tokens that may be bare name parts (scratch; resolve.c: bare_candidates) */
+    uint32_t *bare;     /* the capitalised words between two mentions (scratch; resolve.c: link_partials) */
     size_t bare_cap;
     uint32_t *full;     /* persons named in full in this document */
     size_t nfull, full_cap;
