@@ -869,8 +869,9 @@ static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, con
 /* The gazetteer's entries, and the id and label strings they point to, are
  * read at random from tables far larger than the cache: a document's first
  * mention of an entry waits for three misses in a row (entry, id, label).
- * assign_entities asks for them ahead: the entry GAZ_AHEAD mentions
- * ahead, its strings when the entry has had time to come in. */
+ * assign_entities asks for them ahead: the entry 2 * GAZ_AHEAD mentions
+ * ahead, its strings GAZ_AHEAD mentions ahead, when the entry has had time
+ * to come in. */
 #define GAZ_AHEAD 6
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
@@ -1616,7 +1617,7 @@ _Static_assert(offsetof(eg_token, flags) == offsetof(eg_token, kind) + sizeof(ui
 static uint32_t kind_flags(const eg_token *k)
 {
     uint32_t v;
-    memcpy(&v, &k->kind, sizeof v);
+    memcpy(&v, (const char *)k + offsetof(eg_token, kind), sizeof v);
     return v;
 }
 
