@@ -6,6 +6,7 @@
 #include "resolve.h"
 #include "similar.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ void eg_resolver_free(eg_resolver *r)
     eg_free(r->score);
     eg_free(r->person_at);
     eg_free(r->ent_at);
+    eg_free(r->bare);
     eg_free(r->full);
     eg_free(r->names);
     eg_free(r->cover);
@@ -166,10 +168,11 @@ static int place_context(const eg_doc *d, const eg_cand *c)
 }
 
 /* ---- what the document's gazetteer entries need ----
- * A small table, per document, of the entries its candidates name: whether
- * the entry needs a place context, and its entity once it has one. The
- * gazetteer's own entry table is large and read at random; a document
- * names a few entries, many of them several times. */
+ * A small table, per document, of the entries its mentions name: their
+ * support (choose) and their entity once they have one; and, kept from
+ * document to document, one byte per entry: whether it needs a place
+ * context. The gazetteer's own entry table is large and read at random; a
+ * document names a few entries, many of them several times. */
 
 /* eg_grow, with the bytes past the old capacity zeroed (stamp 0: never
  * in use). */
@@ -225,10 +228,9 @@ static size_t gaz_slot(const eg_resolver *r, uint32_t entry)
 /* The memo of an entry, added when new (doubling the table at half
  * load); NULL when out of memory. A slot is in use when its stamp is
  * this document's generation (as in the string tables below). */
-static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
+static eg_rgaz *gaz_get(eg_resolver *r, uint32_t entry)
 {
     size_t i = gaz_slot(r, entry);
-    const eg_gaz_entry *en;
     if (r->gmemo[i].gen == r->gmemo_gen)
         return &r->gmemo[i];
     if ((r->gmemo_used + 1) * 2 > r->gmemo_n) {
@@ -261,24 +263,23 @@ static eg_rgaz *gaz_get(eg_resolver *r, const eg_ctx *c, uint32_t entry)
     r->gmemo[i].key = entry + 1;
     r->gmemo[i].gen = r->gmemo_gen;
     r->gmemo[i].ent = EG_NONE;
-    if (entry < r->gctx_n && r->gctx[entry]) {
-        r->gmemo[i].ctx = r->gctx[entry] - 1;
-    } else {
-        en = eg_gaz_entry_at(c->gaz, entry);
-        r->gmemo[i].ctx = en && (en->flags & EG_GE_CTX);
-        if (entry < r->gctx_n)
-            r->gctx[entry] = (uint8_t)(1 + r->gmemo[i].ctx);
-    }
     r->gmemo[i].support = 0;
     r->gmemo_used++;
     return &r->gmemo[i];
 }
 
-/* Does this entry need a place context? (out of memory: asks the gazetteer) */
+/* Does this entry need a place context? Read once per entry and run
+ * (r->gctx), not per candidate: the entries' table is large and read at
+ * random. */
 static int gaz_ctx(eg_resolver *r, const eg_ctx *c, uint32_t entry)
 {
-    const eg_rgaz *g = gaz_get(r, c, entry);
-    return g ? g->ctx : (eg_gaz_entry_at(c->gaz, entry)->flags & EG_GE_CTX) != 0;
+    const eg_gaz_entry *en;
+    if (entry < r->gctx_n && r->gctx[entry])
+        return r->gctx[entry] - 1;
+    en = eg_gaz_entry_at(c->gaz, entry);
+    if (entry < r->gctx_n)
+        r->gctx[entry] = (uint8_t)(1 + (en && (en->flags & EG_GE_CTX)));
+    return en && (en->flags & EG_GE_CTX);
 }
 
 /* ---- choosing among candidates ---- */
@@ -415,6 +416,31 @@ static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
              cs->v[i + 1].t1 == c->t1));
 }
 
+/* What choose() learns of each candidate in its first pass (r->cflag). */
+enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
+
+/* Fills the sort key of candidate k->idx (one that overlaps another):
+ * its length in words, priority, support and weakness. Returns EG_OK or
+ * EG_ENOMEM. */
+static int rank(eg_resolver *r, const eg_doc *d, const eg_cands *cs, sortkey *k)
+{
+    const eg_cand *x = &cs->v[k->idx];
+    uint32_t t, len = 0;
+    for (t = x->t0; t < x->t1; t++)
+        len += !(d->tok[t].flags & EG_TF_JOINER);
+    k->len = len;
+    k->prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
+    k->support = 0;
+    if (r->cflag[k->idx] & CF_AMBIG) {
+        const eg_rgaz *g = gaz_get(r, x->entry);
+        if (!g)
+            return EG_ENOMEM;
+        k->support = g->support;
+    }
+    k->weak = (x->flags & EG_CF_WEAK) != 0;
+    return EG_OK;
+}
+
 /* Adds a chosen candidate as a mention; choose() has made room. */
 static void push_mention(eg_resolver *r, const eg_cand *c)
 {
@@ -427,9 +453,6 @@ static void push_mention(eg_resolver *r, const eg_cand *c)
     m->ent = c->entry; /* gazetteer entry for now; an entity index after assign */
     m->why = EG_WHY_NONE;
 }
-
-/* What choose() learns of each candidate in its first pass (r->cflag). */
-enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
 
 /* Picks the mentions among the candidates: the longest, then the highest
  * priority, then the best supported; weak ones only where nothing else is.
@@ -485,14 +508,20 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
     if (need_alone && nalone)
         for (i = 0; i < cs->n; i++)
             if (r->cflag[i] & CF_ALONE) {
-                eg_rgaz *g = gaz_get(r, c, cs->v[i].entry);
+                eg_rgaz *g = gaz_get(r, cs->v[i].entry);
                 if (!g)
                     goto out;
                 g->support++;
             }
+    /* A candidate that shares no token with another one is chosen whatever
+     * the order: it goes straight to r->at, and only those that overlap
+     * are ranked and sorted (most candidates overlap nothing). r->cover
+     * counts the candidates on each token, saturating at 2; then 3 marks
+     * the first token of a chosen candidate (r->at says which). */
+    memset(r->cover, 0, d->ntok);
     for (i = 0; i < cs->n; i++) {
         const eg_cand *x = &cs->v[i];
-        uint32_t t, len = 0;
+        uint32_t t;
         if (x->t0 >= x->t1 || x->t1 > d->ntok)
             continue;
         if (x->source == EG_SRC_GAZ && gaz_ctx(r, c, x->entry) &&
@@ -502,35 +531,11 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             continue;
         if (extends_known_person(gp, gp ? ngp : 0, x))
             continue;
-        for (t = x->t0; t < x->t1; t++)
-            len += !(d->tok[t].flags & EG_TF_JOINER);
-        k[n].idx = (uint32_t)i;
-        k[n].len = len;
-        k[n].prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-        if (r->cflag[i] & CF_AMBIG) {
-            const eg_rgaz *g = gaz_get(r, c, x->entry);
-            if (!g)
-                goto out;
-            k[n].support = g->support;
-        } else {
-            k[n].support = 0;
-        }
-        k[n].weak = (x->flags & EG_CF_WEAK) != 0;
-        n++;
-    }
-    memset(r->taken, 0, d->ntok + 1);
-    /* A candidate that shares no token with another one is chosen whatever
-     * the order: it goes straight to r->at, and only those that overlap
-     * are sorted (most candidates overlap nothing). r->cover counts the
-     * candidates on each token, saturating at 2; then 3 marks the first
-     * token of a chosen candidate (r->at says which). */
-    memset(r->cover, 0, d->ntok);
-    for (i = 0; i < n; i++) {
-        const eg_cand *x = &cs->v[k[i].idx];
-        uint32_t t;
+        k[n++].idx = (uint32_t)i;
         for (t = x->t0; t < x->t1; t++)
             r->cover[t] += r->cover[t] < 2;
     }
+    memset(r->taken, 0, d->ntok + 1);
     for (i = 0, j = 0; i < n; i++) {
         const eg_cand *x = &cs->v[k[i].idx];
         uint32_t t;
@@ -546,6 +551,9 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         r->cover[x->t0] = 3; /* a chosen candidate starts here */
     }
     n = j;
+    for (i = 0; i < n; i++)
+        if (rank(r, d, cs, &k[i]))
+            goto out;
     if (n > 1) {
         if (eg_grow(&r->order2, &r->order2cap, n, sizeof *k))
             goto out;
@@ -858,15 +866,41 @@ static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, con
     return m > f ? 1 : f > m ? -1 : 0;
 }
 
+/* The gazetteer's entries, and the id and label strings they point to, are
+ * read at random from tables far larger than the cache: a document's first
+ * mention of an entry waits for three misses in a row (entry, id, label).
+ * assign_entities asks for them ahead: the entry 2 * GAZ_AHEAD mentions
+ * ahead, its strings GAZ_AHEAD mentions ahead, when the entry has had time
+ * to come in. */
+#define GAZ_AHEAD 6
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+static void gaz_warm(const eg_resolver *r, const eg_ctx *c, size_t i)
+{
+    const eg_gaz_entry *en;
+    if (i + 2 * GAZ_AHEAD < r->nm && r->m[i + 2 * GAZ_AHEAD].source == EG_SRC_GAZ)
+        PREFETCH(eg_gaz_entry_at(c->gaz, r->m[i + 2 * GAZ_AHEAD].ent));
+    if (i + GAZ_AHEAD < r->nm && r->m[i + GAZ_AHEAD].source == EG_SRC_GAZ &&
+        (en = eg_gaz_entry_at(c->gaz, r->m[i + GAZ_AHEAD].ent))) {
+        PREFETCH(en->id);
+        PREFETCH(en->label);
+    }
+}
+
 static int assign_entities(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
 {
     size_t i;
     for (i = 0; i < r->nm; i++) {
         eg_rmention *m = &r->m[i];
         uint32_t ent;
+        gaz_warm(r, c, i);
         if (m->source == EG_SRC_GAZ) {
             eg_rgaz *g;
-            if (!(g = gaz_get(r, c, m->ent)))
+            if (!(g = gaz_get(r, m->ent)))
                 return EG_ENOMEM;
             if (g->ent == EG_NONE) {
                 const eg_gaz_entry *en = eg_gaz_entry_at(c->gaz, m->ent);
@@ -1314,18 +1348,15 @@ static int ambiguous_entity(eg_resolver *r, const eg_doc *d, uint32_t t, uint32_
     return rc;
 }
 
-/* Resolves one word that may be a partial name. Returns EG_OK whether or
- * not it became a mention. */
 /* Persons named in full whose last (or first) word is a spelling variant
- * of token t ("Masoud" for Massoud Rajavi, "Ibrahim" for Ebrahim). */
+ * of token t ("Masoud" for Massoud Rajavi, "Ibrahim" for Ebrahim); sk is
+ * t's skeleton hash, one that some full name's words have (skel_known). */
 static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, uint64_t sk, int last, uint32_t *out,
                            size_t max)
 {
     const eg_token *k = &d->tok[t];
     size_t n = 0;
     uint32_t nd;
-    if (!sk || !(r->skel_bits[sk >> 58] >> (sk >> 52 & 63) & 1)) /* no full name has this skeleton */
-        return 0;
     for (nd = names_head(r, last ? NK_LAST_SK : NK_FIRST_SK, sk); nd != EG_NONE && n < max; nd = r->names_next[nd]) {
         const eg_rentity *x = &r->ent[r->full[nd >> 2]];
         const eg_token *w = &d->tok[last ? x->last_tok : x->first_tok];
@@ -1335,33 +1366,51 @@ static size_t persons_like(const eg_resolver *r, const eg_doc *d, uint32_t t, ui
     return n;
 }
 
-/* What the full-name index alone says of the word at token t: 1 with *out
- * (EG_NONE when no person) and *why; 0 when several persons have it as
- * their last word and the context must choose (pick_person). */
-static int part_lookup(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, uint32_t *out,
-                       uint8_t *why)
+/* May some full name have a first or last word of skeleton hash sk? (a
+ * filter: 0 means no) */
+static int skel_known(const eg_resolver *r, uint64_t sk) { return r->skel_bits[sk >> 58] >> (sk >> 52 & 63) & 1; }
+
+/* What the full-name index may hold for the word at token t, from its
+ * filters alone: PART_NAMED, a full name may have this word; PART_VARIANT,
+ * one may have a spelling variant of it. 0: part_lookup finds no one (most
+ * capitalised words), so the caller need not ask. */
+enum { PART_NAMED = 1, PART_VARIANT = 2 };
+
+static unsigned part_may(const eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t)
+{
+    unsigned may = name_bits_has(r, d->tok[t].h) ? PART_NAMED : 0;
+    if (c->opt.fuzzy > 0 && r->nfull && variant_possible(r, d, t))
+        may |= PART_VARIANT;
+    return may;
+}
+
+/* What the full-name index alone says of the word at token t (`may`: its
+ * part_may): 1 with *out (EG_NONE when no person) and *why; 0 when several
+ * persons have it as their last word and the context must choose
+ * (pick_person). */
+static int part_lookup(const eg_resolver *r, const eg_doc *d, uint32_t t, unsigned may, uint32_t *out, uint8_t *why)
 {
     uint32_t cand[8];
-    uint64_t h = d->tok[t].h, sk = 0;
-    int named = name_bits_has(r, h); /* else neither lookup below finds anyone */
-    size_t n = named ? persons_with(r, h, 1, cand, 8) : 0;
+    uint64_t h = d->tok[t].h, sk;
+    size_t n = may & PART_NAMED ? persons_with(r, h, 1, cand, 8) : 0;
     *out = EG_NONE;
     if (n == 0) {
         /* a given name alone, when only one person in the document has it;
          * failing that, a spelling variant of one person's surname or given
          * name */
-        n = named ? persons_with(r, h, 0, cand, 8) : 0;
+        n = may & PART_NAMED ? persons_with(r, h, 0, cand, 8) : 0;
         if (n == 1) {
             *out = cand[0];
             *why = EG_WHY_GIVEN;
-        } else if (n == 0 && c->opt.fuzzy > 0 && r->nfull && variant_possible(r, d, t) &&
-                   (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) &&
-                   persons_like(r, d, t, sk, 1, cand, 2) == 1) {
-            *out = cand[0];
-            *why = EG_WHY_SURNAME;
-        } else if (n == 0 && sk && persons_like(r, d, t, sk, 0, cand, 2) == 1) {
-            *out = cand[0];
-            *why = EG_WHY_GIVEN;
+        } else if (n == 0 && (may & PART_VARIANT) &&
+                   (sk = eg_skeleton_hash(eg_tok_key(d, &d->tok[t]), d->tok[t].klen)) && skel_known(r, sk)) {
+            if (persons_like(r, d, t, sk, 1, cand, 2) == 1) {
+                *out = cand[0];
+                *why = EG_WHY_SURNAME;
+            } else if (persons_like(r, d, t, sk, 0, cand, 2) == 1) {
+                *out = cand[0];
+                *why = EG_WHY_GIVEN;
+            }
         }
         return 1;
     }
@@ -1391,12 +1440,14 @@ static int gender_ready(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     return rc;
 }
 
-static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, const uint8_t *person_at,
-                        const uint32_t *ent_at, uint32_t *out, uint8_t *why)
+/* Resolves one word that may be a partial name (`may`: its part_may):
+ * *out the person, or EG_NONE. */
+static int resolve_part(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t t, unsigned may,
+                        const uint8_t *person_at, const uint32_t *ent_at, uint32_t *out, uint8_t *why)
 {
     uint32_t cand[8];
     size_t n;
-    if (part_lookup(r, c, d, t, out, why))
+    if (part_lookup(r, d, t, may, out, why))
         return EG_OK;
     if (!r->gender_done) {
         int rc = gender_ready(r, c, d);
@@ -1527,8 +1578,11 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
     const eg_token *k = &d->tok[t];
     uint32_t to = EG_NONE;
     uint8_t why = EG_WHY_NONE;
+    unsigned may = part_may(r, c, d, t);
     size_t i;
     int rc;
+    if (!may && !(k->flags & EG_TF_ALLCAP)) /* no name it could be part of, and not an acronym */
+        return EG_OK;
     if ((k->flags & EG_TF_SENT_START) && eg_lex_has(&c->lex, EG_LEX_COMMON, k->h))
         return EG_OK;
     if (k->flags & EG_TF_ALLCAP)
@@ -1544,7 +1598,7 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
         if (to != EG_NONE)
             why = EG_WHY_ACRONYM_OF;
     }
-    if (to == EG_NONE && (rc = resolve_part(r, c, d, t, person_at, ent_at, &to, &why)))
+    if (to == EG_NONE && may && (rc = resolve_part(r, c, d, t, may, person_at, ent_at, &to, &why)))
         return rc;
     if (to == EG_NONE)
         return EG_OK;
@@ -1553,6 +1607,41 @@ static int bare_word(eg_resolver *r, const eg_ctx *c, const eg_doc *d, uint32_t 
     person_at[t] = r->ent[to].type == EG_PERSON;
     ent_at[t] = to;
     return EG_OK;
+}
+
+/* A token's kind and flags read as one 32-bit number (they are side by
+ * side in eg_token): one load and one comparison test both. */
+_Static_assert(offsetof(eg_token, flags) == offsetof(eg_token, kind) + sizeof(uint16_t),
+               "eg_token: kind and flags side by side");
+
+static uint32_t kind_flags(const eg_token *k)
+{
+    uint32_t v;
+    memcpy(&v, (const char *)k + offsetof(eg_token, kind), sizeof v);
+    return v;
+}
+
+/* The tokens of [t0, t1) that are words, capitalised and not dotted, in
+ * order, into out; returns the end of what it wrote. Every token is
+ * tested and written, out advancing only on a match: the test goes
+ * either way too unpredictably to branch on, and this runs over most
+ * tokens of the corpus. */
+static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *out)
+{
+    eg_token m, w; /* only kind and flags are read */
+    const eg_token *k = d->tok + t0, *end = d->tok + t1;
+    uint32_t mask, want, t = t0;
+    m.kind = 0xFFFF;
+    m.flags = EG_TF_CAP | EG_TF_DOTTED;
+    w.kind = EG_TK_WORD;
+    w.flags = EG_TF_CAP;
+    mask = kind_flags(&m);
+    want = kind_flags(&w);
+    for (; k < end; k++, t++) {
+        *out = t;
+        out += (kind_flags(k) & mask) == want;
+    }
+    return out;
 }
 
 /* Whether a mention that is not a person's has three words or more. */
@@ -1575,7 +1664,8 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
     if (!d->ntok)
         return EG_OK;
     if (eg_grow((void **)&r->person_at, &r->person_cap, d->ntok, 1) ||
-        eg_grow((void **)&r->ent_at, &r->ent_at_cap, d->ntok, sizeof *r->ent_at))
+        eg_grow((void **)&r->ent_at, &r->ent_at_cap, d->ntok, sizeof *r->ent_at) ||
+        eg_grow((void **)&r->bare, &r->bare_cap, d->ntok, sizeof *r->bare))
         return EG_ENOMEM;
     person_at = r->person_at;
     ent_at = r->ent_at;
@@ -1609,7 +1699,7 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
                 why = EG_WHY_ACRONYM_OF;
             else
                 to = EG_NONE;
-        } else if ((rc = resolve_part(r, c, d, m->t0, person_at, ent_at, &to, &why)))
+        } else if ((rc = resolve_part(r, c, d, m->t0, part_may(r, c, d, m->t0), person_at, ent_at, &to, &why)))
             goto out;
         if (to != EG_NONE && to != m->ent) {
             r->ent[m->ent].nment--;
@@ -1620,18 +1710,18 @@ static int link_partials(eg_resolver *r, const eg_ctx *c, const eg_doc *d)
         }
     }
     /* bare words: surnames, given names, learned acronyms. A word may be
-     * a name part when capitalised, undotted, and not a common word at the
-     * start of a sentence (tests cheapest first: most tokens fail the first). */
-    {
-        const eg_token *tok = d->tok, *k, *end = d->tok + d->ntok; /* none of these move in the loop */
-        const uint8_t *taken = r->taken;
-        /* the three tests combined without branches: each alone is
-         * taken too unpredictably, the three together rarely (taken[] holds
-         * 0 or 1) */
-        for (k = tok, t = 0; k < end; k++, t++)
-            if ((((k->flags & (EG_TF_CAP | EG_TF_DOTTED)) == EG_TF_CAP) & (k->kind == EG_TK_WORD) & (1u ^ taken[t])) &&
-                (rc = bare_word(r, c, d, t, person_at, ent_at)))
+     * a name part when capitalised, undotted, no mention covering it, and
+     * not a common word at the start of a sentence (bare_word tests the
+     * last). The words are listed between one mention and the next (the
+     * mentions r->m[0..nm0) are in text order and do not overlap), then
+     * looked at while their tokens are still in cache. */
+    for (i = 0, t = 0; i <= nm0; i++) {
+        uint32_t end = i < nm0 ? r->m[i].t0 : (uint32_t)d->ntok, *w, *wend = cap_words(d, t, end, r->bare);
+        for (w = r->bare; w < wend; w++)
+            if ((rc = bare_word(r, c, d, *w, person_at, ent_at)))
                 goto out;
+        if (i < nm0)
+            t = r->m[i].t1;
     }
 out:
     return rc;

@@ -84,8 +84,7 @@ typedef struct {
     uint32_t key;               /* entry + 1 */
     uint32_t gen;               /* in use when equal to eg_resolver.gmemo_gen */
     uint32_t ent;               /* its entity, EG_NONE until it has one */
-    unsigned ctx : 1;           /* needs a place context (EG_GE_CTX) */
-    unsigned support : 31;      /* spans naming it with no rival entry (resolve.c: choose) */
+    uint32_t support;           /* spans naming it with no rival entry (resolve.c: choose) */
 } eg_rgaz;
 
 /* A spelling of initials and its entity (resolve.c: acronym_of). */
@@ -107,7 +106,7 @@ typedef struct {
     eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */
     size_t gmemo_n, gmemo_used, gmemo_cap;
     uint32_t gmemo_gen;
-    uint8_t *gctx;      /* per gazetteer entry: 0 unknown, 1 + its place-context flag (resolve.c: gaz_get) */
+    uint8_t *gctx;      /* per gazetteer entry: 0 unknown, 1 + its place-context flag (resolve.c: gaz_ctx) */
     size_t gctx_n;
     const void *gctx_gaz; /* the gazetteer gctx describes, and its entries */
     const void *gctx_entries;
@@ -134,6 +133,8 @@ typedef struct {
     size_t person_cap;
     uint32_t *ent_at;   /* per token: the entity of its mention (scratch) */
     size_t ent_at_cap;
+    uint32_t *bare;     /* the capitalised words between two mentions (scratch; resolve.c: link_partials) */
+    size_t bare_cap;
     uint32_t *full;     /* persons named in full in this document */
     size_t nfull, full_cap;
     struct {            /* index of full names by word hash (resolve.c: names_head) */
