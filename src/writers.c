@@ -594,6 +594,40 @@ const unsigned char egw_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* Sixteen bytes at a time with SSE2 (every x86-64): a signed compare
+ * below 0x20 finds the C0 controls and every byte >= 0x80 at once, and one
+ * compare per other byte that the class does not keep finds the rest. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define EGW_SSE2 1
+#else
+#define EGW_SSE2 0
+#endif
+
+size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
+{
+    size_t i = 0;
+#if EGW_SSE2
+    /* the ASCII bytes from 0x20 up that cls does not keep (see egw_plain);
+     * a NUL pads the shorter lists, and NUL is caught anyway */
+    const char *sp = cls == 1 ? "&<>\"'" : cls == 2 ? "\"\\\0\0\0" : "&\\\x7f\0\0";
+    const __m128i ctl = _mm_set1_epi8(0x20), s0 = _mm_set1_epi8(sp[0]), s1 = _mm_set1_epi8(sp[1]),
+                  s2 = _mm_set1_epi8(sp[2]), s3 = _mm_set1_epi8(sp[3]), s4 = _mm_set1_epi8(sp[4]);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, ctl), _mm_cmpeq_epi8(x, s0));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s1), _mm_cmpeq_epi8(x, s2)));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s3), _mm_cmpeq_epi8(x, s4)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
+    while (i < n && (egw_plain[p[i]] & cls))
+        i++;
+    return i;
+}
+
 /* What XML escaping does with the non-plain character at p[0] (k bytes
  * long, *k set): the replacement text, or NULL to keep it. */
 static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, char ref[16])
@@ -631,13 +665,12 @@ static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, char ref
 
 /* The next character from p[*i] on that XML escaping replaces: moves *i
  * to it, sets *k to its length, and returns its replacement; NULL at the
- * end of the text. Plain runs are skipped a table lookup per byte. */
+ * end of the text. Plain runs are skipped sixteen bytes at a time. */
 static const char *xml_next(const unsigned char *p, size_t n, size_t *i, size_t *k, char ref[16])
 {
     while (*i < n) {
         const char *rep;
-        while (*i < n && (egw_plain[p[*i]] & 1))
-            ++*i;
+        *i += egw_plain_run(p + *i, n - *i, 1);
         if (*i >= n)
             break;
         if ((rep = xml_rep(p + *i, n - *i, k, ref)))
@@ -712,6 +745,54 @@ void egw_xml_aliases(egw_sink *s, const eg_node *n)
     }
 }
 
+char *egw_json_esc(char *o, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, run;
+    *o++ = '"';
+    while (i < n) {
+        unsigned c;
+        size_t k;
+        run = egw_plain_run(p + i, n - i, 2);
+        memcpy(o, p + i, run);
+        o += run;
+        if ((i += run) >= n)
+            break;
+        c = p[i];
+        if (c >= 0x80) {
+            if ((k = eg_utf8_valid_len(p + i, n - i))) {
+                memcpy(o, p + i, k);
+                o += k;
+                i += k;
+            } else {
+                memcpy(o, replacement, 3);
+                o += 3;
+                i++;
+            }
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default: /* another C0 control */
+            memcpy(o, "u00", 3);
+            o[3] = hex[c >> 4];
+            o[4] = hex[c & 15];
+            o += 5;
+        }
+        i++;
+    }
+    *o++ = '"';
+    return o;
+}
+
 /* Whether the '&' at p starts what Graphviz reads as an HTML entity in a
  * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. The
  * text ends at `end`. */
@@ -746,8 +827,7 @@ int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
         unsigned c;
         const char *rep = NULL;
         size_t k = 1;
-        while (i < n && (egw_plain[p[i]] & 4))
-            i++;
+        i += egw_plain_run(p + i, n - i, 4);
         if (i >= n)
             break;
         c = p[i];

@@ -148,6 +148,17 @@ int egw_utf8_clean_n(eg_buf *b, const char *str, size_t n);
 /* Byte classes for fast scans (writers.c): bit 1 plain in XML, bit 2 plain
  * in a JSON string, bit 4 plain in a Graphviz escString (ASCII only). */
 extern const unsigned char egw_plain[256];
+/* The length of the run of bytes at p (at most n) that class cls (1, 2
+ * or 4, as in egw_plain) keeps as they are: the index of the first byte
+ * an escaper must look at, or n. */
+size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls);
+/* Writes str (n bytes) at o as a JSON string, quotes included, with the
+ * bytes Jansson's dump gives for the cleaned text (JSON_PRESERVE_ORDER, no
+ * JSON_ENSURE_ASCII): '"' and '\\' escaped, \b \f \n \r \t, the other C0
+ * controls as \u00XX (upper-case hex), every other character as it is
+ * (DEL, U+2028 too), and each byte that is not valid UTF-8 as U+FFFD. o
+ * has room for 6 * n + 2 bytes. Returns the end. */
+char *egw_json_esc(char *o, const char *str, size_t n);
 /* Returns str itself when it is valid UTF-8, else a cleaned copy in *tmp
  * (NULL on out-of-memory). */
 const char *egw_utf8_valid(eg_buf *tmp, const char *str);
