@@ -354,16 +354,29 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         sink_flush(s);
 }
 
+/* Two digits at a time, from the right. */
 size_t egw_fmt_u64(char *buf, uint64_t x)
 {
-    char t[24];
-    size_t n = 0, i;
-    do {
-        t[n++] = (char)('0' + x % 10);
-        x /= 10;
-    } while (x);
-    for (i = 0; i < n; i++)
-        buf[i] = t[n - 1 - i];
+    static const char pairs[201] =
+        "00010203040506070809101112131415161718192021222324"
+        "25262728293031323334353637383940414243444546474849"
+        "50515253545556575859606162636465666768697071727374"
+        "75767778798081828384858687888990919293949596979899";
+    char t[24], *end = t + sizeof t, *q = end;
+    size_t n;
+    while (x >= 100) {
+        q -= 2;
+        memcpy(q, pairs + 2 * (x % 100), 2);
+        x /= 100;
+    }
+    if (x >= 10) {
+        q -= 2;
+        memcpy(q, pairs + 2 * x, 2);
+    } else {
+        *--q = (char)('0' + x);
+    }
+    n = (size_t)(end - q);
+    memcpy(buf, q, n);
     buf[n] = 0;
     return n;
 }
@@ -628,86 +641,89 @@ size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
     return i;
 }
 
-/* What XML escaping does with the non-plain character at p[0] (k bytes
- * long, *k set): the replacement text, or NULL to keep it. */
-static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, char ref[16])
+/* What XML escaping does with the non-plain character at p[0] (*k set to
+ * its length): the replacement text (*rl bytes), or NULL to keep it. */
+static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, size_t *rl, char ref[16])
 {
+#define XML_REP(lit) (*rl = sizeof lit - 1, lit)
     unsigned c = p[0];
     *k = 1;
     if (c < 0x80) {
         switch (c) {
-        case '&': return "&amp;";
-        case '<': return "&lt;";
-        case '>': return "&gt;";
-        case '"': return "&quot;";
-        case '\'': return "&apos;";
-        case '\t': return "&#9;";
-        case '\n': return "&#10;";
-        case '\r': return "&#13;";
-        default: return c < 0x20 ? replacement : NULL; /* C0: not an XML 1.0 character */
+        case '&': return XML_REP("&amp;");
+        case '<': return XML_REP("&lt;");
+        case '>': return XML_REP("&gt;");
+        case '"': return XML_REP("&quot;");
+        case '\'': return XML_REP("&apos;");
+        case '\t': return XML_REP("&#9;");
+        case '\n': return XML_REP("&#10;");
+        case '\r': return XML_REP("&#13;");
+        default: return c < 0x20 ? XML_REP(replacement) : NULL; /* C0: not an XML 1.0 character */
         }
     }
     *k = eg_utf8_valid_len(p, n);
     if (!*k) {
         *k = 1;
-        return replacement;
+        return XML_REP(replacement);
     }
     if (*k == 3 && c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
-        return replacement; /* U+FFFE, U+FFFF */
+        return XML_REP(replacement); /* U+FFFE, U+FFFF */
     if (*k == 2 && c == 0xC2 && p[1] < 0xA0) {
-        snprintf(ref, 16, "&#%u;", (unsigned)p[1]); /* C1 controls, NEL */
+        *rl = (size_t)snprintf(ref, 16, "&#%u;", (unsigned)p[1]); /* C1 controls, NEL */
         return ref;
     }
     if (*k == 3 && c == 0xE2 && p[1] == 0x80 && p[2] == 0xA8)
-        return "&#8232;"; /* LINE SEPARATOR */
+        return XML_REP("&#8232;"); /* LINE SEPARATOR */
     return NULL;
+#undef XML_REP
 }
 
-/* The next character from p[*i] on that XML escaping replaces: moves *i
- * to it, sets *k to its length, and returns its replacement; NULL at the
- * end of the text. Plain runs are skipped sixteen bytes at a time. */
-static const char *xml_next(const unsigned char *p, size_t n, size_t *i, size_t *k, char ref[16])
+/* Room xml_esc needs for n bytes: a character grows at most six times
+ * ('"' to "&quot;"). */
+#define XML_ROOM(n) (6 * (n))
+
+/* Writes str (n bytes) escaped for XML at o, which has XML_ROOM(n) bytes;
+ * returns the end. Plain runs are skipped sixteen bytes at a time. */
+static char *xml_esc(char *o, const char *str, size_t n)
 {
-    while (*i < n) {
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, run = 0, k, rl;
+    char ref[16];
+    while (i < n) {
         const char *rep;
-        *i += egw_plain_run(p + *i, n - *i, 1);
-        if (*i >= n)
+        i += egw_plain_run(p + i, n - i, 1);
+        if (i >= n)
             break;
-        if ((rep = xml_rep(p + *i, n - *i, k, ref)))
-            return rep;
-        *i += *k;
+        if (!(rep = xml_rep(p + i, n - i, &k, &rl, ref))) {
+            i += k;
+            continue;
+        }
+        memcpy(o, p + run, i - run);
+        o += i - run;
+        memcpy(o, rep, rl);
+        o += rl;
+        i += k;
+        run = i;
     }
-    return NULL;
+    memcpy(o, p + run, n - run);
+    return o + (n - run);
 }
 
 int egw_xml_buf(eg_buf *b, const char *str)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    size_t n = strlen(str), i = 0, run = 0, k;
-    const char *rep;
-    char ref[16];
-    while ((rep = xml_next(p, n, &i, &k, ref))) {
-        if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
-            return EG_ENOMEM;
-        i += k;
-        run = i;
-    }
-    return eg_buf_add(b, p + run, n - run);
+    size_t n = strlen(str);
+    if (eg_buf_reserve(b, XML_ROOM(n)))
+        return EG_ENOMEM;
+    b->len = (size_t)(xml_esc(b->p + b->len, str, n) - b->p);
+    b->p[b->len] = 0;
+    return EG_OK;
 }
 
 void egw_xml_n(egw_sink *s, const char *str, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    size_t i = 0, run = 0, k;
-    const char *rep;
-    char ref[16];
-    while ((rep = xml_next(p, n, &i, &k, ref))) {
-        egw_add(s, p + run, i - run);
-        egw_puts(s, rep);
-        i += k;
-        run = i;
-    }
-    egw_add(s, p + run, n - run);
+    char *o = egw_room(s, XML_ROOM(n));
+    if (o)
+        s->buf.len = (size_t)(xml_esc(o, str, n) - s->buf.p);
 }
 
 /* The same bytes as egw_xml of egw_evidence_text's line: cleaning and XML

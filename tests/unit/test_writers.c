@@ -292,7 +292,8 @@ static void test_fast_escapes(void)
     char *mine = malloc(6 * sizeof text + 2), *theirs = malloc(6 * sizeof text + 2);
     eg_buf clean = {0};
     json_t *str = json_string("");
-    size_t bad_run = 0, bad_json = 0, t, cls, i;
+    char text_num[2][32];
+    size_t bad_run = 0, bad_json = 0, bad_num = 0, t, cls, i;
     if (!mine || !theirs || !str) {
         OK(0, "fast escapes: memory");
         return;
@@ -314,6 +315,16 @@ static void test_fast_escapes(void)
         got = (size_t)(egw_json_esc(mine, (const char *)text, n) - mine);
         bad_json += want != got || memcmp(mine, theirs, want);
     }
+    for (t = 0; t < 2000; t++) { /* every length of number, its edges too */
+        uint64_t x = t < 1000 ? (uint64_t)t : (uint64_t)1 << (t % 64);
+        char a[32], b[32];
+        x = t >= 1500 ? x - 1 : x;
+        snprintf(a, sizeof a, "%llu", (unsigned long long)x);
+        bad_num += egw_fmt_u64(b, x) != strlen(a) || strcmp(a, b);
+    }
+    snprintf(text_num[0], sizeof text_num[0], "%llu", (unsigned long long)UINT64_MAX);
+    bad_num += egw_fmt_u64(text_num[1], UINT64_MAX) != strlen(text_num[0]) || strcmp(text_num[0], text_num[1]);
+    EQ_INT(bad_num, 0, "egw_fmt_u64: the digits snprintf prints");
     EQ_INT(bad_run, 0, "egw_plain_run: the same runs as the byte table");
     EQ_INT(bad_json, 0, "egw_json_esc: the same bytes as Jansson's dump of the cleaned text");
     json_decref(str);
