@@ -89,7 +89,11 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
             egw_xml(&s, n->label);
             egw_add(&s, LIT("</data>\n"));
         }
-        data_str(&s, "      ", "type", eg_type_name(n->type));
+        if (*eg_type_name(n->type)) {
+            egw_add(&s, LIT("      <data key=\"type\">"));
+            egw_xml(&s, eg_type_name(n->type));
+            egw_add(&s, LIT("</data>\n"));
+        }
         egw_add(&s, LIT("      <data key=\"mentions\">"));
         egw_u64(&s, n->mentions);
         egw_add(&s, LIT("</data>\n      <data key=\"docs\">"));
