@@ -761,6 +761,8 @@ static int write_all(dot_ctx *c)
         }
         for (; k < v->nedges; k++) {
             const eg_edge *ed = &v->edges[order ? order[k] : k];
+            if (!order)
+                egw_prefetch(c->env, v, k, 1);
             size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
             if (t != i)
                 break;

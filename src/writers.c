@@ -510,6 +510,27 @@ void egw_env_free(egw_env *env)
     memset(env, 0, sizeof *env);
 }
 
+/* Where ev's snippet is in a mapped spool file; NULL when it is not
+ * mapped (or the record points outside the file). */
+static const char *snippet_mapped(const egw_env *env, const eg_evidence *ev)
+{
+    size_t lo = 0, hi;
+    if (!env || !env->nmaps)
+        return NULL;
+    hi = env->nmaps;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (env->maps[mid].fd < ev->spool_fd)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < env->nmaps && env->maps[lo].fd == ev->spool_fd && env->maps[lo].base &&
+        ev->snip_off <= env->maps[lo].size && ev->snip_len <= env->maps[lo].size - ev->snip_off)
+        return env->maps[lo].base + ev->snip_off;
+    return NULL;
+}
+
 const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp)
 {
     const char *p;
@@ -517,26 +538,53 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
         *len = strlen(ev->snippet);
         return ev->snippet;
     }
-    if (env && env->nmaps) {
-        size_t lo = 0, hi = env->nmaps;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (env->maps[mid].fd < ev->spool_fd)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < env->nmaps && env->maps[lo].fd == ev->spool_fd && env->maps[lo].base &&
-            ev->snip_off <= env->maps[lo].size && ev->snip_len <= env->maps[lo].size - ev->snip_off) {
-            const char *q = env->maps[lo].base + ev->snip_off, *z = memchr(q, 0, ev->snip_len);
-            *len = z ? (size_t)(z - q) : ev->snip_len;
-            return q;
-        }
+    if ((p = snippet_mapped(env, ev))) {
+        const char *z = memchr(p, 0, ev->snip_len);
+        *len = z ? (size_t)(z - p) : ev->snip_len;
+        return p;
     }
     if (!(p = eg_evidence_snippet(ev, tmp)))
         return NULL;
     *len = strlen(p);
     return p;
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* How far ahead egw_prefetch looks: the records that hold the addresses
+ * first, then what they point at, once the records have come in. */
+#define AHEAD_RECORDS 16
+#define AHEAD_TEXT 8
+
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
+{
+    const eg_edge *ed;
+    size_t j;
+    if (i + AHEAD_RECORDS < v->nedges) {
+        ed = &v->edges[i + AHEAD_RECORDS];
+        PREFETCH(&v->nodes[ed->a]);
+        PREFETCH(&v->nodes[ed->b]);
+        if (ed->nev)
+            PREFETCH(ed->ev);
+    }
+    if (i + AHEAD_TEXT < v->nedges) {
+        ed = &v->edges[i + AHEAD_TEXT];
+        PREFETCH(v->nodes[ed->a].id);
+        PREFETCH(v->nodes[ed->b].id);
+        for (j = 0; j < ed->nev && j < nev; j++) {
+            const char *p = ed->ev[j].snippet ? ed->ev[j].snippet : snippet_mapped(env, &ed->ev[j]);
+            if (p) {
+                PREFETCH(p); /* a snippet is at most about 200 bytes */
+                PREFETCH(p + 64);
+                PREFETCH(p + 128);
+                PREFETCH(p + 192);
+            }
+        }
+    }
 }
 
 /* ---- text ---- */

@@ -66,6 +66,13 @@ void egw_env_free(egw_env *env);
  * a pread; NULL when it cannot be read. env may be NULL. */
 const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp);
 
+/* A hint, no more: asks for what writing edges[i + a few] will read (the
+ * node records and ids, the evidence records and the first nev snippets)
+ * to be brought into the cache. Consecutive edges read memory far apart
+ * (nodes by index, snippets all over the spool), and each miss would
+ * otherwise be waited for in turn. */
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev);
+
 /* An output file being written: bytes collect in `buf` and go to the
  * eg_out's temporary file in large blocks. The first failure (EG_ENOMEM or
  * EG_EIO, with errno) is kept in `status`; later writes do nothing, and
