@@ -752,6 +752,7 @@ static int write_all(dot_ctx *c)
     put_decl(s, "node", node_attr, NA_N);
     put_decl(s, "edge", edge_attr, EA_N);
     for (i = 0; i < v->nnodes; i++) {
+        egw_prefetch_node(v, i);
         if (rep && rep[i] != i)
             continue; /* part of node rep[i] */
         if (!(done[i / 8] & (1u << (i % 8)))) {

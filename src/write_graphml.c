@@ -81,6 +81,7 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
     /* the elements below are data_str / data_u64 spelt out: the same bytes */
     for (i = 0; i < v->nnodes && !s.status; i++) {
         const eg_node *n = &v->nodes[i];
+        egw_prefetch_node(v, i);
         egw_add(&s, LIT("    <node id=\""));
         egw_xml(&s, n->id);
         egw_add(&s, LIT("\">\n"));

@@ -218,6 +218,7 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     put_value(&s, graph, 1);
     egw_puts(&s, ",\n \"nodes\": [");
     for (i = 0; i < v->nnodes && !s.status; i++) {
+        egw_prefetch_node(v, i);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
         put_node(&s, &v->nodes[i]);
     }

@@ -587,6 +587,21 @@ void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
     }
 }
 
+void egw_prefetch_node(const eg_gview *v, size_t i)
+{
+    const eg_node *n;
+    size_t j;
+    if (i + AHEAD_RECORDS < v->nnodes && v->nodes[i + AHEAD_RECORDS].naliases)
+        PREFETCH(v->nodes[i + AHEAD_RECORDS].aliases);
+    if (i + AHEAD_TEXT < v->nnodes) {
+        n = &v->nodes[i + AHEAD_TEXT];
+        PREFETCH(n->id);
+        PREFETCH(n->label);
+        for (j = 0; j < n->naliases && j < 4; j++)
+            PREFETCH(n->aliases[j].text);
+    }
+}
+
 /* ---- text ---- */
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */

@@ -72,6 +72,8 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
  * (nodes by index, snippets all over the spool), and each miss would
  * otherwise be waited for in turn. */
 void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev);
+/* The same for nodes[i + a few]: its id, label and first aliases. */
+void egw_prefetch_node(const eg_gview *v, size_t i);
 
 /* An output file being written: bytes collect in `buf` and go to the
  * eg_out's temporary file in large blocks. The first failure (EG_ENOMEM or
