@@ -106,8 +106,8 @@ static int dot_keyword(const char *str, size_t n)
     static const char *const kw[] = {"node", "edge", "strict", "graph", "digraph", "subgraph"};
     char low[9];
     size_t i;
-    if (n < 4 || n > 8)
-        return 0;
+    if (n < 4 || n > 8 || !strchr("nNeEsSgGdD", str[0]))
+        return 0; /* not a keyword's length or first letter */
     for (i = 0; i < n; i++)
         low[i] = (char)(str[i] >= 'A' && str[i] <= 'Z' ? str[i] + 32 : str[i]);
     for (i = 0; i < sizeof kw / sizeof *kw; i++)
@@ -763,7 +763,7 @@ static int write_all(dot_ctx *c)
         for (; k < v->nedges; k++) {
             const eg_edge *ed = &v->edges[order ? order[k] : k];
             if (!order)
-                egw_prefetch(c->env, v, k, 1);
+                egw_prefetch(c->env, v, k, 1, 0); /* the names come from c->names */
             size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
             if (t != i)
                 break;

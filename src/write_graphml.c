@@ -113,7 +113,7 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
 
     for (i = 0; i < v->nedges && !s.status; i++) {
         const eg_edge *ed = &v->edges[i];
-        egw_prefetch(env, v, i, 1);
+        egw_prefetch(env, v, i, 1, EGW_PF_IDS);
         egw_add(&s, LIT("    <edge id=\"e"));
         egw_u64(&s, i);
         egw_add(&s, LIT("\" source=\""));

@@ -225,7 +225,7 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     egw_puts(&s, v->nnodes ? "\n ]" : "]");
     egw_puts(&s, v->opt && v->opt->links_key ? ",\n \"links\": [" : ",\n \"edges\": [");
     for (i = 0; i < v->nedges && !s.status; i++) {
-        egw_prefetch(env, v, i, SIZE_MAX);
+        egw_prefetch(env, v, i, SIZE_MAX, EGW_PF_IDS);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
         put_edge(&s, &j, v, &v->edges[i]);
     }

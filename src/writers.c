@@ -560,7 +560,7 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
 #define AHEAD_RECORDS 16
 #define AHEAD_TEXT 8
 
-void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev, unsigned what)
 {
     const eg_edge *ed;
     size_t j;
@@ -573,8 +573,10 @@ void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
     }
     if (i + AHEAD_TEXT < v->nedges) {
         ed = &v->edges[i + AHEAD_TEXT];
-        PREFETCH(v->nodes[ed->a].id);
-        PREFETCH(v->nodes[ed->b].id);
+        if (what & EGW_PF_IDS) {
+            PREFETCH(v->nodes[ed->a].id);
+            PREFETCH(v->nodes[ed->b].id);
+        }
         for (j = 0; j < ed->nev && j < nev; j++) {
             const char *p = ed->ev[j].snippet ? ed->ev[j].snippet : snippet_mapped(env, &ed->ev[j]);
             if (p) {
@@ -589,12 +591,11 @@ void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
 
 void egw_prefetch_node(const eg_gview *v, size_t i)
 {
-    const eg_node *n;
-    size_t j;
     if (i + AHEAD_RECORDS < v->nnodes && v->nodes[i + AHEAD_RECORDS].naliases)
         PREFETCH(v->nodes[i + AHEAD_RECORDS].aliases);
     if (i + AHEAD_TEXT < v->nnodes) {
-        n = &v->nodes[i + AHEAD_TEXT];
+        const eg_node *n = &v->nodes[i + AHEAD_TEXT];
+        size_t j;
         PREFETCH(n->id);
         PREFETCH(n->label);
         for (j = 0; j < n->naliases && j < 4; j++)

@@ -67,11 +67,12 @@ void egw_env_free(egw_env *env);
 const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp);
 
 /* A hint, no more: asks for what writing edges[i + a few] will read (the
- * node records and ids, the evidence records and the first nev snippets)
- * to be brought into the cache. Consecutive edges read memory far apart
- * (nodes by index, snippets all over the spool), and each miss would
+ * node records, the evidence records and the first nev snippets, and with
+ * EGW_PF_IDS the two ids) to be brought into the cache. Consecutive edges read memory far
+ * apart (nodes by index, snippets all over the spool), and each miss would
  * otherwise be waited for in turn. */
-void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev);
+enum { EGW_PF_IDS = 1 };
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev, unsigned what);
 /* The same for nodes[i + a few]: its id, label and first aliases. */
 void egw_prefetch_node(const eg_gview *v, size_t i);
 
