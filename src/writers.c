@@ -566,8 +566,10 @@ void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev, u
     size_t j;
     if (i + AHEAD_RECORDS < v->nedges) {
         ed = &v->edges[i + AHEAD_RECORDS];
-        PREFETCH(&v->nodes[ed->a]);
-        PREFETCH(&v->nodes[ed->b]);
+        if (what & EGW_PF_IDS) {
+            PREFETCH(&v->nodes[ed->a]);
+            PREFETCH(&v->nodes[ed->b]);
+        }
         if (ed->nev)
             PREFETCH(ed->ev);
     }
