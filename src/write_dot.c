@@ -6,8 +6,9 @@
  *
  * The file is streamed into the writers' sink (writers.h) node by node and
  * edge by edge, reading the view where it is: nothing holds the graph a
- * second time (a bit per node, and only for views that eg_graph does not
- * make, an edge order and a name map). The bytes are exactly those that
+ * second time (a bit per node, every node's name as it is written, since
+ * the edges name each node again and again, and only for views that
+ * eg_graph does not make, an edge order and a name map). The bytes are exactly those that
  * cgraph 2.42's agwrite wrote when this writer built the graph with agnode,
  * agedge and agxset: the same declarations, statement order, attribute
  * order, default omission, quoting and long-line breaks (put_id, put_attrs,
@@ -331,8 +332,7 @@ typedef struct {
     eg_buf val[NA_N];        /* a node's values (edges use the first EA_N) */
     eg_buf more[NA_N];       /* another node's, when several share a name */
     eg_buf name, tmp;
-    eg_buf names;            /* the names as put_id writes them, one after another */
-    size_t *name_end;        /* node i's name ends at names.p + name_end[i] */
+    egw_names names;         /* the names as put_id writes them */
     char outline[EG_NTYPES + 1][8];
     double lo, hi;           /* the weight range, for penwidth */
     const uint32_t *rep;     /* see dot_merge; NULL: every node its own */
@@ -390,27 +390,19 @@ static int node_name(dot_ctx *c, size_t i, dot_val *name)
     return EG_OK;
 }
 
-/* Every node's name as put_id writes it, into c->names. */
-static int dot_names(dot_ctx *c)
+/* Appends node i's name as put_id writes it to b (egw_names_make). */
+static int fmt_name(eg_buf *b, size_t i, const char *id, void *ud)
 {
-    size_t i;
-    if (c->v->nnodes && !(c->name_end = eg_calloc(c->v->nnodes, sizeof *c->name_end)))
+    dot_ctx *c = ud;
+    dot_val name;
+    (void)id;
+    if (node_name(c, i, &name) || eg_buf_reserve(b, DOT_ROOM(name.n)))
         return EG_ENOMEM;
-    for (i = 0; i < c->v->nnodes; i++) {
-        dot_val name;
-        if (node_name(c, i, &name) || eg_buf_reserve(&c->names, DOT_ROOM(name.n)))
-            return EG_ENOMEM;
-        c->names.len = (size_t)(fmt_id(c->names.p + c->names.len, name.p, name.n) - c->names.p);
-        c->name_end[i] = c->names.len;
-    }
+    b->len = (size_t)(fmt_id(b->p + b->len, name.p, name.n) - b->p);
     return EG_OK;
 }
 
-static void put_name(dot_ctx *c, size_t i)
-{
-    size_t start = i ? c->name_end[i - 1] : 0;
-    egw_add(c->s, c->names.p + start, c->name_end[i] - start);
-}
+static void put_name(dot_ctx *c, size_t i) { egw_put_name(c->s, &c->names, i); }
 
 /* A node statement: "\tNAME\t[a=x,\n\t\tb=y];\n". When several view nodes
  * share the name, cgraph held them as one node (agnode finds a node by
@@ -744,7 +736,7 @@ static int write_all(dot_ctx *c)
                  rgb[2] * 3 / 5);
     }
     egw_weight_range(v, &c->lo, &c->hi);
-    if (dot_names(c))
+    if (egw_names_make(&c->names, v, fmt_name, c))
         goto out;
 
     egw_puts(s, "graph entgraph {\n");
@@ -763,7 +755,7 @@ static int write_all(dot_ctx *c)
         for (; k < v->nedges; k++) {
             const eg_edge *ed = &v->edges[order ? order[k] : k];
             if (!order)
-                egw_prefetch(c->env, v, k, 1, 0); /* the names come from c->names */
+                egw_prefetch(c->env, v, k, 1);
             size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
             if (t != i)
                 break;
@@ -808,8 +800,7 @@ int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
         eg_buf_free(&c.more[i]);
     }
     eg_buf_free(&c.name);
-    eg_buf_free(&c.names);
-    eg_free(c.name_end);
+    egw_names_free(&c.names);
     eg_buf_free(&c.tmp);
     return egw_close(&s, e);
 }

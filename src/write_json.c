@@ -48,10 +48,11 @@ static json_t *jstr(eg_buf *tmp, const char *s)
 
 static json_t *jint(uint64_t x) { return json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x); }
 
-/* Scratch shared by the values written through Jansson. */
+/* What the writer keeps while it streams. */
 typedef struct {
-    json_t *real;  /* a reused real value */
+    json_t *real;  /* a reused real value, for Jansson's form of a fraction */
     eg_buf snip;   /* a snippet read with pread */
+    egw_names ids; /* every id as a JSON string */
 } jctx;
 
 /* Writes n bytes of text as a JSON string (egw_json_esc), in place in the
@@ -61,6 +62,18 @@ static void put_str(egw_sink *s, const char *str, size_t n)
     char *o = egw_room(s, 6 * n + 2);
     if (o)
         s->buf.len = (size_t)(egw_json_esc(o, str, n) - s->buf.p);
+}
+
+/* Appends id as a JSON string (egw_names_make). */
+static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
+{
+    size_t n = strlen(id);
+    (void)i;
+    (void)ud;
+    if (eg_buf_reserve(b, 6 * n + 2))
+        return EG_ENOMEM;
+    b->len = (size_t)(egw_json_esc(b->p + b->len, id, n) - b->p);
+    return EG_OK;
 }
 
 static void put_cstr(egw_sink *s, const char *str)
@@ -89,11 +102,12 @@ static void put_real(egw_sink *s, jctx *j, double w)
     egw_add(s, buf, n);
 }
 
-static void put_node(egw_sink *s, const eg_node *n)
+/* Node k, n = &v->nodes[k]. */
+static void put_node(egw_sink *s, jctx *j, const eg_node *n, size_t k)
 {
     size_t i;
     egw_add(s, LIT("{\n   \"id\": "));
-    put_cstr(s, n->id);
+    egw_put_name(s, &j->ids, k);
     egw_add(s, LIT(",\n   \"label\": "));
     put_cstr(s, n->label);
     egw_add(s, LIT(",\n   \"type\": "));
@@ -125,9 +139,9 @@ static void put_edge(egw_sink *s, jctx *j, const eg_gview *v, const eg_edge *ed)
 {
     size_t i;
     egw_add(s, LIT("{\n   \"source\": "));
-    put_cstr(s, v->nodes[ed->a].id);
+    egw_put_name(s, &j->ids, ed->a);
     egw_add(s, LIT(",\n   \"target\": "));
-    put_cstr(s, v->nodes[ed->b].id);
+    egw_put_name(s, &j->ids, ed->b);
     egw_add(s, LIT(",\n   \"weight\": "));
     put_real(s, j, ed->weight);
     egw_add(s, LIT(",\n   \"count\": "));
@@ -200,7 +214,7 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
         return rc;
     memset(&j, 0, sizeof j);
     j.real = json_real(0);
-    if (!j.real)
+    if (!j.real || egw_names_make(&j.ids, v, fmt_id, NULL))
         egw_fail(&s, EG_ENOMEM);
     graph = json_object();
     bad = !graph;
@@ -220,18 +234,19 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     for (i = 0; i < v->nnodes && !s.status; i++) {
         egw_prefetch_node(v, i);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
-        put_node(&s, &v->nodes[i]);
+        put_node(&s, &j, &v->nodes[i], i);
     }
     egw_puts(&s, v->nnodes ? "\n ]" : "]");
     egw_puts(&s, v->opt && v->opt->links_key ? ",\n \"links\": [" : ",\n \"edges\": [");
     for (i = 0; i < v->nedges && !s.status; i++) {
-        egw_prefetch(env, v, i, SIZE_MAX, EGW_PF_IDS);
+        egw_prefetch(env, v, i, SIZE_MAX);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
         put_edge(&s, &j, v, &v->edges[i]);
     }
     egw_puts(&s, v->nedges ? "\n ]\n}\n" : "]\n}\n");
     json_decref(j.real);
     eg_buf_free(&j.snip);
+    egw_names_free(&j.ids);
     return egw_close(&s, e);
 }
 

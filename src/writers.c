@@ -560,25 +560,17 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
 #define AHEAD_RECORDS 16
 #define AHEAD_TEXT 8
 
-void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev, unsigned what)
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
 {
     const eg_edge *ed;
     size_t j;
     if (i + AHEAD_RECORDS < v->nedges) {
         ed = &v->edges[i + AHEAD_RECORDS];
-        if (what & EGW_PF_IDS) {
-            PREFETCH(&v->nodes[ed->a]);
-            PREFETCH(&v->nodes[ed->b]);
-        }
         if (ed->nev)
             PREFETCH(ed->ev);
     }
     if (i + AHEAD_TEXT < v->nedges) {
         ed = &v->edges[i + AHEAD_TEXT];
-        if (what & EGW_PF_IDS) {
-            PREFETCH(v->nodes[ed->a].id);
-            PREFETCH(v->nodes[ed->b].id);
-        }
         for (j = 0; j < ed->nev && j < nev; j++) {
             const char *p = ed->ev[j].snippet ? ed->ev[j].snippet : snippet_mapped(env, &ed->ev[j]);
             if (p) {
@@ -598,11 +590,36 @@ void egw_prefetch_node(const eg_gview *v, size_t i)
     if (i + AHEAD_TEXT < v->nnodes) {
         const eg_node *n = &v->nodes[i + AHEAD_TEXT];
         size_t j;
-        PREFETCH(n->id);
         PREFETCH(n->label);
         for (j = 0; j < n->naliases && j < 4; j++)
             PREFETCH(n->aliases[j].text);
     }
+}
+
+/* ---- node names ---- */
+
+int egw_names_make(egw_names *nm, const eg_gview *v, int (*fmt)(eg_buf *b, size_t i, const char *id, void *ud),
+                   void *ud)
+{
+    size_t i;
+    memset(nm, 0, sizeof *nm);
+    if (v->nnodes && !(nm->end = eg_calloc(v->nnodes, sizeof *nm->end)))
+        return EG_ENOMEM;
+    for (i = 0; i < v->nnodes; i++) {
+        if (i + AHEAD_TEXT < v->nnodes)
+            PREFETCH(v->nodes[i + AHEAD_TEXT].id);
+        if (fmt(&nm->text, i, v->nodes[i].id, ud))
+            return EG_ENOMEM;
+        nm->end[i] = nm->text.len;
+    }
+    return EG_OK;
+}
+
+void egw_names_free(egw_names *nm)
+{
+    eg_buf_free(&nm->text);
+    eg_free(nm->end);
+    memset(nm, 0, sizeof *nm);
 }
 
 /* ---- text ---- */
