@@ -250,16 +250,20 @@ typedef struct {
 } dot_attr;
 #define DOT_ATTR(name, def) {name, def, sizeof name - 1, sizeof def - 1}
 
-/* A value with its length; p NULL: not set (the default). */
+/* A value with its length; p NULL: not set (the default). f, when not
+ * NULL, is the value as put_id writes it (fn bytes), made ahead for the
+ * values that are the same for every node of a type. */
 typedef struct {
     const char *p;
     size_t n;
+    const char *f;
+    size_t fn;
 } dot_val;
-#define DOT_LIT(s) ((dot_val){s, sizeof s - 1})
-#define DOT_UNSET ((dot_val){NULL, 0})
+#define DOT_UNSET ((dot_val){NULL, 0, NULL, 0})
 
-static dot_val dot_buf_val(const eg_buf *b) { return (dot_val){b->len ? b->p : "", b->len}; }
-static dot_val dot_str_val(const char *str) { return (dot_val){str, strlen(str)}; }
+static dot_val dot_v(const char *p, size_t n) { return (dot_val){p, n, NULL, 0}; }
+static dot_val dot_buf_val(const eg_buf *b) { return dot_v(b->len ? b->p : "", b->len); }
+static dot_val dot_str_val(const char *str) { return dot_v(str, strlen(str)); }
 
 static int is_default(const dot_attr *a, dot_val v) { return v.n == a->dlen && !memcmp(v.p, a->def, v.n); }
 
@@ -275,7 +279,10 @@ static void put_attrs(egw_sink *s, const dot_attr *a, const dot_val *val, size_t
             egw_add(s, "\t[", 2);
         egw_add(s, a[i].name, a[i].nlen); /* names are plain words */
         egw_add(s, "=", 1);
-        put_id(s, val[i].p, val[i].n);
+        if (val[i].f)
+            egw_add(s, val[i].f, val[i].fn);
+        else
+            put_id(s, val[i].p, val[i].n);
     }
     if (cnt)
         egw_add(s, "]", 1);
@@ -322,6 +329,25 @@ enum { EA_COUNT, EA_DOCS, EA_PENWIDTH, EA_TOOLTIP, EA_W, EA_WEIGHT, EA_N };
 static const dot_attr edge_attr[EA_N] = {DOT_ATTR("count", ""),   DOT_ATTR("docs", ""), DOT_ATTR("penwidth", "1"),
                                          DOT_ATTR("tooltip", ""), DOT_ATTR("w", ""),    DOT_ATTR("weight", "1")};
 
+/* A constant value and its form as put_id writes it. */
+typedef struct {
+    dot_val v;
+    char form[40];
+} dot_fixed;
+
+/* Makes x the value str with its form (when it fits). */
+static void dot_fix(dot_fixed *x, const char *str)
+{
+    x->v = dot_str_val(str);
+    if (DOT_ROOM(x->v.n) <= sizeof x->form) {
+        x->v.fn = (size_t)(fmt_id(x->form, str, x->v.n) - x->form);
+        x->v.f = x->form;
+    }
+}
+
+/* The node values that depend on the type only, in dot_ctx.fixed. */
+enum { FX_TYPE, FX_SHAPE, FX_FILL, FX_COLOR, FX_N };
+
 /* What the writer keeps while it streams: scratch buffers, one per
  * attribute value so that a node's values can be held together, and every
  * node's name as it is written (the edges name each node again and again). */
@@ -334,6 +360,8 @@ typedef struct {
     eg_buf name, tmp;
     egw_names names;         /* the names as put_id writes them */
     char outline[EG_NTYPES + 1][8];
+    dot_fixed fixed[EG_NTYPES + 1][FX_N]; /* by type (EG_NTYPES: any other) */
+    dot_fixed yes, no, dashed;            /* ambiguous, and its style */
     double lo, hi;           /* the weight range, for penwidth */
     const uint32_t *rep;     /* see dot_merge; NULL: every node its own */
     const uint32_t *next;
@@ -344,6 +372,7 @@ typedef struct {
 static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, dot_val *val)
 {
     eg_buf *t = &b[NA_TOOLTIP];
+    const dot_fixed *fx = c->fixed[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES];
     char num[24];
     size_t i;
     for (i = 0; i < NA_N; i++)
@@ -360,17 +389,17 @@ static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, dot_val *val)
         (n->naliases && (eg_buf_add(t, "; as ", 5) || eg_buf_add(t, b[NA_ALIASES].p, b[NA_ALIASES].len))))
         return EG_ENOMEM;
     val[NA_ALIASES] = dot_buf_val(&b[NA_ALIASES]);
-    val[NA_AMBIG] = n->ambiguous ? DOT_LIT("true") : DOT_LIT("false");
-    val[NA_COLOR] = dot_str_val(c->outline[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES]);
+    val[NA_AMBIG] = n->ambiguous ? c->yes.v : c->no.v;
+    val[NA_COLOR] = fx[FX_COLOR].v;
     val[NA_DOCS] = dot_buf_val(&b[NA_DOCS]);
-    val[NA_FILL] = dot_str_val(eg_type_color(n->type));
+    val[NA_FILL] = fx[FX_FILL].v;
     val[NA_FONT] = DOT_UNSET;
     val[NA_LABEL] = dot_buf_val(&b[NA_LABEL]);
     val[NA_MENTIONS] = dot_buf_val(&b[NA_MENTIONS]);
-    val[NA_SHAPE] = dot_str_val(eg_type_shape(n->type));
-    val[NA_STYLE] = n->ambiguous ? DOT_LIT("filled,dashed") : DOT_UNSET;
+    val[NA_SHAPE] = fx[FX_SHAPE].v;
+    val[NA_STYLE] = n->ambiguous ? c->dashed.v : DOT_UNSET;
     val[NA_TOOLTIP] = dot_buf_val(t);
-    val[NA_TYPE] = dot_str_val(eg_type_name(n->type));
+    val[NA_TYPE] = fx[FX_TYPE].v;
     return EG_OK;
 }
 
@@ -380,7 +409,7 @@ static int node_name(dot_ctx *c, size_t i, dot_val *name)
     const char *id = c->v->nodes[i].id;
     size_t n = strlen(id);
     if (egw_plain_run((const unsigned char *)id, n, 4) == n) {
-        *name = (dot_val){id, n}; /* nothing to escape */
+        *name = dot_v(id, n); /* nothing to escape */
         return EG_OK;
     }
     eg_buf_reset(&c->name);
@@ -462,16 +491,16 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
     egw_add(c->s, " -- ", 4);
     put_name(c, h);
     if (weight >= 0)
-        val[EA_WEIGHT] = (dot_val){num[0], egw_fmt_u64(num[0], (uint64_t)weight)};
+        val[EA_WEIGHT] = dot_v(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
     else
-        val[EA_WEIGHT] = (dot_val){num[0], (size_t)snprintf(num[0], sizeof num[0], "%ld", weight)};
-    val[EA_COUNT] = (dot_val){num[1], egw_fmt_u64(num[1], ed->count)};
-    val[EA_DOCS] = (dot_val){num[2], egw_fmt_u64(num[2], ed->docs)};
-    val[EA_W] = (dot_val){num[3], egw_fmt_real_n(num[3], ed->weight)};
+        val[EA_WEIGHT] = dot_v(num[0], (size_t)snprintf(num[0], sizeof num[0], "%ld", weight));
+    val[EA_COUNT] = dot_v(num[1], egw_fmt_u64(num[1], ed->count));
+    val[EA_DOCS] = dot_v(num[2], egw_fmt_u64(num[2], ed->docs));
+    val[EA_W] = dot_v(num[3], egw_fmt_real_n(num[3], ed->weight));
     if (pen >= 0 && pen <= 1e6) /* always: the scaled weight is in [0,1] */
-        val[EA_PENWIDTH] = (dot_val){num[4], fmt_hundredths(num[4], (uint64_t)pen)};
+        val[EA_PENWIDTH] = dot_v(num[4], fmt_hundredths(num[4], (uint64_t)pen));
     else
-        val[EA_PENWIDTH] = (dot_val){num[4], egw_fmt_real_n(num[4], pen / 100)};
+        val[EA_PENWIDTH] = dot_v(num[4], egw_fmt_real_n(num[4], pen / 100));
     val[EA_TOOLTIP] = DOT_UNSET;
     if (ed->nev) {
         int rc;
@@ -734,7 +763,14 @@ static int write_all(dot_ctx *c)
         egw_type_rgb((eg_type)i, rgb);
         snprintf(c->outline[i], sizeof c->outline[i], "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5,
                  rgb[2] * 3 / 5);
+        dot_fix(&c->fixed[i][FX_TYPE], eg_type_name((eg_type)i));
+        dot_fix(&c->fixed[i][FX_SHAPE], eg_type_shape((eg_type)i));
+        dot_fix(&c->fixed[i][FX_FILL], eg_type_color((eg_type)i));
+        dot_fix(&c->fixed[i][FX_COLOR], c->outline[i]);
     }
+    dot_fix(&c->yes, "true");
+    dot_fix(&c->no, "false");
+    dot_fix(&c->dashed, "filled,dashed");
     egw_weight_range(v, &c->lo, &c->hi);
     if (egw_names_make(&c->names, v, fmt_name, c))
         goto out;
