@@ -354,7 +354,7 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         sink_flush(s);
 }
 
-/* Two digits at a time, from the right. */
+/* Two digits at a time, from the right, once the length is known. */
 size_t egw_fmt_u64(char *buf, uint64_t x)
 {
     static const char pairs[201] =
@@ -362,29 +362,30 @@ size_t egw_fmt_u64(char *buf, uint64_t x)
         "25262728293031323334353637383940414243444546474849"
         "50515253545556575859606162636465666768697071727374"
         "75767778798081828384858687888990919293949596979899";
-    char t[24], *end = t + sizeof t, *q = end;
-    size_t n;
-    while (x >= 100) {
-        q -= 2;
-        memcpy(q, pairs + 2 * (x % 100), 2);
-        x /= 100;
+    uint64_t t = x;
+    size_t n = 1, i;
+    while (t >= 100) {
+        n += 2;
+        t /= 100;
     }
-    if (x >= 10) {
-        q -= 2;
-        memcpy(q, pairs + 2 * x, 2);
-    } else {
-        *--q = (char)('0' + x);
-    }
-    n = (size_t)(end - q);
-    memcpy(buf, q, n);
+    n += t >= 10;
     buf[n] = 0;
+    for (i = n; x >= 100; x /= 100) {
+        i -= 2;
+        memcpy(buf + i, pairs + 2 * (x % 100), 2);
+    }
+    if (x >= 10)
+        memcpy(buf + i - 2, pairs + 2 * x, 2);
+    else
+        buf[i - 1] = (char)('0' + x);
     return n;
 }
 
 void egw_u64(egw_sink *s, uint64_t x)
 {
-    char t[24];
-    egw_add(s, t, egw_fmt_u64(t, x));
+    char *o = egw_room(s, 21);
+    if (o)
+        s->buf.len += egw_fmt_u64(o, x);
 }
 
 void egw_xml(egw_sink *s, const char *str) { egw_xml_n(s, str, strlen(str)); }
