@@ -613,7 +613,7 @@ int egw_names_make(egw_names *nm, const eg_gview *v, int (*fmt)(eg_buf *b, size_
             return EG_ENOMEM;
         nm->end[i] = nm->text.len;
     }
-    return EG_OK;
+    return eg_buf_reserve(&nm->text, 0); /* text.p is not NULL, even when every name is empty */
 }
 
 void egw_names_free(egw_names *nm)
