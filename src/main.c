@@ -136,6 +136,38 @@ static void sb_free(sbuf *b)
  * and '\\'. */
 static int json_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
+/* Whether none of the eight bytes of x is a control, '"', '\\', DEL or
+ * non-ASCII (the usual tests for a zero byte, and for a byte below 0x20,
+ * on the word and on its xor with each special byte). */
+static int json_plain8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\'), d = x ^ (ones * 0x7f);
+    return !((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | ((d - ones) & ~d) | x) & high);
+}
+
+/* The length of the run of json_plain bytes at s (at most n), eight at a
+ * time; the last eight bytes are looked at as one word too, when the run
+ * has got that far. */
+static size_t json_plain_len(const unsigned char *s, size_t n)
+{
+    uint64_t x;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (!json_plain8(x))
+            break;
+    }
+    if (i < n && n >= 8 && i + 8 > n) {
+        memcpy(&x, s + n - 8, 8);
+        if (json_plain8(x))
+            return n;
+    }
+    while (i < n && json_plain(s[i]))
+        i++;
+    return i;
+}
+
 /* Makes room for n more bytes (and the NUL). */
 static void sb_reserve(sbuf *b, size_t n)
 {
@@ -162,8 +194,7 @@ static char *json_put(char *p, const char *s, size_t n)
         size_t k = 1;
         if (json_plain(c)) {
             /* a run of plain bytes at once */
-            while (i + k < n && json_plain((unsigned char)s[i + k]))
-                k++;
+            k = json_plain_len((const unsigned char *)s + i, n - i);
             memcpy(p, s + i, k);
             p += k;
         } else if (c == '"' || c == '\\') {
@@ -694,30 +725,28 @@ static void *worker_main(void *arg)
 
 /* ---- the mentions file ---- */
 
-/* Writes one temporary mention line (len bytes) with its final entity id
- * and label; b is scratch. */
-static int write_mention(FILE *f, const eg_graph *g, char *line, size_t len, sbuf *b)
+/* Appends one temporary mention line (len bytes) to out with its final
+ * entity id and label (the line is changed in place). */
+static void write_mention(sbuf *out, const eg_graph *g, char *line, size_t len)
 {
     char *tab1 = memchr(line, '\t', len), *tab2;
     const char *id, *label = NULL;
     if (!tab1 || !(tab2 = memchr(tab1 + 1, '\t', len - (size_t)(tab1 + 1 - line))))
-        return 0;
+        return;
     *tab1 = 0;
     *tab2 = 0;
     if (line[0] < '0' || line[0] >= '0' + EG_NTYPES)
-        return 0;
+        return;
     id = eg_graph_final_id(g, (eg_type)(line[0] - '0'), line + 1, &label);
     if (!id)
-        return 0; /* the entity was left out */
-    b->len = 0;
-    sb_add(b, tab1 + 1, (size_t)(tab2 - tab1 - 1));
-    sb_add(b, "\"entity\": ", 10);
-    sb_json(b, id, strlen(id));
-    sb_add(b, ", \"label\": ", 11);
-    sb_json(b, label ? label : id, strlen(label ? label : id));
-    sb_add(b, ", ", 2);
-    sb_add(b, tab2 + 1, len - (size_t)(tab2 + 1 - line));
-    return fwrite(b->p, 1, b->len, f) == b->len ? 0 : -1;
+        return; /* the entity was left out */
+    sb_add(out, tab1 + 1, (size_t)(tab2 - tab1 - 1));
+    sb_add(out, "\"entity\": ", 10);
+    sb_json(out, id, strlen(id));
+    sb_add(out, ", \"label\": ", 11);
+    sb_json(out, label ? label : id, strlen(label ? label : id));
+    sb_add(out, ", ", 2);
+    sb_add(out, tab2 + 1, len - (size_t)(tab2 + 1 - line));
 }
 
 static char *tmp_name(const char *path, const char *tag)
@@ -731,16 +760,19 @@ static char *tmp_name(const char *path, const char *tag)
     return p;
 }
 
+/* The temporary file is read, and the final one written, a block of this
+ * many bytes at a time (the file is about twice the corpus). */
+#define MENTION_BLOCK (1u << 20)
+
 /* Rewrites the temporary mention lines into the final file (temporary
  * name, then rename). Returns 0 or -1 (message printed). */
 static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
 {
     FILE *in = fopen(tmp, "r"), *out;
-    char *fin = tmp_name(path, "fin"), *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    sbuf b = {0};
-    int rc = 0;
+    char *fin = tmp_name(path, "fin");
+    sbuf ib = {0}, ob = {0};
+    size_t got;
+    int rc = 0, eof = 0;
     if (!in) {
         fprintf(stderr, "%s: %s: cannot read back: %s\n", prog, tmp, strerror(errno));
         free(fin);
@@ -752,16 +784,36 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
         free(fin);
         return -1;
     }
-    /* big buffers: the file is about twice the corpus */
-    setvbuf(in, NULL, _IOFBF, 1 << 20);
-    setvbuf(out, NULL, _IOFBF, 1 << 20);
-    while ((len = getline(&line, &cap, in)) > 0)
-        if (write_mention(out, g, line, (size_t)len, &b)) {
-            rc = -1;
-            break;
+    setvbuf(in, NULL, _IONBF, 0); /* our blocks are the buffers */
+    setvbuf(out, NULL, _IONBF, 0);
+    while (!eof && !rc) {
+        char *p, *nl;
+        size_t rest;
+        sb_reserve(&ib, MENTION_BLOCK);
+        got = fread(ib.p + ib.len, 1, ib.cap - 1 - ib.len, in);
+        ib.len += got;
+        if (got == 0) {
+            if (ferror(in))
+                rc = -1;
+            eof = 1;
         }
-    free(line);
-    sb_free(&b);
+        /* every whole line, and at the end what is left */
+        for (p = ib.p; (nl = memchr(p, '\n', ib.len - (size_t)(p - ib.p))) || (eof && p < ib.p + ib.len); p = nl + 1) {
+            if (!nl)
+                nl = ib.p + ib.len - 1;
+            write_mention(&ob, g, p, (size_t)(nl + 1 - p));
+        }
+        rest = ib.len - (size_t)(p - ib.p);
+        memmove(ib.p, p, rest);
+        ib.len = rest;
+        if (ob.len >= MENTION_BLOCK || eof) {
+            if (ob.len && fwrite(ob.p, 1, ob.len, out) != ob.len)
+                rc = -1;
+            ob.len = 0;
+        }
+    }
+    sb_free(&ib);
+    sb_free(&ob);
     fclose(in);
     if (fflush(out) != 0 || ferror(out))
         rc = -1;

@@ -6,8 +6,9 @@
  *
  * The file is streamed into the writers' sink (writers.h) node by node and
  * edge by edge, reading the view where it is: nothing holds the graph a
- * second time (a bit per node, and only for views that eg_graph does not
- * make, an edge order and a name map). The bytes are exactly those that
+ * second time (a bit per node, every node's name as it is written, since
+ * the edges name each node again and again, and only for views that
+ * eg_graph does not make, an edge order and a name map). The bytes are exactly those that
  * cgraph 2.42's agwrite wrote when this writer built the graph with agnode,
  * agedge and agxset: the same declarations, statement order, attribute
  * order, default omission, quoting and long-line breaks (put_id, put_attrs,
@@ -106,8 +107,8 @@ static int dot_keyword(const char *str, size_t n)
     static const char *const kw[] = {"node", "edge", "strict", "graph", "digraph", "subgraph"};
     char low[9];
     size_t i;
-    if (n < 4 || n > 8)
-        return 0;
+    if (n < 4 || n > 8 || !strchr("nNeEsSgGdD", str[0]))
+        return 0; /* not a keyword's length or first letter */
     for (i = 0; i < n; i++)
         low[i] = (char)(str[i] >= 'A' && str[i] <= 'Z' ? str[i] + 32 : str[i]);
     for (i = 0; i < sizeof kw / sizeof *kw; i++)
@@ -197,30 +198,45 @@ static char *copy_broken(char *o, const unsigned char *p, size_t n, int *broke)
     }
 }
 
-static void put_id(egw_sink *s, const char *str, size_t n)
+/* Room fmt_id needs for n bytes: every byte a quote, a break every
+ * DOT_LINE bytes, the quotes. */
+#define DOT_ROOM(n) (2 * (n) + 2 * ((n) / DOT_LINE + 1) + 2)
+
+/* Formats str (n bytes) at o, which has DOT_ROOM(n) bytes; returns the end. */
+static char *fmt_id(char *o, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
-    char *o, *start;
-    int quote = 0;
+    char *start = o;
+    int quote;
     if (!n) {
-        egw_add(s, "\"\"", 2);
-        return;
+        memcpy(o, "\"\"", 2);
+        return o + 2;
     }
-    /* worst case: every byte a quote, a break every DOT_LINE bytes */
-    if (!(start = o = egw_room(s, 2 * n + 2 * (n / DOT_LINE + 1) + 2)))
-        return;
-    *o++ = '"';
     quote = needs_quotes(p, n);
+    if (!quote && n <= DOT_LINE) { /* too short for a break: bare unless a keyword */
+        if (dot_keyword(str, n))
+            quote = 1;
+        else {
+            memcpy(o, str, n);
+            return o + n;
+        }
+    }
+    *o++ = '"';
     o = copy_broken(o, p, n, &quote);
     *o++ = '"';
     if (!quote && !dot_keyword(str, n)) {
         memmove(start, start + 1, n); /* nothing was escaped: the bare string */
         o = start + n;
     }
-    s->buf.len = (size_t)(o - s->buf.p);
+    return o;
 }
 
-static void put_ids(egw_sink *s, const char *str) { put_id(s, str, strlen(str)); }
+static void put_id(egw_sink *s, const char *str, size_t n)
+{
+    char *o = egw_room(s, DOT_ROOM(n));
+    if (o)
+        s->buf.len = (size_t)(fmt_id(o, str, n) - s->buf.p);
+}
 
 /* One attribute list as agwrite writes it after a node or an edge: only
  * the values that differ from the attribute's default (cgraph interns
@@ -230,21 +246,43 @@ static void put_ids(egw_sink *s, const char *str) { put_id(s, str, strlen(str));
  * first after a tab and '[', the others each on a line of their own. */
 typedef struct {
     const char *name, *def;
+    size_t nlen, dlen;
 } dot_attr;
+#define DOT_ATTR(name, def) {name, def, sizeof name - 1, sizeof def - 1}
 
-static void put_attrs(egw_sink *s, const dot_attr *a, const char *const *val, size_t k)
+/* A value with its length; p NULL: not set (the default). f, when not
+ * NULL, is the value as put_id writes it (fn bytes), made ahead for the
+ * values that are the same for every node of a type. */
+typedef struct {
+    const char *p;
+    size_t n;
+    const char *f;
+    size_t fn;
+} dot_val;
+#define DOT_UNSET ((dot_val){NULL, 0, NULL, 0})
+
+static dot_val dot_v(const char *p, size_t n) { return (dot_val){p, n, NULL, 0}; }
+static dot_val dot_buf_val(const eg_buf *b) { return dot_v(b->len ? b->p : "", b->len); }
+static dot_val dot_str_val(const char *str) { return dot_v(str, strlen(str)); }
+
+static int is_default(const dot_attr *a, dot_val v) { return v.n == a->dlen && !memcmp(v.p, a->def, v.n); }
+
+static void put_attrs(egw_sink *s, const dot_attr *a, const dot_val *val, size_t k)
 {
     size_t i, cnt = 0;
     for (i = 0; i < k; i++) {
-        if (!val[i] || !strcmp(val[i], a[i].def))
+        if (!val[i].p || is_default(&a[i], val[i]))
             continue;
         if (cnt++)
             egw_add(s, ",\n\t\t", 4);
         else
             egw_add(s, "\t[", 2);
-        egw_puts(s, a[i].name); /* names are plain words */
+        egw_add(s, a[i].name, a[i].nlen); /* names are plain words */
         egw_add(s, "=", 1);
-        put_ids(s, val[i]);
+        if (val[i].f)
+            egw_add(s, val[i].f, val[i].fn);
+        else
+            put_id(s, val[i].p, val[i].n);
     }
     if (cnt)
         egw_add(s, "]", 1);
@@ -265,9 +303,9 @@ static void put_decl(egw_sink *s, const char *kind, const dot_attr *a, size_t k)
             egw_puts(s, kind);
             egw_add(s, " [", 2);
         }
-        egw_puts(s, a[i].name);
+        egw_add(s, a[i].name, a[i].nlen);
         egw_add(s, "=", 1);
-        put_ids(s, a[i].def);
+        put_id(s, a[i].def, a[i].dlen);
     }
     if (cnt > 1)
         egw_add(s, "\n\t", 2);
@@ -282,16 +320,37 @@ static void put_decl(egw_sink *s, const char *kind, const dot_attr *a, size_t k)
 enum { NA_ALIASES, NA_AMBIG, NA_COLOR, NA_DOCS, NA_FILL, NA_FONT, NA_LABEL, NA_MENTIONS, NA_SHAPE, NA_STYLE,
        NA_TOOLTIP, NA_TYPE, NA_N };
 static const dot_attr node_attr[NA_N] = {
-    {"aliases", ""},  {"ambiguous", ""},  {"color", ""}, {"docs", ""},    {"fillcolor", ""},
-    {"fontname", "Helvetica,Arial,sans-serif"}, {"label", "\\N"}, {"mentions", ""},
-    {"shape", "ellipse"}, {"style", "filled"}, {"tooltip", ""}, {"type", ""}};
+    DOT_ATTR("aliases", ""),  DOT_ATTR("ambiguous", ""),  DOT_ATTR("color", ""), DOT_ATTR("docs", ""),
+    DOT_ATTR("fillcolor", ""), DOT_ATTR("fontname", "Helvetica,Arial,sans-serif"), DOT_ATTR("label", "\\N"),
+    DOT_ATTR("mentions", ""), DOT_ATTR("shape", "ellipse"), DOT_ATTR("style", "filled"), DOT_ATTR("tooltip", ""),
+    DOT_ATTR("type", "")};
 
 enum { EA_COUNT, EA_DOCS, EA_PENWIDTH, EA_TOOLTIP, EA_W, EA_WEIGHT, EA_N };
-static const dot_attr edge_attr[EA_N] = {{"count", ""},   {"docs", ""}, {"penwidth", "1"},
-                                         {"tooltip", ""}, {"w", ""},    {"weight", "1"}};
+static const dot_attr edge_attr[EA_N] = {DOT_ATTR("count", ""),   DOT_ATTR("docs", ""), DOT_ATTR("penwidth", "1"),
+                                         DOT_ATTR("tooltip", ""), DOT_ATTR("w", ""),    DOT_ATTR("weight", "1")};
+
+/* A constant value and its form as put_id writes it. */
+typedef struct {
+    dot_val v;
+    char form[40];
+} dot_fixed;
+
+/* Makes x the value str with its form (when it fits). */
+static void dot_fix(dot_fixed *x, const char *str)
+{
+    x->v = dot_str_val(str);
+    if (DOT_ROOM(x->v.n) <= sizeof x->form) {
+        x->v.fn = (size_t)(fmt_id(x->form, str, x->v.n) - x->form);
+        x->v.f = x->form;
+    }
+}
+
+/* The node values that depend on the type only, in dot_ctx.fixed. */
+enum { FX_TYPE, FX_SHAPE, FX_FILL, FX_COLOR, FX_N };
 
 /* What the writer keeps while it streams: scratch buffers, one per
- * attribute value so that a node's values can be held together. */
+ * attribute value so that a node's values can be held together, and every
+ * node's name as it is written (the edges name each node again and again). */
 typedef struct {
     const eg_gview *v;
     egw_env *env;
@@ -299,72 +358,80 @@ typedef struct {
     eg_buf val[NA_N];        /* a node's values (edges use the first EA_N) */
     eg_buf more[NA_N];       /* another node's, when several share a name */
     eg_buf name, tmp;
+    egw_names names;         /* the names as put_id writes them */
     char outline[EG_NTYPES + 1][8];
+    dot_fixed fixed[EG_NTYPES + 1][FX_N]; /* by type (EG_NTYPES: any other) */
+    dot_fixed yes, no, dashed;            /* ambiguous, and its style */
     double lo, hi;           /* the weight range, for penwidth */
     const uint32_t *rep;     /* see dot_merge; NULL: every node its own */
     const uint32_t *next;
 } dot_ctx;
 
-static int buf_set(eg_buf *b, const char *str)
-{
-    eg_buf_reset(b);
-    return eg_buf_adds(b, str);
-}
-
-/* The values of node n, each in its own buffer of b; val[] points at them
- * (NULL: not set, the default). */
-static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, const char **val)
+/* The values of node n; val[] points at b's buffers and at constant
+ * strings. */
+static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, dot_val *val)
 {
     eg_buf *t = &b[NA_TOOLTIP];
+    const dot_fixed *fx = c->fixed[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES];
     char num[24];
     size_t i;
     for (i = 0; i < NA_N; i++)
         eg_buf_reset(&b[i]);
-    if (egw_dot_esc(&b[NA_LABEL], n->label) || buf_set(&b[NA_TYPE], eg_type_name(n->type)) ||
-        buf_set(&b[NA_SHAPE], eg_type_shape(n->type)) || buf_set(&b[NA_STYLE], "filled,dashed") ||
-        buf_set(&b[NA_FILL], eg_type_color(n->type)) ||
-        buf_set(&b[NA_COLOR], c->outline[(unsigned)n->type < EG_NTYPES ? n->type : EG_NTYPES]) ||
-        eg_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
-        eg_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n) ||
-        buf_set(&b[NA_AMBIG], n->ambiguous ? "true" : "false"))
+    if (egw_dot_esc(&b[NA_LABEL], n->label) || eg_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
+        eg_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n))
         return EG_ENOMEM;
-    /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped */
-    if (egw_dot_esc(t, n->label) || eg_buf_add(t, " (", 2) || egw_dot_esc(t, eg_type_name(n->type)) ||
-        eg_buf_add(t, "): ", 3) || eg_buf_add(t, num, egw_fmt_u64(num, n->mentions)) ||
-        eg_buf_add(t, " mentions in ", 13) || eg_buf_add(t, num, egw_fmt_u64(num, n->docs)) ||
-        eg_buf_add(t, " documents", 10) || (n->naliases && (eg_buf_add(t, "; as ", 5) || dot_aliases(t, n))))
+    /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped (the
+     * parts already escaped above are joined by plain ASCII) */
+    if (eg_buf_add(t, b[NA_LABEL].p, b[NA_LABEL].len) || eg_buf_add(t, " (", 2) ||
+        egw_dot_esc(t, eg_type_name(n->type)) || eg_buf_add(t, "): ", 3) ||
+        eg_buf_add(t, b[NA_MENTIONS].p, b[NA_MENTIONS].len) || eg_buf_add(t, " mentions in ", 13) ||
+        eg_buf_add(t, b[NA_DOCS].p, b[NA_DOCS].len) || eg_buf_add(t, " documents", 10) ||
+        (n->naliases && (eg_buf_add(t, "; as ", 5) || eg_buf_add(t, b[NA_ALIASES].p, b[NA_ALIASES].len))))
         return EG_ENOMEM;
-    for (i = 0; i < NA_N; i++)
-        val[i] = eg_buf_cstr(&b[i]);
-    val[NA_FONT] = NULL;
-    if (!n->ambiguous)
-        val[NA_STYLE] = NULL;
+    val[NA_ALIASES] = dot_buf_val(&b[NA_ALIASES]);
+    val[NA_AMBIG] = n->ambiguous ? c->yes.v : c->no.v;
+    val[NA_COLOR] = fx[FX_COLOR].v;
+    val[NA_DOCS] = dot_buf_val(&b[NA_DOCS]);
+    val[NA_FILL] = fx[FX_FILL].v;
+    val[NA_FONT] = DOT_UNSET;
+    val[NA_LABEL] = dot_buf_val(&b[NA_LABEL]);
+    val[NA_MENTIONS] = dot_buf_val(&b[NA_MENTIONS]);
+    val[NA_SHAPE] = fx[FX_SHAPE].v;
+    val[NA_STYLE] = n->ambiguous ? c->dashed.v : DOT_UNSET;
+    val[NA_TOOLTIP] = dot_buf_val(t);
+    val[NA_TYPE] = fx[FX_TYPE].v;
     return EG_OK;
 }
 
 /* The name node i is written under: its id as an escString. */
-static const char *node_name(dot_ctx *c, size_t i)
+static int node_name(dot_ctx *c, size_t i, dot_val *name)
 {
     const char *id = c->v->nodes[i].id;
-    const unsigned char *p = (const unsigned char *)id;
-    while (egw_plain[*p] & 4)
-        p++;
-    if (!*p)
-        return id; /* nothing to escape */
+    size_t n = strlen(id);
+    if (egw_plain_run((const unsigned char *)id, n, 4) == n) {
+        *name = dot_v(id, n); /* nothing to escape */
+        return EG_OK;
+    }
     eg_buf_reset(&c->name);
-    if (egw_dot_esc(&c->name, id))
-        return NULL;
-    return eg_buf_cstr(&c->name);
-}
-
-static int put_name(dot_ctx *c, size_t i)
-{
-    const char *name = node_name(c, i);
-    if (!name)
+    if (egw_dot_esc_n(&c->name, id, n))
         return EG_ENOMEM;
-    put_ids(c->s, name);
+    *name = dot_buf_val(&c->name);
     return EG_OK;
 }
+
+/* Appends node i's name as put_id writes it to b (egw_names_make). */
+static int fmt_name(eg_buf *b, size_t i, const char *id, void *ud)
+{
+    dot_ctx *c = ud;
+    dot_val name;
+    (void)id;
+    if (node_name(c, i, &name) || eg_buf_reserve(b, DOT_ROOM(name.n)))
+        return EG_ENOMEM;
+    b->len = (size_t)(fmt_id(b->p + b->len, name.p, name.n) - b->p);
+    return EG_OK;
+}
+
+static void put_name(dot_ctx *c, size_t i) { egw_put_name(c->s, &c->names, i); }
 
 /* A node statement: "\tNAME\t[a=x,\n\t\tb=y];\n". When several view nodes
  * share the name, cgraph held them as one node (agnode finds a node by
@@ -372,19 +439,21 @@ static int put_name(dot_ctx *c, size_t i)
  * never set, so it does not undo an earlier one. */
 static int put_node(dot_ctx *c, size_t i)
 {
-    const char *val[NA_N], *more[NA_N];
+    dot_val val[NA_N], more[NA_N];
     size_t j, k;
     egw_add(c->s, "\t", 1);
-    if (put_name(c, i) || node_vals(c, &c->v->nodes[i], c->val, val))
+    put_name(c, i);
+    if (node_vals(c, &c->v->nodes[i], c->val, val))
         return EG_ENOMEM;
     for (j = c->next ? c->next[i] : i; j != i; j = c->next[j]) {
         if (node_vals(c, &c->v->nodes[j], c->more, more))
             return EG_ENOMEM;
         for (k = 0; k < NA_N; k++)
-            if (more[k] && strcmp(more[k], node_attr[k].def)) {
-                if (buf_set(&c->val[k], more[k]))
+            if (more[k].p && !is_default(&node_attr[k], more[k])) {
+                eg_buf_reset(&c->val[k]);
+                if (eg_buf_add(&c->val[k], more[k].p, more[k].n))
                     return EG_ENOMEM;
-                val[k] = eg_buf_cstr(&c->val[k]);
+                val[k] = dot_buf_val(&c->val[k]);
             }
     }
     put_attrs(c->s, node_attr, val, NA_N);
@@ -392,39 +461,53 @@ static int put_node(dot_ctx *c, size_t i)
     return EG_OK;
 }
 
+/* "%.15g" of m / 100 for a whole m, as egw_fmt_real_n prints it: the
+ * quotient is the double nearest to a decimal of few digits, which 15
+ * significant digits give back exactly, trailing zeros dropped. */
+static size_t fmt_hundredths(char *buf, uint64_t m)
+{
+    size_t n = egw_fmt_u64(buf, m / 100);
+    unsigned f = (unsigned)(m % 100);
+    if (f) {
+        buf[n++] = '.';
+        buf[n++] = (char)('0' + f / 10);
+        if (f % 10)
+            buf[n++] = (char)('0' + f % 10);
+    }
+    buf[n] = 0;
+    return n;
+}
+
 /* An edge statement: "\tTAIL -- HEAD\t[...];\n". */
 static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
 {
     const eg_gview *v = c->v;
-    const char *val[EA_N];
+    dot_val val[EA_N];
     char num[5][32];
     long weight = egw_dot_weight(v, ed);
+    double pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
     egw_add(c->s, "\t", 1);
-    if (put_name(c, t))
-        return EG_ENOMEM;
+    put_name(c, t);
     egw_add(c->s, " -- ", 4);
-    if (put_name(c, h))
-        return EG_ENOMEM;
+    put_name(c, h);
     if (weight >= 0)
-        num[0][egw_fmt_u64(num[0], (uint64_t)weight)] = 0;
+        val[EA_WEIGHT] = dot_v(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
     else
-        snprintf(num[0], sizeof num[0], "%ld", weight);
-    num[1][egw_fmt_u64(num[1], ed->count)] = 0;
-    num[2][egw_fmt_u64(num[2], ed->docs)] = 0;
-    egw_fmt_real_n(num[3], ed->weight);
-    egw_fmt_real_n(num[4], round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100) / 100);
-    val[EA_WEIGHT] = num[0];
-    val[EA_COUNT] = num[1];
-    val[EA_DOCS] = num[2];
-    val[EA_W] = num[3];
-    val[EA_PENWIDTH] = num[4];
-    val[EA_TOOLTIP] = NULL;
+        val[EA_WEIGHT] = dot_v(num[0], (size_t)snprintf(num[0], sizeof num[0], "%ld", weight));
+    val[EA_COUNT] = dot_v(num[1], egw_fmt_u64(num[1], ed->count));
+    val[EA_DOCS] = dot_v(num[2], egw_fmt_u64(num[2], ed->docs));
+    val[EA_W] = dot_v(num[3], egw_fmt_real_n(num[3], ed->weight));
+    if (pen >= 0 && pen <= 1e6) /* always: the scaled weight is in [0,1] */
+        val[EA_PENWIDTH] = dot_v(num[4], fmt_hundredths(num[4], (uint64_t)pen));
+    else
+        val[EA_PENWIDTH] = dot_v(num[4], egw_fmt_real_n(num[4], pen / 100));
+    val[EA_TOOLTIP] = DOT_UNSET;
     if (ed->nev) {
         int rc;
         eg_buf_reset(&c->val[0]);
         if ((rc = dot_evidence(c->env, &c->val[0], &c->tmp, &ed->ev[0])))
             return rc;
-        val[EA_TOOLTIP] = eg_buf_cstr(&c->val[0]);
+        val[EA_TOOLTIP] = dot_buf_val(&c->val[0]);
     }
     put_attrs(c->s, edge_attr, val, EA_N);
     egw_add(c->s, ";\n", 2);
@@ -654,11 +737,9 @@ static int write_all(dot_ctx *c)
     uint32_t *rep = NULL, *next = NULL;
     size_t i, k = 0;
     int rc;
-    dot_attr gattr[5] = {{"comment", ""},
-                         {"fontname", "Helvetica,Arial,sans-serif"},
-                         {"outputorder", "edgesfirst"},
-                         {"overlap", "false"},
-                         {"splines", v->nedges <= DOT_SPLINE_EDGES ? "true" : "line"}};
+    dot_attr gattr[5] = {DOT_ATTR("comment", ""), DOT_ATTR("fontname", "Helvetica,Arial,sans-serif"),
+                         DOT_ATTR("outputorder", "edgesfirst"), DOT_ATTR("overlap", "false"),
+                         DOT_ATTR("splines", "true")};
 
     if ((rc = dot_merge(v, &rep, &next)) || (rc = dot_order(v, rep, &order)))
         goto out;
@@ -674,19 +755,32 @@ static int write_all(dot_ctx *c)
         eg_buf_addf(&c->tmp, "; documents: %llu", (unsigned long long)v->ndocs))
         goto out;
     gattr[0].def = eg_buf_cstr(&c->tmp);
+    gattr[0].dlen = strlen(gattr[0].def);
+    if (v->nedges > DOT_SPLINE_EDGES)
+        gattr[4].def = "line"; /* as long as "true" */
     for (i = 0; i <= EG_NTYPES; i++) { /* the outline: the fill colour, darker */
         int rgb[3];
         egw_type_rgb((eg_type)i, rgb);
         snprintf(c->outline[i], sizeof c->outline[i], "#%02X%02X%02X", rgb[0] * 3 / 5, rgb[1] * 3 / 5,
                  rgb[2] * 3 / 5);
+        dot_fix(&c->fixed[i][FX_TYPE], eg_type_name((eg_type)i));
+        dot_fix(&c->fixed[i][FX_SHAPE], eg_type_shape((eg_type)i));
+        dot_fix(&c->fixed[i][FX_FILL], eg_type_color((eg_type)i));
+        dot_fix(&c->fixed[i][FX_COLOR], c->outline[i]);
     }
+    dot_fix(&c->yes, "true");
+    dot_fix(&c->no, "false");
+    dot_fix(&c->dashed, "filled,dashed");
     egw_weight_range(v, &c->lo, &c->hi);
+    if (egw_names_make(&c->names, v, fmt_name, c))
+        goto out;
 
     egw_puts(s, "graph entgraph {\n");
     put_decl(s, "graph", gattr, 5);
     put_decl(s, "node", node_attr, NA_N);
     put_decl(s, "edge", edge_attr, EA_N);
     for (i = 0; i < v->nnodes; i++) {
+        egw_prefetch_node(v, i);
         if (rep && rep[i] != i)
             continue; /* part of node rep[i] */
         if (!(done[i / 8] & (1u << (i % 8)))) {
@@ -696,6 +790,8 @@ static int write_all(dot_ctx *c)
         }
         for (; k < v->nedges; k++) {
             const eg_edge *ed = &v->edges[order ? order[k] : k];
+            if (!order)
+                egw_prefetch(c->env, v, k, 1);
             size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
             if (t != i)
                 break;
@@ -740,6 +836,7 @@ int egw_write_dot(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
         eg_buf_free(&c.more[i]);
     }
     eg_buf_free(&c.name);
+    egw_names_free(&c.names);
     eg_buf_free(&c.tmp);
     return egw_close(&s, e);
 }

@@ -52,9 +52,18 @@ static void data_u64(egw_sink *s, const char *indent, const char *key, uint64_t 
 /* The literal text around a value, as (pointer, length) for egw_add. */
 #define LIT(s) s, sizeof s - 1
 
+/* Appends id escaped (egw_names_make). */
+static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
+{
+    (void)i;
+    (void)ud;
+    return egw_xml_buf(b, id);
+}
+
 int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
 {
     egw_sink s;
+    egw_names ids;
     eg_buf tmp = {0};
     size_t i;
     int rc;
@@ -63,6 +72,8 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
         return rc;
     if ((rc = egw_open_env(&s, env, dir, "graph.graphml", e)))
         return rc;
+    if (egw_names_make(&ids, v, fmt_id, NULL))
+        egw_fail(&s, EG_ENOMEM);
 
     egw_puts(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                  "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\""
@@ -81,15 +92,20 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
     /* the elements below are data_str / data_u64 spelt out: the same bytes */
     for (i = 0; i < v->nnodes && !s.status; i++) {
         const eg_node *n = &v->nodes[i];
+        egw_prefetch_node(v, i);
         egw_add(&s, LIT("    <node id=\""));
-        egw_xml(&s, n->id);
+        egw_put_name(&s, &ids, i);
         egw_add(&s, LIT("\">\n"));
         if (*n->label) {
             egw_add(&s, LIT("      <data key=\"label\">"));
             egw_xml(&s, n->label);
             egw_add(&s, LIT("</data>\n"));
         }
-        data_str(&s, "      ", "type", eg_type_name(n->type));
+        if (*eg_type_name(n->type)) {
+            egw_add(&s, LIT("      <data key=\"type\">"));
+            egw_xml(&s, eg_type_name(n->type));
+            egw_add(&s, LIT("</data>\n"));
+        }
         egw_add(&s, LIT("      <data key=\"mentions\">"));
         egw_u64(&s, n->mentions);
         egw_add(&s, LIT("</data>\n      <data key=\"docs\">"));
@@ -108,12 +124,13 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
 
     for (i = 0; i < v->nedges && !s.status; i++) {
         const eg_edge *ed = &v->edges[i];
+        egw_prefetch(env, v, i, 1);
         egw_add(&s, LIT("    <edge id=\"e"));
         egw_u64(&s, i);
         egw_add(&s, LIT("\" source=\""));
-        egw_xml(&s, v->nodes[ed->a].id);
+        egw_put_name(&s, &ids, ed->a);
         egw_add(&s, LIT("\" target=\""));
-        egw_xml(&s, v->nodes[ed->b].id);
+        egw_put_name(&s, &ids, ed->b);
         egw_add(&s, LIT("\">\n      <data key=\"weight\">"));
         egw_real(&s, ed->weight);
         egw_add(&s, LIT("</data>\n      <data key=\"count\">"));
@@ -131,6 +148,7 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
     egw_puts(&s, "  </graph>\n</graphml>\n");
 
     eg_buf_free(&tmp);
+    egw_names_free(&ids);
     return egw_close(&s, e);
 }
 

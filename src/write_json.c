@@ -21,12 +21,12 @@
  * The bytes are those of Jansson's dump of the whole tree with
  * JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15), but
  * nodes and edges are not built as Jansson objects: the fixed structure is
- * written here, a string that needs no escape is copied between quotes,
+ * written here, strings are escaped as Jansson escapes them (egw_json_esc
+ * in writers.c; tests/unit/test_writers.c keeps Jansson as its oracle),
  * an integer printed in decimal and a whole-number real as digits and
- * ".0", which is what Jansson prints for them; every other string and
- * real (quotes, controls, invalid UTF-8, fractions) goes through Jansson
- * (json_dumpb of a reused value). The graph's header goes through Jansson
- * as a whole.
+ * ".0", which is what Jansson prints for them; every other real
+ * (fractions) goes through Jansson (json_dumpb of a reused value). The
+ * graph's header goes through Jansson as a whole.
  */
 #include "writers.h"
 
@@ -48,52 +48,38 @@ static json_t *jstr(eg_buf *tmp, const char *s)
 
 static json_t *jint(uint64_t x) { return json_integer(x > INT64_MAX ? INT64_MAX : (json_int_t)x); }
 
-/* Scratch shared by the values written through Jansson. */
+/* What the writer keeps while it streams. */
 typedef struct {
-    json_t *str;   /* a reused string value */
-    json_t *real;  /* a reused real value */
-    eg_buf tmp;    /* cleaned text */
-    eg_buf out;    /* Jansson's text */
+    json_t *real;  /* a reused real value, for Jansson's form of a fraction */
     eg_buf snip;   /* a snippet read with pread */
+    egw_names ids; /* every id as a JSON string */
 } jctx;
 
-/* Writes n bytes of text as a JSON string. */
-static void put_str(egw_sink *s, jctx *j, const char *str, size_t n)
+/* Writes n bytes of text as a JSON string (egw_json_esc), in place in the
+ * sink's buffer. */
+static void put_str(egw_sink *s, const char *str, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    size_t i = 0, k, need;
-    while (i < n) {
-        while (i < n && (egw_plain[p[i]] & 2))
-            i++;
-        if (i >= n)
-            break;
-        if (p[i] < 0x80 || !(k = eg_utf8_valid_len(p + i, n - i)))
-            goto escape;
-        i += k;
-    }
-    egw_add(s, "\"", 1);
-    egw_add(s, str, n);
-    egw_add(s, "\"", 1);
-    return;
-escape:
-    eg_buf_reset(&j->tmp);
-    if (egw_utf8_clean_n(&j->tmp, str, n) || json_string_setn_nocheck(j->str, j->tmp.p, j->tmp.len) ||
-        eg_buf_reserve(&j->out, 6 * j->tmp.len + 3)) {
-        egw_fail(s, EG_ENOMEM);
-        return;
-    }
-    need = json_dumpb(j->str, j->out.p, j->out.cap, JSON_ENCODE_ANY | JSON_FLAGS);
-    if (!need || need > j->out.cap) {
-        egw_fail(s, EG_ENOMEM);
-        return;
-    }
-    egw_add(s, j->out.p, need);
+    char *o = egw_room(s, 6 * n + 2);
+    if (o)
+        s->buf.len = (size_t)(egw_json_esc(o, str, n) - s->buf.p);
 }
 
-static void put_cstr(egw_sink *s, jctx *j, const char *str)
+/* Appends id as a JSON string (egw_names_make). */
+static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
+{
+    size_t n = strlen(id);
+    (void)i;
+    (void)ud;
+    if (eg_buf_reserve(b, 6 * n + 2))
+        return EG_ENOMEM;
+    b->len = (size_t)(egw_json_esc(b->p + b->len, id, n) - b->p);
+    return EG_OK;
+}
+
+static void put_cstr(egw_sink *s, const char *str)
 {
     str = str ? str : "";
-    put_str(s, j, str, strlen(str));
+    put_str(s, str, strlen(str));
 }
 
 static void put_int(egw_sink *s, uint64_t x) { egw_u64(s, x > INT64_MAX ? INT64_MAX : x); }
@@ -116,15 +102,16 @@ static void put_real(egw_sink *s, jctx *j, double w)
     egw_add(s, buf, n);
 }
 
-static void put_node(egw_sink *s, jctx *j, const eg_node *n)
+/* Node k, n = &v->nodes[k]. */
+static void put_node(egw_sink *s, jctx *j, const eg_node *n, size_t k)
 {
     size_t i;
     egw_add(s, LIT("{\n   \"id\": "));
-    put_cstr(s, j, n->id);
+    egw_put_name(s, &j->ids, k);
     egw_add(s, LIT(",\n   \"label\": "));
-    put_cstr(s, j, n->label);
+    put_cstr(s, n->label);
     egw_add(s, LIT(",\n   \"type\": "));
-    put_cstr(s, j, eg_type_name(n->type));
+    put_cstr(s, eg_type_name(n->type));
     egw_add(s, LIT(",\n   \"mentions\": "));
     put_int(s, n->mentions);
     egw_add(s, LIT(",\n   \"docs\": "));
@@ -135,7 +122,7 @@ static void put_node(egw_sink *s, jctx *j, const eg_node *n)
         egw_add(s, LIT(",\n   \"aliases\": ["));
         for (i = 0; i < n->naliases; i++) {
             egw_add(s, i ? ",\n    {\n     \"text\": " : "\n    {\n     \"text\": ", i ? 21 : 20);
-            put_cstr(s, j, n->aliases[i].text);
+            put_cstr(s, n->aliases[i].text);
             egw_add(s, LIT(",\n     \"count\": "));
             put_int(s, n->aliases[i].count);
             egw_add(s, LIT("\n    }"));
@@ -152,9 +139,9 @@ static void put_edge(egw_sink *s, jctx *j, const eg_gview *v, const eg_edge *ed)
 {
     size_t i;
     egw_add(s, LIT("{\n   \"source\": "));
-    put_cstr(s, j, v->nodes[ed->a].id);
+    egw_put_name(s, &j->ids, ed->a);
     egw_add(s, LIT(",\n   \"target\": "));
-    put_cstr(s, j, v->nodes[ed->b].id);
+    egw_put_name(s, &j->ids, ed->b);
     egw_add(s, LIT(",\n   \"weight\": "));
     put_real(s, j, ed->weight);
     egw_add(s, LIT(",\n   \"count\": "));
@@ -171,7 +158,7 @@ static void put_edge(egw_sink *s, jctx *j, const eg_gview *v, const eg_edge *ed)
         size_t len;
         const char *snip;
         egw_add(s, i ? ",\n    {\n     \"doc\": " : "\n    {\n     \"doc\": ", i ? 20 : 19);
-        put_cstr(s, j, ev->doc);
+        put_cstr(s, ev->doc);
         egw_add(s, LIT(",\n     \"start\": "));
         put_int(s, ev->start);
         egw_add(s, LIT(",\n     \"end\": "));
@@ -181,7 +168,7 @@ static void put_edge(egw_sink *s, jctx *j, const eg_gview *v, const eg_edge *ed)
             egw_fail(s, EG_ENOMEM); /* as a failed Jansson value has always been reported */
             return;
         }
-        put_str(s, j, snip, len);
+        put_str(s, snip, len);
         egw_add(s, LIT("\n    }"));
     }
     egw_add(s, LIT("\n   ]\n  }"));
@@ -226,15 +213,14 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     if ((rc = egw_open_env(&s, env, dir, "graph.json", e)))
         return rc;
     memset(&j, 0, sizeof j);
-    j.str = json_string("");
     j.real = json_real(0);
-    if (!j.str || !j.real)
+    if (!j.real || egw_names_make(&j.ids, v, fmt_id, NULL))
         egw_fail(&s, EG_ENOMEM);
     graph = json_object();
     bad = !graph;
     if (!bad) {
-        bad |= json_object_set_new(graph, "window", jstr(&j.tmp, v->window_name));
-        bad |= json_object_set_new(graph, "weight", jstr(&j.tmp, v->weight_name));
+        bad |= json_object_set_new(graph, "window", jstr(&j.snip, v->window_name));
+        bad |= json_object_set_new(graph, "weight", jstr(&j.snip, v->weight_name));
         bad |= json_object_set_new(graph, "documents", jint(v->ndocs));
         bad |= json_object_set_new(graph, "generator", json_string("entgraph " EG_VERSION));
     }
@@ -246,21 +232,21 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     put_value(&s, graph, 1);
     egw_puts(&s, ",\n \"nodes\": [");
     for (i = 0; i < v->nnodes && !s.status; i++) {
+        egw_prefetch_node(v, i);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
-        put_node(&s, &j, &v->nodes[i]);
+        put_node(&s, &j, &v->nodes[i], i);
     }
     egw_puts(&s, v->nnodes ? "\n ]" : "]");
     egw_puts(&s, v->opt && v->opt->links_key ? ",\n \"links\": [" : ",\n \"edges\": [");
     for (i = 0; i < v->nedges && !s.status; i++) {
+        egw_prefetch(env, v, i, SIZE_MAX);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
         put_edge(&s, &j, v, &v->edges[i]);
     }
     egw_puts(&s, v->nedges ? "\n ]\n}\n" : "]\n}\n");
-    json_decref(j.str);
     json_decref(j.real);
-    eg_buf_free(&j.tmp);
-    eg_buf_free(&j.out);
     eg_buf_free(&j.snip);
+    egw_names_free(&j.ids);
     return egw_close(&s, e);
 }
 

@@ -354,24 +354,38 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         sink_flush(s);
 }
 
+/* Two digits at a time, from the right, once the length is known. */
 size_t egw_fmt_u64(char *buf, uint64_t x)
 {
-    char t[24];
-    size_t n = 0, i;
-    do {
-        t[n++] = (char)('0' + x % 10);
-        x /= 10;
-    } while (x);
-    for (i = 0; i < n; i++)
-        buf[i] = t[n - 1 - i];
+    static const char pairs[201] =
+        "00010203040506070809101112131415161718192021222324"
+        "25262728293031323334353637383940414243444546474849"
+        "50515253545556575859606162636465666768697071727374"
+        "75767778798081828384858687888990919293949596979899";
+    uint64_t t = x;
+    size_t n = 1, i;
+    while (t >= 100) {
+        n += 2;
+        t /= 100;
+    }
+    n += t >= 10;
     buf[n] = 0;
+    for (i = n; x >= 100; x /= 100) {
+        i -= 2;
+        memcpy(buf + i, pairs + 2 * (x % 100), 2);
+    }
+    if (x >= 10)
+        memcpy(buf + i - 2, pairs + 2 * x, 2);
+    else
+        buf[i - 1] = (char)('0' + x);
     return n;
 }
 
 void egw_u64(egw_sink *s, uint64_t x)
 {
-    char t[24];
-    egw_add(s, t, egw_fmt_u64(t, x));
+    char *o = egw_room(s, 21);
+    if (o)
+        s->buf.len += egw_fmt_u64(o, x);
 }
 
 void egw_xml(egw_sink *s, const char *str) { egw_xml_n(s, str, strlen(str)); }
@@ -497,6 +511,27 @@ void egw_env_free(egw_env *env)
     memset(env, 0, sizeof *env);
 }
 
+/* Where ev's snippet is in a mapped spool file; NULL when it is not
+ * mapped (or the record points outside the file). */
+static const char *snippet_mapped(const egw_env *env, const eg_evidence *ev)
+{
+    size_t lo = 0, hi;
+    if (!env || !env->nmaps)
+        return NULL;
+    hi = env->nmaps;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (env->maps[mid].fd < ev->spool_fd)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < env->nmaps && env->maps[lo].fd == ev->spool_fd && env->maps[lo].base &&
+        ev->snip_off <= env->maps[lo].size && ev->snip_len <= env->maps[lo].size - ev->snip_off)
+        return env->maps[lo].base + ev->snip_off;
+    return NULL;
+}
+
 const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp)
 {
     const char *p;
@@ -504,26 +539,88 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
         *len = strlen(ev->snippet);
         return ev->snippet;
     }
-    if (env && env->nmaps) {
-        size_t lo = 0, hi = env->nmaps;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (env->maps[mid].fd < ev->spool_fd)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < env->nmaps && env->maps[lo].fd == ev->spool_fd && env->maps[lo].base &&
-            ev->snip_off <= env->maps[lo].size && ev->snip_len <= env->maps[lo].size - ev->snip_off) {
-            const char *q = env->maps[lo].base + ev->snip_off, *z = memchr(q, 0, ev->snip_len);
-            *len = z ? (size_t)(z - q) : ev->snip_len;
-            return q;
-        }
+    if ((p = snippet_mapped(env, ev))) {
+        const char *z = memchr(p, 0, ev->snip_len);
+        *len = z ? (size_t)(z - p) : ev->snip_len;
+        return p;
     }
     if (!(p = eg_evidence_snippet(ev, tmp)))
         return NULL;
     *len = strlen(p);
     return p;
+}
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+/* How far ahead egw_prefetch looks: the records that hold the addresses
+ * first, then what they point at, once the records have come in. */
+#define AHEAD_RECORDS 16
+#define AHEAD_TEXT 8
+
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
+{
+    const eg_edge *ed;
+    size_t j;
+    if (i + AHEAD_RECORDS < v->nedges) {
+        ed = &v->edges[i + AHEAD_RECORDS];
+        if (ed->nev)
+            PREFETCH(ed->ev);
+    }
+    if (i + AHEAD_TEXT < v->nedges) {
+        ed = &v->edges[i + AHEAD_TEXT];
+        for (j = 0; j < ed->nev && j < nev; j++) {
+            const char *p = ed->ev[j].snippet ? ed->ev[j].snippet : snippet_mapped(env, &ed->ev[j]);
+            if (p) {
+                PREFETCH(p); /* a snippet is at most about 200 bytes */
+                PREFETCH(p + 64);
+                PREFETCH(p + 128);
+                PREFETCH(p + 192);
+            }
+        }
+    }
+}
+
+void egw_prefetch_node(const eg_gview *v, size_t i)
+{
+    if (i + AHEAD_RECORDS < v->nnodes && v->nodes[i + AHEAD_RECORDS].naliases)
+        PREFETCH(v->nodes[i + AHEAD_RECORDS].aliases);
+    if (i + AHEAD_TEXT < v->nnodes) {
+        const eg_node *n = &v->nodes[i + AHEAD_TEXT];
+        size_t j;
+        PREFETCH(n->label);
+        for (j = 0; j < n->naliases && j < 4; j++)
+            PREFETCH(n->aliases[j].text);
+    }
+}
+
+/* ---- node names ---- */
+
+int egw_names_make(egw_names *nm, const eg_gview *v, int (*fmt)(eg_buf *b, size_t i, const char *id, void *ud),
+                   void *ud)
+{
+    size_t i;
+    memset(nm, 0, sizeof *nm);
+    if (v->nnodes && !(nm->end = eg_calloc(v->nnodes, sizeof *nm->end)))
+        return EG_ENOMEM;
+    for (i = 0; i < v->nnodes; i++) {
+        if (i + AHEAD_TEXT < v->nnodes)
+            PREFETCH(v->nodes[i + AHEAD_TEXT].id);
+        if (fmt(&nm->text, i, v->nodes[i].id, ud))
+            return EG_ENOMEM;
+        nm->end[i] = nm->text.len;
+    }
+    return eg_buf_reserve(&nm->text, 0); /* text.p is not NULL, even when every name is empty */
+}
+
+void egw_names_free(egw_names *nm)
+{
+    eg_buf_free(&nm->text);
+    eg_free(nm->end);
+    memset(nm, 0, sizeof *nm);
 }
 
 /* ---- text ---- */
@@ -594,87 +691,123 @@ const unsigned char egw_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-/* What XML escaping does with the non-plain character at p[0] (k bytes
- * long, *k set): the replacement text, or NULL to keep it. */
-static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, char ref[16])
+/* Sixteen bytes at a time with SSE2 (every x86-64): a signed compare
+ * below 0x20 finds the C0 controls and every byte >= 0x80 at once, and one
+ * compare per other byte that the class does not keep finds the rest. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define EGW_SSE2 1
+#else
+#define EGW_SSE2 0
+#endif
+
+size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
 {
+    size_t i = 0;
+#if EGW_SSE2
+    /* the ASCII bytes from 0x20 up that cls does not keep (see egw_plain);
+     * a NUL pads the shorter lists, and NUL is caught anyway */
+    const char *sp = cls == 1 ? "&<>\"'" : cls == 2 ? "\"\\\0\0\0" : "&\\\x7f\0\0";
+    const __m128i ctl = _mm_set1_epi8(0x20), s0 = _mm_set1_epi8(sp[0]), s1 = _mm_set1_epi8(sp[1]),
+                  s2 = _mm_set1_epi8(sp[2]), s3 = _mm_set1_epi8(sp[3]), s4 = _mm_set1_epi8(sp[4]);
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, ctl), _mm_cmpeq_epi8(x, s0));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s1), _mm_cmpeq_epi8(x, s2)));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s3), _mm_cmpeq_epi8(x, s4)));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (size_t)__builtin_ctz(bits);
+    }
+#endif
+    while (i < n && (egw_plain[p[i]] & cls))
+        i++;
+    return i;
+}
+
+/* What XML escaping does with the non-plain character at p[0] (*k set to
+ * its length): the replacement text (*rl bytes), or NULL to keep it. */
+static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, size_t *rl, char ref[16])
+{
+#define XML_REP(lit) (*rl = sizeof lit - 1, lit)
     unsigned c = p[0];
     *k = 1;
     if (c < 0x80) {
         switch (c) {
-        case '&': return "&amp;";
-        case '<': return "&lt;";
-        case '>': return "&gt;";
-        case '"': return "&quot;";
-        case '\'': return "&apos;";
-        case '\t': return "&#9;";
-        case '\n': return "&#10;";
-        case '\r': return "&#13;";
-        default: return c < 0x20 ? replacement : NULL; /* C0: not an XML 1.0 character */
+        case '&': return XML_REP("&amp;");
+        case '<': return XML_REP("&lt;");
+        case '>': return XML_REP("&gt;");
+        case '"': return XML_REP("&quot;");
+        case '\'': return XML_REP("&apos;");
+        case '\t': return XML_REP("&#9;");
+        case '\n': return XML_REP("&#10;");
+        case '\r': return XML_REP("&#13;");
+        default: return c < 0x20 ? XML_REP(replacement) : NULL; /* C0: not an XML 1.0 character */
         }
     }
     *k = eg_utf8_valid_len(p, n);
     if (!*k) {
         *k = 1;
-        return replacement;
+        return XML_REP(replacement);
     }
     if (*k == 3 && c == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF))
-        return replacement; /* U+FFFE, U+FFFF */
+        return XML_REP(replacement); /* U+FFFE, U+FFFF */
     if (*k == 2 && c == 0xC2 && p[1] < 0xA0) {
-        snprintf(ref, 16, "&#%u;", (unsigned)p[1]); /* C1 controls, NEL */
+        *rl = (size_t)snprintf(ref, 16, "&#%u;", (unsigned)p[1]); /* C1 controls, NEL */
         return ref;
     }
     if (*k == 3 && c == 0xE2 && p[1] == 0x80 && p[2] == 0xA8)
-        return "&#8232;"; /* LINE SEPARATOR */
+        return XML_REP("&#8232;"); /* LINE SEPARATOR */
     return NULL;
+#undef XML_REP
 }
 
-/* The next character from p[*i] on that XML escaping replaces: moves *i
- * to it, sets *k to its length, and returns its replacement; NULL at the
- * end of the text. Plain runs are skipped a table lookup per byte. */
-static const char *xml_next(const unsigned char *p, size_t n, size_t *i, size_t *k, char ref[16])
+/* Room xml_esc needs for n bytes: a character grows at most six times
+ * ('"' to "&quot;"). */
+#define XML_ROOM(n) (6 * (n))
+
+/* Writes str (n bytes) escaped for XML at o, which has XML_ROOM(n) bytes;
+ * returns the end. Plain runs are skipped sixteen bytes at a time. */
+static char *xml_esc(char *o, const char *str, size_t n)
 {
-    while (*i < n) {
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, run = 0, k, rl;
+    char ref[16];
+    while (i < n) {
         const char *rep;
-        while (*i < n && (egw_plain[p[*i]] & 1))
-            ++*i;
-        if (*i >= n)
+        i += egw_plain_run(p + i, n - i, 1);
+        if (i >= n)
             break;
-        if ((rep = xml_rep(p + *i, n - *i, k, ref)))
-            return rep;
-        *i += *k;
+        if (!(rep = xml_rep(p + i, n - i, &k, &rl, ref))) {
+            i += k;
+            continue;
+        }
+        memcpy(o, p + run, i - run);
+        o += i - run;
+        memcpy(o, rep, rl);
+        o += rl;
+        i += k;
+        run = i;
     }
-    return NULL;
+    memcpy(o, p + run, n - run);
+    return o + (n - run);
 }
 
 int egw_xml_buf(eg_buf *b, const char *str)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    size_t n = strlen(str), i = 0, run = 0, k;
-    const char *rep;
-    char ref[16];
-    while ((rep = xml_next(p, n, &i, &k, ref))) {
-        if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
-            return EG_ENOMEM;
-        i += k;
-        run = i;
-    }
-    return eg_buf_add(b, p + run, n - run);
+    size_t n = strlen(str);
+    if (eg_buf_reserve(b, XML_ROOM(n)))
+        return EG_ENOMEM;
+    b->len = (size_t)(xml_esc(b->p + b->len, str, n) - b->p);
+    b->p[b->len] = 0;
+    return EG_OK;
 }
 
 void egw_xml_n(egw_sink *s, const char *str, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)str;
-    size_t i = 0, run = 0, k;
-    const char *rep;
-    char ref[16];
-    while ((rep = xml_next(p, n, &i, &k, ref))) {
-        egw_add(s, p + run, i - run);
-        egw_puts(s, rep);
-        i += k;
-        run = i;
-    }
-    egw_add(s, p + run, n - run);
+    char *o = egw_room(s, XML_ROOM(n));
+    if (o)
+        s->buf.len = (size_t)(xml_esc(o, str, n) - s->buf.p);
 }
 
 /* The same bytes as egw_xml of egw_evidence_text's line: cleaning and XML
@@ -712,6 +845,54 @@ void egw_xml_aliases(egw_sink *s, const eg_node *n)
     }
 }
 
+char *egw_json_esc(char *o, const char *str, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, run;
+    *o++ = '"';
+    while (i < n) {
+        unsigned c;
+        size_t k;
+        run = egw_plain_run(p + i, n - i, 2);
+        memcpy(o, p + i, run);
+        o += run;
+        if ((i += run) >= n)
+            break;
+        c = p[i];
+        if (c >= 0x80) {
+            if ((k = eg_utf8_valid_len(p + i, n - i))) {
+                memcpy(o, p + i, k);
+                o += k;
+                i += k;
+            } else {
+                memcpy(o, replacement, 3);
+                o += 3;
+                i++;
+            }
+            continue;
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default: /* another C0 control */
+            memcpy(o, "u00", 3);
+            o[3] = hex[c >> 4];
+            o[4] = hex[c & 15];
+            o += 5;
+        }
+        i++;
+    }
+    *o++ = '"';
+    return o;
+}
+
 /* Whether the '&' at p starts what Graphviz reads as an HTML entity in a
  * label ("&amp;", "&#38;", "&#x26;", "&name;"): it is then decoded. The
  * text ends at `end`. */
@@ -746,8 +927,7 @@ int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
         unsigned c;
         const char *rep = NULL;
         size_t k = 1;
-        while (i < n && (egw_plain[p[i]] & 4))
-            i++;
+        i += egw_plain_run(p + i, n - i, 4);
         if (i >= n)
             break;
         c = p[i];

@@ -66,6 +66,30 @@ void egw_env_free(egw_env *env);
  * a pread; NULL when it cannot be read. env may be NULL. */
 const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, eg_buf *tmp);
 
+/* A hint, no more: asks for what writing edges[i + a few] will read (the
+ * evidence records and the first nev snippets) to be brought into the
+ * cache. Consecutive edges read snippets all over the spool, and each
+ * miss would otherwise be waited for in turn. The ids come from an
+ * egw_names table, made in node order. */
+void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev);
+/* The same for nodes[i + a few]: its label and first aliases. */
+void egw_prefetch_node(const eg_gview *v, size_t i);
+
+/* Every node's id as one writer writes it (escaped, quoted), made once
+ * before the edges, which name each node again and again: node i's bytes
+ * are text.p[end[i-1] .. end[i]) (from 0 for the first). */
+typedef struct {
+    eg_buf text;
+    size_t *end;
+} egw_names;
+
+/* Fills nm with fmt's form of every id of v: fmt appends node i's (id
+ * given) to b. Returns EG_OK or EG_ENOMEM; nm is freed with
+ * egw_names_free either way. */
+int egw_names_make(egw_names *nm, const eg_gview *v, int (*fmt)(eg_buf *b, size_t i, const char *id, void *ud),
+                   void *ud);
+void egw_names_free(egw_names *nm);
+
 /* An output file being written: bytes collect in `buf` and go to the
  * eg_out's temporary file in large blocks. The first failure (EG_ENOMEM or
  * EG_EIO, with errno) is kept in `status`; later writes do nothing, and
@@ -120,6 +144,12 @@ static inline char *egw_room(egw_sink *s, size_t n)
     return egw_room_slow(s, n);
 }
 static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
+/* Writes node i's name from nm. */
+static inline void egw_put_name(egw_sink *s, const egw_names *nm, size_t i)
+{
+    size_t start = i ? nm->end[i - 1] : 0;
+    egw_add(s, nm->text.p + start, nm->end[i] - start);
+}
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
 /* Writes an unsigned number in decimal. */
 void egw_u64(egw_sink *s, uint64_t x);
@@ -148,6 +178,17 @@ int egw_utf8_clean_n(eg_buf *b, const char *str, size_t n);
 /* Byte classes for fast scans (writers.c): bit 1 plain in XML, bit 2 plain
  * in a JSON string, bit 4 plain in a Graphviz escString (ASCII only). */
 extern const unsigned char egw_plain[256];
+/* The length of the run of bytes at p (at most n) that class cls (1, 2
+ * or 4, as in egw_plain) keeps as they are: the index of the first byte
+ * an escaper must look at, or n. */
+size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls);
+/* Writes str (n bytes) at o as a JSON string, quotes included, with the
+ * bytes Jansson's dump gives for the cleaned text (JSON_PRESERVE_ORDER, no
+ * JSON_ENSURE_ASCII): '"' and '\\' escaped, \b \f \n \r \t, the other C0
+ * controls as \u00XX (upper-case hex), every other character as it is
+ * (DEL, U+2028 too), and each byte that is not valid UTF-8 as U+FFFD. o
+ * has room for 6 * n + 2 bytes. Returns the end. */
+char *egw_json_esc(char *o, const char *str, size_t n);
 /* Returns str itself when it is valid UTF-8, else a cleaned copy in *tmp
  * (NULL on out-of-memory). */
 const char *egw_utf8_valid(eg_buf *tmp, const char *str);

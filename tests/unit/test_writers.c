@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "graph_view.h"
 #include "tap.h"
 #include "writers.h"
@@ -251,6 +253,84 @@ static void test_helpers(void)
            strcmp(eg_type_shape(EG_PLACE), eg_type_shape(EG_EVENT)),
        "type shapes differ");
     EQ_STR(eg_type_color(EG_NTYPES), "#BBBBBB", "colour of an unknown type");
+}
+
+/* ---- the fast scans and escapes against their plain forms ---- */
+
+static uint32_t esc_state = 7;
+static uint32_t esc_rand(void)
+{
+    esc_state = esc_state * 1103515245u + 12345u;
+    return (esc_state >> 8) & 0xFFFFFF;
+}
+
+/* Random text of n bytes: mostly ASCII letters and spaces, with every
+ * byte value now and then, and UTF-8 sequences, broken or not. */
+static void esc_text(unsigned char *p, size_t n)
+{
+    static const char *const seqs[] = {"\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80", "\xed\xa0\x80",
+                                       "\xef\xbf\xbe", "\xc2\x85", "\xe0\x80\x80", "\xf4\x90\x80\x80"};
+    size_t i = 0;
+    while (i < n) {
+        uint32_t r = esc_rand() % 100;
+        if (r < 8) {
+            const char *q = seqs[esc_rand() % 8];
+            size_t k = strlen(q) - (esc_rand() % 5 == 0); /* sometimes cut short */
+            for (; *q && k && i < n; q++, k--)
+                p[i++] = (unsigned char)*q;
+        } else if (r < 20) {
+            p[i++] = (unsigned char)(esc_rand() & 0xFF);
+        } else {
+            p[i++] = (unsigned char)(r < 35 ? ' ' : 'a' + r % 26);
+        }
+    }
+}
+
+static void test_fast_escapes(void)
+{
+    unsigned char text[400];
+    char *mine = malloc(6 * sizeof text + 2), *theirs = malloc(6 * sizeof text + 2);
+    eg_buf clean = {0};
+    json_t *str = json_string("");
+    char text_num[2][32];
+    size_t bad_run = 0, bad_json = 0, bad_num = 0, t, cls, i;
+    if (!mine || !theirs || !str) {
+        OK(0, "fast escapes: memory");
+        return;
+    }
+    for (t = 0; t < 20000; t++) {
+        size_t n = esc_rand() % (t < 10000 ? 40 : sizeof text), want, got;
+        esc_text(text, n);
+        for (cls = 1; cls <= 4; cls *= 2) {
+            for (i = 0; i < n && (egw_plain[text[i]] & cls); i++)
+                ;
+            bad_run += egw_plain_run(text, n, (unsigned)cls) != i;
+        }
+        eg_buf_reset(&clean);
+        if (egw_utf8_clean_n(&clean, (const char *)text, n) || json_string_setn_nocheck(str, clean.p ? clean.p : "", clean.len)) {
+            bad_json++;
+            continue;
+        }
+        want = json_dumpb(str, theirs, 6 * sizeof text + 2, JSON_ENCODE_ANY);
+        got = (size_t)(egw_json_esc(mine, (const char *)text, n) - mine);
+        bad_json += want != got || memcmp(mine, theirs, want);
+    }
+    for (t = 0; t < 2000; t++) { /* every length of number, its edges too */
+        uint64_t x = t < 1000 ? (uint64_t)t : (uint64_t)1 << (t % 64);
+        char a[32], b[32];
+        x = t >= 1500 ? x - 1 : x;
+        snprintf(a, sizeof a, "%llu", (unsigned long long)x);
+        bad_num += egw_fmt_u64(b, x) != strlen(a) || strcmp(a, b);
+    }
+    snprintf(text_num[0], sizeof text_num[0], "%llu", (unsigned long long)UINT64_MAX);
+    bad_num += egw_fmt_u64(text_num[1], UINT64_MAX) != strlen(text_num[0]) || strcmp(text_num[0], text_num[1]);
+    EQ_INT(bad_num, 0, "egw_fmt_u64: the digits snprintf prints");
+    EQ_INT(bad_run, 0, "egw_plain_run: the same runs as the byte table");
+    EQ_INT(bad_json, 0, "egw_json_esc: the same bytes as Jansson's dump of the cleaned text");
+    json_decref(str);
+    eg_buf_free(&clean);
+    free(mine);
+    free(theirs);
 }
 
 static void test_golden(const char *dir)
@@ -666,6 +746,7 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "--write-random-to"))
         return write_to(argv[2], 3, (uint32_t)strtoul(argv[3], NULL, 10));
     test_helpers();
+    test_fast_escapes();
     test_write_and_compare();
     test_empty();
     test_failures();
