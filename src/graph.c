@@ -212,33 +212,57 @@ int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *su
 
 static uint64_t edge_hash(uint32_t a, uint32_t b) { return eg_hash_mix(a, b); }
 
-static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b)
+/* The slot of edge (a, b) (hash h): its own, or the empty one where it
+ * would go. Slots with other hash bits are passed without reading their
+ * edges. */
+static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b, uint64_t h)
 {
-    size_t mask = g->edge_nslots - 1, i = (size_t)edge_hash(a, b) & mask;
-    while (g->edge_slots[i]) {
-        const gedge *e = &g->edges[g->edge_slots[i] - 1];
+    size_t mask = g->edge_nslots - 1, i = (size_t)h & mask;
+    uint32_t h32 = (uint32_t)h;
+    for (; g->edge_slots[i].e; i = (i + 1) & mask) {
+        const gedge *e;
+        if (g->edge_slots[i].h != h32)
+            continue;
+        e = &g->edges[g->edge_slots[i].e - 1];
         if (e->a == a && e->b == b)
             break;
-        i = (i + 1) & mask;
     }
     return i;
 }
 
 /* Makes the slot table (again) with room for one more edge: after
- * growth, or when eg_graph_finish has dropped it. */
+ * growth, or when eg_graph_finish has dropped it. The slots' hash bits
+ * place the edges (the table has at most 2^32 slots, so they are all the
+ * bits needed); a new table hashes the pairs. */
 static int edges_rehash(eg_graph *g)
 {
-    size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i;
-    uint32_t *ns;
+    size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i, j, mask;
+    gedge_slot *ns;
     while ((g->nedges + 1) * 10 >= n * 7)
         n *= 2;
-    if (!(ns = eg_calloc(n, sizeof *ns)))
+    if (n > ((size_t)1 << 32) || !(ns = eg_calloc(n, sizeof *ns)))
         return EG_ENOMEM;
+    mask = n - 1;
+    if (g->edge_nslots) {
+        for (i = 0; i < g->edge_nslots; i++) {
+            if (!g->edge_slots[i].e)
+                continue;
+            for (j = g->edge_slots[i].h & mask; ns[j].e; j = (j + 1) & mask)
+                ;
+            ns[j] = g->edge_slots[i];
+        }
+    } else {
+        for (i = 0; i < g->nedges; i++) {
+            uint32_t h = (uint32_t)edge_hash(g->edges[i].a, g->edges[i].b);
+            for (j = h & mask; ns[j].e; j = (j + 1) & mask)
+                ;
+            ns[j].e = (uint32_t)i + 1;
+            ns[j].h = h;
+        }
+    }
     eg_free(g->edge_slots);
     g->edge_slots = ns;
     g->edge_nslots = n;
-    for (i = 0; i < g->nedges; i++)
-        g->edge_slots[edge_find(g, g->edges[i].a, g->edges[i].b)] = (uint32_t)i + 1;
     return EG_OK;
 }
 
@@ -251,20 +275,20 @@ static unsigned ev_k(const eg_graph *g)
 /* The edge (a, b), a < b, made when new. */
 static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 {
-    size_t i, c;
+    uint64_t h = edge_hash(a, b);
+    size_t i, c = (size_t)h & (ECACHE_SIZE - 1);
     gedge *e;
     if (!g->ecache && !(g->ecache = eg_calloc(ECACHE_SIZE, sizeof *g->ecache)))
         return EG_ENOMEM;
-    c = (size_t)edge_hash(a, b) & (ECACHE_SIZE - 1);
     if (g->ecache[c].e && g->ecache[c].a == a && g->ecache[c].b == b) {
         *out = &g->edges[g->ecache[c].e - 1];
         return EG_OK;
     }
     if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
         return EG_ENOMEM;
-    i = edge_find(g, a, b);
-    if (g->edge_slots[i]) {
-        *out = &g->edges[g->edge_slots[i] - 1];
+    i = edge_find(g, a, b, h);
+    if (g->edge_slots[i].e) {
+        *out = &g->edges[g->edge_slots[i].e - 1];
     } else {
         if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
             return EG_ENOMEM;
@@ -272,12 +296,13 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
         memset(e, 0, sizeof *e);
         e->a = a;
         e->b = b;
-        g->edge_slots[i] = (uint32_t)++g->nedges;
+        g->edge_slots[i].e = (uint32_t)++g->nedges;
+        g->edge_slots[i].h = (uint32_t)h;
         *out = e;
     }
     g->ecache[c].a = a;
     g->ecache[c].b = b;
-    g->ecache[c].e = g->edge_slots[i];
+    g->ecache[c].e = g->edge_slots[i].e;
     return EG_OK;
 }
 

@@ -56,6 +56,14 @@ typedef struct {
     uint8_t evcap;      /* 0, then 1 (most edges occur once), then K */
 } gedge;
 
+/* A slot of the edge table: the edge's index and its pair's hash bits,
+ * so that a probe passes other edges without reading them (each read a
+ * likely cache miss) and a rehash does not hash the pairs again. */
+typedef struct {
+    uint32_t e;         /* edge index + 1, 0 = empty */
+    uint32_t h;         /* low 32 bits of the pair's hash */
+} gedge_slot;
+
 typedef struct {
     uint64_t seq;
     uint64_t start, end;
@@ -85,7 +93,7 @@ struct eg_graph {
     eg_strmap aliases;    /* "<node:4 bytes><surface>" → index into acount */
     uint64_t *acount;
     size_t acount_cap;
-    uint32_t *edge_slots; /* open addressing: edge index + 1, 0 = empty */
+    gedge_slot *edge_slots; /* open addressing over g->edges */
     size_t edge_nslots;
     gedge *edges;
     size_t nedges, edges_cap;
