@@ -18,6 +18,7 @@ eg_graph *eg_graph_new(const eg_ctx *c)
     if (!g)
         return NULL;
     g->ctx = c;
+    g->newest_doc = EG_NONE;
     /* offset 0 of strs is the empty string */
     if (eg_buf_addc(&g->strs, 0)) {
         eg_free(g);
@@ -529,6 +530,7 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
 {
     gedge *e;
     gevidence x;
+    int first;
     if (a == b)
         return EG_OK;
     if (a > b) {
@@ -539,10 +541,15 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
     if (edge_get(g, a, b, &e))
         return eg_err_nomem(&g->err);
     e->count++;
-    if (e->last_doc != (uint32_t)(seq + 1)) {
+    first = e->last_doc != (uint32_t)(seq + 1);
+    if (first) {
         e->last_doc = (uint32_t)(seq + 1);
         e->docs++;
     }
+    /* the edge's K records, none from this document, all come before a
+     * window of the newest document: no need to read them */
+    if (first && doc == g->newest_doc && e->nev >= ev_k(g))
+        return EG_OK;
     if (*wix == EG_NONE) {
         int rc;
         memset(&x, 0, sizeof x);
@@ -622,6 +629,7 @@ int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
      * index order is name order */
     if (added && g->docs.count > 1 && strcmp(g->docs.items[g->docs.count - 2].key, name) >= 0)
         g->docs_unsorted = 1;
+    g->newest_doc = added && !g->docs_unsorted ? *slot : EG_NONE;
     if (added && g->doc_rank) {
         eg_free(g->doc_rank);
         g->doc_rank = NULL;

@@ -116,6 +116,10 @@ struct eg_graph {
     uint32_t *doc_rank;   /* else, when not NULL: document → its place in
                              name order (eg_graph_rank_docs; dropped when
                              a document is added) */
+    uint32_t newest_doc;  /* the document added last when its name sorts
+                             after every other name, else EG_NONE: a window
+                             of it comes after every evidence record of
+                             other documents */
     eg_buf strs;          /* labels, snippets, explain lines */
     eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
     gexplain *explain;
