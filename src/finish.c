@@ -31,7 +31,7 @@ static const char *node_id(const eg_graph *g, uint32_t n) { return g->ids.items[
  * another entity of another type has the same id. */
 static const char *out_id(const eg_graph *g, uint32_t n)
 {
-    return g->nodes[n].vid ? g->strs.p + g->nodes[n].vid : node_id(g, n);
+    return g->vid && g->vid[n] ? g->strs.p + g->vid[n] : node_id(g, n);
 }
 
 /* Which of two nodes survives a merge: a gazetteer entity, then the one
@@ -675,7 +675,7 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
             for (q = 0; !rc && t[q]; q++)
                 rc = eg_buf_addc(&b, (char)(t[q] - 'A' + 'a'));
             if (!rc)
-                rc = eg_graph_str(g, b.p, &g->nodes[order[k]].vid);
+                rc = eg_graph_str(g, b.p, &g->vid[order[k]]);
             eg_buf_free(&b);
             if (rc)
                 return EG_ENOMEM;
@@ -841,17 +841,19 @@ int eg_graph_finish(eg_graph *g)
     eg_graph_rank_docs(g);
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
+    eg_free(g->vid);
     eg_free(g->vindex);
     eg_free(g->vnodes);
     eg_free(g->vedges);
     eg_free(g->vev);
     eg_free(g->valiases);
-    g->final = g->vindex = NULL;
+    g->final = g->vid = g->vindex = NULL;
     g->vnodes = NULL;
     g->vedges = NULL;
     g->vev = NULL;
     g->valiases = NULL;
-    if (g->nnodes && !(g->final = eg_malloc(g->nnodes * sizeof *g->final)))
+    if (g->nnodes && (!(g->final = eg_malloc(g->nnodes * sizeof *g->final)) ||
+                      !(g->vid = eg_calloc(g->nnodes, sizeof *g->vid))))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = (uint32_t)i;
@@ -1098,9 +1100,7 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->ev);
     eg_free(g->evix);
     eg_free(g->edge_slots);
-    eg_free(g->ecache); /* it names edges by index */
     eg_free(g->gaz_node);
-    g->ecache = NULL;
     g->gaz_node = NULL;
     g->gaz_node_cap = 0;
     g->edges = NULL;

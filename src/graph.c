@@ -36,7 +36,6 @@ void eg_graph_free(eg_graph *g)
     eg_strmap_free(&g->aliases);
     eg_free(g->acount);
     eg_free(g->edge_slots);
-    eg_free(g->ecache);
     eg_free(g->gaz_node);
     eg_buf_free(&g->bkeys);
     eg_free(g->bk);
@@ -59,6 +58,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->explain);
     eg_graph_work_free(g->work);
     eg_free(g->final);
+    eg_free(g->vid);
     eg_free(g->vnodes);
     eg_free(g->vedges);
     eg_free(g->vev);
@@ -360,7 +360,6 @@ int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t s
 
 /* ---- edges ---- */
 
-#define ECACHE_SIZE 4096 /* entries of g->ecache, a power of two */
 
 static uint64_t edge_hash(uint32_t a, uint32_t b) { return eg_hash_mix(a, b); }
 
@@ -428,33 +427,24 @@ static unsigned ev_k(const eg_graph *g)
 static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 {
     uint64_t h = edge_hash(a, b);
-    size_t i, c = (size_t)h & (ECACHE_SIZE - 1);
+    size_t i;
     gedge *e;
-    if (!g->ecache && !(g->ecache = eg_calloc(ECACHE_SIZE, sizeof *g->ecache)))
-        return EG_ENOMEM;
-    if (g->ecache[c].e && g->ecache[c].a == a && g->ecache[c].b == b) {
-        *out = &g->edges[g->ecache[c].e - 1];
-        return EG_OK;
-    }
     if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
         return EG_ENOMEM;
     i = edge_find(g, a, b, h);
     if (g->edge_slots[i].e) {
         *out = &g->edges[g->edge_slots[i].e - 1];
-    } else {
-        if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
-            return EG_ENOMEM;
-        e = &g->edges[g->nedges];
-        memset(e, 0, sizeof *e);
-        e->a = a;
-        e->b = b;
-        g->edge_slots[i].e = (uint32_t)++g->nedges;
-        g->edge_slots[i].h = (uint32_t)h;
-        *out = e;
+        return EG_OK;
     }
-    g->ecache[c].a = a;
-    g->ecache[c].b = b;
-    g->ecache[c].e = g->edge_slots[i].e;
+    if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
+        return EG_ENOMEM;
+    e = &g->edges[g->nedges];
+    memset(e, 0, sizeof *e);
+    e->a = a;
+    e->b = b;
+    g->edge_slots[i].e = (uint32_t)++g->nedges;
+    g->edge_slots[i].h = (uint32_t)h;
+    *out = e;
     return EG_OK;
 }
 
@@ -750,19 +740,17 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
 void eg_graph_prefetch_window(const eg_graph *g, const uint32_t *nodes, size_t n, int step)
 {
     size_t i, j, mask = g->edge_nslots - 1;
-    if (!g->edge_nslots || !g->ecache)
+    if (!g->edge_nslots)
         return;
     for (i = 0; i < n; i++)
         for (j = i + 1; j < n; j++) {
             uint32_t a = nodes[i], b = nodes[j];
             uint64_t h = a < b ? edge_hash(a, b) : edge_hash(b, a);
             const gedge_slot *s = &g->edge_slots[h & mask];
-            if (step == 0) {
+            if (step == 0)
                 PREFETCH(s);
-                PREFETCH(&g->ecache[h & (ECACHE_SIZE - 1)]);
-            } else if (s->e && s->h == (uint32_t)h) {
+            else if (s->e && s->h == (uint32_t)h)
                 PREFETCH(&g->edges[s->e - 1]);
-            }
         }
 }
 

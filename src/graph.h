@@ -24,8 +24,6 @@ typedef struct {
     uint64_t mentions;
     uint64_t windows;   /* windows it occurs in (for normalised weights) */
     uint32_t label;     /* offset in g->strs: gazetteer label ("" = from aliases) */
-    uint32_t vid;       /* offset in g->strs of the output id when another
-                           type has the same id ("jordan-person"); 0: the id */
     uint32_t docs;
     uint32_t last_doc;  /* low 32 bits of seq + 1 of the last document
                            that counted (documents come in seq order per
@@ -33,7 +31,8 @@ typedef struct {
     uint8_t type;       /* eg_type */
     uint8_t origin;     /* EG_ORIGIN_* */
     uint16_t words;     /* words in the fullest name seen */
-} gnode;
+} gnode;                /* 32 bytes: two to a cache line (documents touch
+                           nodes in no order) */
 
 /* One window that gave evidence: shared by every edge of that window. */
 typedef struct {
@@ -177,17 +176,14 @@ struct eg_graph {
     size_t bk_cap;
     uint32_t *btab;       /* and a table to find repeated keys */
     size_t btab_cap;
-    /* A direct-mapped cache in front of the edge table (whose lookups
-     * miss the CPU cache at scale): pairs of nodes → edge index (edges
-     * never move nor go before finish). */
-    struct {
-        uint32_t a, b, e; /* e: edge index + 1, 0 = empty */
-    } *ecache;
     unsigned threads;     /* eg_graph_set_threads: threads finish may use */
 
     /* after eg_graph_finish */
     int finished;
     uint32_t *final;      /* node → surviving node (union-find root) */
+    uint32_t *vid;        /* node → offset in g->strs of its output id when
+                             another type has the same id ("jordan-person");
+                             0: the id */
     eg_node *vnodes;
     eg_edge *vedges;
     eg_evidence *vev;
