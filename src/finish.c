@@ -375,6 +375,17 @@ static void vscratch_free(vscratch *v)
     eg_strmap_free(&v->fdistinct);
 }
 
+/* Empties a per-block map for a block of n names. A map that a big
+ * block left big is freed instead: most blocks hold a name or two, and
+ * clearing means zeroing every slot. */
+static void block_map_reset(eg_strmap *m, size_t n)
+{
+    if (m->nslots > 64 && m->nslots > 8 * n)
+        eg_strmap_free(m);
+    else
+        eg_strmap_clear(m);
+}
+
 /* The variant decisions for the blocks in k[from, to): dec[a] is the node
  * name a's node joins, or EG_NONE. They read the graph only (the nodes'
  * static data), so ranges of blocks can be decided in parallel and the
@@ -421,8 +432,8 @@ static int variant_decide(const vjob *job)
          * ask less of some words than of others: no pre-test then.) Names
          * in a block share words: each pair of distinct words is measured
          * once, not once per pair of names. */
-        eg_strmap_clear(&v.distinct);
-        eg_strmap_clear(&v.fdistinct);
+        block_map_reset(&v.distinct, j - i);
+        block_map_reset(&v.fdistinct, j - i);
         for (a = i; a < j; a++) {
             uint32_t *slot, *fslot;
             int ladded, fadded;
