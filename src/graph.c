@@ -612,28 +612,42 @@ const char *eg_evidence_snippet(const eg_evidence *ev, eg_buf *b)
     return b->p;
 }
 
-/* White space that snippets fold into one space. */
-static int snip_space(unsigned char c) { return c <= ' ' && (c == ' ' || c == '\n' || c == '\t' || c == '\r'); }
+/* White space that snippets fold into one space (' ', \t, \n, \r: bits
+ * 32, 9, 10 and 13 of the mask), as 0 or 1 without a branch. */
+static unsigned snip_space(unsigned char c)
+{
+    return (unsigned)(c <= ' ') & (unsigned)(0x100002600ULL >> (c & 63));
+}
 
 /* Appends the window's text to the spool, white space folded, cut at about
- * 200 bytes on a character boundary; *off and *len say where it is. Words
- * are copied whole through a small local buffer (one eg_buf call per 240
- * bytes); near the cut, byte by byte. */
+ * 200 bytes on a character boundary; *off and *len say where it is. Until
+ * the cut could come, bytes are copied without a branch on them (a
+ * mispredicted branch per word costs more than the copy); then byte by
+ * byte through the local buffer, one eg_buf call per 240 bytes. */
 static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint16_t *len)
 {
     char tmp[256];
-    size_t i = 0, out = 0, t = 0;
-    int space = 0;
+    size_t i, out, t = 0;
+    unsigned space = 0;
     if (!g->nspools && spool_open(g))
         return g->err.code;
-    while (i < n) {
-        size_t r, k;
-        if (snip_space((unsigned char)s[i])) {
+    /* a byte adds at most two (a folded space, itself): below 199, no cut */
+    for (i = 0; i < n && t < 199; i++) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned ws = snip_space(c);
+        tmp[t] = ' ';
+        t += space & !ws;
+        tmp[t] = (char)c;
+        t += !ws;
+        space = ws & (t > 0);
+    }
+    for (out = t; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (snip_space(c)) {
             space = out > 0;
-            i++;
             continue;
         }
-        if (out >= 200 && ((unsigned char)s[i] & 0xC0) != 0x80) {
+        if (out >= 200 && (c & 0xC0) != 0x80) {
             memcpy(tmp + t, "...", 3);
             t += 3;
             out += 3;
@@ -642,21 +656,10 @@ static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint
         if (space) {
             tmp[t++] = ' ';
             out++;
-            space = 0;
         }
-        /* the rest of the word, but no further than the cut may come
-         * (from 200 bytes on, each byte is checked above) */
-        for (r = i + 1; r < n && !snip_space((unsigned char)s[r]); r++)
-            ;
-        k = r - i;
-        if (out + k > 200)
-            k = out < 200 ? 200 - out : 1;
-        if (k > 240 - t)
-            k = 240 - t;
-        memcpy(tmp + t, s + i, k);
-        t += k;
-        out += k;
-        i += k;
+        tmp[t++] = (char)c;
+        out++;
+        space = 0;
         if (t >= 240) {
             if (eg_buf_add(&g->spool_buf, tmp, t))
                 return eg_err_nomem(&g->err);
