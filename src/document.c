@@ -139,7 +139,8 @@ static const char *source_name(const eg_ctx *c, const eg_rmention *m, char *buf,
     }
 }
 
-/* Counts mentions, calls the callback, records explain lines. */
+/* Counts mentions, calls the callback, records explain lines and the
+ * acronyms defined. */
 static int emit_mentions(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix, const char *name, eg_mention_fn fn,
                          void *ud)
 {
@@ -165,7 +166,9 @@ static int emit_mentions(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix, co
         const eg_token *a = &d->tok[m->t0], *b = &d->tok[m->t1 - 1];
         uint32_t node = w->node_of[m->ent];
         eg_mention em;
-        if (node == EG_NONE)
+        /* the record is for the callback, and for audit lines and
+         * acronyms learned (mentions with a why) */
+        if (node == EG_NONE || (!fn && m->why == EG_WHY_NONE))
             continue;
         em.doc = name;
         em.start = eg_doc_orig_start(d, a->s);
