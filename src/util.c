@@ -280,7 +280,7 @@ static void merge_run(char *a, char *tmp, size_t n, size_t h, size_t size, eg_cm
 
 /* memcpy of one item, the common sizes inline: a library call per item
  * moved costs more than the move. */
-static void item_copy(char *d, const char *s, size_t size)
+static inline void item_copy(char *d, const char *s, size_t size)
 {
     switch (size) {
     case 4:
