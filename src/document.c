@@ -251,16 +251,25 @@ static size_t window_nodes(const gwork *w, size_t i, size_t j, uint32_t *out)
     return u;
 }
 
-#define WIN_BATCH 32 /* windows whose edges are fetched before they are counted */
+#define WIN_BATCH 8 /* windows in a group whose edges are prefetched together */
+
+/* Prefetch step `step` (eg_graph_prefetch_window) for the windows of
+ * group q (of nw windows). */
+static void prefetch_windows(const eg_graph *g, const gwork *w, size_t q, size_t nw, int step)
+{
+    size_t k;
+    for (k = q * WIN_BATCH; k < nw && k < (q + 1) * WIN_BATCH; k++)
+        eg_graph_prefetch_window(g, w->win_nodes + w->wins[k].off, w->wins[k].n, step);
+}
 
 /* The document's windows with nodes are found first, then given to the
- * graph WIN_BATCH at a time, their edges prefetched: the edge table's
+ * graph with their edges prefetched a little ahead: the edge table's
  * cache misses overlap. */
 static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
 {
     const eg_doc *d = &w->doc;
     const eg_resolver *r = &w->res;
-    size_t i = 0, j, nw = 0, used = 0, c, e, k;
+    size_t i = 0, j, nw = 0, used = 0, nq, q, k;
     int rc;
     if (EG_GROW(w->win_nodes, w->win_cap, r->nm + 1) || EG_GROW(w->wins, w->wins_cap, r->nm + 1))
         return EG_ENOMEM;
@@ -288,13 +297,17 @@ static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
         }
         i = j;
     }
-    for (c = 0; c < nw; c = e) {
-        e = nw - c > WIN_BATCH ? c + WIN_BATCH : nw;
-        for (k = c; k < e; k++)
-            eg_graph_prefetch_window(g, w->win_nodes + w->wins[k].off, w->wins[k].n, 0);
-        for (k = c; k < e; k++)
-            eg_graph_prefetch_window(g, w->win_nodes + w->wins[k].off, w->wins[k].n, 1);
-        for (k = c; k < e; k++) {
+    /* a pipeline over groups of WIN_BATCH windows: group q's slots are
+     * fetched, group q - 1's edges, and group q - 2 is counted */
+    nq = (nw + WIN_BATCH - 1) / WIN_BATCH;
+    for (q = 0; q < nq + 2; q++) {
+        if (q < nq)
+            prefetch_windows(g, w, q, nw, 0);
+        if (q >= 1 && q <= nq)
+            prefetch_windows(g, w, q - 1, nw, 1);
+        if (q < 2)
+            continue;
+        for (k = (q - 2) * WIN_BATCH; k < nw && k < (q - 1) * WIN_BATCH; k++) {
             const gwin *x = &w->wins[k];
             const eg_token *a = &d->tok[x->t0], *b = &d->tok[x->t1 - 1];
             if ((rc = eg_graph_window(g, w->win_nodes + x->off, x->n, seq, docix, eg_doc_orig_start(d, a->s),

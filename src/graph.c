@@ -764,11 +764,18 @@ void eg_graph_prefetch_window(const eg_graph *g, const uint32_t *nodes, size_t n
         for (j = i + 1; j < n; j++) {
             uint32_t a = nodes[i], b = nodes[j];
             uint64_t h = a < b ? edge_hash(a, b) : edge_hash(b, a);
-            const gedge_slot *s = &g->edge_slots[h & mask];
-            if (step == 0)
-                PREFETCH(s);
-            else if (s->e && s->h == (uint32_t)h)
-                PREFETCH(&g->edges[s->e - 1]);
+            size_t k = h & mask;
+            if (step == 0) {
+                PREFETCH(&g->edge_slots[k]);
+                continue;
+            }
+            /* the first slot with the pair's hash bits (most probes stay
+             * in the first slot's cache line) */
+            for (; g->edge_slots[k].e; k = (k + 1) & mask)
+                if (g->edge_slots[k].h == (uint32_t)h) {
+                    PREFETCH(&g->edges[g->edge_slots[k].e - 1]);
+                    break;
+                }
         }
 }
 
