@@ -171,8 +171,12 @@ static int batch_add(eg_graph *g, size_t *nk, const void *p1, size_t n1, const c
     k->len = (uint32_t)(n1 + n2);
     k->req = (uint32_t)req;
     k->count = 1;
-    if (eg_buf_add(&g->bkeys, p1, n1) || eg_buf_add(&g->bkeys, p2, n2))
+    /* the bytes side by side, not NUL-terminated (one growth check) */
+    if (g->bkeys.cap - g->bkeys.len < n1 + n2 && eg_buf_reserve(&g->bkeys, n1 + n2))
         return EG_ENOMEM;
+    memcpy(g->bkeys.p + g->bkeys.len, p1, n1);
+    memcpy(g->bkeys.p + g->bkeys.len + n1, p2, n2);
+    g->bkeys.len += n1 + n2;
     (*nk)++;
     return EG_OK;
 }
