@@ -478,24 +478,6 @@ int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_
     return eg_strmap_put_hashed(m, key, len, eg_hash(key, len), v, slot, added);
 }
 
-void eg_strmap_prefetch(const eg_strmap *m, uint64_t h, int step)
-{
-#if defined(__GNUC__)
-    const eg_strmap_slot *s;
-    if (!m->nslots)
-        return;
-    s = &m->slots[h & (m->nslots - 1)];
-    if (step == 0)
-        __builtin_prefetch(s);
-    else if (s->idx && s->h == (uint32_t)h)
-        __builtin_prefetch(step == 1 ? (const void *)&m->items[s->idx - 1] : m->items[s->idx - 1].key);
-#else
-    (void)m;
-    (void)h;
-    (void)step;
-#endif
-}
-
 int eg_strmap_put_hashed(eg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t v, uint32_t **slot,
                          int *added)
 {

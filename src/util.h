@@ -160,7 +160,23 @@ int eg_strmap_put_hashed(eg_strmap *m, const char *key, size_t len, uint64_t h, 
  * by step 1) and fetches its key's bytes. A big map's lookups are a chain
  * of three cache misses; a batch of keys takes each step for all of them,
  * so that the misses overlap. */
-void eg_strmap_prefetch(const eg_strmap *m, uint64_t h, int step);
+static inline void eg_strmap_prefetch(const eg_strmap *m, uint64_t h, int step)
+{
+#if defined(__GNUC__)
+    const eg_strmap_slot *s;
+    if (!m->nslots)
+        return;
+    s = &m->slots[h & (m->nslots - 1)];
+    if (step == 0)
+        __builtin_prefetch(s);
+    else if (s->idx && s->h == (uint32_t)h)
+        __builtin_prefetch(step == 1 ? (const void *)&m->items[s->idx - 1] : m->items[s->idx - 1].key);
+#else
+    (void)m;
+    (void)h;
+    (void)step;
+#endif
+}
 void eg_strmap_clear(eg_strmap *m); /* empties the map, keeps its memory */
 /* Frees the slots of a map that will only be walked (items[]) for a while:
  * get finds nothing until the next put, which hashes the keys again. */
