@@ -257,6 +257,11 @@ int eg_graph_nodes(eg_graph *g, const gnode_req *req, size_t n, uint32_t *out)
     }
     batch_hash(g, &g->ids, nk);
     batch_prefetch(g, &g->ids, nk);
+    for (i = 0; i < nk; i++) {
+        const uint32_t *v = eg_strmap_peek(&g->ids, g->bk[i].h);
+        if (v)
+            PREFETCH(&g->nodes[*v]);
+    }
     /* in request order: new nodes are numbered as one call each would */
     for (i = 0; i < nk; i++) {
         const gbkey *k = &g->bk[i];
@@ -355,6 +360,11 @@ int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t s
     if (batch_fold(g, nk))
         return EG_ENOMEM;
     batch_prefetch(g, &g->aliases, nk);
+    for (i = 0; i < nk; i++) {
+        const uint32_t *v = g->bk[i].count ? eg_strmap_peek(&g->aliases, g->bk[i].h) : NULL;
+        if (v)
+            PREFETCH(&g->acount[*v]);
+    }
     /* surface forms are kept in the order they first come */
     for (i = 0; i < nk; i++)
         if (g->bk[i].count && alias_put(g, g->bkeys.p + g->bk[i].off, g->bk[i].len, g->bk[i].h, g->bk[i].count))

@@ -177,6 +177,17 @@ static inline void eg_strmap_prefetch(const eg_strmap *m, uint64_t h, int step)
     (void)step;
 #endif
 }
+/* The value of the item in the first slot for hash h when its hash bits
+ * are h's, else NULL: a guess (the key is not compared), for prefetching
+ * what the value names after eg_strmap_prefetch's step 1. */
+static inline const uint32_t *eg_strmap_peek(const eg_strmap *m, uint64_t h)
+{
+    const eg_strmap_slot *s;
+    if (!m->nslots)
+        return NULL;
+    s = &m->slots[h & (m->nslots - 1)];
+    return s->idx && s->h == (uint32_t)h ? &m->items[s->idx - 1].val : NULL;
+}
 void eg_strmap_clear(eg_strmap *m); /* empties the map, keeps its memory */
 /* Frees the slots of a map that will only be walked (items[]) for a while:
  * get finds nothing until the next put, which hashes the keys again. */
