@@ -37,7 +37,11 @@ void eg_graph_work_free(gwork *w)
     eg_resolver_free(&w->res);
     eg_rules_scratch_free(w->rules);
     eg_free(w->win_nodes);
+    eg_free(w->wins);
     eg_free(w->node_of);
+    eg_free(w->req);
+    eg_free(w->req_node);
+    eg_free(w->surf);
     eg_free(w);
 }
 
@@ -85,25 +89,38 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The graph node of every document entity (EG_NONE: left out). */
+/* Does a document entity become a node? */
+static int entity_shown(const eg_graph *g, const eg_rentity *x)
+{
+    return x->nment && (x->origin != EG_ORIGIN_AMBIG || g->ctx->opt.ambiguous_nodes);
+}
+
+/* The graph node of every document entity (EG_NONE: left out), all
+ * looked up in one batch. */
 static int map_entities(eg_graph *g, gwork *w)
 {
     const eg_resolver *r = &w->res;
-    size_t i;
-    if (EG_GROW(w->node_of, w->node_of_cap, r->nent + 1))
+    size_t i, n = 0;
+    if (EG_GROW(w->node_of, w->node_of_cap, r->nent + 1) || EG_GROW(w->req, w->req_cap, r->nent + 1) ||
+        EG_GROW(w->req_node, w->req_node_cap, r->nent + 1))
         return EG_ENOMEM;
     for (i = 0; i < r->nent; i++) {
         const eg_rentity *x = &r->ent[i];
-        w->node_of[i] = EG_NONE;
-        if (!x->nment || (x->origin == EG_ORIGIN_AMBIG && !g->ctx->opt.ambiguous_nodes))
+        gnode_req *q = &w->req[n];
+        if (!entity_shown(g, x))
             continue;
-        if (x->origin == EG_ORIGIN_GAZ && x->gaz_entry != EG_NONE
-                ? eg_graph_gaz_node(g, x->gaz_entry, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type,
-                                    (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i])
-                : eg_graph_node(g, eg_rent_id(r, x), eg_rent_label(r, x), (eg_type)x->type, x->origin,
-                                (uint16_t)(x->words > 65535 ? 65535 : x->words), &w->node_of[i]))
-            return EG_ENOMEM;
+        q->id = eg_rent_id(r, x);
+        q->label = eg_rent_label(r, x);
+        q->gaz_entry = x->origin == EG_ORIGIN_GAZ ? x->gaz_entry : EG_NONE;
+        q->words = (uint16_t)(x->words > 65535 ? 65535 : x->words);
+        q->type = x->type;
+        q->origin = x->origin;
+        n++;
     }
+    if (eg_graph_nodes(g, w->req, n, w->req_node))
+        return EG_ENOMEM;
+    for (i = 0, n = 0; i < r->nent; i++)
+        w->node_of[i] = entity_shown(g, &r->ent[i]) ? w->req_node[n++] : EG_NONE;
     return EG_OK;
 }
 
@@ -122,23 +139,37 @@ static const char *source_name(const eg_ctx *c, const eg_rmention *m, char *buf,
     }
 }
 
-/* Counts mentions, calls the callback, records explain lines. */
+/* Counts mentions, calls the callback, records explain lines and the
+ * acronyms defined. */
 static int emit_mentions(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix, const char *name, eg_mention_fn fn,
                          void *ud)
 {
     const eg_doc *d = &w->doc;
     const eg_resolver *r = &w->res;
-    size_t i;
+    size_t i, n = 0;
     char src[160];
+    if (EG_GROW(w->surf, w->surf_cap, r->nm + 1))
+        return EG_ENOMEM;
+    for (i = 0; i < r->nm; i++) {
+        const eg_rmention *m = &r->m[i];
+        gsurface *x = &w->surf[n];
+        if ((x->node = w->node_of[m->ent]) == EG_NONE)
+            continue;
+        x->text = d->text + d->tok[m->t0].s;
+        x->len = (uint32_t)(d->tok[m->t1 - 1].e - d->tok[m->t0].s);
+        n++;
+    }
+    if (eg_graph_count_mentions(g, w->surf, n, seq))
+        return EG_ENOMEM;
     for (i = 0; i < r->nm; i++) {
         const eg_rmention *m = &r->m[i];
         const eg_token *a = &d->tok[m->t0], *b = &d->tok[m->t1 - 1];
         uint32_t node = w->node_of[m->ent];
         eg_mention em;
-        if (node == EG_NONE)
+        /* the record is for the callback, and for audit lines and
+         * acronyms learned (mentions with a why) */
+        if (node == EG_NONE || (!fn && m->why == EG_WHY_NONE))
             continue;
-        if (eg_graph_count_mention(g, node, seq, d->text + a->s, b->e - a->s))
-            return EG_ENOMEM;
         em.doc = name;
         em.start = eg_doc_orig_start(d, a->s);
         em.end = eg_doc_orig_end(d, b->e);
@@ -191,53 +222,98 @@ static uint32_t window_of(const eg_graph *g, const eg_token *t)
     }
 }
 
+/* The distinct nodes of mentions r->m[i, j) into out, in increasing
+ * order; returns how many. */
+static size_t window_nodes(const gwork *w, size_t i, size_t j, uint32_t *out)
+{
+    const eg_resolver *r = &w->res;
+    size_t n = 0, k, u = 0;
+    for (; i < j; i++)
+        if (w->node_of[r->m[i].ent] != EG_NONE)
+            out[n++] = w->node_of[r->m[i].ent];
+    if (n > 16) {
+        qsort(out, n, sizeof *out, cmp_u32);
+    } else {
+        /* most windows have a few nodes: insertion sort */
+        for (k = 1; k < n; k++) {
+            uint32_t x = out[k];
+            size_t q = k;
+            while (q > 0 && out[q - 1] > x) {
+                out[q] = out[q - 1];
+                q--;
+            }
+            out[q] = x;
+        }
+    }
+    for (k = 0; k < n; k++)
+        if (!u || out[u - 1] != out[k])
+            out[u++] = out[k];
+    return u;
+}
+
+#define WIN_BATCH 8 /* windows in a group whose edges are prefetched together */
+
+/* Prefetch step `step` (eg_graph_prefetch_window) for the windows of
+ * group q (of nw windows). */
+static void prefetch_windows(const eg_graph *g, const gwork *w, size_t q, size_t nw, int step)
+{
+    size_t k;
+    for (k = q * WIN_BATCH; k < nw && k < (q + 1) * WIN_BATCH; k++)
+        eg_graph_prefetch_window(g, w->win_nodes + w->wins[k].off, w->wins[k].n, step);
+}
+
+/* The document's windows with nodes are found first, then given to the
+ * graph with their edges prefetched a little ahead: the edge table's
+ * cache misses overlap. */
 static int add_windows(eg_graph *g, gwork *w, uint64_t seq, uint32_t docix)
 {
     const eg_doc *d = &w->doc;
     const eg_resolver *r = &w->res;
-    size_t i = 0, j;
+    size_t i = 0, j, nw = 0, used = 0, nq, q, k;
     int rc;
-    if (EG_GROW(w->win_nodes, w->win_cap, r->nm + 1))
+    if (EG_GROW(w->win_nodes, w->win_cap, r->nm + 1) || EG_GROW(w->wins, w->wins_cap, r->nm + 1))
         return EG_ENOMEM;
     while (i < r->nm) {
-        uint32_t win = window_of(g, &d->tok[r->m[i].t0]), t0, t1;
-        size_t n = 0, k, u = 0;
+        uint32_t win = window_of(g, &d->tok[r->m[i].t0]);
+        gwin *x = &w->wins[nw];
         for (j = i; j < r->nm && window_of(g, &d->tok[r->m[j].t0]) == win; j++)
-            if (w->node_of[r->m[j].ent] != EG_NONE)
-                w->win_nodes[n++] = w->node_of[r->m[j].ent];
+            ;
+        x->off = (uint32_t)used;
+        x->n = (uint32_t)window_nodes(w, i, j, w->win_nodes + used);
         /* the window's token range: the sentence, paragraph or document */
         if (g->ctx->opt.window == EG_WIN_PARAGRAPH) {
-            t0 = d->paras[win].t0;
-            t1 = d->paras[win].t1;
+            x->t0 = d->paras[win].t0;
+            x->t1 = d->paras[win].t1;
         } else if (g->ctx->opt.window == EG_WIN_DOCUMENT) {
-            t0 = 0;
-            t1 = (uint32_t)d->ntok;
+            x->t0 = 0;
+            x->t1 = (uint32_t)d->ntok;
         } else {
-            t0 = d->sents[win].t0;
-            t1 = d->sents[win].t1;
+            x->t0 = d->sents[win].t0;
+            x->t1 = d->sents[win].t1;
         }
-        if (n > 16) {
-            qsort(w->win_nodes, n, sizeof *w->win_nodes, cmp_u32);
-        } else {
-            /* most windows have a few nodes: insertion sort */
-            for (k = 1; k < n; k++) {
-                uint32_t x = w->win_nodes[k];
-                size_t q = k;
-                while (q > 0 && w->win_nodes[q - 1] > x) {
-                    w->win_nodes[q] = w->win_nodes[q - 1];
-                    q--;
-                }
-                w->win_nodes[q] = x;
-            }
+        if (x->n) {
+            used += x->n;
+            nw++;
         }
-        for (k = 0; k < n; k++)
-            if (!u || w->win_nodes[u - 1] != w->win_nodes[k])
-                w->win_nodes[u++] = w->win_nodes[k];
-        if (u && (rc = eg_graph_window(g, w->win_nodes, u, seq, docix, eg_doc_orig_start(d, d->tok[t0].s),
-                                       eg_doc_orig_end(d, d->tok[t1 - 1].e), d->text + d->tok[t0].s,
-                                       d->tok[t1 - 1].e - d->tok[t0].s)))
-            return rc;
         i = j;
+    }
+    /* a pipeline over groups of WIN_BATCH windows: group q's slots are
+     * fetched, group q - 1's edges, and group q - 2 is counted */
+    nq = (nw + WIN_BATCH - 1) / WIN_BATCH;
+    for (q = 0; q < nq + 2; q++) {
+        if (q < nq)
+            prefetch_windows(g, w, q, nw, 0);
+        if (q >= 1 && q <= nq)
+            prefetch_windows(g, w, q - 1, nw, 1);
+        if (q < 2)
+            continue;
+        for (k = (q - 2) * WIN_BATCH; k < nw && k < (q - 1) * WIN_BATCH; k++) {
+            const gwin *x = &w->wins[k];
+            const eg_token *a = &d->tok[x->t0], *b = &d->tok[x->t1 - 1];
+            if ((rc = eg_graph_window(g, w->win_nodes + x->off, x->n, seq, docix, eg_doc_orig_start(d, a->s),
+                                      eg_doc_orig_end(d, b->e), d->text + a->s, b->e - a->s)))
+                return rc;
+        }
     }
     return EG_OK;
 }

@@ -31,7 +31,30 @@ static const char *node_id(const eg_graph *g, uint32_t n) { return g->ids.items[
  * another entity of another type has the same id. */
 static const char *out_id(const eg_graph *g, uint32_t n)
 {
-    return g->nodes[n].vid ? g->strs.p + g->nodes[n].vid : node_id(g, n);
+    return g->vid && g->vid[n] ? g->strs.p + g->vid[n] : node_id(g, n);
+}
+
+/* The first 8 bytes of s as a big-endian number, zero after the string's
+ * end: two such numbers compare as strcmp compares the strings' first 8
+ * bytes. Sorts keep it beside each item, so that most comparisons read
+ * no string. */
+static uint64_t str_prefix(const char *s)
+{
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < 8 && s[i]; i++)
+        v |= (uint64_t)(unsigned char)s[i] << (56 - 8 * i);
+    return v;
+}
+
+/* strcmp(a, b), given their str_prefix pa and pb. */
+static int prefix_cmp(uint64_t pa, uint64_t pb, const char *a, const char *b)
+{
+    if (pa != pb)
+        return pa < pb ? -1 : 1;
+    if (!(pa & 0xFF))
+        return 0; /* both end within their first 8 bytes, at the same place */
+    return strcmp(a + 8, b + 8);
 }
 
 /* Which of two nodes survives a merge: a gazetteer entity, then the one
@@ -160,6 +183,7 @@ static int merge_learned(eg_graph *g)
  * "gln") are compared, so the cost grows with the corpus, not with its
  * square. */
 typedef struct {
+    uint64_t pre;   /* str_prefix of the blocking key */
     uint32_t node;
     uint32_t key;   /* offset of the blocking key in the key buffer */
     uint32_t name;  /* offset of the name compared (id or alias slug) */
@@ -171,12 +195,18 @@ static int cmp_vkey(const void *pa, const void *pb, void *ctx)
 {
     const char *sort_keys = ctx;
     const vkey *a = pa, *b = pb;
-    int c = strcmp(sort_keys + a->key, sort_keys + b->key);
+    int c = prefix_cmp(a->pre, b->pre, sort_keys + a->key, sort_keys + b->key);
     if (c)
         return c;
     if (a->node != b->node)
         return a->node < b->node ? -1 : 1;
     return strcmp(sort_keys + a->name, sort_keys + b->name);
+}
+
+/* Do two names have the same blocking key? */
+static int same_key(const char *keys, const vkey *a, const vkey *b)
+{
+    return prefix_cmp(a->pre, b->pre, keys + a->key, keys + b->key) == 0;
 }
 
 /* Adds one name of node n to the variant index. */
@@ -194,6 +224,7 @@ static int vkey_add(eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys,
     if (eg_buf_addc(keys, (char)('0' + x->type)) || eg_name_skeleton(keys, name, x->type == EG_PERSON) ||
         eg_buf_addc(keys, 0))
         return EG_ENOMEM;
+    v->pre = str_prefix(keys->p + v->key);
     v->name = (uint32_t)keys->len;
     return eg_buf_add(keys, name, strlen(name) + 1);
 }
@@ -375,6 +406,17 @@ static void vscratch_free(vscratch *v)
     eg_strmap_free(&v->fdistinct);
 }
 
+/* Empties a per-block map for a block of n names. A map that a big
+ * block left big is freed instead: most blocks hold a name or two, and
+ * clearing means zeroing every slot. */
+static void block_map_reset(eg_strmap *m, size_t n)
+{
+    if (m->nslots > 64 && m->nslots > 8 * n)
+        eg_strmap_free(m);
+    else
+        eg_strmap_clear(m);
+}
+
 /* The variant decisions for the blocks in k[from, to): dec[a] is the node
  * name a's node joins, or EG_NONE. They read the graph only (the nodes'
  * static data), so ranges of blocks can be decided in parallel and the
@@ -410,7 +452,7 @@ static int variant_decide(const vjob *job)
     for (i = job->from; i < job->to; i = j) {
         size_t a, b, nd, nf;
         int use2d;
-        for (j = i + 1; j < job->to && strcmp(keys + k[j].key, keys + k[i].key) == 0; j++)
+        for (j = i + 1; j < job->to && same_key(keys, &k[j], &k[i]); j++)
             ;
         /* The pre-test: eg_names_similar needs the two names' last words
          * (as it splits them) at least th similar, in every case but a
@@ -421,8 +463,8 @@ static int variant_decide(const vjob *job)
          * ask less of some words than of others: no pre-test then.) Names
          * in a block share words: each pair of distinct words is measured
          * once, not once per pair of names. */
-        eg_strmap_clear(&v.distinct);
-        eg_strmap_clear(&v.fdistinct);
+        block_map_reset(&v.distinct, j - i);
+        block_map_reset(&v.fdistinct, j - i);
         for (a = i; a < j; a++) {
             uint32_t *slot, *fslot;
             int ladded, fadded;
@@ -562,12 +604,12 @@ static int merge_variants(eg_graph *g)
          * cut between blocks */
         uint64_t total = 0, half = 0;
         for (i = 0; i < n; i = j) {
-            for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+            for (j = i + 1; j < n && same_key(keys.p, &k[j], &k[i]); j++)
                 ;
             total += (uint64_t)(j - i) * (j - i);
         }
         for (i = 0; i < n && half * 2 < total; i = j) {
-            for (j = i + 1; j < n && strcmp(keys.p + k[j].key, keys.p + k[i].key) == 0; j++)
+            for (j = i + 1; j < n && same_key(keys.p, &k[j], &k[i]); j++)
                 ;
             half += (uint64_t)(j - i) * (j - i);
         }
@@ -636,14 +678,41 @@ typedef struct {
     int keep;
 } agg_node;
 
+/* A node and the str_prefix of its id, as sort_by_id sorts them. */
+typedef struct {
+    uint64_t pre;
+    uint32_t node;
+} idkey;
+
 /* By id, then type (the key's digit). ctx: the graph. */
 static int cmp_node_id(const void *pa, const void *pb, void *ctx)
 {
     const eg_graph *sort_graph = ctx;
-    uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-    const gnode *x = &sort_graph->nodes[a], *y = &sort_graph->nodes[b];
-    int c = strcmp(node_id(sort_graph, a), node_id(sort_graph, b));
+    const idkey *a = pa, *b = pb;
+    const gnode *x = &sort_graph->nodes[a->node], *y = &sort_graph->nodes[b->node];
+    int c = prefix_cmp(a->pre, b->pre, node_id(sort_graph, a->node), node_id(sort_graph, b->node));
     return c ? c : (x->type > y->type) - (x->type < y->type);
+}
+
+/* Sorts n nodes by id, then type. */
+static int sort_by_id(eg_graph *g, uint32_t *order, size_t n)
+{
+    idkey *k = eg_malloc(n * sizeof *k);
+    size_t i;
+    if (!k)
+        return EG_ENOMEM;
+    for (i = 0; i < n; i++) {
+        k[i].pre = str_prefix(node_id(g, order[i]));
+        k[i].node = order[i];
+    }
+    if (eg_sort_threads(k, n, sizeof *k, cmp_node_id, g, g->threads)) {
+        eg_free(k);
+        return EG_ENOMEM;
+    }
+    for (i = 0; i < n; i++)
+        order[i] = k[i].node;
+    eg_free(k);
+    return EG_OK;
 }
 
 static int cmp_out_id(const void *pa, const void *pb, void *ctx)
@@ -675,7 +744,7 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
             for (q = 0; !rc && t[q]; q++)
                 rc = eg_buf_addc(&b, (char)(t[q] - 'A' + 'a'));
             if (!rc)
-                rc = eg_graph_str(g, b.p, &g->nodes[order[k]].vid);
+                rc = eg_graph_str(g, b.p, &g->vid[order[k]]);
             eg_buf_free(&b);
             if (rc)
                 return EG_ENOMEM;
@@ -841,17 +910,19 @@ int eg_graph_finish(eg_graph *g)
     eg_graph_rank_docs(g);
     /* what a failed earlier call left (out of memory half-way) */
     eg_free(g->final);
+    eg_free(g->vid);
     eg_free(g->vindex);
     eg_free(g->vnodes);
     eg_free(g->vedges);
     eg_free(g->vev);
     eg_free(g->valiases);
-    g->final = g->vindex = NULL;
+    g->final = g->vid = g->vindex = NULL;
     g->vnodes = NULL;
     g->vedges = NULL;
     g->vev = NULL;
     g->valiases = NULL;
-    if (g->nnodes && !(g->final = eg_malloc(g->nnodes * sizeof *g->final)))
+    if (g->nnodes && (!(g->final = eg_malloc(g->nnodes * sizeof *g->final)) ||
+                      !(g->vid = eg_calloc(g->nnodes, sizeof *g->vid))))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = (uint32_t)i;
@@ -890,7 +961,7 @@ int eg_graph_finish(eg_graph *g)
             if (agg[i].keep)
                 order[kept++] = agg[i].node;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            if (eg_sort_threads(order, kept, sizeof *order, cmp_node_id, g, g->threads) ||
+            if (sort_by_id(g, order, kept) ||
                 qualify_ids(g, order, kept) ||
                 eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads))
                 goto out;
@@ -1098,9 +1169,7 @@ int eg_graph_finish(eg_graph *g)
     eg_free(g->ev);
     eg_free(g->evix);
     eg_free(g->edge_slots);
-    eg_free(g->ecache); /* it names edges by index */
     eg_free(g->gaz_node);
-    g->ecache = NULL;
     g->gaz_node = NULL;
     g->gaz_node_cap = 0;
     g->edges = NULL;

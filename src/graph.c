@@ -18,6 +18,7 @@ eg_graph *eg_graph_new(const eg_ctx *c)
     if (!g)
         return NULL;
     g->ctx = c;
+    g->newest_doc = EG_NONE;
     /* offset 0 of strs is the empty string */
     if (eg_buf_addc(&g->strs, 0)) {
         eg_free(g);
@@ -35,8 +36,10 @@ void eg_graph_free(eg_graph *g)
     eg_strmap_free(&g->aliases);
     eg_free(g->acount);
     eg_free(g->edge_slots);
-    eg_free(g->ecache);
     eg_free(g->gaz_node);
+    eg_buf_free(&g->bkeys);
+    eg_free(g->bk);
+    eg_free(g->btab);
     eg_free(g->edges);
     eg_free(g->ev);
     eg_free(g->evix);
@@ -55,6 +58,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->explain);
     eg_graph_work_free(g->work);
     eg_free(g->final);
+    eg_free(g->vid);
     eg_free(g->vnodes);
     eg_free(g->vedges);
     eg_free(g->vev);
@@ -79,18 +83,24 @@ static int str_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
 
 int eg_graph_str(eg_graph *g, const char *s, uint32_t *off) { return str_add(g, s, strlen(s), off); }
 
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 /* ---- nodes ---- */
 
-/* The node of key (the type digit, then the id; klen bytes). */
-static int node_put(eg_graph *g, const char *key, size_t klen, const char *label, eg_type type, uint8_t origin,
-                    uint16_t words, uint32_t *out)
+/* The node of key (the type digit, then the id; klen bytes; eg_hash h). */
+static int node_put(eg_graph *g, const char *key, size_t klen, uint64_t h, const char *label, eg_type type,
+                    uint8_t origin, uint16_t words, uint32_t *out)
 {
     uint32_t *slot;
     int added;
     gnode *n;
     /* room for the node first: a key in g->ids always has its node */
     if (EG_GROW(g->nodes, g->nodes_cap, g->nnodes + 1) ||
-        eg_strmap_put(&g->ids, key, klen, (uint32_t)g->nnodes, &slot, &added))
+        eg_strmap_put_hashed(&g->ids, key, klen, h, (uint32_t)g->nnodes, &slot, &added))
         return EG_ENOMEM;
     if (!added) {
         n = &g->nodes[*slot];
@@ -136,34 +146,149 @@ int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, 
         return EG_ENOMEM;
     key[0] = (char)('0' + type);
     memcpy(key + 1, id, len + 1);
-    rc = node_put(g, key, len + 1, label, type, origin, words, out);
+    rc = node_put(g, key, len + 1, eg_hash(key, len + 1), label, type, origin, words, out);
     if (key != small)
         eg_free(key);
     return rc;
 }
 
-int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
-                      uint32_t *out)
+/* ---- batches: many lookups in one table at once ---- */
+
+/* Starts a batch of at most n keys (g->bkeys, g->bk). */
+static int batch_start(eg_graph *g, size_t n)
+{
+    eg_buf_reset(&g->bkeys);
+    return EG_GROW(g->bk, g->bk_cap, n + 1);
+}
+
+/* Adds a key of two parts to the batch, for request req. */
+static int batch_add(eg_graph *g, size_t *nk, const void *p1, size_t n1, const char *p2, size_t n2, size_t req)
+{
+    gbkey *k = &g->bk[*nk];
+    if (g->bkeys.len + n1 + n2 > UINT32_MAX)
+        return EG_ENOMEM;
+    k->off = (uint32_t)g->bkeys.len;
+    k->len = (uint32_t)(n1 + n2);
+    k->req = (uint32_t)req;
+    k->count = 1;
+    /* the bytes side by side, not NUL-terminated (one growth check) */
+    if (g->bkeys.cap - g->bkeys.len < n1 + n2 && eg_buf_reserve(&g->bkeys, n1 + n2))
+        return EG_ENOMEM;
+    memcpy(g->bkeys.p + g->bkeys.len, p1, n1);
+    memcpy(g->bkeys.p + g->bkeys.len + n1, p2, n2);
+    g->bkeys.len += n1 + n2;
+    (*nk)++;
+    return EG_OK;
+}
+
+/* Hashes the batch's keys, fetching their first slots in table m. */
+static void batch_hash(eg_graph *g, const eg_strmap *m, size_t nk)
+{
+    size_t i;
+    for (i = 0; i < nk; i++) {
+        g->bk[i].h = eg_hash(g->bkeys.p + g->bk[i].off, g->bk[i].len);
+        eg_strmap_prefetch(m, g->bk[i].h, 0);
+    }
+}
+
+/* The next prefetch steps (after batch_hash), each for every key (but
+ * those folded into another) before the next step: the table's cache
+ * misses for different keys overlap instead of coming one after
+ * another. */
+static void batch_prefetch(eg_graph *g, const eg_strmap *m, size_t nk)
+{
+    size_t i;
+    int step;
+    for (step = 1; step <= 2; step++)
+        for (i = 0; i < nk; i++)
+            if (g->bk[i].count)
+                eg_strmap_prefetch(m, g->bk[i].h, step);
+}
+
+/* A node made from a gazetteer entry, when the graph has met the entry
+ * before: what node_put does for a node it has (its origin is already
+ * EG_ORIGIN_GAZ, the lowest, so only the words may grow). */
+static int gaz_node_known(eg_graph *g, uint32_t entry, uint16_t words, uint32_t *out)
 {
     gnode *n;
-    if (entry < g->gaz_node_cap && g->gaz_node[entry]) {
-        /* what eg_graph_node does for a node it has: its origin is
-         * already EG_ORIGIN_GAZ (the lowest), so only the words may grow */
-        *out = g->gaz_node[entry] - 1;
-        n = &g->nodes[*out];
-        if (words > n->words)
-            n->words = words;
-        return EG_OK;
-    }
-    if (eg_graph_node(g, id, label, type, EG_ORIGIN_GAZ, words, out))
-        return EG_ENOMEM;
+    if (entry >= g->gaz_node_cap || !g->gaz_node[entry])
+        return 0;
+    *out = g->gaz_node[entry] - 1;
+    n = &g->nodes[*out];
+    if (words > n->words)
+        n->words = words;
+    return 1;
+}
+
+/* Remembers the node of a gazetteer entry (out of memory: not
+ * remembered, which only costs a lookup later). */
+static void gaz_node_remember(eg_graph *g, uint32_t entry, uint32_t node)
+{
     if (entry >= g->gaz_node_cap) {
         size_t old = g->gaz_node_cap;
         if (entry == EG_NONE || EG_GROW(g->gaz_node, g->gaz_node_cap, (size_t)entry + 1))
-            return EG_OK; /* no cache for it: the node is there all the same */
+            return;
         memset(g->gaz_node + old, 0, (g->gaz_node_cap - old) * sizeof *g->gaz_node);
     }
-    g->gaz_node[entry] = *out + 1;
+    g->gaz_node[entry] = node + 1;
+}
+
+int eg_graph_nodes(eg_graph *g, const gnode_req *req, size_t n, uint32_t *out)
+{
+    size_t i, nk = 0;
+    if (batch_start(g, n))
+        return EG_ENOMEM;
+    /* the gazetteer entries' nodes, fetched for all before the first is
+     * read (a big gazetteer's table does not stay in the cache), then
+     * those nodes */
+    for (i = 0; i < n; i++)
+        if (req[i].gaz_entry < g->gaz_node_cap)
+            PREFETCH(&g->gaz_node[req[i].gaz_entry]);
+    for (i = 0; i < n; i++)
+        if (req[i].gaz_entry < g->gaz_node_cap && g->gaz_node[req[i].gaz_entry])
+            PREFETCH(&g->nodes[g->gaz_node[req[i].gaz_entry] - 1]);
+    for (i = 0; i < n; i++) {
+        const gnode_req *q = &req[i];
+        char digit = (char)('0' + q->type);
+        if (q->gaz_entry != EG_NONE && gaz_node_known(g, q->gaz_entry, q->words, &out[i]))
+            continue;
+        if (batch_add(g, &nk, &digit, 1, q->id, strlen(q->id), i))
+            return EG_ENOMEM;
+    }
+    batch_hash(g, &g->ids, nk);
+    batch_prefetch(g, &g->ids, nk);
+    for (i = 0; i < nk; i++) {
+        const uint32_t *v = eg_strmap_peek(&g->ids, g->bk[i].h);
+        if (v)
+            PREFETCH(&g->nodes[*v]);
+    }
+    /* in request order: new nodes are numbered as one call each would */
+    for (i = 0; i < nk; i++) {
+        const gbkey *k = &g->bk[i];
+        const gnode_req *q = &req[k->req];
+        if (node_put(g, g->bkeys.p + k->off, k->len, k->h, q->label, (eg_type)q->type, q->origin, q->words,
+                     &out[k->req]))
+            return EG_ENOMEM;
+        if (q->gaz_entry != EG_NONE)
+            gaz_node_remember(g, q->gaz_entry, out[k->req]);
+    }
+    return EG_OK;
+}
+
+/* Adds count to the surface form key ("<node:4 bytes><surface>", eg_hash
+ * h). */
+static int alias_put(eg_graph *g, const char *key, size_t len, uint64_t h, uint64_t count)
+{
+    uint32_t *slot;
+    int added;
+    /* room for the count first: every alias in the map has its count */
+    if (EG_GROW(g->acount, g->acount_cap, g->aliases.count + 1) ||
+        eg_strmap_put_hashed(&g->aliases, key, len, h, (uint32_t)g->aliases.count, &slot, &added))
+        return EG_ENOMEM;
+    if (added)
+        g->acount[*slot] = count;
+    else
+        g->acount[*slot] += count;
     return EG_OK;
 }
 
@@ -171,20 +296,12 @@ static int alias_add(eg_graph *g, uint32_t node, const char *s, size_t len, uint
 {
     char small[256];
     char *key = len + 4 <= sizeof small ? small : eg_malloc(len + 4);
-    uint32_t *slot;
-    int added, rc = EG_OK;
+    int rc;
     if (!key)
         return EG_ENOMEM;
     memcpy(key, &node, 4);
     memcpy(key + 4, s, len);
-    /* room for the count first: every alias in the map has its count */
-    if (EG_GROW(g->acount, g->acount_cap, g->aliases.count + 1) ||
-        eg_strmap_put(&g->aliases, key, len + 4, (uint32_t)g->aliases.count, &slot, &added))
-        rc = EG_ENOMEM;
-    else if (added)
-        g->acount[*slot] = count;
-    else
-        g->acount[*slot] += count;
+    rc = alias_put(g, key, len + 4, eg_hash(key, len + 4), count);
     if (key != small)
         eg_free(key);
     return rc;
@@ -195,50 +312,122 @@ int eg_graph_alias(eg_graph *g, uint32_t node, const char *surface, size_t len, 
     return alias_add(g, node, surface, len, count);
 }
 
-int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len)
+/* Folds the batch's repeated keys into their first: the first's count
+ * grows, the others' drops to 0 (a document names most entities the same
+ * way each time). g->btab: an open-addressing table of key index + 1. */
+static int batch_fold(eg_graph *g, size_t nk)
 {
-    gnode *x = &g->nodes[n];
-    x->mentions++;
-    if (x->last_doc != (uint32_t)(seq + 1)) {
-        x->last_doc = (uint32_t)(seq + 1);
-        x->docs++;
+    size_t n = 16, i, j, mask;
+    while (n < nk * 2)
+        n *= 2;
+    if (EG_GROW(g->btab, g->btab_cap, n))
+        return EG_ENOMEM;
+    memset(g->btab, 0, n * sizeof *g->btab);
+    mask = n - 1;
+    for (i = 0; i < nk; i++) {
+        gbkey *k = &g->bk[i];
+        for (j = k->h & mask; g->btab[j]; j = (j + 1) & mask) {
+            gbkey *o = &g->bk[g->btab[j] - 1];
+            if (o->h == k->h && o->len == k->len && memcmp(g->bkeys.p + o->off, g->bkeys.p + k->off, k->len) == 0)
+                break;
+        }
+        if (g->btab[j]) {
+            g->bk[g->btab[j] - 1].count++;
+            k->count = 0;
+        } else {
+            g->btab[j] = (uint32_t)i + 1;
+        }
     }
-    return alias_add(g, n, surface, len, 1);
+    return EG_OK;
+}
+
+int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t seq)
+{
+    size_t i, nk = 0;
+    if (batch_start(g, n))
+        return EG_ENOMEM;
+    for (i = 0; i < n; i++) {
+        gnode *x = &g->nodes[m[i].node];
+        x->mentions++;
+        if (x->last_doc != (uint32_t)(seq + 1)) {
+            x->last_doc = (uint32_t)(seq + 1);
+            x->docs++;
+        }
+        if (batch_add(g, &nk, &m[i].node, 4, m[i].text, m[i].len, i))
+            return EG_ENOMEM;
+    }
+    batch_hash(g, &g->aliases, nk);
+    if (batch_fold(g, nk))
+        return EG_ENOMEM;
+    batch_prefetch(g, &g->aliases, nk);
+    for (i = 0; i < nk; i++) {
+        const uint32_t *v = g->bk[i].count ? eg_strmap_peek(&g->aliases, g->bk[i].h) : NULL;
+        if (v)
+            PREFETCH(&g->acount[*v]);
+    }
+    /* surface forms are kept in the order they first come */
+    for (i = 0; i < nk; i++)
+        if (g->bk[i].count && alias_put(g, g->bkeys.p + g->bk[i].off, g->bk[i].len, g->bk[i].h, g->bk[i].count))
+            return EG_ENOMEM;
+    return EG_OK;
 }
 
 /* ---- edges ---- */
 
-#define ECACHE_SIZE 4096 /* entries of g->ecache, a power of two */
 
 static uint64_t edge_hash(uint32_t a, uint32_t b) { return eg_hash_mix(a, b); }
 
-static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b)
+/* The slot of edge (a, b) (hash h): its own, or the empty one where it
+ * would go. Slots with other hash bits are passed without reading their
+ * edges. */
+static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b, uint64_t h)
 {
-    size_t mask = g->edge_nslots - 1, i = (size_t)edge_hash(a, b) & mask;
-    while (g->edge_slots[i]) {
-        const gedge *e = &g->edges[g->edge_slots[i] - 1];
+    size_t mask = g->edge_nslots - 1, i = (size_t)h & mask;
+    uint32_t h32 = (uint32_t)h;
+    for (; g->edge_slots[i].e; i = (i + 1) & mask) {
+        const gedge *e;
+        if (g->edge_slots[i].h != h32)
+            continue;
+        e = &g->edges[g->edge_slots[i].e - 1];
         if (e->a == a && e->b == b)
             break;
-        i = (i + 1) & mask;
     }
     return i;
 }
 
 /* Makes the slot table (again) with room for one more edge: after
- * growth, or when eg_graph_finish has dropped it. */
+ * growth, or when eg_graph_finish has dropped it. The slots' hash bits
+ * place the edges (the table has at most 2^32 slots, so they are all the
+ * bits needed); a new table hashes the pairs. */
 static int edges_rehash(eg_graph *g)
 {
-    size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i;
-    uint32_t *ns;
+    size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i, j, mask;
+    gedge_slot *ns;
     while ((g->nedges + 1) * 10 >= n * 7)
         n *= 2;
-    if (!(ns = eg_calloc(n, sizeof *ns)))
+    if (n > ((size_t)1 << 32) || !(ns = eg_calloc(n, sizeof *ns)))
         return EG_ENOMEM;
+    mask = n - 1;
+    if (g->edge_nslots) {
+        for (i = 0; i < g->edge_nslots; i++) {
+            if (!g->edge_slots[i].e)
+                continue;
+            for (j = g->edge_slots[i].h & mask; ns[j].e; j = (j + 1) & mask)
+                ;
+            ns[j] = g->edge_slots[i];
+        }
+    } else {
+        for (i = 0; i < g->nedges; i++) {
+            uint32_t h = (uint32_t)edge_hash(g->edges[i].a, g->edges[i].b);
+            for (j = h & mask; ns[j].e; j = (j + 1) & mask)
+                ;
+            ns[j].e = (uint32_t)i + 1;
+            ns[j].h = h;
+        }
+    }
     eg_free(g->edge_slots);
     g->edge_slots = ns;
     g->edge_nslots = n;
-    for (i = 0; i < g->nedges; i++)
-        g->edge_slots[edge_find(g, g->edges[i].a, g->edges[i].b)] = (uint32_t)i + 1;
     return EG_OK;
 }
 
@@ -251,33 +440,25 @@ static unsigned ev_k(const eg_graph *g)
 /* The edge (a, b), a < b, made when new. */
 static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
 {
-    size_t i, c;
+    uint64_t h = edge_hash(a, b);
+    size_t i;
     gedge *e;
-    if (!g->ecache && !(g->ecache = eg_calloc(ECACHE_SIZE, sizeof *g->ecache)))
-        return EG_ENOMEM;
-    c = (size_t)edge_hash(a, b) & (ECACHE_SIZE - 1);
-    if (g->ecache[c].e && g->ecache[c].a == a && g->ecache[c].b == b) {
-        *out = &g->edges[g->ecache[c].e - 1];
-        return EG_OK;
-    }
     if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
         return EG_ENOMEM;
-    i = edge_find(g, a, b);
-    if (g->edge_slots[i]) {
-        *out = &g->edges[g->edge_slots[i] - 1];
-    } else {
-        if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
-            return EG_ENOMEM;
-        e = &g->edges[g->nedges];
-        memset(e, 0, sizeof *e);
-        e->a = a;
-        e->b = b;
-        g->edge_slots[i] = (uint32_t)++g->nedges;
-        *out = e;
+    i = edge_find(g, a, b, h);
+    if (g->edge_slots[i].e) {
+        *out = &g->edges[g->edge_slots[i].e - 1];
+        return EG_OK;
     }
-    g->ecache[c].a = a;
-    g->ecache[c].b = b;
-    g->ecache[c].e = g->edge_slots[i];
+    if (g->nedges >= UINT32_MAX - 1 || EG_GROW(g->edges, g->edges_cap, g->nedges + 1))
+        return EG_ENOMEM;
+    e = &g->edges[g->nedges];
+    memset(e, 0, sizeof *e);
+    e->a = a;
+    e->b = b;
+    g->edge_slots[i].e = (uint32_t)++g->nedges;
+    g->edge_slots[i].h = (uint32_t)h;
+    *out = e;
     return EG_OK;
 }
 
@@ -445,20 +626,38 @@ const char *eg_evidence_snippet(const eg_evidence *ev, eg_buf *b)
     return b->p;
 }
 
+/* White space that snippets fold into one space (' ', \t, \n, \r: bits
+ * 32, 9, 10 and 13 of the mask), as 0 or 1 without a branch. */
+static unsigned snip_space(unsigned char c)
+{
+    return (unsigned)(c <= ' ') & (unsigned)(0x100002600ULL >> (c & 63));
+}
+
 /* Appends the window's text to the spool, white space folded, cut at about
- * 200 bytes on a character boundary; *off and *len say where it is. The
- * bytes go through a small local buffer: one eg_buf call per 240 bytes,
- * not one per byte. */
+ * 200 bytes on a character boundary; *off and *len say where it is. Until
+ * the cut could come, bytes are copied without a branch on them (a
+ * mispredicted branch per word costs more than the copy); then byte by
+ * byte through the local buffer, one eg_buf call per 240 bytes. */
 static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint16_t *len)
 {
     char tmp[256];
-    size_t i, out = 0, t = 0;
-    int space = 0;
+    size_t i, out, t = 0;
+    unsigned space = 0;
     if (!g->nspools && spool_open(g))
         return g->err.code;
-    for (i = 0; i < n; i++) {
+    /* a byte adds at most two (a folded space, itself): below 199, no cut */
+    for (i = 0; i < n && t < 199; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+        unsigned ws = snip_space(c);
+        tmp[t] = ' ';
+        t += space & !ws;
+        tmp[t] = (char)c;
+        t += !ws;
+        space = ws & (t > 0);
+    }
+    for (out = t; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (snip_space(c)) {
             space = out > 0;
             continue;
         }
@@ -504,6 +703,7 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
 {
     gedge *e;
     gevidence x;
+    int first;
     if (a == b)
         return EG_OK;
     if (a > b) {
@@ -514,10 +714,15 @@ static int pair_add(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t 
     if (edge_get(g, a, b, &e))
         return eg_err_nomem(&g->err);
     e->count++;
-    if (e->last_doc != (uint32_t)(seq + 1)) {
+    first = e->last_doc != (uint32_t)(seq + 1);
+    if (first) {
         e->last_doc = (uint32_t)(seq + 1);
         e->docs++;
     }
+    /* the edge's K records, none from this document, all come before a
+     * window of the newest document: no need to read them */
+    if (first && doc == g->newest_doc && e->nev >= ev_k(g))
+        return EG_OK;
     if (*wix == EG_NONE) {
         int rc;
         memset(&x, 0, sizeof x);
@@ -564,6 +769,30 @@ int eg_graph_evidence(eg_graph *g, uint32_t a, uint32_t b, const gevidence *x, c
     return ev_insert(g, e, w) ? eg_err_nomem(&g->err) : EG_OK;
 }
 
+void eg_graph_prefetch_window(const eg_graph *g, const uint32_t *nodes, size_t n, int step)
+{
+    size_t i, j, mask = g->edge_nslots - 1;
+    if (!g->edge_nslots)
+        return;
+    for (i = 0; i < n; i++)
+        for (j = i + 1; j < n; j++) {
+            uint32_t a = nodes[i], b = nodes[j];
+            uint64_t h = a < b ? edge_hash(a, b) : edge_hash(b, a);
+            size_t k = h & mask;
+            if (step == 0) {
+                PREFETCH(&g->edge_slots[k]);
+                continue;
+            }
+            /* the first slot with the pair's hash bits (most probes stay
+             * in the first slot's cache line) */
+            for (; g->edge_slots[k].e; k = (k + 1) & mask)
+                if (g->edge_slots[k].h == (uint32_t)h) {
+                    PREFETCH(&g->edges[g->edge_slots[k].e - 1]);
+                    break;
+                }
+        }
+}
+
 int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, uint32_t doc, uint64_t start,
                     uint64_t end, const char *text, size_t len)
 {
@@ -597,6 +826,7 @@ int eg_graph_doc(eg_graph *g, const char *name, uint32_t *out)
      * index order is name order */
     if (added && g->docs.count > 1 && strcmp(g->docs.items[g->docs.count - 2].key, name) >= 0)
         g->docs_unsorted = 1;
+    g->newest_doc = added && !g->docs_unsorted ? *slot : EG_NONE;
     if (added && g->doc_rank) {
         eg_free(g->doc_rank);
         g->doc_rank = NULL;
@@ -667,7 +897,8 @@ static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
         uint32_t n;
         gnode *d;
         /* src's key is dst's key: type digit and id */
-        if (node_put(dst, it->key, it->klen, src->strs.p + s->label, (eg_type)s->type, s->origin, s->words, &n))
+        if (node_put(dst, it->key, it->klen, eg_hash(it->key, it->klen), src->strs.p + s->label, (eg_type)s->type,
+                     s->origin, s->words, &n))
             return EG_ENOMEM;
         d = &dst->nodes[n];
         d->mentions += s->mentions;

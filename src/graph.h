@@ -24,8 +24,6 @@ typedef struct {
     uint64_t mentions;
     uint64_t windows;   /* windows it occurs in (for normalised weights) */
     uint32_t label;     /* offset in g->strs: gazetteer label ("" = from aliases) */
-    uint32_t vid;       /* offset in g->strs of the output id when another
-                           type has the same id ("jordan-person"); 0: the id */
     uint32_t docs;
     uint32_t last_doc;  /* low 32 bits of seq + 1 of the last document
                            that counted (documents come in seq order per
@@ -33,7 +31,8 @@ typedef struct {
     uint8_t type;       /* eg_type */
     uint8_t origin;     /* EG_ORIGIN_* */
     uint16_t words;     /* words in the fullest name seen */
-} gnode;
+} gnode;                /* 32 bytes: two to a cache line (documents touch
+                           nodes in no order) */
 
 /* One window that gave evidence: shared by every edge of that window. */
 typedef struct {
@@ -56,6 +55,14 @@ typedef struct {
     uint8_t evcap;      /* 0, then 1 (most edges occur once), then K */
 } gedge;
 
+/* A slot of the edge table: the edge's index and its pair's hash bits,
+ * so that a probe passes other edges without reading them (each read a
+ * likely cache miss) and a rehash does not hash the pairs again. */
+typedef struct {
+    uint32_t e;         /* edge index + 1, 0 = empty */
+    uint32_t h;         /* low 32 bits of the pair's hash */
+} gedge_slot;
+
 typedef struct {
     uint64_t seq;
     uint64_t start, end;
@@ -63,16 +70,56 @@ typedef struct {
     uint32_t text;      /* offset in g->strs: the line to print */
 } gexplain;
 
+/* An entity to find or make a node for (eg_graph_nodes). */
+typedef struct {
+    const char *id, *label;
+    uint32_t gaz_entry; /* its gazetteer entry, else EG_NONE */
+    uint16_t words;
+    uint8_t type;       /* eg_type */
+    uint8_t origin;     /* EG_ORIGIN_* */
+} gnode_req;
+
+/* A mention to count (eg_graph_count_mentions). */
+typedef struct {
+    const char *text;   /* surface text (not NUL-terminated) */
+    uint32_t len;
+    uint32_t node;
+} gsurface;
+
+/* One key of a batch of lookups (graph.c: eg_graph_nodes,
+ * eg_graph_count_mentions), in g->bkeys. */
+typedef struct {
+    uint64_t h;         /* eg_hash of the key */
+    uint32_t off, len;  /* where it is in g->bkeys */
+    uint32_t req;       /* the request it is for */
+    uint32_t count;     /* requests with this key (0: folded into an
+                           earlier one with the same key) */
+} gbkey;
+
+/* A window of the current document that has nodes (document.c). */
+typedef struct {
+    uint32_t off, n;    /* its distinct nodes: gwork.win_nodes[off, off + n) */
+    uint32_t t0, t1;    /* its tokens */
+} gwin;
+
 /* Per-thread pipeline scratch, reused from document to document. */
 typedef struct {
     eg_doc doc;
     eg_cands cands;
     eg_resolver res;
     eg_rules_scratch *rules;
-    uint32_t *win_nodes;  /* distinct nodes of the current window */
+    uint32_t *win_nodes;  /* distinct nodes of the document's windows */
     size_t win_cap;
+    gwin *wins;           /* the document's windows with nodes */
+    size_t wins_cap;
     uint32_t *node_of;    /* per resolver entity: graph node, EG_NONE = left out */
     size_t node_of_cap;
+    gnode_req *req;       /* the entities given nodes (map_entities) */
+    size_t req_cap;
+    uint32_t *req_node;   /* their nodes */
+    size_t req_node_cap;
+    gsurface *surf;       /* the mentions counted (emit_mentions) */
+    size_t surf_cap;
 } gwork;
 
 struct eg_graph {
@@ -85,7 +132,7 @@ struct eg_graph {
     eg_strmap aliases;    /* "<node:4 bytes><surface>" → index into acount */
     uint64_t *acount;
     size_t acount_cap;
-    uint32_t *edge_slots; /* open addressing: edge index + 1, 0 = empty */
+    gedge_slot *edge_slots; /* open addressing over g->edges */
     size_t edge_nslots;
     gedge *edges;
     size_t nedges, edges_cap;
@@ -108,6 +155,10 @@ struct eg_graph {
     uint32_t *doc_rank;   /* else, when not NULL: document → its place in
                              name order (eg_graph_rank_docs; dropped when
                              a document is added) */
+    uint32_t newest_doc;  /* the document added last when its name sorts
+                             after every other name, else EG_NONE: a window
+                             of it comes after every evidence record of
+                             other documents */
     eg_buf strs;          /* labels, snippets, explain lines */
     eg_strmap learned;    /* acronym slug → node of its long form (EG_NONE: conflicting) */
     gexplain *explain;
@@ -120,17 +171,19 @@ struct eg_graph {
                              entry's type and id, so its node is found
                              without hashing the id */
     size_t gaz_node_cap;
-    /* A direct-mapped cache in front of the edge table (whose lookups
-     * miss the CPU cache at scale): pairs of nodes → edge index (edges
-     * never move nor go before finish). */
-    struct {
-        uint32_t a, b, e; /* e: edge index + 1, 0 = empty */
-    } *ecache;
+    eg_buf bkeys;         /* scratch of a batch of lookups: its keys, */
+    gbkey *bk;            /* where each is, */
+    size_t bk_cap;
+    uint32_t *btab;       /* and a table to find repeated keys */
+    size_t btab_cap;
     unsigned threads;     /* eg_graph_set_threads: threads finish may use */
 
     /* after eg_graph_finish */
     int finished;
     uint32_t *final;      /* node → surviving node (union-find root) */
+    uint32_t *vid;        /* node → offset in g->strs of its output id when
+                             another type has the same id ("jordan-person");
+                             0: the id */
     eg_node *vnodes;
     eg_edge *vedges;
     eg_evidence *vev;
@@ -143,15 +196,22 @@ struct eg_graph {
 /* graph.c: adds one mention's entity to the graph; returns its node. */
 int eg_graph_node(eg_graph *g, const char *id, const char *label, eg_type type, uint8_t origin,
                   uint16_t words, uint32_t *out);
-/* graph.c: the node of an entity made from gazetteer entry `entry`
- * (origin EG_ORIGIN_GAZ), as eg_graph_node would give it. */
-int eg_graph_gaz_node(eg_graph *g, uint32_t entry, const char *id, const char *label, eg_type type, uint16_t words,
-                      uint32_t *out);
-/* graph.c: counts a mention of node n with this surface text in doc seq. */
-int eg_graph_count_mention(eg_graph *g, uint32_t n, uint64_t seq, const char *surface, size_t len);
+/* graph.c: the nodes of a document's entities (out[i] for req[i]), as
+ * eg_graph_node for each in turn would give them (new nodes numbered in
+ * request order), with the table lookups' cache misses overlapped; an
+ * entity from gazetteer entry gaz_entry (origin EG_ORIGIN_GAZ) is found
+ * by its entry once the graph has met it. */
+int eg_graph_nodes(eg_graph *g, const gnode_req *req, size_t n, uint32_t *out);
+/* graph.c: counts a document's mentions (node and surface text each),
+ * document seq. */
+int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t seq);
 /* graph.c: one window in which the given distinct nodes occur together. */
 int eg_graph_window(eg_graph *g, const uint32_t *nodes, size_t n, uint64_t seq, uint32_t doc,
                     uint64_t start, uint64_t end, const char *text, size_t len);
+/* graph.c: a hint only, for windows eg_graph_window will soon be given:
+ * step 0 fetches the edge table slots of their pairs, step 1 (a while
+ * after step 0) reads them and fetches the edges they name. */
+void eg_graph_prefetch_window(const eg_graph *g, const uint32_t *nodes, size_t n, int step);
 /* graph.c: one co-occurrence of a and b (sliding token windows, which
  * count windows per mention instead). */
 int eg_graph_pair(eg_graph *g, uint32_t a, uint32_t b, uint64_t seq, uint32_t doc, uint64_t start, uint64_t end,

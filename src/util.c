@@ -278,6 +278,28 @@ void eg_arena_free(eg_arena *a)
 
 static void merge_run(char *a, char *tmp, size_t n, size_t h, size_t size, eg_cmp_fn cmp, void *ctx);
 
+/* memcpy of one item, the common sizes inline: a library call per item
+ * moved costs more than the move. */
+static inline void item_copy(char *d, const char *s, size_t size)
+{
+    switch (size) {
+    case 4:
+        memcpy(d, s, 4);
+        break;
+    case 8:
+        memcpy(d, s, 8);
+        break;
+    case 16:
+        memcpy(d, s, 16);
+        break;
+    case 24:
+        memcpy(d, s, 24);
+        break;
+    default:
+        memcpy(d, s, size);
+    }
+}
+
 static void sort_run(char *a, char *tmp, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
 {
     size_t h, i, j;
@@ -286,12 +308,12 @@ static void sort_run(char *a, char *tmp, size_t n, size_t size, eg_cmp_fn cmp, v
     if (n <= 8) {
         /* insertion sort: stable, and cheap on short runs */
         for (i = 1; i < n; i++) {
-            memcpy(tmp, a + i * size, size);
+            item_copy(tmp, a + i * size, size);
             for (j = i; j > 0 && cmp(a + (j - 1) * size, tmp, ctx) > 0; j--)
                 ;
             if (j != i) {
                 memmove(a + (j + 1) * size, a + j * size, (i - j) * size);
-                memcpy(a + j * size, tmp, size);
+                item_copy(a + j * size, tmp, size);
             }
         }
         return;
@@ -316,10 +338,10 @@ static void merge_run(char *a, char *tmp, size_t n, size_t h, size_t size, eg_cm
     k = 0;
     while (i < h && j < n) {
         if (cmp(a + j * size, tmp + i * size, ctx) < 0) {
-            memcpy(a + k * size, a + j * size, size);
+            item_copy(a + k * size, a + j * size, size);
             j++;
         } else {
-            memcpy(a + k * size, tmp + i * size, size);
+            item_copy(a + k * size, tmp + i * size, size);
             i++;
         }
         k++;
@@ -453,7 +475,12 @@ static int strmap_rehash(eg_strmap *m)
 
 int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v, uint32_t **slot, int *added)
 {
-    uint64_t h = eg_hash(key, len);
+    return eg_strmap_put_hashed(m, key, len, eg_hash(key, len), v, slot, added);
+}
+
+int eg_strmap_put_hashed(eg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t v, uint32_t **slot,
+                         int *added)
+{
     size_t i;
     eg_strmap_item *it;
     if ((m->count + 1) * 4 >= m->nslots * 3 && strmap_rehash(m))

@@ -150,6 +150,44 @@ uint32_t *eg_strmap_get(const eg_strmap *m, const char *key, size_t len);
  * was new. Returns EG_OK or EG_ENOMEM. */
 int eg_strmap_put(eg_strmap *m, const char *key, size_t len, uint32_t v,
                   uint32_t **slot, int *added);
+/* eg_strmap_put for a caller that has the key's eg_hash already (h):
+ * callers with many keys to look up hash them first and prefetch. */
+int eg_strmap_put_hashed(eg_strmap *m, const char *key, size_t len, uint64_t h, uint32_t v,
+                         uint32_t **slot, int *added);
+/* A hint only: the key of hash h will be looked up soon. Step 0 fetches
+ * its first slot; step 1 reads that slot (fetched by step 0 a while
+ * before) and fetches the item it names; step 2 reads the item (fetched
+ * by step 1) and fetches its key's bytes. A big map's lookups are a chain
+ * of three cache misses; a batch of keys takes each step for all of them,
+ * so that the misses overlap. */
+static inline void eg_strmap_prefetch(const eg_strmap *m, uint64_t h, int step)
+{
+#if defined(__GNUC__)
+    const eg_strmap_slot *s;
+    if (!m->nslots)
+        return;
+    s = &m->slots[h & (m->nslots - 1)];
+    if (step == 0)
+        __builtin_prefetch(s);
+    else if (s->idx && s->h == (uint32_t)h)
+        __builtin_prefetch(step == 1 ? (const void *)&m->items[s->idx - 1] : m->items[s->idx - 1].key);
+#else
+    (void)m;
+    (void)h;
+    (void)step;
+#endif
+}
+/* The value of the item in the first slot for hash h when its hash bits
+ * are h's, else NULL: a guess (the key is not compared), for prefetching
+ * what the value names after eg_strmap_prefetch's step 1. */
+static inline const uint32_t *eg_strmap_peek(const eg_strmap *m, uint64_t h)
+{
+    const eg_strmap_slot *s;
+    if (!m->nslots)
+        return NULL;
+    s = &m->slots[h & (m->nslots - 1)];
+    return s->idx && s->h == (uint32_t)h ? &m->items[s->idx - 1].val : NULL;
+}
 void eg_strmap_clear(eg_strmap *m); /* empties the map, keeps its memory */
 /* Frees the slots of a map that will only be walked (items[]) for a while:
  * get finds nothing until the next put, which hashes the keys again. */
