@@ -1,12 +1,16 @@
 /*
  * ctx.c — the context: options, loading gazetteers, word lists and rules
  * (one file or a whole directory), and warnings. Everything loaded here is
- * read-only once eg_ctx_seal has run.
+ * read-only once eg_ctx_seal has run. With eg_ctx_set_threads above 1, a
+ * directory's gazetteers, word lists and rules load on threads of their
+ * own; the result (and the error reported) is the same as one after the
+ * other.
  */
 #include "ctx.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -192,14 +196,94 @@ static int ends_with(const char *s, const char *suffix)
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* The three kinds of file in a data directory. Each fills its own part of
+ * the context (gazetteer, lexicon, rules) and reads nothing the others
+ * fill: rules name word lists only by number and look them up when
+ * matching. So the kinds may load at the same time. */
+enum { KIND_GAZ, KIND_LEX, KIND_RULES, NKINDS };
+
+static int kind_of(const char *name)
+{
+    return list_for_file(name) >= 0 ? KIND_LEX : ends_with(name, ".rules") ? KIND_RULES : KIND_GAZ;
+}
+
+/* Loading the files of one kind, in name order, until the first failure. */
+typedef struct {
+    eg_ctx *c;
+    const char *dir;
+    char *const *names; /* every file of the directory, sorted (borrowed) */
+    size_t n;
+    int kind;
+    size_t failed;      /* index in names of the file that failed; n: none */
+    int rc;             /* its status */
+    eg_err err;         /* its message */
+} load_job;
+
+static int load_one(load_job *j, const char *path, const char *name)
+{
+    switch (j->kind) {
+    case KIND_LEX: return eg_lex_load(&j->c->lex, list_for_file(name), path, &j->err);
+    case KIND_RULES: return eg_rules_load(j->c->rules, path, &j->err);
+    default: return eg_gaz_load(j->c->gaz, path, &j->err);
+    }
+}
+
+static void *load_job_run(void *arg)
+{
+    load_job *j = arg;
+    eg_buf path = {0};
+    size_t i;
+    for (i = 0; i < j->n; i++) {
+        int rc;
+        if (kind_of(j->names[i]) != j->kind)
+            continue;
+        eg_buf_reset(&path);
+        if (eg_buf_addf(&path, "%s/%s", j->dir, j->names[i]))
+            rc = eg_err_nomem(&j->err);
+        else
+            rc = load_one(j, path.p, j->names[i]);
+        if (rc) {
+            j->rc = rc;
+            j->failed = i;
+            break;
+        }
+    }
+    eg_buf_free(&path);
+    return NULL;
+}
+
+/* Runs the three jobs: on the calling thread one after the other, or with
+ * threads to spare the gazetteers (the largest part) and then the rules on
+ * threads of their own. A thread that cannot be started leaves its job to
+ * the calling thread. */
+static void load_jobs_run(load_job *jobs, unsigned threads)
+{
+    pthread_t tid[NKINDS];
+    int started[NKINDS] = {0};
+    int k;
+    for (k = 0; k < NKINDS; k++) {
+        if (k != KIND_LEX && threads > 1 && pthread_create(&tid[k], NULL, load_job_run, &jobs[k]) == 0) {
+            started[k] = 1;
+            threads--;
+        }
+    }
+    for (k = 0; k < NKINDS; k++)
+        if (!started[k])
+            load_job_run(&jobs[k]);
+    for (k = 0; k < NKINDS; k++)
+        if (started[k])
+            pthread_join(tid[k], NULL);
+}
+
 int eg_ctx_load_dir(eg_ctx *c, const char *dir)
 {
     DIR *d;
     struct dirent *de;
     char **names = NULL;
     size_t n = 0, cap = 0, i;
-    int rc = check_unsealed(c);
-    eg_buf path = {0};
+    load_job jobs[NKINDS];
+    const load_job *first = NULL;
+    int rc = check_unsealed(c), k;
     if (rc)
         return rc;
     if (!(d = opendir(dir))) {
@@ -227,32 +311,30 @@ int eg_ctx_load_dir(eg_ctx *c, const char *dir)
     /* sorted, so that entry order (a tie-breaker) does not depend on the
      * file system */
     qsort(names, n, sizeof *names, cmp_str);
-    for (i = 0; i < n && !rc; i++) {
-        int list = list_for_file(names[i]);
-        eg_buf_reset(&path);
-        if (eg_buf_addf(&path, "%s/%s", dir, names[i])) {
-            rc = EG_ENOMEM;
-            eg_err_clear(&c->err);
-            eg_err_nomem(&c->err);
-            break;
-        }
-        if (list >= 0) {
-            eg_err e = {0};
-            if ((rc = eg_lex_load(&c->lex, list, path.p, &e)))
-                ctx_fail(c, rc, &e);
-        } else if (ends_with(names[i], ".rules")) {
-            rc = eg_ctx_load_rules(c, path.p);
-        } else {
-            rc = eg_ctx_load_gazetteer(c, path.p);
-        }
+    memset(jobs, 0, sizeof jobs);
+    for (k = 0; k < NKINDS; k++) {
+        jobs[k].c = c;
+        jobs[k].dir = dir;
+        jobs[k].names = names;
+        jobs[k].n = jobs[k].failed = n;
+        jobs[k].kind = k;
     }
+    load_jobs_run(jobs, c->threads);
+    /* loaded one after the other, the first file that failed (in name
+     * order) would have stopped the loading: report that one */
+    for (k = 0; k < NKINDS; k++)
+        if (jobs[k].rc && (!first || jobs[k].failed < first->failed))
+            first = &jobs[k];
+    if (first)
+        rc = ctx_fail(c, first->rc, &first->err);
 out:
     for (i = 0; i < n; i++)
         eg_free(names[i]);
     eg_free(names);
-    eg_buf_free(&path);
     return rc;
 }
+
+void eg_ctx_set_threads(eg_ctx *c, unsigned n) { c->threads = n; }
 
 int eg_ctx_seal(eg_ctx *c)
 {

@@ -18,6 +18,7 @@ struct eg_ctx {
     eg_warn_fn warn;
     void *warn_ud;
     int sealed;
+    unsigned threads;  /* eg_ctx_set_threads: threads eg_ctx_load_dir may use */
 };
 
 /* Sends one warning line to the context's callback (printf-style). */

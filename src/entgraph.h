@@ -115,6 +115,10 @@ const eg_options *eg_ctx_options(const eg_ctx *c);
 /* Loads every gazetteer (*.tsv), word list (*.txt) and rules file (*.rules)
  * in DIR. */
 int eg_ctx_load_dir(eg_ctx *c, const char *dir);
+/* How many threads eg_ctx_load_dir may use (default 1: the calling thread
+ * only); what is loaded, and the error reported, is the same whatever the
+ * number. */
+void eg_ctx_set_threads(eg_ctx *c, unsigned n);
 /* Loads one gazetteer file (format: gazetteers/README.md). */
 int eg_ctx_load_gazetteer(eg_ctx *c, const char *path);
 /* Loads one rules file (format: gazetteers/README.md). */

@@ -1198,6 +1198,13 @@ static eg_ctx *load(const cli *cl)
     if (!c)
         die_nomem();
     eg_ctx_set_warn(c, cl->quiet ? NULL : on_warn, NULL);
+    /* the bundled data loads on up to three threads (with -j1, one) */
+    if (cl->threads > 0) {
+        eg_ctx_set_threads(c, (unsigned)cl->threads);
+    } else {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        eg_ctx_set_threads(c, n > 0 ? (unsigned)n : 1);
+    }
     if (!cl->no_default && eg_ctx_load_dir(c, cl->data_dir))
         goto fail;
     for (i = 0; i < cl->ngaz; i++)
