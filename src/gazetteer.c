@@ -108,10 +108,8 @@ void eg_gaz_free(eg_gaz *g)
     size_t i;
     if (!g)
         return;
-    for (i = 0; i < g->nentries; i++) {
-        eg_free((char *)g->entries[i].id);
-        eg_free((char *)g->entries[i].label);
-    }
+    for (i = 0; i < g->nentries; i++)
+        eg_free((char *)g->entries[i].id); /* and the label with it */
     eg_free(g->entries);
     eg_strmap_free(&g->ids);
     eg_free(g->node_alias);
@@ -320,12 +318,18 @@ static int entry_get(eg_gaz *g, const char *id, eg_type type, const char *label,
     if (EG_GROW(g->entries, g->entries_cap, g->nentries + 1))
         return eg_err_nomem(e);
     en = &g->entries[g->nentries];
-    en->id = eg_strdup(id);
-    en->label = eg_strdup(label && *label ? label : id);
-    if (!en->id || !en->label) {
-        eg_free((char *)en->id);
-        eg_free((char *)en->label);
-        return eg_err_nomem(e);
+    {
+        /* id and label in one block ("id\0label\0"; the label is the id
+         * itself when there is none): eg_gaz_free frees the id only */
+        size_t idn = strlen(id) + 1, ln = label && *label ? strlen(label) + 1 : 0;
+        char *p = eg_malloc(idn + ln);
+        if (!p)
+            return eg_err_nomem(e);
+        memcpy(p, id, idn);
+        if (ln)
+            memcpy(p + idn, label, ln);
+        en->id = p;
+        en->label = ln ? p + idn : p;
     }
     en->type = type;
     en->prio = prio;
@@ -400,27 +404,22 @@ static int first_needs_capital(const eg_doc *d, const gaz_alias *a)
     }
 }
 
-int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const char *alias, int16_t prio,
-               uint16_t flags, eg_err *e)
+/* Adds one alias (with its '=' or '~' prefix, not empty) of entry. */
+static int alias_add(eg_gaz *g, uint32_t entry, const char *alias, eg_err *e)
 {
-    uint32_t entry = 0, node = 0, k;
+    uint32_t node = 0, k;
     size_t i, words = 0;
     int prefix = 0, rc;
     gaz_alias a;
-    if (!id_is_valid(id))
-        return eg_err_set(e, EG_EDATA, "bad id '%s'", id);
     if (*alias == '=' || *alias == '~')
         prefix = *alias++;
     while (*alias == ' ')
         alias++;
-    if (!*alias)
-        return eg_err_set(e, EG_EDATA, "empty alias for id '%s'", id);
-    if ((rc = entry_get(g, id, type, label, prio, flags, &entry, e)))
-        return rc;
     g->sealed = 0; /* filters, root table and the entry fields copied to aliases go stale */
     /* normalised and tokenised like text (sentences play no part) */
     g->scratch.ntok = g->scratch.keys_len = g->scratch.nsent = g->scratch.npara = 0;
-    if ((rc = eg_normalise(&g->scratch, id, alias, strlen(alias), e)) || (rc = eg_tokenize(&g->scratch, e)))
+    if ((rc = eg_normalise(&g->scratch, g->entries[entry].id, alias, strlen(alias), e)) ||
+        (rc = eg_tokenize(&g->scratch, e)))
         return rc;
     for (i = 0; i < g->scratch.ntok; i++) {
         const eg_token *t = &g->scratch.tok[i];
@@ -481,6 +480,37 @@ int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const
     return EG_OK;
 }
 
+static int alias_empty(const char *alias)
+{
+    if (*alias == '=' || *alias == '~')
+        alias++;
+    while (*alias == ' ')
+        alias++;
+    return !*alias;
+}
+
+/* eg_gaz_add, giving the entry's index: further aliases of the same entry
+ * then go straight to alias_add. */
+static int gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const char *alias, int16_t prio,
+                   uint16_t flags, uint32_t *entry, eg_err *e)
+{
+    int rc;
+    if (!id_is_valid(id))
+        return eg_err_set(e, EG_EDATA, "bad id '%s'", id);
+    if (alias_empty(alias))
+        return eg_err_set(e, EG_EDATA, "empty alias for id '%s'", id);
+    if ((rc = entry_get(g, id, type, label, prio, flags, entry, e)))
+        return rc;
+    return alias_add(g, *entry, alias, e);
+}
+
+int eg_gaz_add(eg_gaz *g, const char *id, eg_type type, const char *label, const char *alias, int16_t prio,
+               uint16_t flags, eg_err *e)
+{
+    uint32_t entry;
+    return gaz_add(g, id, type, label, alias, prio, flags, &entry, e);
+}
+
 /* ---- the file format ---- */
 
 static char *trim(char *s)
@@ -524,6 +554,7 @@ static int parse_line(eg_gaz *g, char *line, eg_err *e)
     eg_type type;
     int16_t prio = 0;
     uint16_t flags = 0;
+    uint32_t entry;
     while (n < 5) {
         char *tab = strchr(p, '\t');
         col[n++] = p;
@@ -545,7 +576,7 @@ static int parse_line(eg_gaz *g, char *line, eg_err *e)
         return eg_err_set(e, EG_EDATA, "empty label");
     if (n == 5 && (rc = parse_options(col[4], &prio, &flags, e)))
         return rc;
-    if ((rc = eg_gaz_add(g, col[0], type, col[2], col[2], prio, flags, e)))
+    if ((rc = gaz_add(g, col[0], type, col[2], col[2], prio, flags, &entry, e)))
         return rc;
     if (n < 4)
         return EG_OK;
@@ -559,7 +590,8 @@ static int parse_line(eg_gaz *g, char *line, eg_err *e)
         alias = trim(alias);
         if (!*alias || ((*alias == '=' || *alias == '~') && !*trim(alias + 1)))
             return eg_err_set(e, EG_EDATA, "empty alias");
-        if ((rc = eg_gaz_add(g, col[0], type, col[2], alias, prio, flags, e)))
+        /* (eg_gaz_add would find the same entry and change nothing in it) */
+        if ((rc = alias_add(g, entry, alias, e)))
             return rc;
     }
     return EG_OK;

@@ -69,12 +69,14 @@ static int lex_insert(uint64_t *slots, size_t nslots, uint64_t v)
     return 1;
 }
 
-/* Adds one hash to a list, doubling the table (and its filter) at half load. */
-static int lex_add_hash(eg_lex *x, int list, uint64_t h)
+/* Makes room in a list for `more` hashes at most half load, doubling the
+ * table (and its filter) as often as needed. */
+static int lex_reserve(eg_lex *x, int list, size_t more)
 {
-    uint64_t v = lex_slotval(h);
-    if ((x->count[list] + 1) * 2 > x->nslots[list]) {
+    if ((x->count[list] + more) * 2 > x->nslots[list]) {
         size_t n = x->nslots[list] ? x->nslots[list] * 2 : 256, i;
+        while ((x->count[list] + more) * 2 > n)
+            n *= 2;
         uint64_t *ns = eg_calloc(n, sizeof *ns), *nf = eg_calloc(n / 16, sizeof *nf);
         if (!ns || !nf) {
             eg_free(ns);
@@ -92,6 +94,15 @@ static int lex_add_hash(eg_lex *x, int list, uint64_t h)
         x->filt[list] = nf;
         x->nslots[list] = n;
     }
+    return EG_OK;
+}
+
+/* Adds one hash to a list, doubling the table (and its filter) at half load. */
+static int lex_add_hash(eg_lex *x, int list, uint64_t h)
+{
+    uint64_t v = lex_slotval(h);
+    if (lex_reserve(x, list, 1))
+        return EG_ENOMEM;
     if (lex_insert(x->slots[list], x->nslots[list], v)) {
         x->count[list]++;
         filt_add(x->filt[list], x->nslots[list] / 16, v);
@@ -153,20 +164,29 @@ static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n,
     return rc;
 }
 
-int eg_lex_add(eg_lex *x, int list, const char *word, size_t n)
+/* eg_lex_add with a scratch buffer b of the caller's, so that a file's
+ * words share one. */
+static int lex_add_line(eg_lex *x, int list, eg_buf *b, const char *word, size_t n)
 {
-    eg_buf b = {0};
     size_t i;
     int rc, dotted = 0;
-    if (list < 0 || list >= EG_LEX_NLISTS)
-        return EG_EUSAGE;
     /* a word ending in '.' is added both ways */
     for (i = 0; i < n; i++)
         if (word[i] == '.' && (i + 1 == n || lex_is_sep((unsigned char)word[i + 1])))
             dotted = 1;
-    rc = lex_add_form(x, list, &b, word, n, 0);
+    rc = lex_add_form(x, list, b, word, n, 0);
     if (!rc && dotted)
-        rc = lex_add_form(x, list, &b, word, n, 1);
+        rc = lex_add_form(x, list, b, word, n, 1);
+    return rc;
+}
+
+int eg_lex_add(eg_lex *x, int list, const char *word, size_t n)
+{
+    eg_buf b = {0};
+    int rc;
+    if (list < 0 || list >= EG_LEX_NLISTS)
+        return EG_EUSAGE;
+    rc = lex_add_line(x, list, &b, word, n);
     eg_buf_free(&b);
     return rc;
 }
@@ -190,11 +210,25 @@ int eg_lex_load(eg_lex *x, int list, const char *path, eg_err *e)
 {
     char *buf = NULL;
     size_t len = 0, pos = 0, line = 0;
+    eg_buf b = {0};
     int rc;
     if (list < 0 || list >= EG_LEX_NLISTS)
         return eg_err_set(e, EG_EUSAGE, "%s: no such word list (%d)", path, list);
     if ((rc = eg_read_file(path, &buf, &len, e)))
         return rc;
+    /* room for a hash per line: a big list is not rehashed while it grows */
+    {
+        size_t lines = 1;
+        const char *p = buf, *end = buf + len;
+        while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+            lines++;
+            p++;
+        }
+        if ((rc = lex_reserve(x, list, lines))) {
+            eg_err_nomem(e);
+            goto out;
+        }
+    }
     while (pos < len) {
         size_t s = pos, end;
         char *nl = memchr(buf + pos, '\n', len - pos);
@@ -211,13 +245,14 @@ int eg_lex_load(eg_lex *x, int list, const char *path, eg_err *e)
             rc = eg_err_set(e, EG_EDATA, "%s:%zu: invalid UTF-8", path, line);
             goto out;
         }
-        if ((rc = eg_lex_add(x, list, buf + s, end - s))) {
+        if ((rc = lex_add_line(x, list, &b, buf + s, end - s))) {
             eg_err_nomem(e);
             goto out;
         }
     }
 out:
     eg_free(buf);
+    eg_buf_free(&b);
     return rc;
 }
 
