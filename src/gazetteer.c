@@ -416,10 +416,14 @@ static int alias_add(eg_gaz *g, uint32_t entry, const char *alias, eg_err *e)
     while (*alias == ' ')
         alias++;
     g->sealed = 0; /* filters, root table and the entry fields copied to aliases go stale */
-    /* normalised and tokenised like text (sentences play no part) */
+    /* normalised and tokenised like text (sentences play no part); most
+     * aliases are plain letter words, which the light entry takes */
     g->scratch.ntok = g->scratch.keys_len = g->scratch.nsent = g->scratch.npara = 0;
-    if ((rc = eg_normalise(&g->scratch, g->entries[entry].id, alias, strlen(alias), e)) ||
-        (rc = eg_tokenize(&g->scratch, e)))
+    rc = eg_tokenize_words(&g->scratch, g->entries[entry].id, alias, strlen(alias), e);
+    if (rc < 0)
+        return rc;
+    if (!rc && ((rc = eg_normalise(&g->scratch, g->entries[entry].id, alias, strlen(alias), e)) ||
+                (rc = eg_tokenize(&g->scratch, e))))
         return rc;
     for (i = 0; i < g->scratch.ntok; i++) {
         const eg_token *t = &g->scratch.tok[i];

@@ -119,6 +119,12 @@ int eg_fold_key(eg_buf *b, const char *s, size_t n);
 
 /* tokenize.c: fills tok, keys (after eg_normalise). */
 int eg_tokenize(eg_doc *d, eg_err *e);
+/* A light entry for short strings (gazetteer aliases): when s is ASCII
+ * letters in words separated by single spaces, fills d as eg_normalise and
+ * eg_tokenize would (text is s, borrowed) and returns 1; returns 0 for
+ * any other string (take the full path: d's tokens are then stale), or
+ * EG_ENOMEM. */
+int eg_tokenize_words(eg_doc *d, const char *name, const char *s, size_t n, eg_err *e);
 
 /* segment.c: sets sent/para on each token, EG_TF_SENT_START/PARA_START/
  * SENT_END flags, and fills sents and paras (after eg_tokenize). */

@@ -940,3 +940,64 @@ int eg_tokenize(eg_doc *d, eg_err *e)
     }
     return EG_OK;
 }
+
+/*
+ * eg_tokenize_words: for a string of ASCII letter words separated by single
+ * spaces there is nothing to normalise (eg_normalise would leave the text
+ * as it is) and nothing for eg_tokenize to decide beyond what fast_run
+ * does: a word token per word, with a space (or the start) before it, its
+ * case flags, and its lower-cased key. Keys are laid out as eg_tokenize
+ * lays them out, each word's key at the word's own offset.
+ */
+/* Ends the word token [i, j) of s whose key is in place in d->keys. */
+static void word_token(eg_doc *d, const char *s, size_t i, size_t j, unsigned lower)
+{
+    eg_token *t = &d->tok[d->ntok++];
+    d->keys[j] = 0;
+    t->s = (uint32_t)i;
+    t->e = (uint32_t)j;
+    t->key = (uint32_t)i;
+    t->klen = (uint32_t)(j - i);
+    t->h = eg_hash(d->keys + i, j - i);
+    t->sent = 0;
+    t->para = 0;
+    t->kind = EG_TK_WORD;
+    t->flags = (uint16_t)(EG_TF_SPACE_BEFORE | ((s[i] & 0x20) ? EG_TF_LOWER : EG_TF_CAP) | (lower ? 0 : EG_TF_ALLCAP));
+}
+
+int eg_tokenize_words(eg_doc *d, const char *name, const char *s, size_t n, eg_err *e)
+{
+    size_t i, w = 0;
+    unsigned lower = 0;
+    if (n == 0 || n >= UINT32_MAX - 1 || s[0] == ' ' || s[n - 1] == ' ')
+        return 0;
+    /* room for the most words n bytes can hold: one pass, no checks */
+    if (EG_GROW(d->tok, d->tok_cap, n / 2 + 1) || EG_GROW(d->keys, d->keys_cap, n + 1))
+        return eg_err_nomem(e);
+    d->ntok = 0;
+    for (i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i];
+        if (c == ' ') {
+            if (s[i - 1] == ' ')
+                return 0;
+            word_token(d, s, w, i, lower);
+            w = i + 1;
+            lower = 0;
+        } else if ((unsigned)((c | 0x20) - 'a') < 26u) {
+            d->keys[i] = (char)(c | 0x20);
+            lower |= c & 0x20;
+        } else {
+            d->ntok = 0;
+            return 0;
+        }
+    }
+    word_token(d, s, w, n, lower);
+    d->keys_len = n + 1;
+    d->name = name;
+    d->orig = d->text = s;
+    d->orig_len = d->len = n;
+    d->map = NULL;
+    d->bad_utf8 = 0;
+    d->bad_utf8_at = 0;
+    return 1;
+}
