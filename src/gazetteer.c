@@ -607,7 +607,7 @@ static size_t utf8_bad_at(const char *s, size_t n)
     while (i < n) {
         size_t k;
         if ((unsigned char)s[i] < 0x80) {
-            i++;
+            i += eg_ascii_len((const unsigned char *)s + i, n - i);
             continue;
         }
         k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);

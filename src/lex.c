@@ -144,12 +144,10 @@ static int lex_fold_words(eg_buf *b, const char *s, size_t n, int nodot, size_t 
     return EG_OK;
 }
 
-static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n, int nodot)
+/* Adds the key in b (nw words, the last one at b->p + last) to a list. */
+static int lex_add_key(eg_lex *x, int list, const eg_buf *b, size_t last, size_t nw)
 {
-    size_t last, nw;
-    int rc = lex_fold_words(b, s, n, nodot, &last, &nw);
-    if (rc || !nw || !b->len)
-        return rc;
+    int rc;
     if (!x->ends[list] && !(x->ends[list] = eg_calloc(LEX_END_WORDS, sizeof *x->ends[list])))
         return EG_ENOMEM;
     if ((rc = lex_add_hash(x, list, eg_hash(b->p, b->len))))
@@ -164,12 +162,44 @@ static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n,
     return rc;
 }
 
+static int lex_add_form(eg_lex *x, int list, eg_buf *b, const char *s, size_t n, int nodot)
+{
+    size_t last, nw;
+    int rc = lex_fold_words(b, s, n, nodot, &last, &nw);
+    if (rc || !nw || !b->len)
+        return rc;
+    return lex_add_key(x, list, b, last, nw);
+}
+
+/* Most lines are one word of ASCII letters, whose key (what
+ * lex_fold_words would make of it) is the word lower-cased: put it in b
+ * without the general folding. Returns 0 for any other line. */
+static int lex_plain_word(eg_buf *b, const char *s, size_t n)
+{
+    size_t i;
+    if (!n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned)(((unsigned char)s[i] | 0x20) - 'a') >= 26u)
+            return 0;
+    eg_buf_reset(b);
+    if (eg_buf_reserve(b, n))
+        return EG_ENOMEM;
+    for (i = 0; i < n; i++)
+        b->p[i] = (char)(s[i] | 0x20);
+    b->len = n;
+    b->p[n] = 0;
+    return 1;
+}
+
 /* eg_lex_add with a scratch buffer b of the caller's, so that a file's
  * words share one. */
 static int lex_add_line(eg_lex *x, int list, eg_buf *b, const char *word, size_t n)
 {
     size_t i;
     int rc, dotted = 0;
+    if ((rc = lex_plain_word(b, word, n)))
+        return rc < 0 ? rc : lex_add_key(x, list, b, 0, 1);
     /* a word ending in '.' is added both ways */
     for (i = 0; i < n; i++)
         if (word[i] == '.' && (i + 1 == n || lex_is_sep((unsigned char)word[i + 1])))
@@ -196,7 +226,7 @@ static int lex_utf8_ok(const char *s, size_t n)
     size_t i = 0, k;
     while (i < n) {
         if ((unsigned char)s[i] < 0x80) {
-            i++;
+            i += eg_ascii_len((const unsigned char *)s + i, n - i);
             continue;
         }
         if (!(k = eg_utf8_valid_len((const unsigned char *)s + i, n - i)))

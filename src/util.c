@@ -596,6 +596,20 @@ int eg_slug(eg_buf *b, const char *s, size_t n)
     return EG_OK;
 }
 
+size_t eg_ascii_len(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    uint64_t w;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    while (i < n && p[i] < 0x80)
+        i++;
+    return i;
+}
+
 size_t eg_utf8_valid_len(const unsigned char *p, size_t n)
 {
     unsigned c = p[0];

@@ -205,6 +205,9 @@ int eg_slug(eg_buf *b, const char *s, size_t n);
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes at p
  * (at most n) are not valid UTF-8. */
 size_t eg_utf8_valid_len(const unsigned char *p, size_t n);
+/* Length of the run of ASCII bytes (< 0x80) that starts p (at most n),
+ * read eight bytes at a time. */
+size_t eg_ascii_len(const unsigned char *p, size_t n);
 
 /* ---- files ---- */
 
