@@ -10,12 +10,19 @@
  *    sample articles with prechecks on and off (every pattern given a
  *    prefix that matches the empty string but hides where its named group
  *    starts; group-0 rules keep theirs), and again on a second run with the
- *    thread's caches warm.
+ *    thread's caches warm;
+ *  - loading: eg_tokenize_words gives what eg_normalise + eg_tokenize give
+ *    (every alias of the bundled gazetteers, and strings near its edge), a
+ *    word-list line that is one plain word is found like any other, and
+ *    eg_ctx_load_dir loads the same on one thread and on three, and
+ *    reports the same (first) failing file.
  */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "ctx.h"
 #include "match.h"
 #include "tap.h"
 
@@ -248,10 +255,160 @@ out:
     eg_lex_free(&lex);
 }
 
+/* Token arrays of two tokenised strings, compared field by field. */
+static int same_tokens(const eg_doc *a, const eg_doc *b)
+{
+    size_t i;
+    if (a->ntok != b->ntok || a->len != b->len || memcmp(a->text, b->text, a->len) != 0)
+        return 0;
+    for (i = 0; i < a->ntok; i++) {
+        const eg_token *x = &a->tok[i], *y = &b->tok[i];
+        if (x->s != y->s || x->e != y->e || x->key != y->key || x->klen != y->klen || x->h != y->h ||
+            x->kind != y->kind || x->flags != y->flags || memcmp(a->keys + x->key, b->keys + y->key, x->klen + 1))
+            return 0;
+    }
+    return 1;
+}
+
+/* Tokenises s both ways; counts strings the light entry took and those
+ * where the two differ. */
+static void words_vs_full(eg_doc *a, eg_doc *b, const char *s, size_t n, size_t *light, size_t *differ)
+{
+    eg_err e = {0};
+    int r = eg_tokenize_words(a, "t", s, n, &e);
+    if (r != 1)
+        return;
+    ++*light;
+    if (eg_normalise(b, "t", s, n, &e) || eg_tokenize(b, &e) || !same_tokens(a, b))
+        ++*differ;
+}
+
+static void test_tokenize_words(void)
+{
+    static const char *const edge[] = {"A",     "I",      "IBM",    "McDonald", "x y z",    "Mr Smith",
+                                       "Abc  d", " abc",  "abc ",   "a-b",      "O'Neil",   "St. Louis",
+                                       "U.S.",  "Zoë",    "AB CD",  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"};
+    const char *files[] = {"people.tsv", "orgs.tsv", "places-cities.tsv", "events.tsv"};
+    eg_doc a, b;
+    size_t i, light = 0, differ = 0, taken = 0;
+    eg_doc_init(&a);
+    eg_doc_init(&b);
+    for (i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        words_vs_full(&a, &b, edge[i], strlen(edge[i]), &taken, &differ);
+    EQ_INT(taken, 8, "tokenize_words: takes plain letter words only");
+    for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512], *buf = NULL, *p, *save = NULL;
+        size_t len;
+        eg_err e = {0};
+        snprintf(path, sizeof path, "%s/%s", EG_DATADIR, files[i]);
+        if (eg_read_file(path, &buf, &len, &e))
+            continue;
+        /* every tab- or '|'-separated field of every line: aliases, and
+         * some other strings besides */
+        for (p = strtok_r(buf, "\t|\n", &save); p; p = strtok_r(NULL, "\t|\n", &save)) {
+            while (*p == ' ')
+                p++;
+            words_vs_full(&a, &b, p, strcspn(p, "\r"), &light, &differ);
+            {
+                size_t n = strlen(p);
+                while (n && p[n - 1] == ' ')
+                    n--;
+                words_vs_full(&a, &b, p, n, &light, &differ);
+            }
+        }
+        eg_free(buf);
+    }
+    OK(light > 10000, "tokenize_words: takes most aliases (%zu)", light);
+    EQ_INT(differ, 0, "tokenize_words: the same tokens as eg_normalise + eg_tokenize");
+    eg_doc_free(&a);
+    eg_doc_free(&b);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if ((f = fopen(path, "w"))) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* Loads dir with n threads; the error message ("" when it loads). */
+static eg_ctx *load_with(const char *dir, unsigned n, char *msg, size_t msgn)
+{
+    eg_ctx *c = eg_ctx_new(NULL);
+    eg_ctx_set_threads(c, n);
+    snprintf(msg, msgn, "%s", eg_ctx_load_dir(c, dir) ? eg_ctx_error(c) : "");
+    return c;
+}
+
+static void test_load_threads(void)
+{
+    char dir[] = "/tmp/eg_ctx_XXXXXX", m1[600], m3[600], path[600];
+    eg_ctx *c1, *c3;
+    uint64_t h;
+    if (!mkdtemp(dir)) {
+        OK(0, "load: mkdtemp");
+        return;
+    }
+    c1 = load_with(EG_DATADIR, 1, m1, sizeof m1);
+    c3 = load_with(EG_DATADIR, 3, m3, sizeof m3);
+    EQ_STR(m3, m1, "load: the bundled data loads on three threads");
+    EQ_INT(eg_gaz_entry_count(c3->gaz), eg_gaz_entry_count(c1->gaz), "load: the same entries");
+    EQ_INT(eg_gaz_alias_count(c3->gaz), eg_gaz_alias_count(c1->gaz), "load: the same aliases");
+    EQ_STR(eg_gaz_entry_at(c3->gaz, 1000)->label, eg_gaz_entry_at(c1->gaz, 1000)->label, "load: in the same order");
+    h = eg_hash("smith", 5);
+    OK(eg_lex_has(&c3->lex, EG_LEX_SURNAME, h) && eg_lex_has(&c1->lex, EG_LEX_SURNAME, h),
+       "load: a plain word-list word is found");
+    EQ_INT(eg_rules_count(c3->rules), eg_rules_count(c1->rules), "load: the same rules");
+    eg_ctx_free(c1);
+    eg_ctx_free(c3);
+
+    /* three broken files: the first in name order is reported */
+    write_file(dir, "a.tsv", "a\tPLACE\tA\n");
+    write_file(dir, "b.rules", "broken rule line\n");
+    write_file(dir, "c.tsv", "c\tTHING\tC\n");
+    write_file(dir, "surnames.txt", "ok\n\xff\n");
+    c1 = load_with(dir, 1, m1, sizeof m1);
+    c3 = load_with(dir, 3, m3, sizeof m3);
+    OK(*m1 != 0, "load: a broken directory fails (%s)", m1);
+    EQ_STR(m3, m1, "load: on three threads, the same file and message");
+    eg_ctx_free(c1);
+    eg_ctx_free(c3);
+    snprintf(path, sizeof path, "%s/b.rules", dir);
+    unlink(path);
+    c1 = load_with(dir, 1, m1, sizeof m1);
+    c3 = load_with(dir, 2, m3, sizeof m3);
+    OK(strstr(m1, "c.tsv") != NULL, "load: then the next one (%s)", m1);
+    EQ_STR(m3, m1, "load: on two threads too");
+    eg_ctx_free(c1);
+    eg_ctx_free(c3);
+    write_file(dir, "c.tsv", "c\tPLACE\tC\n");
+    c1 = load_with(dir, 1, m1, sizeof m1);
+    c3 = load_with(dir, 2, m3, sizeof m3);
+    OK(strstr(m1, "surnames.txt:2: invalid UTF-8") != NULL, "load: and the word list (%s)", m1);
+    EQ_STR(m3, m1, "load: the word list on two threads too");
+    eg_ctx_free(c1);
+    eg_ctx_free(c3);
+    {
+        const char *names[] = {"a.tsv", "c.tsv", "surnames.txt"};
+        size_t i;
+        for (i = 0; i < 3; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            unlink(path);
+        }
+    }
+    rmdir(dir);
+}
+
 int main(void)
 {
     test_hash();
     test_lex();
     test_prechecks();
+    test_tokenize_words();
+    test_load_threads();
     return tap_done();
 }
