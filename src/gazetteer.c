@@ -2,8 +2,9 @@
  * gazetteer.c — dictionaries of named entities and their matcher.
  *
  * Loading: each alias is run through the text layer (eg_normalise and
- * eg_tokenize; sentences play no part), so alias and text are tokenised
- * and folded the same way. Its word tokens
+ * eg_tokenize, or for plain letter words eg_tokenize_words, which gives
+ * the same tokens; sentences play no part), so alias and text are
+ * tokenised and folded the same way. Its word tokens
  * (joining hyphens skipped) are inserted into a token trie whose edges live
  * in one open-addressing hash table keyed by (parent node, token-key hash):
  * lookup cost does not depend on how many aliases there are.
