@@ -147,17 +147,18 @@ static int lex_fold_words(eg_buf *b, const char *s, size_t n, int nodot, size_t 
 /* Adds the key in b (nw words, the last one at b->p + last) to a list. */
 static int lex_add_key(eg_lex *x, int list, const eg_buf *b, size_t last, size_t nw)
 {
+    uint64_t h = eg_hash(b->p, b->len);
     int rc;
     if (!x->ends[list] && !(x->ends[list] = eg_calloc(LEX_END_WORDS, sizeof *x->ends[list])))
         return EG_ENOMEM;
-    if ((rc = lex_add_hash(x, list, eg_hash(b->p, b->len))))
+    if ((rc = lex_add_hash(x, list, h)))
         return rc;
     if (nw > 1) {
         uint64_t wh = eg_hash(b->p + last, b->len - last);
         filt_add(x->ends[list], LEX_END_WORDS, wh);
         rc = lex_add_hash(x, list, eg_lex_tail_hash(wh));
     } else {
-        filt_add(x->ends[list], LEX_END_WORDS, eg_hash(b->p, b->len));
+        filt_add(x->ends[list], LEX_END_WORDS, h); /* the whole key is the word */
     }
     return rc;
 }
