@@ -2057,12 +2057,45 @@ static int at_start(const eg_doc *d, uint32_t t0)
     }
 }
 
+/* The key hash of the phrase of tokens words[nw-1], ..., words[0] (text
+ * order), their keys joined by one space; 0 with *h unset on OOM. Built
+ * right to left in a stack buffer when it fits (the usual short title),
+ * else in the scratch buffer. */
+static int phrase_hash(const mstate *m, const int *words, int nw, uint64_t *h)
+{
+    const eg_doc *d = m->d;
+    char buf[128];
+    size_t n = (size_t)nw - 1, at;
+    int k;
+    for (k = 0; k < nw; k++)
+        n += d->tok[words[k]].klen;
+    if (n <= sizeof buf) {
+        at = n;
+        for (k = 0; k < nw; k++) {
+            const eg_token *w = &d->tok[words[k]];
+            at -= w->klen;
+            memcpy(buf + at, d->keys + w->key, w->klen);
+            if (k != nw - 1)
+                buf[--at] = ' ';
+        }
+        *h = eg_hash(buf, n);
+        return 1;
+    }
+    eg_buf_reset(&m->s->kb);
+    for (k = nw - 1; k >= 0; k--) {
+        const eg_token *w = &d->tok[words[k]];
+        if ((k != nw - 1 && eg_buf_addc(&m->s->kb, ' ')) || eg_buf_add(&m->s->kb, d->keys + w->key, w->klen))
+            return 0;
+    }
+    *h = eg_hash(m->s->kb.p, m->s->kb.len);
+    return 1;
+}
+
 /* Is the title list holding the words that end at token `t` (one word, or
  * 2..4 words joined by one space; joiner hyphens skipped)? */
 static int title_ending_at(const mstate *m, const eg_lex *x, int list, int t)
 {
     const eg_doc *d = m->d;
-    eg_buf *kb = &m->s->kb;
     int i, nw, words[4];
     if (t < 0 || !is_word(&d->tok[t]))
         return 0;
@@ -2079,14 +2112,10 @@ static int title_ending_at(const mstate *m, const eg_lex *x, int list, int t)
             break;
         words[nw++] = i;
         if (nw >= 2) {
-            int k;
-            eg_buf_reset(kb);
-            for (k = nw - 1; k >= 0; k--) {
-                const eg_token *w = &d->tok[words[k]];
-                if ((k != nw - 1 && eg_buf_addc(kb, ' ')) || eg_buf_add(kb, d->keys + w->key, w->klen))
-                    return 0;
-            }
-            if (eg_lex_has(x, list, eg_hash(kb->p, kb->len)))
+            uint64_t h;
+            if (!phrase_hash(m, words, nw, &h))
+                return 0;
+            if (eg_lex_has(x, list, h))
                 return 1;
         }
         if (i > 0 && (tk->flags & EG_TF_SENT_START))
@@ -2345,6 +2374,20 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
             return 0;
     }
     return 1;
+}
+
+/* Grows s->prec to n tokens. Every entry of s->prec is 0 between rules
+ * (each rule's run clears the ones it set, see eg_rules_match), so only
+ * the new entries need clearing, not the whole array per document. */
+static int prec_grow(eg_rules_scratch *s, size_t n)
+{
+    size_t old = s->prec_cap;
+    if (n <= old)
+        return EG_OK;
+    if (EG_GROW(s->prec, s->prec_cap, n))
+        return EG_ENOMEM;
+    memset(s->prec + old, 0, s->prec_cap - old);
+    return EG_OK;
 }
 
 /* Sets s->prec[u] (from any value), remembering which tokens to clear. */
@@ -2899,7 +2942,10 @@ static int gather_triggers(mstate *m)
         g = x->h == t->h ? x->trig : 0;
         if (!g || ((t->flags & EG_TF_CAP) && !(g & LT_CAP_KNOWN)))
             g = slot_fill(m, x, t, &al);
-        s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
+        /* what is known of the key, for list_has; the first word of
+         * s->lexc[i] (nothing asks about token i before this pass reaches
+         * it, so eg_rules_match leaves lexc unset when this pass runs) */
+        s->lexc[i] = x->bits;
         /* most tokens fire nothing: no trigger word, list or flag */
         if (!(g & ((t->flags & EG_TF_CAP) ? LT_FIRES_CAP : LT_FIRES)) &&
             (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
@@ -3018,13 +3064,13 @@ static int acronyms(mstate *m)
     if (EG_GROW(s->best, s->best_cap, d->ntok + 1) || EG_GROW(s->bset, s->bset_cap, nwords) ||
         EG_GROW(s->bpos, s->bpos_cap, ncand))
         return eg_err_nomem(m->e);
-    memset(s->best, 0, (d->ntok + 1) * sizeof *s->best);
+    /* best[t] means something only where bset has bit t: best is not cleared */
     memset(s->bset, 0, nwords * sizeof *s->bset);
     for (i = 0; i < ncand; i++) {
         const eg_cand *c = &m->out->v[i], *b;
         if (c->t1 > d->ntok || c->type == EG_PERSON || (c->flags & EG_CF_ACRONYM_DEF))
             continue;
-        if (!s->best[c->t1]) {
+        if (!(s->bset[c->t1 / 64] & (1ull << (c->t1 % 64)))) {
             s->best[c->t1] = (uint32_t)i + 1;
             s->bset[c->t1 / 64] |= 1ull << (c->t1 % 64);
             continue;
@@ -3174,11 +3220,12 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         }
         return EG_OK;
     }
-    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok) ||
+    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || prec_grow(s, d->ntok) ||
         EG_GROW(s->prec_set, s->prec_set_cap, d->ntok))
         return eg_err_nomem(e);
-    memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
-    memset(s->prec, 0, d->ntok);
+    /* with triggers, gather_triggers sets every token's lexc first */
+    if (!r->has_on)
+        memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
     s->nprec_set = 0;
     {
         /* the thread's cache holds answers about this lexicon, these

@@ -766,6 +766,47 @@ static void test_macro_forms(void)
     }
 }
 
+/* A scratch kept across documents gives what a fresh one gives: the
+ * per-token arrays are not cleared per document (lexc is set by the
+ * trigger pass, prec is all 0 between rules, best is read only where
+ * bset marks it), and multi-word titles are looked up whether their key
+ * fits the stack buffer of phrase_hash or not (130+ bytes). */
+static void test_scratch_reuse(void)
+{
+    static const char *const texts[] = {
+        "Prime Minister Hugh Smith met the Grand Exalted Overseer Abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzx "
+        "Abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzx Abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzxmnxyzxyzxyzxyzx Ali in the "
+        "National Liberation Organization of Iran (NLOI). Mary Shelton said.",
+        "Hugh.",
+        "Dr Maryam Rajavi, the Supreme Leader Ali and Struan Black met (NLOI). General Qassem Soleimani.",
+        "The Foo Organization (TFO) and Mr Smith.",
+    };
+    eg_err e = {0};
+    eg_rules *r = load("o\tORG\t5\t0\t-\t\\b@CAP(?:\\h+(?:of|@CAP))*\\h+Organization(?:\\h+of\\h+@CAP)?\n"
+                       "tl\tPERSON\t0\tn\tafter(@title),title(n),cap(n)\t(?<n>@CAP(?:\\h+@CAP)*+)\n"
+                       "g\tPERSON\t0\t0\tat(@given),given,notcommon\t@UPC\\p{Ll}+(?:\\h+@CAP)?@E\n"
+                       "s\tPERSON\t0\t0\tbefore(@surname),surname,notfirst(0,title)\t@CAP\\h+@CAP@E\n",
+                       &e);
+    char fresh[4][4096];
+    size_t round, i;
+    OK(r != NULL, "scratch reuse: load (%s)", e.msg);
+    if (!r)
+        return;
+    add_words(EG_LEX_TITLE, "abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzx abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzx "
+                            "abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzxmnxyzxyzxyzxyzx");
+    for (i = 0; i < 4; i++)
+        snprintf(fresh[i], sizeof fresh[i], "%s", run(r, texts[i]));
+    OK(strstr(fresh[0], "PERSON:Ali") != NULL, "scratch reuse: a title whose key is over 128 bytes (%s)", fresh[0]);
+    OK(strstr(fresh[0], "ORG:NLOI+a") != NULL, "scratch reuse: acronym found (%s)", fresh[0]);
+    kept_scratch = eg_rules_scratch_new(r);
+    for (round = 0; round < 3; round++)
+        for (i = 0; i < 4; i++)
+            EQ_STR(run(r, texts[(i + round) % 4]), fresh[(i + round) % 4], "scratch reuse: kept and fresh scratch agree");
+    eg_rules_scratch_free(kept_scratch);
+    kept_scratch = NULL;
+    eg_rules_free(r);
+}
+
 int main(void)
 {
     make_lexicon();
@@ -778,6 +819,7 @@ int main(void)
     test_limits();
     test_macro_forms();
     test_pre_masks();
+    test_scratch_reuse();
     test_connectors();
     test_shipped();
     eg_lex_free(&lex);
