@@ -2334,6 +2334,17 @@ static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
     return 0;
 }
 
+/* Do the word-list answers `lc` (a token's, or its key's slot bits, in
+ * the LC_IDS layout) already fail one of rule ru's prechecks decided by
+ * one cached answer? A condition that wants the word out of a list whose
+ * answer is known "in" (pre_in0), or in a list whose answer is known "out"
+ * (pre_in1). Answers not known yet fail nothing, so this may be asked
+ * with only some known; with all known it is the whole mask test. */
+static int pre_mask_fails(const rrule *ru, uint32_t lc)
+{
+    return (lc & ru->pre_in0) || (lc & (ru->pre_in1 >> 1) & ~(lc >> 1));
+}
+
 /* The prechecks of rule ru at word token u, the first token of a match
  * (and of the rule's group, see PRE_*): 0 when the conditions would reject
  * any match starting there, 1 when they pass, 3 when strip() may drop u
@@ -2352,8 +2363,8 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
      * (it mostly does: the trigger pass copied what the key's slot knows) */
     lc = m->s->lexc[u];
     known = ru->pre_ask && (lc & ru->pre_ask) == ru->pre_ask;
-    if (known && ((lc & ru->pre_in0) || (lc & ru->pre_in1) != ru->pre_in1))
-        return 0;
+    if (pre_mask_fails(ru, lc))
+        return 0; /* the loop below would return 0 at that condition */
     for (k = 0; k < ru->npre; k++) {
         const rcond *c = &ru->conds[ru->pre_order[k]];
         int ok;
@@ -2621,13 +2632,22 @@ static size_t after_token(const eg_doc *d, size_t t)
 /* Can trigger token t of rule ru lead to a match? 0 when run_anchored
  * would drop it before any search: tnext() fails, or, for after() and
  * at(), whose search tries the one offset where the start token begins,
- * there is no start token or next_start rejects that offset by the bytes
+ * there is no start token or next_start rejects that offset: by the bytes
  * alone (its first byte is not in the first-byte map, or no lookbehind
- * literal ends there). Only on() triggers are kept as they are (their
- * rules run whole sentences). Pure: the trigger pass asks it to push fewer
- * pairs (most after() triggers are followed by a lower-case word). */
-static int trig_may_run(const eg_doc *d, const rrule *ru, size_t t)
+ * literal ends there), or, when the start token u is a word and the rule
+ * has prechecks and no strip(), by a word-list precheck whose answer for
+ * u's key the thread's cache already holds (pre_mask_fails): next_start
+ * asks pre_holds at u, and pre_check returns 0 on that same test before
+ * anything else could give another verdict (tcapnext_ok failing gives 0
+ * too; only strip() can answer 3). The cached answers are facts about the
+ * key, so reading them early changes nothing. Only on() triggers are kept
+ * as they are (their rules run whole sentences). The trigger pass asks it
+ * to push fewer pairs (most after() triggers are followed by a lower-case
+ * word, most name triggers by a common word). */
+static int trig_may_run(const mstate *m, const rrule *ru, size_t t)
 {
+    const eg_doc *d = m->d;
+    const lcslot *x;
     unsigned char c;
     if (ru->has_on == ON_SENT)
         return 1; /* on() runs whole sentences */
@@ -2642,7 +2662,12 @@ static int trig_may_run(const eg_doc *d, const rrule *ru, size_t t)
     c = (unsigned char)d->text[d->tok[t].s];
     if (!(ru->first[c >> 3] & (1u << (c & 7))))
         return 0;
-    return !ru->lb || lookbehind_ok(ru, d->text, d->tok[t].s);
+    if (ru->lb && !lookbehind_ok(ru, d->text, d->tok[t].s))
+        return 0;
+    if (!ru->pre || ru->strip || !is_word(&d->tok[t]))
+        return 1;
+    x = lc_slot(m->s, d->tok[t].h);
+    return !(x->h == d->tok[t].h && pre_mask_fails(ru, x->bits));
 }
 
 /* after() / at() / before(): one try per trigger token; for after() and
@@ -2774,7 +2799,7 @@ static int push_chain(mstate *m, uint32_t e, uint32_t sent, uint32_t tok)
         if (rule == UINT32_MAX)
             continue;
         v = r->v[rule].has_on == ON_SENT ? sent : tok;
-        if (s->last[rule] == v + 1 || !trig_may_run(m->d, &r->v[rule], tok))
+        if (s->last[rule] == v + 1 || !trig_may_run(m, &r->v[rule], tok))
             continue;
         s->last[rule] = v + 1;
         if (2 * (s->npairs + 1) > s->pairs_cap && EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
