@@ -237,8 +237,15 @@ static const char *const builtin_macros[][2] = {
      * atomic group keeps a failure from retrying the same letter in the
      * second, so the macro matches what the second branch alone does */
     {"UPC", "(?>(?-i:[A-Z])|[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{24F}\\x{370}-\\x{3FF}\\x{400}-\\x{52F}\\x{1E00}-\\x{1EFF}](?<=\\p{Lu}))"},
-    /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée" */
-    {"CAPW", "@UPC[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
+    /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée". Its
+     * body is the maximal run of letters, marks and digits, written as
+     * runs of ASCII lower-case letters and digits (a byte range test, the
+     * usual case) or one character of the whole class: both branches lie
+     * inside the class and every character of the class is taken by one
+     * of them, so the possessive loop ends where [\p{L}\p{M}\p{Nd}]*+
+     * ends (under (?i) too: [a-z] then also takes K, the Kelvin sign and
+     * the long s, all letters) */
+    {"CAPW", "@UPC(?:[a-z0-9]++|[\\p{L}\\p{M}\\p{Nd}])*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
     /* a capitalised word or hyphenated compound: "Iran-Iraq", "Jean-Pierre" */
     /* ... and Persian ezafe links: "Mojahedin-e-Khalq", "Mujahedin-e Khalq" */
     {"CAP", "@CAPW(?:-(?:(?:e|ye)-)?@CAPW)*+(?:-(?:e|ye)(?=\\h+\\p{Lu}))?"},

@@ -754,6 +754,43 @@ static void test_macro_forms(void)
         eg_rules_free(rp);
     }
     {
+        /* CAPW's word body takes ASCII lower-case letters and digits in
+         * runs: the same maximal run of letters, marks and digits as the
+         * plain class, case-sensitive or not, before any continuation */
+        static const char *const capw[][2] = {
+            {"w\tPERSON\t0\t0\t-\t@B@CAPW@E", "w\tPERSON\t0\t0\t-\t@B@OCAPW@E"},
+            {"w\tPERSON\t0\t0\t-\t@B(?i:@CAPW)(?:\\h+@CAPW)?", "w\tPERSON\t0\t0\t-\t@B(?i:@OCAPW)(?:\\h+@OCAPW)?"},
+            {"w\tPERSON\t0\t0\t-\t@B@CAPW(?:-\\d+|,)", "w\tPERSON\t0\t0\t-\t@B@OCAPW(?:-\\d+|,)"},
+            {"w\tPERSON\t0\t0\t-\t@B@CAP\\h+@CAP@E", "w\tPERSON\t0\t0\t-\t@B@OCAP\\h+@OCAP@E"},
+        };
+        static const char *const ctexts[] = {
+            "McDonald O'Brien Élysée Ab1x9 B-52s Iran-Iraq Mojahedin-e-Khalq x2Y Kelvin \xe2\x84\xaa" "elvin "
+            "Straße \xc5\xbf" "ab Zoë\xcc\x88" "x A\xcc\x81" "b Ωmega Jean-Pierre Ali'S Q9 Rs-7 Xs",
+            "Noam Chomsky, Sergei Lavrov and Ab12cd Ef34 met Ee Ff. Iran-Iraq War, Mujahedin-e Khalq.",
+        };
+        static const char *const odefs =
+            "@define OCAPW @UPC[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?\n"
+            "@define OCAP @OCAPW(?:-(?:(?:e|ye)-)?@OCAPW)*+(?:-(?:e|ye)(?=\\h+\\p{Lu}))?\n";
+        for (i = 0; i < sizeof capw / sizeof capw[0]; i++) {
+            char fast[1024], plain[1024];
+            eg_rules *rf, *rp;
+            snprintf(fast, sizeof fast, "%s%s\n", odefs, capw[i][0]);
+            snprintf(plain, sizeof plain, "%s%s\n", odefs, capw[i][1]);
+            rf = load(fast, &e);
+            OK(rf != NULL, "macro forms: CAPW rule %zu loads (%s)", i, e.msg);
+            rp = load(plain, &e);
+            OK(rp != NULL, "macro forms: plain CAPW rule %zu loads (%s)", i, e.msg);
+            for (j = 0; rf && rp && j < sizeof ctexts / sizeof ctexts[0]; j++) {
+                char got[4096];
+                snprintf(got, sizeof got, "%s", run(rf, ctexts[j]));
+                OK(got[0] != 0, "macro forms: CAPW rule %zu finds something", i);
+                EQ_STR(got, run(rp, ctexts[j]), "CAPW");
+            }
+            eg_rules_free(rf);
+            eg_rules_free(rp);
+        }
+    }
+    {
         eg_rules *r = load("lb\tPLACE\t0\t0\tafter(to|from)\t(?<=go to |gone to |fled from )@CAP\n", &e);
         OK(r != NULL, "macro forms: lookbehind rule loads (%s)", e.msg);
         if (r) {
