@@ -2362,15 +2362,20 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
     size_t k;
     uint32_t lc;
     int known;
+    /* the word-list prechecks at once when the token knows their answers
+     * (it mostly does: the trigger pass copied what the key's slot knows);
+     * without strip() every way out below but 1 is 0, so the cheap mask
+     * goes before tcapnext_ok */
+    lc = m->s->lexc[u];
+    if (!ru->strip && pre_mask_fails(ru, lc))
+        return 0;
     if (ru->ntcapnext && !tcapnext_ok(d, ru, u))
         return 0; /* no match starts at u at all */
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
         return 3; /* u may be stripped: the first word is not known */
-    /* the word-list prechecks at once when the token knows their answers
-     * (it mostly does: the trigger pass copied what the key's slot knows) */
-    lc = m->s->lexc[u];
+    lc = m->s->lexc[u]; /* the strip() test may have learnt answers */
     known = ru->pre_ask && (lc & ru->pre_ask) == ru->pre_ask;
-    if (pre_mask_fails(ru, lc))
+    if (ru->strip && pre_mask_fails(ru, lc))
         return 0; /* the loop below would return 0 at that condition */
     for (k = 0; k < ru->npre; k++) {
         const rcond *c = &ru->conds[ru->pre_order[k]];
