@@ -237,8 +237,15 @@ static const char *const builtin_macros[][2] = {
      * atomic group keeps a failure from retrying the same letter in the
      * second, so the macro matches what the second branch alone does */
     {"UPC", "(?>(?-i:[A-Z])|[A-Z\\x{C0}-\\x{DE}\\x{100}-\\x{24F}\\x{370}-\\x{3FF}\\x{400}-\\x{52F}\\x{1E00}-\\x{1EFF}](?<=\\p{Lu}))"},
-    /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée" */
-    {"CAPW", "@UPC[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
+    /* one capitalised word: "Iran", "McDonald", "O'Brien", "Élysée". Its
+     * body is the maximal run of letters, marks and digits, written as
+     * runs of ASCII lower-case letters and digits (a byte range test, the
+     * usual case) or one character of the whole class: both branches lie
+     * inside the class and every character of the class is taken by one
+     * of them, so the possessive loop ends where [\p{L}\p{M}\p{Nd}]*+
+     * ends (under (?i) too: [a-z] then also takes K, the Kelvin sign and
+     * the long s, all letters) */
+    {"CAPW", "@UPC(?:[a-z0-9]++|[\\p{L}\\p{M}\\p{Nd}])*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?"},
     /* a capitalised word or hyphenated compound: "Iran-Iraq", "Jean-Pierre" */
     /* ... and Persian ezafe links: "Mojahedin-e-Khalq", "Mujahedin-e Khalq" */
     {"CAP", "@CAPW(?:-(?:(?:e|ye)-)?@CAPW)*+(?:-(?:e|ye)(?=\\h+\\p{Lu}))?"},
@@ -2057,12 +2064,45 @@ static int at_start(const eg_doc *d, uint32_t t0)
     }
 }
 
+/* The key hash of the phrase of tokens words[nw-1], ..., words[0] (text
+ * order), their keys joined by one space; 0 with *h unset on OOM. Built
+ * right to left in a stack buffer when it fits (the usual short title),
+ * else in the scratch buffer. */
+static int phrase_hash(const mstate *m, const int *words, int nw, uint64_t *h)
+{
+    const eg_doc *d = m->d;
+    char buf[128];
+    size_t n = (size_t)nw - 1, at;
+    int k;
+    for (k = 0; k < nw; k++)
+        n += d->tok[words[k]].klen;
+    if (n <= sizeof buf) {
+        at = n;
+        for (k = 0; k < nw; k++) {
+            const eg_token *w = &d->tok[words[k]];
+            at -= w->klen;
+            memcpy(buf + at, d->keys + w->key, w->klen);
+            if (k != nw - 1)
+                buf[--at] = ' ';
+        }
+        *h = eg_hash(buf, n);
+        return 1;
+    }
+    eg_buf_reset(&m->s->kb);
+    for (k = nw - 1; k >= 0; k--) {
+        const eg_token *w = &d->tok[words[k]];
+        if ((k != nw - 1 && eg_buf_addc(&m->s->kb, ' ')) || eg_buf_add(&m->s->kb, d->keys + w->key, w->klen))
+            return 0;
+    }
+    *h = eg_hash(m->s->kb.p, m->s->kb.len);
+    return 1;
+}
+
 /* Is the title list holding the words that end at token `t` (one word, or
  * 2..4 words joined by one space; joiner hyphens skipped)? */
 static int title_ending_at(const mstate *m, const eg_lex *x, int list, int t)
 {
     const eg_doc *d = m->d;
-    eg_buf *kb = &m->s->kb;
     int i, nw, words[4];
     if (t < 0 || !is_word(&d->tok[t]))
         return 0;
@@ -2079,14 +2119,10 @@ static int title_ending_at(const mstate *m, const eg_lex *x, int list, int t)
             break;
         words[nw++] = i;
         if (nw >= 2) {
-            int k;
-            eg_buf_reset(kb);
-            for (k = nw - 1; k >= 0; k--) {
-                const eg_token *w = &d->tok[words[k]];
-                if ((k != nw - 1 && eg_buf_addc(kb, ' ')) || eg_buf_add(kb, d->keys + w->key, w->klen))
-                    return 0;
-            }
-            if (eg_lex_has(x, list, eg_hash(kb->p, kb->len)))
+            uint64_t h;
+            if (!phrase_hash(m, words, nw, &h))
+                return 0;
+            if (eg_lex_has(x, list, h))
                 return 1;
         }
         if (i > 0 && (tk->flags & EG_TF_SENT_START))
@@ -2305,6 +2341,17 @@ static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
     return 0;
 }
 
+/* Do the word-list answers `lc` (a token's, or its key's slot bits, in
+ * the LC_IDS layout) already fail one of rule ru's prechecks decided by
+ * one cached answer? A condition that wants the word out of a list whose
+ * answer is known "in" (pre_in0), or in a list whose answer is known "out"
+ * (pre_in1). Answers not known yet fail nothing, so this may be asked
+ * with only some known; with all known it is the whole mask test. */
+static int pre_mask_fails(const rrule *ru, uint32_t lc)
+{
+    return (lc & ru->pre_in0) || (lc & (ru->pre_in1 >> 1) & ~(lc >> 1));
+}
+
 /* The prechecks of rule ru at word token u, the first token of a match
  * (and of the rule's group, see PRE_*): 0 when the conditions would reject
  * any match starting there, 1 when they pass, 3 when strip() may drop u
@@ -2315,16 +2362,21 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
     size_t k;
     uint32_t lc;
     int known;
+    /* the word-list prechecks at once when the token knows their answers
+     * (it mostly does: the trigger pass copied what the key's slot knows);
+     * without strip() every way out below but 1 is 0, so the cheap mask
+     * goes before tcapnext_ok */
+    lc = m->s->lexc[u];
+    if (!ru->strip && pre_mask_fails(ru, lc))
+        return 0;
     if (ru->ntcapnext && !tcapnext_ok(d, ru, u))
         return 0; /* no match starts at u at all */
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
         return 3; /* u may be stripped: the first word is not known */
-    /* the word-list prechecks at once when the token knows their answers
-     * (it mostly does: the trigger pass copied what the key's slot knows) */
-    lc = m->s->lexc[u];
+    lc = m->s->lexc[u]; /* the strip() test may have learnt answers */
     known = ru->pre_ask && (lc & ru->pre_ask) == ru->pre_ask;
-    if (known && ((lc & ru->pre_in0) || (lc & ru->pre_in1) != ru->pre_in1))
-        return 0;
+    if (ru->strip && pre_mask_fails(ru, lc))
+        return 0; /* the loop below would return 0 at that condition */
     for (k = 0; k < ru->npre; k++) {
         const rcond *c = &ru->conds[ru->pre_order[k]];
         int ok;
@@ -2345,6 +2397,20 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
             return 0;
     }
     return 1;
+}
+
+/* Grows s->prec to n tokens. Every entry of s->prec is 0 between rules
+ * (each rule's run clears the ones it set, see eg_rules_match), so only
+ * the new entries need clearing, not the whole array per document. */
+static int prec_grow(eg_rules_scratch *s, size_t n)
+{
+    size_t old = s->prec_cap;
+    if (n <= old)
+        return EG_OK;
+    if (EG_GROW(s->prec, s->prec_cap, n))
+        return EG_ENOMEM;
+    memset(s->prec + old, 0, s->prec_cap - old);
+    return EG_OK;
 }
 
 /* Sets s->prec[u] (from any value), remembering which tokens to clear. */
@@ -2578,13 +2644,22 @@ static size_t after_token(const eg_doc *d, size_t t)
 /* Can trigger token t of rule ru lead to a match? 0 when run_anchored
  * would drop it before any search: tnext() fails, or, for after() and
  * at(), whose search tries the one offset where the start token begins,
- * there is no start token or next_start rejects that offset by the bytes
+ * there is no start token or next_start rejects that offset: by the bytes
  * alone (its first byte is not in the first-byte map, or no lookbehind
- * literal ends there). Only on() triggers are kept as they are (their
- * rules run whole sentences). Pure: the trigger pass asks it to push fewer
- * pairs (most after() triggers are followed by a lower-case word). */
-static int trig_may_run(const eg_doc *d, const rrule *ru, size_t t)
+ * literal ends there), or, when the start token u is a word and the rule
+ * has prechecks and no strip(), by a word-list precheck whose answer for
+ * u's key the thread's cache already holds (pre_mask_fails): next_start
+ * asks pre_holds at u, and pre_check returns 0 on that same test before
+ * anything else could give another verdict (tcapnext_ok failing gives 0
+ * too; only strip() can answer 3). The cached answers are facts about the
+ * key, so reading them early changes nothing. Only on() triggers are kept
+ * as they are (their rules run whole sentences). The trigger pass asks it
+ * to push fewer pairs (most after() triggers are followed by a lower-case
+ * word, most name triggers by a common word). */
+static int trig_may_run(const mstate *m, const rrule *ru, size_t t)
 {
+    const eg_doc *d = m->d;
+    const lcslot *x;
     unsigned char c;
     if (ru->has_on == ON_SENT)
         return 1; /* on() runs whole sentences */
@@ -2599,7 +2674,12 @@ static int trig_may_run(const eg_doc *d, const rrule *ru, size_t t)
     c = (unsigned char)d->text[d->tok[t].s];
     if (!(ru->first[c >> 3] & (1u << (c & 7))))
         return 0;
-    return !ru->lb || lookbehind_ok(ru, d->text, d->tok[t].s);
+    if (ru->lb && !lookbehind_ok(ru, d->text, d->tok[t].s))
+        return 0;
+    if (!ru->pre || ru->strip || !is_word(&d->tok[t]))
+        return 1;
+    x = lc_slot(m->s, d->tok[t].h);
+    return !(x->h == d->tok[t].h && pre_mask_fails(ru, x->bits));
 }
 
 /* after() / at() / before(): one try per trigger token; for after() and
@@ -2731,7 +2811,7 @@ static int push_chain(mstate *m, uint32_t e, uint32_t sent, uint32_t tok)
         if (rule == UINT32_MAX)
             continue;
         v = r->v[rule].has_on == ON_SENT ? sent : tok;
-        if (s->last[rule] == v + 1 || !trig_may_run(m->d, &r->v[rule], tok))
+        if (s->last[rule] == v + 1 || !trig_may_run(m, &r->v[rule], tok))
             continue;
         s->last[rule] = v + 1;
         if (2 * (s->npairs + 1) > s->pairs_cap && EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
@@ -2899,7 +2979,10 @@ static int gather_triggers(mstate *m)
         g = x->h == t->h ? x->trig : 0;
         if (!g || ((t->flags & EG_TF_CAP) && !(g & LT_CAP_KNOWN)))
             g = slot_fill(m, x, t, &al);
-        s->lexc[i] |= x->bits; /* what is known of the key, for list_has */
+        /* what is known of the key, for list_has; the first word of
+         * s->lexc[i] (nothing asks about token i before this pass reaches
+         * it, so eg_rules_match leaves lexc unset when this pass runs) */
+        s->lexc[i] = x->bits;
         /* most tokens fire nothing: no trigger word, list or flag */
         if (!(g & ((t->flags & EG_TF_CAP) ? LT_FIRES_CAP : LT_FIRES)) &&
             (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
@@ -3018,13 +3101,13 @@ static int acronyms(mstate *m)
     if (EG_GROW(s->best, s->best_cap, d->ntok + 1) || EG_GROW(s->bset, s->bset_cap, nwords) ||
         EG_GROW(s->bpos, s->bpos_cap, ncand))
         return eg_err_nomem(m->e);
-    memset(s->best, 0, (d->ntok + 1) * sizeof *s->best);
+    /* best[t] means something only where bset has bit t: best is not cleared */
     memset(s->bset, 0, nwords * sizeof *s->bset);
     for (i = 0; i < ncand; i++) {
         const eg_cand *c = &m->out->v[i], *b;
         if (c->t1 > d->ntok || c->type == EG_PERSON || (c->flags & EG_CF_ACRONYM_DEF))
             continue;
-        if (!s->best[c->t1]) {
+        if (!(s->bset[c->t1 / 64] & (1ull << (c->t1 % 64)))) {
             s->best[c->t1] = (uint32_t)i + 1;
             s->bset[c->t1 / 64] |= 1ull << (c->t1 % 64);
             continue;
@@ -3174,11 +3257,12 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
         }
         return EG_OK;
     }
-    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || EG_GROW(s->prec, s->prec_cap, d->ntok) ||
+    if (EG_GROW(s->lexc, s->lexc_cap, d->ntok) || prec_grow(s, d->ntok) ||
         EG_GROW(s->prec_set, s->prec_set_cap, d->ntok))
         return eg_err_nomem(e);
-    memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
-    memset(s->prec, 0, d->ntok);
+    /* with triggers, gather_triggers sets every token's lexc first */
+    if (!r->has_on)
+        memset(s->lexc, 0, d->ntok * sizeof *s->lexc);
     s->nprec_set = 0;
     {
         /* the thread's cache holds answers about this lexicon, these

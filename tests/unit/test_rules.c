@@ -754,6 +754,43 @@ static void test_macro_forms(void)
         eg_rules_free(rp);
     }
     {
+        /* CAPW's word body takes ASCII lower-case letters and digits in
+         * runs: the same maximal run of letters, marks and digits as the
+         * plain class, case-sensitive or not, before any continuation */
+        static const char *const capw[][2] = {
+            {"w\tPERSON\t0\t0\t-\t@B@CAPW@E", "w\tPERSON\t0\t0\t-\t@B@OCAPW@E"},
+            {"w\tPERSON\t0\t0\t-\t@B(?i:@CAPW)(?:\\h+@CAPW)?", "w\tPERSON\t0\t0\t-\t@B(?i:@OCAPW)(?:\\h+@OCAPW)?"},
+            {"w\tPERSON\t0\t0\t-\t@B@CAPW(?:-\\d+|,)", "w\tPERSON\t0\t0\t-\t@B@OCAPW(?:-\\d+|,)"},
+            {"w\tPERSON\t0\t0\t-\t@B@CAP\\h+@CAP@E", "w\tPERSON\t0\t0\t-\t@B@OCAP\\h+@OCAP@E"},
+        };
+        static const char *const ctexts[] = {
+            "McDonald O'Brien Élysée Ab1x9 B-52s Iran-Iraq Mojahedin-e-Khalq x2Y Kelvin \xe2\x84\xaa" "elvin "
+            "Straße \xc5\xbf" "ab Zoë\xcc\x88" "x A\xcc\x81" "b Ωmega Jean-Pierre Ali'S Q9 Rs-7 Xs",
+            "Noam Chomsky, Sergei Lavrov and Ab12cd Ef34 met Ee Ff. Iran-Iraq War, Mujahedin-e Khalq.",
+        };
+        static const char *const odefs =
+            "@define OCAPW @UPC[\\p{L}\\p{M}\\p{Nd}]*+(?:'\\p{Lu}[\\p{L}\\p{M}]*+)?\n"
+            "@define OCAP @OCAPW(?:-(?:(?:e|ye)-)?@OCAPW)*+(?:-(?:e|ye)(?=\\h+\\p{Lu}))?\n";
+        for (i = 0; i < sizeof capw / sizeof capw[0]; i++) {
+            char fast[1024], plain[1024];
+            eg_rules *rf, *rp;
+            snprintf(fast, sizeof fast, "%s%s\n", odefs, capw[i][0]);
+            snprintf(plain, sizeof plain, "%s%s\n", odefs, capw[i][1]);
+            rf = load(fast, &e);
+            OK(rf != NULL, "macro forms: CAPW rule %zu loads (%s)", i, e.msg);
+            rp = load(plain, &e);
+            OK(rp != NULL, "macro forms: plain CAPW rule %zu loads (%s)", i, e.msg);
+            for (j = 0; rf && rp && j < sizeof ctexts / sizeof ctexts[0]; j++) {
+                char got[4096];
+                snprintf(got, sizeof got, "%s", run(rf, ctexts[j]));
+                OK(got[0] != 0, "macro forms: CAPW rule %zu finds something", i);
+                EQ_STR(got, run(rp, ctexts[j]), "CAPW");
+            }
+            eg_rules_free(rf);
+            eg_rules_free(rp);
+        }
+    }
+    {
         eg_rules *r = load("lb\tPLACE\t0\t0\tafter(to|from)\t(?<=go to |gone to |fled from )@CAP\n", &e);
         OK(r != NULL, "macro forms: lookbehind rule loads (%s)", e.msg);
         if (r) {
@@ -764,6 +801,87 @@ static void test_macro_forms(void)
         }
         eg_rules_free(r);
     }
+}
+
+/* A scratch kept across documents gives what a fresh one gives: the
+ * per-token arrays are not cleared per document (lexc is set by the
+ * trigger pass, prec is all 0 between rules, best is read only where
+ * bset marks it), and multi-word titles are looked up whether their key
+ * fits the stack buffer of phrase_hash or not (130+ bytes). */
+static void test_scratch_reuse(void)
+{
+    static const char *const texts[] = {
+        "Prime Minister Hugh Smith met the Grand Exalted Overseer Abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzx "
+        "Abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzx Abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzxmnxyzxyzxyzxyzx Ali in the "
+        "National Liberation Organization of Iran (NLOI). Mary Shelton said.",
+        "Hugh.",
+        "Dr Maryam Rajavi, the Supreme Leader Ali and Struan Black met (NLOI). General Qassem Soleimani.",
+        "The Foo Organization (TFO) and Mr Smith.",
+    };
+    eg_err e = {0};
+    eg_rules *r = load("o\tORG\t5\t0\t-\t\\b@CAP(?:\\h+(?:of|@CAP))*\\h+Organization(?:\\h+of\\h+@CAP)?\n"
+                       "tl\tPERSON\t0\tn\tafter(@title),title(n),cap(n)\t(?<n>@CAP(?:\\h+@CAP)*+)\n"
+                       "g\tPERSON\t0\t0\tat(@given),given,notcommon\t@UPC\\p{Ll}+(?:\\h+@CAP)?@E\n"
+                       "s\tPERSON\t0\t0\tbefore(@surname),surname,notfirst(0,title)\t@CAP\\h+@CAP@E\n",
+                       &e);
+    char fresh[4][4096];
+    size_t round, i;
+    OK(r != NULL, "scratch reuse: load (%s)", e.msg);
+    if (!r)
+        return;
+    add_words(EG_LEX_TITLE, "abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzx abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzx "
+                            "abcdefghijklmnopqrstuvwxyzabcdefghijxyzxyzxyzxyzxklxyzxyzxyzxyzxmnxyzxyzxyzxyzx");
+    for (i = 0; i < 4; i++)
+        snprintf(fresh[i], sizeof fresh[i], "%s", run(r, texts[i]));
+    OK(strstr(fresh[0], "PERSON:Ali") != NULL, "scratch reuse: a title whose key is over 128 bytes (%s)", fresh[0]);
+    OK(strstr(fresh[0], "ORG:NLOI+a") != NULL, "scratch reuse: acronym found (%s)", fresh[0]);
+    kept_scratch = eg_rules_scratch_new(r);
+    for (round = 0; round < 3; round++)
+        for (i = 0; i < 4; i++)
+            EQ_STR(run(r, texts[(i + round) % 4]), fresh[(i + round) % 4], "scratch reuse: kept and fresh scratch agree");
+    eg_rules_scratch_free(kept_scratch);
+    kept_scratch = NULL;
+    eg_rules_free(r);
+}
+
+/* The trigger pass drops at() and after() triggers whose start word's
+ * cached answers already fail a word-list precheck (trig_may_run with
+ * pre_mask_fails): once the thread's cache knows the words, a document
+ * gives what it gave with a cold cache, for a known "in" against notfirst
+ * and a known "out" against first, and strip() rules are left alone. */
+static void test_trigger_masks(void)
+{
+    static const char *const texts[] = {
+        "They went to Mary and to Paris, then from Hugh to Rome. Struan met Ali.",
+        "The trip to Rome. Hugh and Mary went from Paris to Struan, then to Shelton.",
+        "However Paris is far. Officials from Foo and Ali.",
+    };
+    static const char *const want[] = {
+        "PLACE:Paris | PLACE:Rome | PERSON:Ali | ORG:Paris | ORG:Rome",
+        "PLACE:Rome | PLACE:Paris | PLACE:Shelton | ORG:Rome | ORG:Paris | ORG:Shelton",
+        "PERSON:Ali | EVENT:Paris",
+    };
+    eg_err e = {0};
+    eg_rules *r = load("@define BAD (?:Foo|Struan|Mary|Hugh)\n"
+                       "@define GOOD (?:Paris|Shelton|Rome)\n"
+                       "a\tPLACE\t0\t0\tafter(to|from),notfirst(0,%BAD),notcommon\t@UPC\\p{Ll}+@E\n"
+                       "g\tPERSON\t0\t0\tat(@given),notfirst(0,%BAD),notcommon\t@UPC\\p{Ll}+@E\n"
+                       "f\tORG\t0\t0\tafter(to|from),first(0,%GOOD)\t@UPC\\p{Ll}+@E\n"
+                       "s\tEVENT\t0\t0\tat(#cap),strip,notcommon\t@UPC\\p{Ll}+\\h+Paris@E\n",
+                       &e);
+    size_t round, i;
+    OK(r != NULL, "trigger masks: load (%s)", e.msg);
+    if (!r)
+        return;
+    for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        EQ_STR(run(r, texts[i]), want[i], "trigger masks: cold cache");
+    kept_scratch = eg_rules_scratch_new(r);
+    for (round = 0; round < 3; round++)
+        for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+            EQ_STR(run(r, texts[(i + round) % 3]), want[(i + round) % 3], "trigger masks: cached answers agree");
+    eg_rules_scratch_free(kept_scratch);
+    kept_scratch = NULL;
+    eg_rules_free(r);
 }
 
 int main(void)
@@ -778,6 +896,8 @@ int main(void)
     test_limits();
     test_macro_forms();
     test_pre_masks();
+    test_scratch_reuse();
+    test_trigger_masks();
     test_connectors();
     test_shipped();
     eg_lex_free(&lex);
