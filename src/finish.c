@@ -753,66 +753,98 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
     return EG_OK;
 }
 
-/* The view nodes of edge e, *a < *b; 0 when it is not in the view (a node
- * filtered out, or both ends merged into one). */
-static int view_pair(const eg_graph *g, uint32_t e, uint32_t *a, uint32_t *b)
+/* The view pair of edge e packed as view a << 32 | view b (a < b), or
+ * NO_PAIR when the edge is not in the view (a node filtered out, or both
+ * ends merged into one). */
+#define NO_PAIR UINT64_MAX
+
+static uint64_t view_pair(const eg_graph *g, uint32_t e)
 {
     uint32_t x = g->vindex[g->final[g->edges[e].a]], y = g->vindex[g->final[g->edges[e].b]];
     if (x == EG_NONE || y == EG_NONE || x == y)
-        return 0;
-    *a = x < y ? x : y;
-    *b = x < y ? y : x;
-    return 1;
+        return NO_PAIR;
+    return x < y ? (uint64_t)x << 32 | y : (uint64_t)y << 32 | x;
 }
 
 /* The edges of the view in order (a, b, then source edge): two stable
- * counting sorts of edge indices, by b then by a. 4 bytes an edge, not a
- * sorted copy of every edge's pair. *out has *n entries. */
-static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, size_t *n)
+ * counting sorts of edge indices, by b then by a, each moving the edge's
+ * pair with it so that each pair is worked out once. *out has *n source
+ * edges, (*pairs)[i] the view pair of (*out)[i]; *nev is an upper bound
+ * of the evidence records the view will hold (each source edge's,
+ * without the cut to K per view edge). */
+static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, uint64_t **pairs, size_t *n, size_t *nev)
 {
-    uint32_t *cnt = NULL, *by_b = NULL, *ord = NULL, a, b;
+    uint32_t *cnt = NULL, *by_b = NULL, *ord = NULL;
+    uint64_t *pair = NULL, *pb = NULL, *po = NULL;
     size_t i, m = 0;
     int rc = EG_ENOMEM;
     *out = NULL;
-    *n = 0;
-    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)))
+    *pairs = NULL;
+    *n = *nev = 0;
+    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)) || (g->nedges && !(pair = eg_malloc(g->nedges * sizeof *pair))))
         goto out;
     for (i = 0; i < g->nedges; i++)
-        if (view_pair(g, (uint32_t)i, &a, &b)) {
-            cnt[b + 1]++;
+        if ((pair[i] = view_pair(g, (uint32_t)i)) != NO_PAIR) {
+            cnt[(uint32_t)pair[i] + 1]++;
+            *nev += g->edges[i].nev;
             m++;
         }
     if (!m) {
         rc = EG_OK;
         goto out;
     }
-    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(ord = eg_malloc(m * sizeof *ord)))
+    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(ord = eg_malloc(m * sizeof *ord)) ||
+        !(pb = eg_malloc(m * sizeof *pb)) || !(po = eg_malloc(m * sizeof *po)))
         goto out;
     for (i = 0; i < nn; i++)
         cnt[i + 1] += cnt[i];
     for (i = 0; i < g->nedges; i++)
-        if (view_pair(g, (uint32_t)i, &a, &b))
-            by_b[cnt[b]++] = (uint32_t)i;
+        if (pair[i] != NO_PAIR) {
+            uint32_t at = cnt[(uint32_t)pair[i]]++;
+            by_b[at] = (uint32_t)i;
+            pb[at] = pair[i];
+        }
     memset(cnt, 0, (nn + 1) * sizeof *cnt);
-    for (i = 0; i < m; i++) {
-        view_pair(g, by_b[i], &a, &b);
-        cnt[a + 1]++;
-    }
+    for (i = 0; i < m; i++)
+        cnt[(pb[i] >> 32) + 1]++;
     for (i = 0; i < nn; i++)
         cnt[i + 1] += cnt[i];
     for (i = 0; i < m; i++) {
-        view_pair(g, by_b[i], &a, &b);
-        ord[cnt[a]++] = by_b[i];
+        uint32_t at = cnt[pb[i] >> 32]++;
+        ord[at] = by_b[i];
+        po[at] = pb[i];
     }
     *out = ord;
+    *pairs = po;
     *n = m;
     ord = NULL;
+    po = NULL;
     rc = EG_OK;
 out:
     eg_free(cnt);
     eg_free(by_b);
     eg_free(ord);
+    eg_free(pair);
+    eg_free(pb);
+    eg_free(po);
     return rc;
+}
+
+/* A hint for the loop that reads the source edges in view order: fetches
+ * the edge PF_EDGE places ahead, and the window record of the one half as
+ * far ahead (its edge fetched a while ago), as both are read in no order
+ * of their arrays. */
+#define PF_EDGE 16
+
+static void prefetch_edge(const eg_graph *g, const uint32_t *eord, size_t ne, size_t j)
+{
+    if (j + PF_EDGE < ne)
+        __builtin_prefetch(&g->edges[eord[j + PF_EDGE]]);
+    if (j + PF_EDGE / 2 < ne) {
+        const gedge *s = &g->edges[eord[j + PF_EDGE / 2]];
+        if (s->evcap <= 1 && s->nev)
+            __builtin_prefetch(&g->ev[s->ev]);
+    }
 }
 
 static int cmp_alias(const void *pa, const void *pb, void *ctx)
@@ -887,6 +919,7 @@ int eg_graph_finish(eg_graph *g)
     agg_node *agg = NULL;
     uint32_t *eord = NULL;       /* source edges in view order */
     uint32_t *order = NULL, *wview = NULL;
+    uint64_t *epair = NULL;      /* view pairs of eord's edges */
     uint64_t *vwin = NULL;       /* view node → windows (merged) */
     int rc = EG_ENOMEM;
     const eg_options *o = &g->ctx->opt;
@@ -991,27 +1024,15 @@ int eg_graph_finish(eg_graph *g)
     surv = NULL;
 
     /* edges: remap, drop self-loops, combine duplicates */
-    if (view_edge_order(g, nn, &eord, &ne))
+    if (view_edge_order(g, nn, &eord, &epair, &ne, &nev))
         goto out;
-    {
-        /* exactly the evidence records the view will hold */
-        size_t total = 0, j2, a2;
-        uint32_t pa, pb, qa, qb;
-        for (a2 = 0; a2 < ne; a2 = j2) {
-            size_t sum = 0;
-            view_pair(g, eord[a2], &pa, &pb);
-            for (j2 = a2; j2 < ne && view_pair(g, eord[j2], &qa, &qb) && qa == pa && qb == pb; j2++)
-                sum += g->edges[eord[j2]].nev;
-            total += sum < k ? sum : k;
-        }
-        nev = total;
-    }
     if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(nev + 1, sizeof *g->vev)))
         goto out;
     /* a view edge with one evidence record points at its window's record,
      * shared with the other such edges of that window (most edges occur
      * once); wview[w] is that record's index, EG_NONE until made. vev is
-     * sized for no sharing: the pages never filled are never touched. */
+     * sized for no sharing and no cut: the pages never filled are never
+     * touched. */
     if (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview)))
         goto out;
     for (i = 0; i < g->nev; i++)
@@ -1029,13 +1050,14 @@ int eg_graph_finish(eg_graph *g)
             eg_edge *v = &g->vedges[out_e];
             uint64_t si, sj;
             size_t q;
-            uint32_t qa, qb;
-            view_pair(g, eord[i], &v->a, &v->b);
+            v->a = (uint32_t)(epair[i] >> 32);
+            v->b = (uint32_t)epair[i];
             v->count = 0; /* what an edge filtered out just before left */
             v->docs = 0;
             ntmp = 0;
-            for (j = i; j < ne && view_pair(g, eord[j], &qa, &qb) && qa == v->a && qb == v->b; j++) {
+            for (j = i; j < ne && epair[j] == epair[i]; j++) {
                 const gedge *s = &g->edges[eord[j]];
+                prefetch_edge(g, eord, ne, j);
                 v->count += s->count;
                 v->docs += s->docs;
                 for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
@@ -1079,9 +1101,11 @@ int eg_graph_finish(eg_graph *g)
         ne = out_e;
     }
     eg_free(eord);
+    eg_free(epair);
     eg_free(wview);
     eg_free(vwin);
     eord = NULL;
+    epair = NULL;
     wview = NULL;
     vwin = NULL;
 
@@ -1182,6 +1206,7 @@ out:
     eg_free(surv);
     eg_free(agg);
     eg_free(eord);
+    eg_free(epair);
     eg_free(order);
     eg_free(wview);
     eg_free(vwin);
