@@ -210,7 +210,7 @@ static int same_key(const char *keys, const vkey *a, const vkey *b)
 }
 
 /* Adds one name of node n to the variant index. */
-static int vkey_add(eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys, uint32_t node, const char *name,
+static int vkey_add(const eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys, uint32_t node, const char *name,
                     int alias)
 {
     const gnode *x = &g->nodes[node];
@@ -231,7 +231,7 @@ static int vkey_add(eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys,
 
 /* Every node's id, and the slugs of the surface forms seen for entities
  * that are not rule-found (their ids come from a gazetteer). */
-static int variant_index(eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
+static int variant_index(const eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
 {
     size_t i, cap = 0;
     eg_buf slug = {0};
@@ -576,21 +576,52 @@ static void *variant_thread(void *arg)
     return NULL;
 }
 
-static int merge_variants(eg_graph *g)
+/* The variant index, sorted: made from the nodes' own data only (not
+ * from the merges), so it can be made while the other merges run. */
+typedef struct {
+    const eg_graph *g;
+    unsigned threads;   /* for its sort */
+    vkey *k;            /* sorted by blocking key */
+    size_t n;
+    eg_buf keys;        /* what the vkeys' offsets point into */
+    int rc;
+} vindex_job;
+
+static void vindex_make(vindex_job *x)
 {
-    size_t i, j, n = 0;
-    double th = g->ctx->opt.fuzzy;
-    vkey *k = NULL;
-    eg_buf keys = {0};
+    x->rc = EG_OK;
+    if (x->g->ctx->opt.fuzzy <= 0 || !x->g->nnodes)
+        return;
+    if (variant_index(x->g, &x->k, &x->n, &x->keys) ||
+        (x->n > 1 && eg_sort_threads(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p, x->threads)))
+        x->rc = EG_ENOMEM; /* x->k is NULL when no node has a key */
+}
+
+static void *vindex_thread(void *arg)
+{
+    vindex_make(arg);
+    return NULL;
+}
+
+static void vindex_free(vindex_job *x)
+{
+    eg_free(x->k);
+    eg_buf_free(&x->keys);
+    x->k = NULL;
+    x->n = 0;
+}
+
+/* Joins the spelling variants that the sorted index x finds. */
+static int merge_variants(eg_graph *g, const vindex_job *x)
+{
+    size_t i, j, n = x->n;
+    const vkey *k = x->k;
+    eg_buf keys = x->keys;
     uint32_t *dec = NULL;
     vjob job[2];
     int rc = EG_ENOMEM;
-    if (th <= 0 || !g->nnodes)
+    if (g->ctx->opt.fuzzy <= 0 || !n)
         return EG_OK;
-    if (variant_index(g, &k, &n, &keys))
-        goto out;
-    if (n > 1 && eg_sort_threads(k, n, sizeof *k, cmp_vkey, keys.p, g->threads)) /* k is NULL when no node has a key */
-        goto out;
     if (n && !(dec = eg_malloc(n * sizeof *dec)))
         goto out;
     memset(job, 0, sizeof job);
@@ -633,9 +664,7 @@ static int merge_variants(eg_graph *g)
             goto out;
     rc = EG_OK;
 out:
-    eg_free(k);
     eg_free(dec);
-    eg_buf_free(&keys);
     return rc;
 }
 
@@ -694,8 +723,8 @@ static int cmp_node_id(const void *pa, const void *pb, void *ctx)
     return c ? c : (x->type > y->type) - (x->type < y->type);
 }
 
-/* Sorts n nodes by id, then type. */
-static int sort_by_id(eg_graph *g, uint32_t *order, size_t n)
+/* Sorts n nodes by id, then type, on up to `threads` threads. */
+static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n, unsigned threads)
 {
     idkey *k = eg_malloc(n * sizeof *k);
     size_t i;
@@ -705,7 +734,7 @@ static int sort_by_id(eg_graph *g, uint32_t *order, size_t n)
         k[i].pre = str_prefix(node_id(g, order[i]));
         k[i].node = order[i];
     }
-    if (eg_sort_threads(k, n, sizeof *k, cmp_node_id, g, g->threads)) {
+    if (eg_sort_threads(k, n, sizeof *k, cmp_node_id, (void *)g, threads)) {
         eg_free(k);
         return EG_ENOMEM;
     }
@@ -912,6 +941,44 @@ static int filter_nodes(eg_graph *g, agg_node *agg, size_t n)
     return EG_OK;
 }
 
+/* The corpus-level merges (learned acronyms, name parts, then spelling
+ * variants, in that order: the union-find's roots depend on it), and
+ * every node sorted by id (then type) into byid, for the view's order.
+ * The variant index and the sort read only what the merges do not
+ * change, so with two threads allowed the index is made on a second
+ * thread while this one makes the other merges and the sort. */
+static int corpus_merges(eg_graph *g, uint32_t *byid)
+{
+    vindex_job vx;
+    pthread_t t;
+    int threaded = 0, rc;
+    size_t i;
+    memset(&vx, 0, sizeof vx);
+    vx.g = g;
+    vx.threads = g->threads;
+    if (g->threads > 1) {
+        vx.threads = 1;
+        threaded = pthread_create(&t, NULL, vindex_thread, &vx) == 0;
+    }
+    for (i = 0; i < g->nnodes; i++)
+        byid[i] = (uint32_t)i;
+    rc = merge_learned(g);
+    if (!rc)
+        rc = merge_name_parts(g);
+    if (!rc && g->nnodes > 1)
+        rc = sort_by_id(g, byid, g->nnodes, threaded ? 1 : g->threads);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        vindex_make(&vx);
+    if (!rc)
+        rc = vx.rc;
+    if (!rc)
+        rc = merge_variants(g, &vx);
+    vindex_free(&vx);
+    return rc;
+}
+
 int eg_graph_finish(eg_graph *g)
 {
     size_t i, nn = 0, ne = 0, nal = 0, nev = 0;
@@ -919,6 +986,7 @@ int eg_graph_finish(eg_graph *g)
     agg_node *agg = NULL;
     uint32_t *eord = NULL;       /* source edges in view order */
     uint32_t *order = NULL, *wview = NULL;
+    uint32_t *byid = NULL;       /* every node, by id then type */
     uint64_t *epair = NULL;      /* view pairs of eord's edges */
     uint64_t *vwin = NULL;       /* view node → windows (merged) */
     int rc = EG_ENOMEM;
@@ -955,11 +1023,12 @@ int eg_graph_finish(eg_graph *g)
     g->vev = NULL;
     g->valiases = NULL;
     if (g->nnodes && (!(g->final = eg_malloc(g->nnodes * sizeof *g->final)) ||
-                      !(g->vid = eg_calloc(g->nnodes, sizeof *g->vid))))
+                      !(g->vid = eg_calloc(g->nnodes, sizeof *g->vid)) ||
+                      !(byid = eg_malloc(g->nnodes * sizeof *byid))))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = (uint32_t)i;
-    if (merge_learned(g) || merge_name_parts(g) || merge_variants(g))
+    if (corpus_merges(g, byid))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = uf_find(g->final, (uint32_t)i);
@@ -985,17 +1054,18 @@ int eg_graph_finish(eg_graph *g)
     if (filter_nodes(g, agg, nn))
         goto out;
 
-    /* view order: kept nodes sorted by id */
+    /* view order: kept nodes by id (the order of byid) */
     if (nn && !(order = eg_malloc(nn * sizeof *order)))
         goto out;
     {
         size_t kept = 0;
-        for (i = 0; i < nn; i++)
-            if (agg[i].keep)
-                order[kept++] = agg[i].node;
+        for (i = 0; i < g->nnodes; i++)
+            if (surv[byid[i]] != EG_NONE && agg[surv[byid[i]]].keep)
+                order[kept++] = byid[i];
+        eg_free(byid);
+        byid = NULL;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            if (sort_by_id(g, order, kept) ||
-                qualify_ids(g, order, kept) ||
+            if (qualify_ids(g, order, kept) ||
                 eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads))
                 goto out;
         }
@@ -1203,6 +1273,7 @@ int eg_graph_finish(eg_graph *g)
     g->nedges = g->edges_cap = g->ev_cap = g->nev = g->evix_used = g->evix_cap = g->edge_nslots = 0;
     rc = EG_OK;
 out:
+    eg_free(byid);
     eg_free(surv);
     eg_free(agg);
     eg_free(eord);
