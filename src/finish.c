@@ -430,6 +430,19 @@ typedef struct {
     int rc;
 } vjob;
 
+/* Does the block k[i, j) hold a name to decide, a rule-found entity's id
+ * with another name to compare it with? (Most blocks are one name.) */
+static int block_has_work(const eg_graph *g, const vkey *k, size_t i, size_t j)
+{
+    size_t a;
+    if (j - i < 2)
+        return 0;
+    for (a = i; a < j; a++)
+        if (g->nodes[k[a].node].origin == EG_ORIGIN_RULE && !k[a].alias)
+            return 1;
+    return 0;
+}
+
 static int variant_decide(const vjob *job)
 {
     const eg_graph *g = job->g;
@@ -454,6 +467,11 @@ static int variant_decide(const vjob *job)
         int use2d;
         for (j = i + 1; j < job->to && same_key(keys, &k[j], &k[i]); j++)
             ;
+        if (!block_has_work(g, k, i, j)) {
+            for (a = i; a < j; a++)
+                dec[a] = EG_NONE;
+            continue;
+        }
         /* The pre-test: eg_names_similar needs the two names' last words
          * (as it splits them) at least th similar, in every case but a
          * one-word name against a longer one's last word, where the order
