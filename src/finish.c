@@ -57,6 +57,72 @@ static int prefix_cmp(uint64_t pa, uint64_t pb, const char *a, const char *b)
     return strcmp(a + 8, b + 8);
 }
 
+/* Sorts n items of `size` bytes whose first member is a uint64_t
+ * str_prefix as the stable eg_sort with cmp would (cmp must order by that
+ * prefix first): a stable radix sort of the prefixes, 8 bits a pass, then
+ * cmp within each run of equal prefixes (most are one item long). */
+static int prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
+{
+    uint64_t *key = NULL, *key2 = NULL, *t64;
+    uint32_t *ix = NULL, *ix2 = NULL, *t32;
+    char *a = base, *copy = NULL;
+    size_t i, j, cnt[256];
+    unsigned shift;
+    int rc = EG_ENOMEM;
+    if (n < 2)
+        return EG_OK;
+    if (!(key = eg_malloc(n * sizeof *key)) || !(key2 = eg_malloc(n * sizeof *key2)) ||
+        !(ix = eg_malloc(n * sizeof *ix)) || !(ix2 = eg_malloc(n * sizeof *ix2)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        memcpy(&key[i], a + i * size, sizeof *key);
+        ix[i] = (uint32_t)i;
+    }
+    for (shift = 0; shift < 64; shift += 8) {
+        size_t sum = 0;
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[key[i] >> shift & 255]++;
+        if (cnt[key[0] >> shift & 255] == n)
+            continue; /* one value of this byte: the pass would not move anything */
+        for (i = 0; i < 256; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++) {
+            size_t at = cnt[key[i] >> shift & 255]++;
+            key2[at] = key[i];
+            ix2[at] = ix[i];
+        }
+        t64 = key, key = key2, key2 = t64;
+        t32 = ix, ix = ix2, ix2 = t32;
+    }
+    eg_free(key2);
+    eg_free(ix2);
+    key2 = NULL;
+    ix2 = NULL;
+    if (!(copy = eg_malloc(n * size)))
+        goto out;
+    memcpy(copy, a, n * size);
+    for (i = 0; i < n; i++)
+        memcpy(a + i * size, copy + (size_t)ix[i] * size, size);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && key[j] == key[i]; j++)
+            ;
+        if (j - i > 1 && eg_sort(a + i * size, j - i, size, cmp, ctx))
+            goto out;
+    }
+    rc = EG_OK;
+out:
+    eg_free(key);
+    eg_free(key2);
+    eg_free(ix);
+    eg_free(ix2);
+    eg_free(copy);
+    return rc;
+}
+
 /* Which of two nodes survives a merge: a gazetteer entity, then the one
  * with more words, more mentions, then the smaller id. */
 static int node_wins(const eg_graph *g, uint32_t a, uint32_t b)
@@ -598,7 +664,6 @@ static void *variant_thread(void *arg)
  * from the merges), so it can be made while the other merges run. */
 typedef struct {
     const eg_graph *g;
-    unsigned threads;   /* for its sort */
     vkey *k;            /* sorted by blocking key */
     size_t n;
     eg_buf keys;        /* what the vkeys' offsets point into */
@@ -611,7 +676,7 @@ static void vindex_make(vindex_job *x)
     if (x->g->ctx->opt.fuzzy <= 0 || !x->g->nnodes)
         return;
     if (variant_index(x->g, &x->k, &x->n, &x->keys) ||
-        (x->n > 1 && eg_sort_threads(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p, x->threads)))
+        (x->n > 1 && prefix_sort(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p)))
         x->rc = EG_ENOMEM; /* x->k is NULL when no node has a key */
 }
 
@@ -741,8 +806,8 @@ static int cmp_node_id(const void *pa, const void *pb, void *ctx)
     return c ? c : (x->type > y->type) - (x->type < y->type);
 }
 
-/* Sorts n nodes by id, then type, on up to `threads` threads. */
-static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n, unsigned threads)
+/* Sorts n nodes by id, then type. */
+static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n)
 {
     idkey *k = eg_malloc(n * sizeof *k);
     size_t i;
@@ -752,7 +817,7 @@ static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n, unsigned thr
         k[i].pre = str_prefix(node_id(g, order[i]));
         k[i].node = order[i];
     }
-    if (eg_sort_threads(k, n, sizeof *k, cmp_node_id, (void *)g, threads)) {
+    if (prefix_sort(k, n, sizeof *k, cmp_node_id, (void *)g)) {
         eg_free(k);
         return EG_ENOMEM;
     }
@@ -973,18 +1038,15 @@ static int corpus_merges(eg_graph *g, uint32_t *byid)
     size_t i;
     memset(&vx, 0, sizeof vx);
     vx.g = g;
-    vx.threads = g->threads;
-    if (g->threads > 1) {
-        vx.threads = 1;
+    if (g->threads > 1)
         threaded = pthread_create(&t, NULL, vindex_thread, &vx) == 0;
-    }
     for (i = 0; i < g->nnodes; i++)
         byid[i] = (uint32_t)i;
     rc = merge_learned(g);
     if (!rc)
         rc = merge_name_parts(g);
     if (!rc && g->nnodes > 1)
-        rc = sort_by_id(g, byid, g->nnodes, threaded ? 1 : g->threads);
+        rc = sort_by_id(g, byid, g->nnodes);
     if (threaded)
         pthread_join(t, NULL);
     else
