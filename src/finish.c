@@ -878,35 +878,50 @@ static uint64_t view_pair(const eg_graph *g, uint32_t e)
     return x < y ? (uint64_t)x << 32 | y : (uint64_t)y << 32 | x;
 }
 
-/* The edges of the view in order (a, b, then source edge): two stable
- * counting sorts of edge indices, by b then by a, each moving the edge's
- * pair with it so that each pair is worked out once. *out has *n source
- * edges, (*pairs)[i] the view pair of (*out)[i]; *nev is an upper bound
- * of the evidence records the view will hold (each source edge's,
- * without the cut to K per view edge). */
-static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, uint64_t **pairs, size_t *n, size_t *nev)
+/* The source edges of the view in order (a, b, then source edge), cut in
+ * two near the middle between two view nodes a (so between two view
+ * edges), for two threads. */
+typedef struct {
+    uint32_t *ord;      /* source edges in view order */
+    uint64_t *pair;     /* pair[i]: the view pair of ord[i] */
+    size_t n;
+    size_t mid;         /* the cut */
+    size_t nev[2];      /* bounds of the evidence records of the view edges
+                           of [0, mid) and [mid, n): each source edge's,
+                           without the cut to K */
+} vorder;
+
+static void vorder_free(vorder *vo)
 {
-    uint32_t *cnt = NULL, *by_b = NULL, *ord = NULL;
-    uint64_t *pair = NULL, *pb = NULL, *po = NULL;
+    eg_free(vo->ord);
+    eg_free(vo->pair);
+    memset(vo, 0, sizeof *vo);
+}
+
+/* Two stable counting sorts of edge indices, by b then by a, each moving
+ * the edge's pair with it so that each pair is worked out once. */
+static int view_edge_order(const eg_graph *g, size_t nn, vorder *vo)
+{
+    uint32_t *cnt = NULL, *by_b = NULL, a_mid;
+    uint64_t *pair = NULL, *pb = NULL, *nev_a = NULL; /* nev_a: evidence by view node a */
     size_t i, m = 0;
     int rc = EG_ENOMEM;
-    *out = NULL;
-    *pairs = NULL;
-    *n = *nev = 0;
-    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)) || (g->nedges && !(pair = eg_malloc(g->nedges * sizeof *pair))))
+    memset(vo, 0, sizeof *vo);
+    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)) || !(nev_a = eg_calloc(nn + 1, sizeof *nev_a)) ||
+        (g->nedges && !(pair = eg_malloc(g->nedges * sizeof *pair))))
         goto out;
     for (i = 0; i < g->nedges; i++)
         if ((pair[i] = view_pair(g, (uint32_t)i)) != NO_PAIR) {
             cnt[(uint32_t)pair[i] + 1]++;
-            *nev += g->edges[i].nev;
+            nev_a[pair[i] >> 32] += g->edges[i].nev;
             m++;
         }
     if (!m) {
         rc = EG_OK;
         goto out;
     }
-    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(ord = eg_malloc(m * sizeof *ord)) ||
-        !(pb = eg_malloc(m * sizeof *pb)) || !(po = eg_malloc(m * sizeof *po)))
+    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(vo->ord = eg_malloc(m * sizeof *vo->ord)) ||
+        !(pb = eg_malloc(m * sizeof *pb)) || !(vo->pair = eg_malloc(m * sizeof *vo->pair)))
         goto out;
     for (i = 0; i < nn; i++)
         cnt[i + 1] += cnt[i];
@@ -921,24 +936,27 @@ static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, uint64_
         cnt[(pb[i] >> 32) + 1]++;
     for (i = 0; i < nn; i++)
         cnt[i + 1] += cnt[i];
+    /* the cut: the first node a whose edges start at or after the middle */
+    for (a_mid = 0; a_mid < nn && cnt[a_mid] < m / 2; a_mid++)
+        vo->nev[0] += nev_a[a_mid];
+    vo->mid = cnt[a_mid];
+    for (i = a_mid; i < nn; i++)
+        vo->nev[1] += nev_a[i];
     for (i = 0; i < m; i++) {
         uint32_t at = cnt[pb[i] >> 32]++;
-        ord[at] = by_b[i];
-        po[at] = pb[i];
+        vo->ord[at] = by_b[i];
+        vo->pair[at] = pb[i];
     }
-    *out = ord;
-    *pairs = po;
-    *n = m;
-    ord = NULL;
-    po = NULL;
+    vo->n = m;
     rc = EG_OK;
 out:
+    if (rc)
+        vorder_free(vo);
     eg_free(cnt);
+    eg_free(nev_a);
     eg_free(by_b);
-    eg_free(ord);
     eg_free(pair);
     eg_free(pb);
-    eg_free(po);
     return rc;
 }
 
@@ -1024,6 +1042,150 @@ static int filter_nodes(eg_graph *g, agg_node *agg, size_t n)
     return EG_OK;
 }
 
+/* The view edges of the source edges vo->ord[from, to) (whole view
+ * edges), kept ones to out[0, nout), their evidence records to ev. A
+ * view edge with one evidence record points at its window's record,
+ * shared with the job's other such edges of that window (most edges
+ * occur once): wview[w] is that record's index in ev, EG_NONE until
+ * made. Reads the graph only, so the view's edges can be cut in parts
+ * made in parallel. */
+typedef struct {
+    const eg_graph *g;
+    const vorder *vo;
+    const uint64_t *vwin;   /* view node → windows (merged) */
+    size_t from, to;
+    eg_edge *out;
+    eg_evidence *ev;
+    size_t nout;
+    int rc;
+} ejob;
+
+static int edges_make(ejob *job)
+{
+    const eg_graph *g = job->g;
+    const eg_options *o = &g->ctx->opt;
+    const uint32_t *eord = job->vo->ord;
+    const uint64_t *epair = job->vo->pair;
+    unsigned k = o->evidence > 64 ? 64 : o->evidence;
+    /* the evidence of all source edges of one view edge, before the K
+     * earliest are kept (bounded: 64 sources × 64 records) */
+    uint32_t *tmp = eg_malloc(64 * 64 * sizeof *tmp), *wview = NULL;
+    size_t i, j, q, ntmp, nev = 0;
+    int rc = EG_ENOMEM;
+    job->nout = 0;
+    if (!tmp || (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview))))
+        goto out;
+    for (i = 0; i < g->nev; i++)
+        wview[i] = EG_NONE;
+    for (i = job->from; i < job->to; i = j) {
+        eg_edge *v = &job->out[job->nout];
+        v->a = (uint32_t)(epair[i] >> 32);
+        v->b = (uint32_t)epair[i];
+        v->count = 0; /* what an edge filtered out just before left */
+        v->docs = 0;
+        ntmp = 0;
+        for (j = i; j < job->to && epair[j] == epair[i]; j++) {
+            const gedge *s = &g->edges[eord[j]];
+            prefetch_edge(g, eord, job->to, j);
+            v->count += s->count;
+            v->docs += s->docs;
+            for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
+                tmp[ntmp++] = s->evcap <= 1 ? s->ev : g->evix[s->ev + q];
+        }
+        if (v->docs > g->ndocs)
+            v->docs = (uint32_t)g->ndocs;
+        v->weight = edge_weight(g, v->count, job->vwin[v->a], job->vwin[v->b]);
+        if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
+            continue;
+        if (eg_sort(tmp, ntmp, sizeof *tmp, cmp_evidence, (void *)g))
+            goto out;
+        v->nev = ntmp < k ? ntmp : k;
+        if (v->nev == 1 && wview[tmp[0]] != EG_NONE) {
+            v->ev = job->ev + wview[tmp[0]];
+        } else {
+            if (v->nev == 1)
+                wview[tmp[0]] = (uint32_t)nev;
+            v->ev = job->ev + nev;
+            for (q = 0; q < v->nev; q++) {
+                const gevidence *w = &g->ev[tmp[q]];
+                eg_evidence *x = &job->ev[nev++];
+                x->doc = g->docs.items[w->doc].key;
+                x->start = w->start;
+                x->end = w->end;
+                x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
+                x->spool_fd = g->spools[w->spool];
+                x->snip_off = w->snip;
+                x->snip_len = w->snip_len;
+            }
+        }
+        job->nout++;
+    }
+    rc = EG_OK;
+out:
+    eg_free(tmp);
+    eg_free(wview);
+    return rc;
+}
+
+static void *edges_thread(void *arg)
+{
+    ejob *job = arg;
+    job->rc = edges_make(job);
+    return NULL;
+}
+
+/* The view's edges and evidence records (g->vedges, g->vev), *ne of them,
+ * in two parts on two threads when allowed; then the nodes' degrees. */
+static int view_edges(eg_graph *g, const vorder *vo, const uint64_t *vwin, size_t *ne)
+{
+    ejob job[2];
+    size_t i, first = 0;
+    int rc = EG_ENOMEM;
+    if (!(g->vedges = eg_calloc(vo->n + 1, sizeof *g->vedges)) ||
+        !(g->vev = eg_calloc(vo->nev[0] + vo->nev[1] + 1, sizeof *g->vev)))
+        return EG_ENOMEM;
+    /* the second part's edges go after the first's view edges (vedges
+     * is sized for one a source edge, and the pages never filled are
+     * never touched; so is vev, for no sharing and no cut) */
+    for (i = 0; i < vo->mid; i++)
+        first += !i || vo->pair[i] != vo->pair[i - 1];
+    memset(job, 0, sizeof job);
+    job[0].g = job[1].g = g;
+    job[0].vo = job[1].vo = vo;
+    job[0].vwin = job[1].vwin = vwin;
+    job[0].to = job[1].from = vo->mid;
+    job[1].to = vo->n;
+    job[0].out = g->vedges;
+    job[1].out = g->vedges + first;
+    job[0].ev = g->vev;
+    job[1].ev = g->vev + vo->nev[0];
+    if (g->threads > 1 && vo->n > 4096) {
+        pthread_t t;
+        int threaded = pthread_create(&t, NULL, edges_thread, &job[1]) == 0;
+        job[0].rc = edges_make(&job[0]);
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            job[1].rc = edges_make(&job[1]);
+    } else {
+        job[0].rc = edges_make(&job[0]);
+        job[1].rc = edges_make(&job[1]);
+    }
+    if (job[0].rc || job[1].rc)
+        goto out;
+    /* the first part's filtered edges leave a gap */
+    if (job[0].nout < first)
+        memmove(g->vedges + job[0].nout, job[1].out, job[1].nout * sizeof *g->vedges);
+    *ne = job[0].nout + job[1].nout;
+    for (i = 0; i < *ne; i++) {
+        g->vnodes[g->vedges[i].a].degree++;
+        g->vnodes[g->vedges[i].b].degree++;
+    }
+    rc = EG_OK;
+out:
+    return rc;
+}
+
 /* The corpus-level merges (learned acronyms, name parts, then spelling
  * variants, in that order: the union-find's roots depend on it), and
  * every node sorted by id (then type) into byid, for the view's order.
@@ -1061,17 +1223,15 @@ static int corpus_merges(eg_graph *g, uint32_t *byid)
 
 int eg_graph_finish(eg_graph *g)
 {
-    size_t i, nn = 0, ne = 0, nal = 0, nev = 0;
+    size_t i, nn = 0, ne = 0, nal = 0;
     uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
     agg_node *agg = NULL;
-    uint32_t *eord = NULL;       /* source edges in view order */
-    uint32_t *order = NULL, *wview = NULL;
+    vorder vo = {0};             /* source edges in view order */
+    uint32_t *order = NULL;
     uint32_t *byid = NULL;       /* every node, by id then type */
-    uint64_t *epair = NULL;      /* view pairs of eord's edges */
     uint64_t *vwin = NULL;       /* view node → windows (merged) */
     int rc = EG_ENOMEM;
     const eg_options *o = &g->ctx->opt;
-    unsigned k = o->evidence > 64 ? 64 : o->evidence;
 
     if (g->finished)
         return EG_OK;
@@ -1174,89 +1334,10 @@ int eg_graph_finish(eg_graph *g)
     surv = NULL;
 
     /* edges: remap, drop self-loops, combine duplicates */
-    if (view_edge_order(g, nn, &eord, &epair, &ne, &nev))
+    if (view_edge_order(g, nn, &vo) || view_edges(g, &vo, vwin, &ne))
         goto out;
-    if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(nev + 1, sizeof *g->vev)))
-        goto out;
-    /* a view edge with one evidence record points at its window's record,
-     * shared with the other such edges of that window (most edges occur
-     * once); wview[w] is that record's index, EG_NONE until made. vev is
-     * sized for no sharing and no cut: the pages never filled are never
-     * touched. */
-    if (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview)))
-        goto out;
-    for (i = 0; i < g->nev; i++)
-        wview[i] = EG_NONE;
-    nev = 0; /* now the fill position */
-    {
-        size_t out_e = 0, j;
-        /* the evidence of all source edges of one view edge, before the K
-         * earliest are kept (bounded: 64 sources × 64 records) */
-        uint32_t *tmp = eg_malloc(64 * 64 * sizeof *tmp);
-        size_t ntmp;
-        if (!tmp)
-            goto out;
-        for (i = 0; i < ne; i = j) {
-            eg_edge *v = &g->vedges[out_e];
-            uint64_t si, sj;
-            size_t q;
-            v->a = (uint32_t)(epair[i] >> 32);
-            v->b = (uint32_t)epair[i];
-            v->count = 0; /* what an edge filtered out just before left */
-            v->docs = 0;
-            ntmp = 0;
-            for (j = i; j < ne && epair[j] == epair[i]; j++) {
-                const gedge *s = &g->edges[eord[j]];
-                prefetch_edge(g, eord, ne, j);
-                v->count += s->count;
-                v->docs += s->docs;
-                for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
-                    tmp[ntmp++] = s->evcap <= 1 ? s->ev : g->evix[s->ev + q];
-            }
-            if (v->docs > g->ndocs)
-                v->docs = (uint32_t)g->ndocs;
-            si = vwin[v->a];
-            sj = vwin[v->b];
-            v->weight = edge_weight(g, v->count, si, sj);
-            if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
-                continue;
-            if (eg_sort(tmp, ntmp, sizeof *tmp, cmp_evidence, g)) {
-                eg_free(tmp);
-                goto out;
-            }
-            v->nev = ntmp < k ? ntmp : k;
-            if (v->nev == 1 && wview[tmp[0]] != EG_NONE) {
-                v->ev = g->vev + wview[tmp[0]];
-            } else {
-                if (v->nev == 1)
-                    wview[tmp[0]] = (uint32_t)nev;
-                v->ev = g->vev + nev;
-                for (q = 0; q < v->nev; q++) {
-                    const gevidence *w = &g->ev[tmp[q]];
-                    eg_evidence *x = &g->vev[nev++];
-                    x->doc = g->docs.items[w->doc].key;
-                    x->start = w->start;
-                    x->end = w->end;
-                    x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
-                    x->spool_fd = g->spools[w->spool];
-                    x->snip_off = w->snip;
-                    x->snip_len = w->snip_len;
-                }
-            }
-            g->vnodes[v->a].degree++;
-            g->vnodes[v->b].degree++;
-            out_e++;
-        }
-        eg_free(tmp);
-        ne = out_e;
-    }
-    eg_free(eord);
-    eg_free(epair);
-    eg_free(wview);
+    vorder_free(&vo);
     eg_free(vwin);
-    eord = NULL;
-    epair = NULL;
-    wview = NULL;
     vwin = NULL;
 
     /* node records and their aliases (merged nodes' aliases pooled) */
@@ -1356,10 +1437,8 @@ out:
     eg_free(byid);
     eg_free(surv);
     eg_free(agg);
-    eg_free(eord);
-    eg_free(epair);
+    vorder_free(&vo);
     eg_free(order);
-    eg_free(wview);
     eg_free(vwin);
     if (rc)
         eg_err_nomem(&g->err);
