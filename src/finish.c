@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -493,7 +494,6 @@ typedef struct {
     const char *keys;
     size_t from, to;
     uint32_t *dec;
-    int rc;
 } vjob;
 
 /* Does the block k[i, j) hold a name to decide, a rule-found entity's id
@@ -653,11 +653,62 @@ out:
     return rc;
 }
 
+/* The blocks of the variant index cut into chunks of about equal work,
+ * which two threads take in turn. Each name's decision has its own entry
+ * in dec, so which thread decides a chunk changes nothing. */
+#define VCHUNKS 32
+
+typedef struct {
+    vjob base;          /* g, k, keys, dec */
+    size_t cut[VCHUNKS + 1]; /* chunk c is k[cut[c], cut[c + 1]) */
+    atomic_size_t next; /* the next chunk to take */
+} vwork;
+
+typedef struct {
+    vwork *w;
+    int rc;
+} vworker;
+
 static void *variant_thread(void *arg)
 {
-    vjob *job = arg;
-    job->rc = variant_decide(job);
+    vworker *me = arg;
+    vwork *w = me->w;
+    size_t c;
+    me->rc = EG_OK;
+    while (!me->rc && (c = atomic_fetch_add(&w->next, 1)) < VCHUNKS) {
+        vjob job = w->base;
+        job.from = w->cut[c];
+        job.to = w->cut[c + 1];
+        me->rc = variant_decide(&job);
+    }
     return NULL;
+}
+
+/* Cuts k[0, n) between blocks into VCHUNKS chunks of about equal work: a
+ * block with work costs its rule-found names times its names. */
+static void variant_cut(vwork *w, size_t n)
+{
+    const vkey *k = w->base.k;
+    const char *keys = w->base.keys;
+    uint64_t total = 0, done = 0;
+    size_t i, j, a, c = 1;
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && same_key(keys, &k[j], &k[i]); j++)
+            ;
+        for (a = i; a < j && j - i > 1; a++)
+            total += (w->base.g->nodes[k[a].node].origin == EG_ORIGIN_RULE && !k[a].alias) * (j - i);
+    }
+    w->cut[0] = 0;
+    for (i = 0; i < n && c < VCHUNKS; i = j) {
+        for (j = i + 1; j < n && same_key(keys, &k[j], &k[i]); j++)
+            ;
+        for (a = i; a < j && j - i > 1; a++)
+            done += (w->base.g->nodes[k[a].node].origin == EG_ORIGIN_RULE && !k[a].alias) * (j - i);
+        while (c < VCHUNKS && done * VCHUNKS >= total * c)
+            w->cut[c++] = j;
+    }
+    while (c <= VCHUNKS)
+        w->cut[c++] = n;
 }
 
 /* The variant index, sorted: made from the nodes' own data only (not
@@ -697,51 +748,39 @@ static void vindex_free(vindex_job *x)
 /* Joins the spelling variants that the sorted index x finds. */
 static int merge_variants(eg_graph *g, const vindex_job *x)
 {
-    size_t i, j, n = x->n;
+    size_t i, n = x->n;
     const vkey *k = x->k;
-    eg_buf keys = x->keys;
     uint32_t *dec = NULL;
-    vjob job[2];
+    vwork w;
     int rc = EG_ENOMEM;
     if (g->ctx->opt.fuzzy <= 0 || !n)
         return EG_OK;
     if (n && !(dec = eg_malloc(n * sizeof *dec)))
         goto out;
-    memset(job, 0, sizeof job);
-    job[0].g = job[1].g = g;
-    job[0].k = job[1].k = k;
-    job[0].keys = job[1].keys = keys.p;
-    job[0].dec = job[1].dec = dec;
-    job[0].to = job[1].from = job[1].to = n;
+    memset(&w, 0, sizeof w);
+    w.base.g = g;
+    w.base.k = k;
+    w.base.keys = x->keys.p;
+    w.base.dec = dec;
+    w.base.to = n;
     if (g->threads > 1 && n > 4096) {
-        /* two halves of about equal work (a block costs its size squared),
-         * cut between blocks */
-        uint64_t total = 0, half = 0;
-        for (i = 0; i < n; i = j) {
-            for (j = i + 1; j < n && same_key(keys.p, &k[j], &k[i]); j++)
-                ;
-            total += (uint64_t)(j - i) * (j - i);
-        }
-        for (i = 0; i < n && half * 2 < total; i = j) {
-            for (j = i + 1; j < n && same_key(keys.p, &k[j], &k[i]); j++)
-                ;
-            half += (uint64_t)(j - i) * (j - i);
-        }
-        job[0].to = job[1].from = i;
-    }
-    if (job[1].from < job[1].to) {
         pthread_t t;
-        int threaded = pthread_create(&t, NULL, variant_thread, &job[1]) == 0;
-        job[0].rc = variant_decide(&job[0]);
+        int threaded;
+        vworker me[2];
+        variant_cut(&w, n);
+        atomic_init(&w.next, 0);
+        me[0].w = me[1].w = &w;
+        threaded = pthread_create(&t, NULL, variant_thread, &me[1]) == 0;
+        variant_thread(&me[0]);
         if (threaded)
             pthread_join(t, NULL);
         else
-            job[1].rc = variant_decide(&job[1]);
-    } else {
-        job[0].rc = variant_decide(&job[0]);
-    }
-    if (job[0].rc || job[1].rc)
+            me[1].rc = EG_OK; /* the chunks were all taken by this thread */
+        if (me[0].rc || me[1].rc)
+            goto out;
+    } else if (variant_decide(&w.base)) {
         goto out;
+    }
     for (i = 0; i < n; i++)
         if (dec[i] != EG_NONE && merge_into(g, k[i].node, dec[i], "spelling variant of the name"))
             goto out;
