@@ -60,14 +60,17 @@ static int prefix_cmp(uint64_t pa, uint64_t pb, const char *a, const char *b)
 
 /* Sorts n items of `size` bytes whose first member is a uint64_t
  * str_prefix as the stable eg_sort with cmp would (cmp must order by that
- * prefix first): a stable radix sort of the prefixes, 8 bits a pass, then
- * cmp within each run of equal prefixes (most are one item long). */
+ * prefix first): a stable radix sort of the prefixes, RADIX_BITS a pass,
+ * then cmp within each run of equal prefixes (most are one item long). */
+#define RADIX_BITS 11
+
 static int prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
 {
     uint64_t *key = NULL, *key2 = NULL, *t64;
     uint32_t *ix = NULL, *ix2 = NULL, *t32;
     char *a = base, *copy = NULL;
-    size_t i, j, cnt[256];
+    size_t i, j, cnt[1 << RADIX_BITS];
+    const uint64_t mask = (1 << RADIX_BITS) - 1;
     unsigned shift;
     int rc = EG_ENOMEM;
     if (n < 2)
@@ -79,20 +82,20 @@ static int prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *c
         memcpy(&key[i], a + i * size, sizeof *key);
         ix[i] = (uint32_t)i;
     }
-    for (shift = 0; shift < 64; shift += 8) {
+    for (shift = 0; shift < 64; shift += RADIX_BITS) {
         size_t sum = 0;
         memset(cnt, 0, sizeof cnt);
         for (i = 0; i < n; i++)
-            cnt[key[i] >> shift & 255]++;
-        if (cnt[key[0] >> shift & 255] == n)
-            continue; /* one value of this byte: the pass would not move anything */
-        for (i = 0; i < 256; i++) {
+            cnt[key[i] >> shift & mask]++;
+        if (cnt[key[0] >> shift & mask] == n)
+            continue; /* one value of these bits: the pass would not move anything */
+        for (i = 0; i <= mask; i++) {
             size_t c = cnt[i];
             cnt[i] = sum;
             sum += c;
         }
         for (i = 0; i < n; i++) {
-            size_t at = cnt[key[i] >> shift & 255]++;
+            size_t at = cnt[key[i] >> shift & mask]++;
             key2[at] = key[i];
             ix2[at] = ix[i];
         }
@@ -165,7 +168,7 @@ static const char *last_part(const char *id)
 /* The first '-'-separated part of an id into buf ("rudy-giuliani" → "rudy"). */
 static const char *first_part(const char *id, char *buf, size_t n)
 {
-    size_t k = strcspn(id, "-");
+    size_t k = eg_slug_word_len(id);
     if (k >= n)
         k = n - 1;
     memcpy(buf, id, k);
@@ -276,24 +279,28 @@ static int same_key(const char *keys, const vkey *a, const vkey *b)
     return prefix_cmp(a->pre, b->pre, keys + a->key, keys + b->key) == 0;
 }
 
-/* Adds one name of node n to the variant index. */
+/* Adds one name of node n to the variant index: to keys, the type digit
+ * and the skeleton (never longer than the name), a NUL, then the name. */
 static int vkey_add(const eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys, uint32_t node, const char *name,
                     int alias)
 {
     const gnode *x = &g->nodes[node];
+    size_t len = strlen(name);
     vkey *v;
-    if (EG_GROW(*k, *cap, *n + 1))
+    if (EG_GROW(*k, *cap, *n + 1) || eg_buf_reserve(keys, 2 * len + 3))
         return EG_ENOMEM;
     v = &(*k)[(*n)++];
     v->node = node;
     v->alias = (uint8_t)alias;
     v->key = (uint32_t)keys->len;
-    if (eg_buf_addc(keys, (char)('0' + x->type)) || eg_name_skeleton(keys, name, x->type == EG_PERSON) ||
-        eg_buf_addc(keys, 0))
+    keys->p[keys->len++] = (char)('0' + x->type);
+    if (eg_name_skeleton(keys, name, x->type == EG_PERSON))
         return EG_ENOMEM;
     v->pre = str_prefix(keys->p + v->key);
-    v->name = (uint32_t)keys->len;
-    return eg_buf_add(keys, name, strlen(name) + 1);
+    v->name = (uint32_t)++keys->len; /* past the skeleton's NUL */
+    memcpy(keys->p + keys->len, name, len + 1);
+    keys->len += len + 1;
+    return EG_OK;
 }
 
 /* Every node's id, and the slugs of the surface forms seen for entities
@@ -418,7 +425,7 @@ static size_t end_words(const char *s, const char **f, size_t *fn, const char **
 {
     size_t k = 0;
     while (*s && k < 16) {
-        size_t len = strcspn(s, "-");
+        size_t len = eg_slug_word_len(s);
         if (len > 1) {
             if (!k) {
                 *f = s;

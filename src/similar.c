@@ -89,7 +89,7 @@ static size_t words(const char *s, const char **w, size_t *n, size_t max, size_t
 {
     size_t k = 0;
     while (*s && k < max) {
-        size_t len = strcspn(s, "-");
+        size_t len = eg_slug_word_len(s);
         if (len >= minlen) {
             w[k] = s;
             n[k] = len;
@@ -107,7 +107,7 @@ static void initials(const char *s, char *buf, size_t n)
 {
     size_t k = 0;
     while (*s && k + 1 < n) {
-        size_t len = strcspn(s, "-");
+        size_t len = eg_slug_word_len(s);
         if (len == 1)
             buf[k++] = *s;
         s += len;
