@@ -1232,6 +1232,110 @@ out:
     return rc;
 }
 
+/* The view nodes' records: id, type, label and the surface forms seen
+ * (merged nodes' pooled). Reads what view_edge_order reads and writes
+ * other fields than view_edges does, so it can run beside them. */
+typedef struct {
+    eg_graph *g;
+    const uint32_t *order;  /* view node → node */
+    size_t nn;
+    int rc;
+} njob;
+
+static int node_records(eg_graph *g, const uint32_t *order, size_t nn)
+{
+    size_t i, nal = 0, *start = NULL, *fill = NULL;
+    int rc = EG_ENOMEM;
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        nal += g->vindex[g->final[node]] != EG_NONE;
+    }
+    if (!(g->valiases = eg_calloc(nal + 1, sizeof *g->valiases)) || !(start = eg_calloc(nn + 1, sizeof *start)) ||
+        !(fill = eg_malloc((nn + 1) * sizeof *fill)))
+        goto out;
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node, v;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        if ((v = g->vindex[g->final[node]]) != EG_NONE)
+            start[v + 1]++;
+    }
+    for (i = 0; i < nn; i++)
+        start[i + 1] += start[i];
+    memcpy(fill, start, (nn + 1) * sizeof *fill);
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node, v;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        if ((v = g->vindex[g->final[node]]) == EG_NONE)
+            continue;
+        g->valiases[fill[v]].text = g->aliases.items[i].key + 4;
+        g->valiases[fill[v]].count = g->acount[g->aliases.items[i].val];
+        fill[v]++;
+    }
+    for (i = 0; i < nn; i++) {
+        eg_node *x = &g->vnodes[i];
+        const gnode *s = &g->nodes[order[i]];
+        eg_alias_seen *al = g->valiases + start[i];
+        size_t a, b;
+        x->id = out_id(g, order[i]);
+        x->type = (eg_type)s->type;
+        x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
+        x->aliases = al;
+        x->naliases = start[i + 1] - start[i];
+        if (eg_sort(al, x->naliases, sizeof *al, cmp_alias, NULL))
+            goto out;
+        /* the same surface text from two merged nodes: add up */
+        for (a = 0, b = 0; a < x->naliases; a++) {
+            if (b && strcmp(al[b - 1].text, al[a].text) == 0)
+                al[b - 1].count += al[a].count;
+            else
+                al[b++] = al[a];
+        }
+        x->naliases = b;
+        if (eg_sort(al, x->naliases, sizeof *al, cmp_alias, NULL))
+            goto out;
+        x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
+    }
+    rc = EG_OK;
+out:
+    eg_free(start);
+    eg_free(fill);
+    return rc;
+}
+
+static void *node_thread(void *arg)
+{
+    njob *job = arg;
+    job->rc = node_records(job->g, job->order, job->nn);
+    return NULL;
+}
+
+/* The view: node records, then edges (on two threads when allowed, the
+ * node records beside the edges' order). */
+static int view_make(eg_graph *g, const uint32_t *order, size_t nn, const uint64_t *vwin, size_t *ne)
+{
+    njob nj;
+    vorder vo;
+    pthread_t t;
+    int threaded = 0, rc;
+    nj.g = g;
+    nj.order = order;
+    nj.nn = nn;
+    if (g->threads > 1)
+        threaded = pthread_create(&t, NULL, node_thread, &nj) == 0;
+    rc = view_edge_order(g, nn, &vo);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        node_thread(&nj);
+    if (!rc)
+        rc = nj.rc;
+    if (!rc)
+        rc = view_edges(g, &vo, vwin, ne);
+    vorder_free(&vo);
+    return rc;
+}
+
 /* The corpus-level merges (learned acronyms, name parts, then spelling
  * variants, in that order: the union-find's roots depend on it), and
  * every node sorted by id (then type) into byid, for the view's order.
@@ -1269,10 +1373,9 @@ static int corpus_merges(eg_graph *g, uint32_t *byid)
 
 int eg_graph_finish(eg_graph *g)
 {
-    size_t i, nn = 0, ne = 0, nal = 0;
+    size_t i, nn = 0, ne = 0;
     uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
     agg_node *agg = NULL;
-    vorder vo = {0};             /* source edges in view order */
     uint32_t *order = NULL;
     uint32_t *byid = NULL;       /* every node, by id then type */
     uint64_t *vwin = NULL;       /* view node → windows (merged) */
@@ -1380,75 +1483,9 @@ int eg_graph_finish(eg_graph *g)
     surv = NULL;
 
     /* edges: remap, drop self-loops, combine duplicates */
-    if (view_edge_order(g, nn, &vo) || view_edges(g, &vo, vwin, &ne))
+    if (view_make(g, order, nn, vwin, &ne))
         goto out;
-    vorder_free(&vo);
-    eg_free(vwin);
-    vwin = NULL;
 
-    /* node records and their aliases (merged nodes' aliases pooled) */
-    for (i = 0; i < g->aliases.count; i++) {
-        uint32_t node;
-        memcpy(&node, g->aliases.items[i].key, 4);
-        nal += g->vindex[g->final[node]] != EG_NONE;
-    }
-    if (!(g->valiases = eg_calloc(nal + 1, sizeof *g->valiases)))
-        goto out;
-    {
-        size_t *start = eg_calloc(nn + 1, sizeof *start), *fill;
-        if (!start)
-            goto out;
-        for (i = 0; i < g->aliases.count; i++) {
-            uint32_t node, v;
-            memcpy(&node, g->aliases.items[i].key, 4);
-            if ((v = g->vindex[g->final[node]]) != EG_NONE)
-                start[v + 1]++;
-        }
-        for (i = 0; i < nn; i++)
-            start[i + 1] += start[i];
-        if (!(fill = eg_malloc((nn + 1) * sizeof *fill))) {
-            eg_free(start);
-            goto out;
-        }
-        memcpy(fill, start, (nn + 1) * sizeof *fill);
-        for (i = 0; i < g->aliases.count; i++) {
-            uint32_t node, v;
-            memcpy(&node, g->aliases.items[i].key, 4);
-            if ((v = g->vindex[g->final[node]]) == EG_NONE)
-                continue;
-            g->valiases[fill[v]].text = g->aliases.items[i].key + 4;
-            g->valiases[fill[v]].count = g->acount[g->aliases.items[i].val];
-            fill[v]++;
-        }
-        for (i = 0; i < nn; i++) {
-            eg_node *x = &g->vnodes[i];
-            const gnode *s = &g->nodes[order[i]];
-            size_t a, b;
-            x->id = out_id(g, order[i]);
-            x->type = (eg_type)s->type;
-            x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
-            x->aliases = g->valiases + start[i];
-            x->naliases = start[i + 1] - start[i];
-            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
-                break;
-            /* the same surface text from two merged nodes: add up */
-            for (a = 0, b = 0; a < x->naliases; a++) {
-                eg_alias_seen *al = (eg_alias_seen *)x->aliases;
-                if (b && strcmp(al[b - 1].text, al[a].text) == 0)
-                    al[b - 1].count += al[a].count;
-                else
-                    al[b++] = al[a];
-            }
-            x->naliases = b;
-            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
-                break;
-            x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
-        }
-        eg_free(start);
-        eg_free(fill);
-        if (i < nn)
-            goto out; /* out of memory sorting */
-    }
     g->view.nodes = g->vnodes;
     g->view.nnodes = nn;
     g->view.edges = g->vedges;
@@ -1483,7 +1520,6 @@ out:
     eg_free(byid);
     eg_free(surv);
     eg_free(agg);
-    vorder_free(&vo);
     eg_free(order);
     eg_free(vwin);
     if (rc)
