@@ -873,6 +873,7 @@ static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n)
     return EG_OK;
 }
 
+/* Node indices by output id. ctx: the graph. */
 static int cmp_out_id(const void *pa, const void *pb, void *ctx)
 {
     const eg_graph *sort_graph = ctx;
@@ -882,10 +883,12 @@ static int cmp_out_id(const void *pa, const void *pb, void *ctx)
 
 /* Entities of different types with the same id (sorted order[] has them
  * side by side): the gazetteer's, else the first type, keeps the id; the
- * others get "-person", "-org", "-place" or "-event" after it. */
-static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
+ * others get "-person", "-org", "-place" or "-event" after it. *nq: how
+ * many ids were qualified. */
+static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n, size_t *nq)
 {
     size_t i, j, k;
+    *nq = 0;
     for (i = 0; i < n; i = j) {
         size_t keep = i;
         for (j = i + 1; j < n && strcmp(node_id(g, order[j]), node_id(g, order[i])) == 0; j++)
@@ -906,6 +909,7 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
             eg_buf_free(&b);
             if (rc)
                 return EG_ENOMEM;
+            ++*nq;
         }
     }
     return EG_OK;
@@ -1454,8 +1458,10 @@ int eg_graph_finish(eg_graph *g)
         eg_free(byid);
         byid = NULL;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            if (qualify_ids(g, order, kept) ||
-                eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads))
+            size_t nq;
+            /* order stays sorted by output id unless some were qualified */
+            if (qualify_ids(g, order, kept, &nq) ||
+                (nq && eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads)))
                 goto out;
         }
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
