@@ -158,6 +158,79 @@ static int merge_into(eg_graph *g, uint32_t from, uint32_t into, const char *why
     return EG_OK;
 }
 
+/* A set of words numbered in order of first sight: an open-addressing
+ * table of their numbers + 1, pointing at the words where they are (in
+ * the ids or the variant index: none is copied). */
+typedef struct {
+    uint32_t *slot;     /* number + 1; 0 = empty */
+    size_t nslots;      /* in use for this block: a power of two */
+    size_t cap;         /* slots allocated (and words: cap / 2) */
+    const char **w;     /* by number: the word */
+    size_t *wn;         /* and its length */
+    size_t count;
+} wtab;
+
+static void wtab_free(wtab *t)
+{
+    eg_free(t->slot);
+    eg_free(t->w);
+    eg_free(t->wn);
+    memset(t, 0, sizeof *t);
+}
+
+/* Empties t for up to n words. */
+static int wtab_reset(wtab *t, size_t n)
+{
+    size_t want = 16;
+    while (want < 2 * n)
+        want *= 2;
+    if (want > t->cap) {
+        wtab_free(t);
+        if (!(t->slot = eg_malloc(want * sizeof *t->slot)) || !(t->w = eg_malloc(want / 2 * sizeof *t->w)) ||
+            !(t->wn = eg_malloc(want / 2 * sizeof *t->wn)))
+            return EG_ENOMEM;
+        t->cap = want;
+    }
+    t->nslots = want;
+    t->count = 0;
+    memset(t->slot, 0, want * sizeof *t->slot);
+    return EG_OK;
+}
+
+/* The slot of word w (n bytes): its own, or the empty one where it
+ * would go. */
+static size_t wtab_slot(const wtab *t, const char *w, size_t n)
+{
+    size_t mask = t->nslots - 1, i = (size_t)eg_hash(w, n) & mask;
+    for (; t->slot[i]; i = (i + 1) & mask) {
+        uint32_t id = t->slot[i] - 1;
+        if (t->wn[id] == n && memcmp(t->w[id], w, n) == 0)
+            break;
+    }
+    return i;
+}
+
+/* The number of word w, EG_NONE when it is not in t. */
+static uint32_t wtab_find(const wtab *t, const char *w, size_t n)
+{
+    return t->slot[wtab_slot(t, w, n)] - 1; /* 0 - 1 is EG_NONE */
+}
+
+/* The number of word w (n bytes); *added when it is new. */
+static uint32_t wtab_id(wtab *t, const char *w, size_t n, int *added)
+{
+    size_t i = wtab_slot(t, w, n);
+    if (t->slot[i]) {
+        *added = 0;
+        return t->slot[i] - 1;
+    }
+    t->w[t->count] = w;
+    t->wn[t->count] = n;
+    t->slot[i] = (uint32_t)++t->count;
+    *added = 1;
+    return (uint32_t)t->count - 1;
+}
+
 /* The last '-'-separated part of an id ("rudy-giuliani" → "giuliani"). */
 static const char *last_part(const char *id)
 {
@@ -165,34 +238,35 @@ static const char *last_part(const char *id)
     return p ? p + 1 : id;
 }
 
-/* The first '-'-separated part of an id into buf ("rudy-giuliani" → "rudy"). */
-static const char *first_part(const char *id, char *buf, size_t n)
+/* The length of the first '-'-separated part of an id ("rudy-giuliani"
+ * → 4 for "rudy"), at most 127 bytes. */
+static size_t first_part_len(const char *id)
 {
     size_t k = eg_slug_word_len(id);
-    if (k >= n)
-        k = n - 1;
-    memcpy(buf, id, k);
-    buf[k] = 0;
-    return buf;
+    return k < 128 ? k : 127;
 }
 
-/* name part → the single multi-word person with it (EG_NONE: several) */
-static int index_parts(eg_graph *g, eg_strmap *m, int last)
+/* Name parts of multi-word persons (last parts, or first): t numbers
+ * them, (*node)[number] is the single multi-word person with that part,
+ * EG_NONE when several have it. */
+static int index_parts(const eg_graph *g, wtab *t, uint32_t **node, int last)
 {
     size_t i;
-    char buf[128];
+    if (wtab_reset(t, g->nnodes) || !(*node = eg_malloc((g->nnodes + 1) * sizeof **node)))
+        return EG_ENOMEM;
     for (i = 0; i < g->nnodes; i++) {
         const gnode *n = &g->nodes[i];
         const char *id = node_id(g, (uint32_t)i), *s;
-        uint32_t *slot;
+        uint32_t w;
         int added;
         if (n->type != EG_PERSON || n->origin == EG_ORIGIN_AMBIG || n->words < 2 || !strchr(id, '-'))
             continue;
-        s = last ? last_part(id) : first_part(id, buf, sizeof buf);
-        if (eg_strmap_put(m, s, strlen(s), (uint32_t)i, &slot, &added))
-            return EG_ENOMEM;
-        if (!added && *slot != i)
-            *slot = EG_NONE;
+        s = last ? last_part(id) : id;
+        w = wtab_id(t, s, last ? strlen(s) : first_part_len(id), &added);
+        if (added)
+            (*node)[w] = (uint32_t)i;
+        else if ((*node)[w] != i)
+            (*node)[w] = EG_NONE;
     }
     return EG_OK;
 }
@@ -203,27 +277,31 @@ static int index_parts(eg_graph *g, eg_strmap *m, int last)
  * name. */
 static int merge_name_parts(eg_graph *g)
 {
-    eg_strmap last = {0}, first = {0};
+    wtab last = {0}, first = {0};
+    uint32_t *lnode = NULL, *fnode = NULL, w;
     size_t i;
     int rc;
-    if ((rc = index_parts(g, &last, 1)) || (rc = index_parts(g, &first, 0)))
+    if ((rc = index_parts(g, &last, &lnode, 1)) || (rc = index_parts(g, &first, &fnode, 0)))
         goto out;
     for (i = 0; i < g->nnodes && !rc; i++) {
         const gnode *n = &g->nodes[i];
         const char *id = node_id(g, (uint32_t)i);
-        const uint32_t *to;
+        size_t len;
         if (n->type != EG_PERSON || n->origin != EG_ORIGIN_RULE || n->words > 1 || strchr(id, '-'))
             continue;
-        if ((to = eg_strmap_get(&last, id, strlen(id)))) {
-            if (*to != EG_NONE)
-                rc = merge_into(g, (uint32_t)i, *to, "surname alone; one person in the corpus has it");
-        } else if ((to = eg_strmap_get(&first, id, strlen(id))) && *to != EG_NONE) {
-            rc = merge_into(g, (uint32_t)i, *to, "given name alone; one person in the corpus has it");
+        len = strlen(id);
+        if ((w = wtab_find(&last, id, len)) != EG_NONE) {
+            if (lnode[w] != EG_NONE)
+                rc = merge_into(g, (uint32_t)i, lnode[w], "surname alone; one person in the corpus has it");
+        } else if ((w = wtab_find(&first, id, len)) != EG_NONE && fnode[w] != EG_NONE) {
+            rc = merge_into(g, (uint32_t)i, fnode[w], "given name alone; one person in the corpus has it");
         }
     }
 out:
-    eg_strmap_free(&last);
-    eg_strmap_free(&first);
+    wtab_free(&last);
+    wtab_free(&first);
+    eg_free(lnode);
+    eg_free(fnode);
     return rc;
 }
 
@@ -457,7 +535,7 @@ typedef struct {
                               blocks small enough (names that share a
                               word share the measures) */
     size_t tabcap, ftabcap;
-    eg_strmap distinct, fdistinct;
+    wtab distinct, fdistinct;
 } vscratch;
 
 static void vscratch_free(vscratch *v)
@@ -476,19 +554,8 @@ static void vscratch_free(vscratch *v)
     eg_free(v->fmemo);
     eg_free(v->tab);
     eg_free(v->ftab);
-    eg_strmap_free(&v->distinct);
-    eg_strmap_free(&v->fdistinct);
-}
-
-/* Empties a per-block map for a block of n names. A map that a big
- * block left big is freed instead: most blocks hold a name or two, and
- * clearing means zeroing every slot. */
-static void block_map_reset(eg_strmap *m, size_t n)
-{
-    if (m->nslots > 64 && m->nslots > 8 * n)
-        eg_strmap_free(m);
-    else
-        eg_strmap_clear(m);
+    wtab_free(&v->distinct);
+    wtab_free(&v->fdistinct);
 }
 
 /* The variant decisions for the blocks in k[from, to): dec[a] is the node
@@ -554,10 +621,10 @@ static int variant_decide(const vjob *job)
          * ask less of some words than of others: no pre-test then.) Names
          * in a block share words: each pair of distinct words is measured
          * once, not once per pair of names. */
-        block_map_reset(&v.distinct, j - i);
-        block_map_reset(&v.fdistinct, j - i);
+        if (wtab_reset(&v.distinct, j - i) || wtab_reset(&v.fdistinct, j - i))
+            goto out;
         for (a = i; a < j; a++) {
-            uint32_t *slot, *fslot;
+            uint32_t lid, fid;
             int ladded, fadded;
             v.dash[a - o] = strchr(keys + k[a].name, '-') != NULL;
             v.lw[a - o] = v.fw[a - o] = NULL;
@@ -568,16 +635,12 @@ static int variant_decide(const vjob *job)
             dec[a] = EG_NONE;
             if (!v.nw[a - o])
                 continue;
-            if (eg_strmap_put(&v.distinct, v.lw[a - o], v.lwn[a - o], (uint32_t)v.distinct.count, &slot, &ladded) ||
-                eg_strmap_put(&v.fdistinct, v.fw[a - o], v.fwn[a - o], (uint32_t)v.fdistinct.count, &fslot,
-                              &fadded))
-                goto out;
-            v.lid[a - o] = *slot;
-            v.fid[a - o] = *fslot;
+            v.lid[a - o] = lid = wtab_id(&v.distinct, v.lw[a - o], v.lwn[a - o], &ladded);
+            v.fid[a - o] = fid = wtab_id(&v.fdistinct, v.fw[a - o], v.fwn[a - o], &fadded);
             if (ladded)
-                wsig_make(&v.lsig[*slot], v.lw[a - o], v.lwn[a - o]);
+                wsig_make(&v.lsig[lid], v.lw[a - o], v.lwn[a - o]);
             if (fadded)
-                wsig_make(&v.fsig[*fslot], v.fw[a - o], v.fwn[a - o]);
+                wsig_make(&v.fsig[fid], v.fw[a - o], v.fwn[a - o]);
         }
         nd = v.distinct.count;
         nf = v.fdistinct.count;
