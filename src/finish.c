@@ -381,17 +381,18 @@ static int vkey_add(const eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf 
     return EG_OK;
 }
 
-/* Every node's id, and the slugs of the surface forms seen for entities
- * that are not rule-found (their ids come from a gazetteer). */
-static int variant_index(const eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
+/* The names of the variant index: every node's id (aliases 0), or
+ * (aliases 1) the slugs of the surface forms seen for entities that are
+ * not rule-found (their ids come from a gazetteer). */
+static int variant_index(const eg_graph *g, int aliases, vkey **k, size_t *n, eg_buf *keys)
 {
     size_t i, cap = 0;
     eg_buf slug = {0};
     int rc = EG_OK;
-    for (i = 0; i < g->nnodes && !rc; i++)
+    for (i = 0; i < g->nnodes && !rc && !aliases; i++)
         if (g->nodes[i].origin != EG_ORIGIN_AMBIG)
             rc = vkey_add(g, k, n, &cap, keys, (uint32_t)i, node_id(g, (uint32_t)i), 0);
-    for (i = 0; i < g->aliases.count && !rc; i++) {
+    for (i = 0; i < g->aliases.count && !rc && aliases; i++) {
         const eg_strmap_item *it = &g->aliases.items[i];
         uint32_t node;
         memcpy(&node, it->key, 4);
@@ -782,9 +783,11 @@ static void variant_cut(vwork *w, size_t n)
 }
 
 /* The variant index, sorted: made from the nodes' own data only (not
- * from the merges), so it can be made while the other merges run. */
+ * from the merges), so it can be made while the other merges run; in two
+ * parts (ids, surface forms), sorted each on its own, then merged. */
 typedef struct {
     const eg_graph *g;
+    int aliases;        /* the part: variant_index's aliases */
     vkey *k;            /* sorted by blocking key */
     size_t n;
     eg_buf keys;        /* what the vkeys' offsets point into */
@@ -796,7 +799,7 @@ static void vindex_make(vindex_job *x)
     x->rc = EG_OK;
     if (x->g->ctx->opt.fuzzy <= 0 || !x->g->nnodes)
         return;
-    if (variant_index(x->g, &x->k, &x->n, &x->keys) ||
+    if (variant_index(x->g, x->aliases, &x->k, &x->n, &x->keys) ||
         (x->n > 1 && prefix_sort(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p)))
         x->rc = EG_ENOMEM; /* x->k is NULL when no node has a key */
 }
@@ -813,6 +816,34 @@ static void vindex_free(vindex_job *x)
     eg_buf_free(&x->keys);
     x->k = NULL;
     x->n = 0;
+}
+
+/* Appends part b of the index to part a (b's keys after a's) and merges
+ * the two sorted runs: the order a stable sort of a's names then b's
+ * would give. b is left empty. */
+static int vindex_join(vindex_job *a, vindex_job *b)
+{
+    vkey *m;
+    size_t i = 0, j = 0, n = 0, shift = a->keys.len;
+    if (!b->n)
+        return EG_OK;
+    if (shift + b->keys.len > UINT32_MAX || eg_buf_add(&a->keys, b->keys.p, b->keys.len) ||
+        !(m = eg_malloc((a->n + b->n) * sizeof *m)))
+        return EG_ENOMEM;
+    for (j = 0; j < b->n; j++) {
+        b->k[j].key += (uint32_t)shift;
+        b->k[j].name += (uint32_t)shift;
+    }
+    for (j = 0; i < a->n || j < b->n;)
+        if (j == b->n || (i < a->n && cmp_vkey(&a->k[i], &b->k[j], a->keys.p) <= 0))
+            m[n++] = a->k[i++];
+        else
+            m[n++] = b->k[j++];
+    eg_free(a->k);
+    a->k = m;
+    a->n = n;
+    vindex_free(b);
+    return EG_OK;
 }
 
 /* Joins the spelling variants that the sorted index x finds. */
@@ -1407,16 +1438,19 @@ static int view_make(eg_graph *g, const uint32_t *order, size_t nn, const uint64
  * variants, in that order: the union-find's roots depend on it), and
  * every node sorted by id (then type) into byid, for the view's order.
  * The variant index and the sort read only what the merges do not
- * change, so with two threads allowed the index is made on a second
- * thread while this one makes the other merges and the sort. */
+ * change, so with two threads allowed the index's ids are made on a
+ * second thread while this one makes the other merges, the sort and the
+ * index's surface forms. */
 static int corpus_merges(eg_graph *g, uint32_t *byid)
 {
-    vindex_job vx;
+    vindex_job vx, va; /* the index's ids and surface forms */
     pthread_t t;
     int threaded = 0, rc;
     size_t i;
     memset(&vx, 0, sizeof vx);
-    vx.g = g;
+    memset(&va, 0, sizeof va);
+    vx.g = va.g = g;
+    va.aliases = 1;
     if (g->threads > 1)
         threaded = pthread_create(&t, NULL, vindex_thread, &vx) == 0;
     for (i = 0; i < g->nnodes; i++)
@@ -1426,15 +1460,19 @@ static int corpus_merges(eg_graph *g, uint32_t *byid)
         rc = merge_name_parts(g);
     if (!rc && g->nnodes > 1)
         rc = sort_by_id(g, byid, g->nnodes);
+    vindex_make(&va);
     if (threaded)
         pthread_join(t, NULL);
     else
         vindex_make(&vx);
     if (!rc)
-        rc = vx.rc;
+        rc = vx.rc ? vx.rc : va.rc;
+    if (!rc)
+        rc = vindex_join(&vx, &va);
     if (!rc)
         rc = merge_variants(g, &vx);
     vindex_free(&vx);
+    vindex_free(&va);
     return rc;
 }
 
