@@ -163,7 +163,7 @@ static int merge_into(eg_graph *g, uint32_t from, uint32_t into, const char *why
  * the ids or the variant index: none is copied). */
 typedef struct {
     uint32_t *slot;     /* number + 1; 0 = empty */
-    size_t nslots;      /* in use for this block: a power of two */
+    size_t nslots;      /* in use since the last reset: a power of two */
     size_t cap;         /* slots allocated (and words: cap / 2) */
     const char **w;     /* by number: the word */
     size_t *wn;         /* and its length */
