@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,75 @@ static int prefix_cmp(uint64_t pa, uint64_t pb, const char *a, const char *b)
     return strcmp(a + 8, b + 8);
 }
 
+/* Sorts n items of `size` bytes whose first member is a uint64_t
+ * str_prefix as the stable eg_sort with cmp would (cmp must order by that
+ * prefix first): a stable radix sort of the prefixes, RADIX_BITS a pass,
+ * then cmp within each run of equal prefixes (most are one item long). */
+#define RADIX_BITS 11
+
+static int prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
+{
+    uint64_t *key = NULL, *key2 = NULL, *t64;
+    uint32_t *ix = NULL, *ix2 = NULL, *t32;
+    char *a = base, *copy = NULL;
+    size_t i, j, cnt[1 << RADIX_BITS];
+    const uint64_t mask = (1 << RADIX_BITS) - 1;
+    unsigned shift;
+    int rc = EG_ENOMEM;
+    if (n < 2)
+        return EG_OK;
+    if (!(key = eg_malloc(n * sizeof *key)) || !(key2 = eg_malloc(n * sizeof *key2)) ||
+        !(ix = eg_malloc(n * sizeof *ix)) || !(ix2 = eg_malloc(n * sizeof *ix2)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        memcpy(&key[i], a + i * size, sizeof *key);
+        ix[i] = (uint32_t)i;
+    }
+    for (shift = 0; shift < 64; shift += RADIX_BITS) {
+        size_t sum = 0;
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[key[i] >> shift & mask]++;
+        if (cnt[key[0] >> shift & mask] == n)
+            continue; /* one value of these bits: the pass would not move anything */
+        for (i = 0; i <= mask; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++) {
+            size_t at = cnt[key[i] >> shift & mask]++;
+            key2[at] = key[i];
+            ix2[at] = ix[i];
+        }
+        t64 = key, key = key2, key2 = t64;
+        t32 = ix, ix = ix2, ix2 = t32;
+    }
+    eg_free(key2);
+    eg_free(ix2);
+    key2 = NULL;
+    ix2 = NULL;
+    if (!(copy = eg_malloc(n * size)))
+        goto out;
+    memcpy(copy, a, n * size);
+    for (i = 0; i < n; i++)
+        memcpy(a + i * size, copy + (size_t)ix[i] * size, size);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && key[j] == key[i]; j++)
+            ;
+        if (j - i > 1 && eg_sort(a + i * size, j - i, size, cmp, ctx))
+            goto out;
+    }
+    rc = EG_OK;
+out:
+    eg_free(key);
+    eg_free(key2);
+    eg_free(ix);
+    eg_free(ix2);
+    eg_free(copy);
+    return rc;
+}
+
 /* Which of two nodes survives a merge: a gazetteer entity, then the one
  * with more words, more mentions, then the smaller id. */
 static int node_wins(const eg_graph *g, uint32_t a, uint32_t b)
@@ -88,6 +158,79 @@ static int merge_into(eg_graph *g, uint32_t from, uint32_t into, const char *why
     return EG_OK;
 }
 
+/* A set of words numbered in order of first sight: an open-addressing
+ * table of their numbers + 1, pointing at the words where they are (in
+ * the ids or the variant index: none is copied). */
+typedef struct {
+    uint32_t *slot;     /* number + 1; 0 = empty */
+    size_t nslots;      /* in use since the last reset: a power of two */
+    size_t cap;         /* slots allocated (and words: cap / 2) */
+    const char **w;     /* by number: the word */
+    size_t *wn;         /* and its length */
+    size_t count;
+} wtab;
+
+static void wtab_free(wtab *t)
+{
+    eg_free(t->slot);
+    eg_free(t->w);
+    eg_free(t->wn);
+    memset(t, 0, sizeof *t);
+}
+
+/* Empties t for up to n words. */
+static int wtab_reset(wtab *t, size_t n)
+{
+    size_t want = 16;
+    while (want < 2 * n)
+        want *= 2;
+    if (want > t->cap) {
+        wtab_free(t);
+        if (!(t->slot = eg_malloc(want * sizeof *t->slot)) || !(t->w = eg_malloc(want / 2 * sizeof *t->w)) ||
+            !(t->wn = eg_malloc(want / 2 * sizeof *t->wn)))
+            return EG_ENOMEM;
+        t->cap = want;
+    }
+    t->nslots = want;
+    t->count = 0;
+    memset(t->slot, 0, want * sizeof *t->slot);
+    return EG_OK;
+}
+
+/* The slot of word w (n bytes): its own, or the empty one where it
+ * would go. */
+static size_t wtab_slot(const wtab *t, const char *w, size_t n)
+{
+    size_t mask = t->nslots - 1, i = (size_t)eg_hash(w, n) & mask;
+    for (; t->slot[i]; i = (i + 1) & mask) {
+        uint32_t id = t->slot[i] - 1;
+        if (t->wn[id] == n && memcmp(t->w[id], w, n) == 0)
+            break;
+    }
+    return i;
+}
+
+/* The number of word w, EG_NONE when it is not in t. */
+static uint32_t wtab_find(const wtab *t, const char *w, size_t n)
+{
+    return t->slot[wtab_slot(t, w, n)] - 1; /* 0 - 1 is EG_NONE */
+}
+
+/* The number of word w (n bytes); *added when it is new. */
+static uint32_t wtab_id(wtab *t, const char *w, size_t n, int *added)
+{
+    size_t i = wtab_slot(t, w, n);
+    if (t->slot[i]) {
+        *added = 0;
+        return t->slot[i] - 1;
+    }
+    t->w[t->count] = w;
+    t->wn[t->count] = n;
+    t->slot[i] = (uint32_t)++t->count;
+    *added = 1;
+    return (uint32_t)t->count - 1;
+}
+
 /* The last '-'-separated part of an id ("rudy-giuliani" → "giuliani"). */
 static const char *last_part(const char *id)
 {
@@ -95,34 +238,35 @@ static const char *last_part(const char *id)
     return p ? p + 1 : id;
 }
 
-/* The first '-'-separated part of an id into buf ("rudy-giuliani" → "rudy"). */
-static const char *first_part(const char *id, char *buf, size_t n)
+/* The length of the first '-'-separated part of an id ("rudy-giuliani"
+ * → 4 for "rudy"), at most 127 bytes. */
+static size_t first_part_len(const char *id)
 {
-    size_t k = strcspn(id, "-");
-    if (k >= n)
-        k = n - 1;
-    memcpy(buf, id, k);
-    buf[k] = 0;
-    return buf;
+    size_t k = eg_slug_word_len(id);
+    return k < 128 ? k : 127;
 }
 
-/* name part → the single multi-word person with it (EG_NONE: several) */
-static int index_parts(eg_graph *g, eg_strmap *m, int last)
+/* Name parts of multi-word persons (last parts, or first): t numbers
+ * them, (*node)[number] is the single multi-word person with that part,
+ * EG_NONE when several have it. */
+static int index_parts(const eg_graph *g, wtab *t, uint32_t **node, int last)
 {
     size_t i;
-    char buf[128];
+    if (wtab_reset(t, g->nnodes) || !(*node = eg_malloc((g->nnodes + 1) * sizeof **node)))
+        return EG_ENOMEM;
     for (i = 0; i < g->nnodes; i++) {
         const gnode *n = &g->nodes[i];
         const char *id = node_id(g, (uint32_t)i), *s;
-        uint32_t *slot;
+        uint32_t w;
         int added;
         if (n->type != EG_PERSON || n->origin == EG_ORIGIN_AMBIG || n->words < 2 || !strchr(id, '-'))
             continue;
-        s = last ? last_part(id) : first_part(id, buf, sizeof buf);
-        if (eg_strmap_put(m, s, strlen(s), (uint32_t)i, &slot, &added))
-            return EG_ENOMEM;
-        if (!added && *slot != i)
-            *slot = EG_NONE;
+        s = last ? last_part(id) : id;
+        w = wtab_id(t, s, last ? strlen(s) : first_part_len(id), &added);
+        if (added)
+            (*node)[w] = (uint32_t)i;
+        else if ((*node)[w] != i)
+            (*node)[w] = EG_NONE;
     }
     return EG_OK;
 }
@@ -133,27 +277,31 @@ static int index_parts(eg_graph *g, eg_strmap *m, int last)
  * name. */
 static int merge_name_parts(eg_graph *g)
 {
-    eg_strmap last = {0}, first = {0};
+    wtab last = {0}, first = {0};
+    uint32_t *lnode = NULL, *fnode = NULL, w;
     size_t i;
     int rc;
-    if ((rc = index_parts(g, &last, 1)) || (rc = index_parts(g, &first, 0)))
+    if ((rc = index_parts(g, &last, &lnode, 1)) || (rc = index_parts(g, &first, &fnode, 0)))
         goto out;
     for (i = 0; i < g->nnodes && !rc; i++) {
         const gnode *n = &g->nodes[i];
         const char *id = node_id(g, (uint32_t)i);
-        const uint32_t *to;
+        size_t len;
         if (n->type != EG_PERSON || n->origin != EG_ORIGIN_RULE || n->words > 1 || strchr(id, '-'))
             continue;
-        if ((to = eg_strmap_get(&last, id, strlen(id)))) {
-            if (*to != EG_NONE)
-                rc = merge_into(g, (uint32_t)i, *to, "surname alone; one person in the corpus has it");
-        } else if ((to = eg_strmap_get(&first, id, strlen(id))) && *to != EG_NONE) {
-            rc = merge_into(g, (uint32_t)i, *to, "given name alone; one person in the corpus has it");
+        len = strlen(id);
+        if ((w = wtab_find(&last, id, len)) != EG_NONE) {
+            if (lnode[w] != EG_NONE)
+                rc = merge_into(g, (uint32_t)i, lnode[w], "surname alone; one person in the corpus has it");
+        } else if ((w = wtab_find(&first, id, len)) != EG_NONE && fnode[w] != EG_NONE) {
+            rc = merge_into(g, (uint32_t)i, fnode[w], "given name alone; one person in the corpus has it");
         }
     }
 out:
-    eg_strmap_free(&last);
-    eg_strmap_free(&first);
+    wtab_free(&last);
+    wtab_free(&first);
+    eg_free(lnode);
+    eg_free(fnode);
     return rc;
 }
 
@@ -209,37 +357,42 @@ static int same_key(const char *keys, const vkey *a, const vkey *b)
     return prefix_cmp(a->pre, b->pre, keys + a->key, keys + b->key) == 0;
 }
 
-/* Adds one name of node n to the variant index. */
-static int vkey_add(eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys, uint32_t node, const char *name,
+/* Adds one name of node n to the variant index: to keys, the type digit
+ * and the skeleton (never longer than the name), a NUL, then the name. */
+static int vkey_add(const eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf *keys, uint32_t node, const char *name,
                     int alias)
 {
     const gnode *x = &g->nodes[node];
+    size_t len = strlen(name);
     vkey *v;
-    if (EG_GROW(*k, *cap, *n + 1))
+    if (EG_GROW(*k, *cap, *n + 1) || eg_buf_reserve(keys, 2 * len + 3))
         return EG_ENOMEM;
     v = &(*k)[(*n)++];
     v->node = node;
     v->alias = (uint8_t)alias;
     v->key = (uint32_t)keys->len;
-    if (eg_buf_addc(keys, (char)('0' + x->type)) || eg_name_skeleton(keys, name, x->type == EG_PERSON) ||
-        eg_buf_addc(keys, 0))
+    keys->p[keys->len++] = (char)('0' + x->type);
+    if (eg_name_skeleton(keys, name, x->type == EG_PERSON))
         return EG_ENOMEM;
     v->pre = str_prefix(keys->p + v->key);
-    v->name = (uint32_t)keys->len;
-    return eg_buf_add(keys, name, strlen(name) + 1);
+    v->name = (uint32_t)++keys->len; /* past the skeleton's NUL */
+    memcpy(keys->p + keys->len, name, len + 1);
+    keys->len += len + 1;
+    return EG_OK;
 }
 
-/* Every node's id, and the slugs of the surface forms seen for entities
- * that are not rule-found (their ids come from a gazetteer). */
-static int variant_index(eg_graph *g, vkey **k, size_t *n, eg_buf *keys)
+/* The names of the variant index: every node's id (aliases 0), or
+ * (aliases 1) the slugs of the surface forms seen for entities that are
+ * not rule-found (their ids come from a gazetteer). */
+static int variant_index(const eg_graph *g, int aliases, vkey **k, size_t *n, eg_buf *keys)
 {
     size_t i, cap = 0;
     eg_buf slug = {0};
     int rc = EG_OK;
-    for (i = 0; i < g->nnodes && !rc; i++)
+    for (i = 0; i < g->nnodes && !rc && !aliases; i++)
         if (g->nodes[i].origin != EG_ORIGIN_AMBIG)
             rc = vkey_add(g, k, n, &cap, keys, (uint32_t)i, node_id(g, (uint32_t)i), 0);
-    for (i = 0; i < g->aliases.count && !rc; i++) {
+    for (i = 0; i < g->aliases.count && !rc && aliases; i++) {
         const eg_strmap_item *it = &g->aliases.items[i];
         uint32_t node;
         memcpy(&node, it->key, 4);
@@ -351,7 +504,7 @@ static size_t end_words(const char *s, const char **f, size_t *fn, const char **
 {
     size_t k = 0;
     while (*s && k < 16) {
-        size_t len = strcspn(s, "-");
+        size_t len = eg_slug_word_len(s);
         if (len > 1) {
             if (!k) {
                 *f = s;
@@ -383,7 +536,7 @@ typedef struct {
                               blocks small enough (names that share a
                               word share the measures) */
     size_t tabcap, ftabcap;
-    eg_strmap distinct, fdistinct;
+    wtab distinct, fdistinct;
 } vscratch;
 
 static void vscratch_free(vscratch *v)
@@ -402,19 +555,8 @@ static void vscratch_free(vscratch *v)
     eg_free(v->fmemo);
     eg_free(v->tab);
     eg_free(v->ftab);
-    eg_strmap_free(&v->distinct);
-    eg_strmap_free(&v->fdistinct);
-}
-
-/* Empties a per-block map for a block of n names. A map that a big
- * block left big is freed instead: most blocks hold a name or two, and
- * clearing means zeroing every slot. */
-static void block_map_reset(eg_strmap *m, size_t n)
-{
-    if (m->nslots > 64 && m->nslots > 8 * n)
-        eg_strmap_free(m);
-    else
-        eg_strmap_clear(m);
+    wtab_free(&v->distinct);
+    wtab_free(&v->fdistinct);
 }
 
 /* The variant decisions for the blocks in k[from, to): dec[a] is the node
@@ -427,8 +569,20 @@ typedef struct {
     const char *keys;
     size_t from, to;
     uint32_t *dec;
-    int rc;
 } vjob;
+
+/* Does the block k[i, j) hold a name to decide, a rule-found entity's id
+ * with another name to compare it with? (Most blocks are one name.) */
+static int block_has_work(const eg_graph *g, const vkey *k, size_t i, size_t j)
+{
+    size_t a;
+    if (j - i < 2)
+        return 0;
+    for (a = i; a < j; a++)
+        if (g->nodes[k[a].node].origin == EG_ORIGIN_RULE && !k[a].alias)
+            return 1;
+    return 0;
+}
 
 static int variant_decide(const vjob *job)
 {
@@ -454,6 +608,11 @@ static int variant_decide(const vjob *job)
         int use2d;
         for (j = i + 1; j < job->to && same_key(keys, &k[j], &k[i]); j++)
             ;
+        if (!block_has_work(g, k, i, j)) {
+            for (a = i; a < j; a++)
+                dec[a] = EG_NONE;
+            continue;
+        }
         /* The pre-test: eg_names_similar needs the two names' last words
          * (as it splits them) at least th similar, in every case but a
          * one-word name against a longer one's last word, where the order
@@ -463,10 +622,10 @@ static int variant_decide(const vjob *job)
          * ask less of some words than of others: no pre-test then.) Names
          * in a block share words: each pair of distinct words is measured
          * once, not once per pair of names. */
-        block_map_reset(&v.distinct, j - i);
-        block_map_reset(&v.fdistinct, j - i);
+        if (wtab_reset(&v.distinct, j - i) || wtab_reset(&v.fdistinct, j - i))
+            goto out;
         for (a = i; a < j; a++) {
-            uint32_t *slot, *fslot;
+            uint32_t lid, fid;
             int ladded, fadded;
             v.dash[a - o] = strchr(keys + k[a].name, '-') != NULL;
             v.lw[a - o] = v.fw[a - o] = NULL;
@@ -477,16 +636,12 @@ static int variant_decide(const vjob *job)
             dec[a] = EG_NONE;
             if (!v.nw[a - o])
                 continue;
-            if (eg_strmap_put(&v.distinct, v.lw[a - o], v.lwn[a - o], (uint32_t)v.distinct.count, &slot, &ladded) ||
-                eg_strmap_put(&v.fdistinct, v.fw[a - o], v.fwn[a - o], (uint32_t)v.fdistinct.count, &fslot,
-                              &fadded))
-                goto out;
-            v.lid[a - o] = *slot;
-            v.fid[a - o] = *fslot;
+            v.lid[a - o] = lid = wtab_id(&v.distinct, v.lw[a - o], v.lwn[a - o], &ladded);
+            v.fid[a - o] = fid = wtab_id(&v.fdistinct, v.fw[a - o], v.fwn[a - o], &fadded);
             if (ladded)
-                wsig_make(&v.lsig[*slot], v.lw[a - o], v.lwn[a - o]);
+                wsig_make(&v.lsig[lid], v.lw[a - o], v.lwn[a - o]);
             if (fadded)
-                wsig_make(&v.fsig[*fslot], v.fw[a - o], v.fwn[a - o]);
+                wsig_make(&v.fsig[fid], v.fw[a - o], v.fwn[a - o]);
         }
         nd = v.distinct.count;
         nf = v.fdistinct.count;
@@ -569,73 +724,170 @@ out:
     return rc;
 }
 
+/* The blocks of the variant index cut into chunks of about equal work,
+ * which two threads take in turn. Each name's decision has its own entry
+ * in dec, so which thread decides a chunk changes nothing. */
+#define VCHUNKS 32
+
+typedef struct {
+    vjob base;          /* g, k, keys, dec */
+    size_t cut[VCHUNKS + 1]; /* chunk c is k[cut[c], cut[c + 1]) */
+    atomic_size_t next; /* the next chunk to take */
+} vwork;
+
+typedef struct {
+    vwork *w;
+    int rc;
+} vworker;
+
 static void *variant_thread(void *arg)
 {
-    vjob *job = arg;
-    job->rc = variant_decide(job);
+    vworker *me = arg;
+    vwork *w = me->w;
+    size_t c;
+    me->rc = EG_OK;
+    while (!me->rc && (c = atomic_fetch_add(&w->next, 1)) < VCHUNKS) {
+        vjob job = w->base;
+        job.from = w->cut[c];
+        job.to = w->cut[c + 1];
+        me->rc = variant_decide(&job);
+    }
     return NULL;
 }
 
-static int merge_variants(eg_graph *g)
+/* Cuts k[0, n) between blocks into VCHUNKS chunks of about equal work: a
+ * block with work costs its rule-found names times its names. */
+static void variant_cut(vwork *w, size_t n)
 {
-    size_t i, j, n = 0;
-    double th = g->ctx->opt.fuzzy;
-    vkey *k = NULL;
-    eg_buf keys = {0};
-    uint32_t *dec = NULL;
-    vjob job[2];
-    int rc = EG_ENOMEM;
-    if (th <= 0 || !g->nnodes)
+    const vkey *k = w->base.k;
+    const char *keys = w->base.keys;
+    uint64_t total = 0, done = 0;
+    size_t i, j, a, c = 1;
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && same_key(keys, &k[j], &k[i]); j++)
+            ;
+        for (a = i; a < j && j - i > 1; a++)
+            total += (w->base.g->nodes[k[a].node].origin == EG_ORIGIN_RULE && !k[a].alias) * (j - i);
+    }
+    w->cut[0] = 0;
+    for (i = 0; i < n && c < VCHUNKS; i = j) {
+        for (j = i + 1; j < n && same_key(keys, &k[j], &k[i]); j++)
+            ;
+        for (a = i; a < j && j - i > 1; a++)
+            done += (w->base.g->nodes[k[a].node].origin == EG_ORIGIN_RULE && !k[a].alias) * (j - i);
+        while (c < VCHUNKS && done * VCHUNKS >= total * c)
+            w->cut[c++] = j;
+    }
+    while (c <= VCHUNKS)
+        w->cut[c++] = n;
+}
+
+/* The variant index, sorted: made from the nodes' own data only (not
+ * from the merges), so it can be made while the other merges run; in two
+ * parts (ids, surface forms), sorted each on its own, then merged. */
+typedef struct {
+    const eg_graph *g;
+    int aliases;        /* the part: variant_index's aliases */
+    vkey *k;            /* sorted by blocking key */
+    size_t n;
+    eg_buf keys;        /* what the vkeys' offsets point into */
+    int rc;
+} vindex_job;
+
+static void vindex_make(vindex_job *x)
+{
+    x->rc = EG_OK;
+    if (x->g->ctx->opt.fuzzy <= 0 || !x->g->nnodes)
+        return;
+    if (variant_index(x->g, x->aliases, &x->k, &x->n, &x->keys) ||
+        (x->n > 1 && prefix_sort(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p)))
+        x->rc = EG_ENOMEM; /* x->k is NULL when no node has a key */
+}
+
+static void *vindex_thread(void *arg)
+{
+    vindex_make(arg);
+    return NULL;
+}
+
+static void vindex_free(vindex_job *x)
+{
+    eg_free(x->k);
+    eg_buf_free(&x->keys);
+    x->k = NULL;
+    x->n = 0;
+}
+
+/* Appends part b of the index to part a (b's keys after a's) and merges
+ * the two sorted runs: the order a stable sort of a's names then b's
+ * would give. b is left empty. */
+static int vindex_join(vindex_job *a, vindex_job *b)
+{
+    vkey *m;
+    size_t i = 0, j = 0, n = 0, shift = a->keys.len;
+    if (!b->n)
         return EG_OK;
-    if (variant_index(g, &k, &n, &keys))
-        goto out;
-    if (n > 1 && eg_sort_threads(k, n, sizeof *k, cmp_vkey, keys.p, g->threads)) /* k is NULL when no node has a key */
-        goto out;
+    if (shift + b->keys.len > UINT32_MAX || eg_buf_add(&a->keys, b->keys.p, b->keys.len) ||
+        !(m = eg_malloc((a->n + b->n) * sizeof *m)))
+        return EG_ENOMEM;
+    for (j = 0; j < b->n; j++) {
+        b->k[j].key += (uint32_t)shift;
+        b->k[j].name += (uint32_t)shift;
+    }
+    for (j = 0; i < a->n || j < b->n;)
+        if (j == b->n || (i < a->n && cmp_vkey(&a->k[i], &b->k[j], a->keys.p) <= 0))
+            m[n++] = a->k[i++];
+        else
+            m[n++] = b->k[j++];
+    eg_free(a->k);
+    a->k = m;
+    a->n = n;
+    vindex_free(b);
+    return EG_OK;
+}
+
+/* Joins the spelling variants that the sorted index x finds. */
+static int merge_variants(eg_graph *g, const vindex_job *x)
+{
+    size_t i, n = x->n;
+    const vkey *k = x->k;
+    uint32_t *dec = NULL;
+    vwork w;
+    int rc = EG_ENOMEM;
+    if (g->ctx->opt.fuzzy <= 0 || !n)
+        return EG_OK;
     if (n && !(dec = eg_malloc(n * sizeof *dec)))
         goto out;
-    memset(job, 0, sizeof job);
-    job[0].g = job[1].g = g;
-    job[0].k = job[1].k = k;
-    job[0].keys = job[1].keys = keys.p;
-    job[0].dec = job[1].dec = dec;
-    job[0].to = job[1].from = job[1].to = n;
+    memset(&w, 0, sizeof w);
+    w.base.g = g;
+    w.base.k = k;
+    w.base.keys = x->keys.p;
+    w.base.dec = dec;
+    w.base.to = n;
     if (g->threads > 1 && n > 4096) {
-        /* two halves of about equal work (a block costs its size squared),
-         * cut between blocks */
-        uint64_t total = 0, half = 0;
-        for (i = 0; i < n; i = j) {
-            for (j = i + 1; j < n && same_key(keys.p, &k[j], &k[i]); j++)
-                ;
-            total += (uint64_t)(j - i) * (j - i);
-        }
-        for (i = 0; i < n && half * 2 < total; i = j) {
-            for (j = i + 1; j < n && same_key(keys.p, &k[j], &k[i]); j++)
-                ;
-            half += (uint64_t)(j - i) * (j - i);
-        }
-        job[0].to = job[1].from = i;
-    }
-    if (job[1].from < job[1].to) {
         pthread_t t;
-        int threaded = pthread_create(&t, NULL, variant_thread, &job[1]) == 0;
-        job[0].rc = variant_decide(&job[0]);
+        int threaded;
+        vworker me[2];
+        variant_cut(&w, n);
+        atomic_init(&w.next, 0);
+        me[0].w = me[1].w = &w;
+        threaded = pthread_create(&t, NULL, variant_thread, &me[1]) == 0;
+        variant_thread(&me[0]);
         if (threaded)
             pthread_join(t, NULL);
         else
-            job[1].rc = variant_decide(&job[1]);
-    } else {
-        job[0].rc = variant_decide(&job[0]);
-    }
-    if (job[0].rc || job[1].rc)
+            me[1].rc = EG_OK; /* the chunks were all taken by this thread */
+        if (me[0].rc || me[1].rc)
+            goto out;
+    } else if (variant_decide(&w.base)) {
         goto out;
+    }
     for (i = 0; i < n; i++)
         if (dec[i] != EG_NONE && merge_into(g, k[i].node, dec[i], "spelling variant of the name"))
             goto out;
     rc = EG_OK;
 out:
-    eg_free(k);
     eg_free(dec);
-    eg_buf_free(&keys);
     return rc;
 }
 
@@ -695,7 +947,7 @@ static int cmp_node_id(const void *pa, const void *pb, void *ctx)
 }
 
 /* Sorts n nodes by id, then type. */
-static int sort_by_id(eg_graph *g, uint32_t *order, size_t n)
+static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n)
 {
     idkey *k = eg_malloc(n * sizeof *k);
     size_t i;
@@ -705,7 +957,7 @@ static int sort_by_id(eg_graph *g, uint32_t *order, size_t n)
         k[i].pre = str_prefix(node_id(g, order[i]));
         k[i].node = order[i];
     }
-    if (eg_sort_threads(k, n, sizeof *k, cmp_node_id, g, g->threads)) {
+    if (prefix_sort(k, n, sizeof *k, cmp_node_id, (void *)g)) {
         eg_free(k);
         return EG_ENOMEM;
     }
@@ -715,6 +967,7 @@ static int sort_by_id(eg_graph *g, uint32_t *order, size_t n)
     return EG_OK;
 }
 
+/* Node indices by output id. ctx: the graph. */
 static int cmp_out_id(const void *pa, const void *pb, void *ctx)
 {
     const eg_graph *sort_graph = ctx;
@@ -724,10 +977,12 @@ static int cmp_out_id(const void *pa, const void *pb, void *ctx)
 
 /* Entities of different types with the same id (sorted order[] has them
  * side by side): the gazetteer's, else the first type, keeps the id; the
- * others get "-person", "-org", "-place" or "-event" after it. */
-static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
+ * others get "-person", "-org", "-place" or "-event" after it. *nq: how
+ * many ids were qualified. */
+static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n, size_t *nq)
 {
     size_t i, j, k;
+    *nq = 0;
     for (i = 0; i < n; i = j) {
         size_t keep = i;
         for (j = i + 1; j < n && strcmp(node_id(g, order[j]), node_id(g, order[i])) == 0; j++)
@@ -748,71 +1003,122 @@ static int qualify_ids(eg_graph *g, const uint32_t *order, size_t n)
             eg_buf_free(&b);
             if (rc)
                 return EG_ENOMEM;
+            ++*nq;
         }
     }
     return EG_OK;
 }
 
-/* The view nodes of edge e, *a < *b; 0 when it is not in the view (a node
- * filtered out, or both ends merged into one). */
-static int view_pair(const eg_graph *g, uint32_t e, uint32_t *a, uint32_t *b)
+/* The view pair of edge e packed as view a << 32 | view b (a < b), or
+ * NO_PAIR when the edge is not in the view (a node filtered out, or both
+ * ends merged into one). */
+#define NO_PAIR UINT64_MAX
+
+static uint64_t view_pair(const eg_graph *g, uint32_t e)
 {
     uint32_t x = g->vindex[g->final[g->edges[e].a]], y = g->vindex[g->final[g->edges[e].b]];
     if (x == EG_NONE || y == EG_NONE || x == y)
-        return 0;
-    *a = x < y ? x : y;
-    *b = x < y ? y : x;
-    return 1;
+        return NO_PAIR;
+    return x < y ? (uint64_t)x << 32 | y : (uint64_t)y << 32 | x;
 }
 
-/* The edges of the view in order (a, b, then source edge): two stable
- * counting sorts of edge indices, by b then by a. 4 bytes an edge, not a
- * sorted copy of every edge's pair. *out has *n entries. */
-static int view_edge_order(const eg_graph *g, size_t nn, uint32_t **out, size_t *n)
+/* The source edges of the view in order (a, b, then source edge), cut in
+ * two near the middle between two view nodes a (so between two view
+ * edges), for two threads. */
+typedef struct {
+    uint32_t *ord;      /* source edges in view order */
+    uint64_t *pair;     /* pair[i]: the view pair of ord[i] */
+    size_t n;
+    size_t mid;         /* the cut */
+    size_t nev[2];      /* bounds of the evidence records of the view edges
+                           of [0, mid) and [mid, n): each source edge's,
+                           without the cut to K */
+} vorder;
+
+static void vorder_free(vorder *vo)
 {
-    uint32_t *cnt = NULL, *by_b = NULL, *ord = NULL, a, b;
+    eg_free(vo->ord);
+    eg_free(vo->pair);
+    memset(vo, 0, sizeof *vo);
+}
+
+/* Two stable counting sorts of edge indices, by b then by a, each moving
+ * the edge's pair with it so that each pair is worked out once. */
+static int view_edge_order(const eg_graph *g, size_t nn, vorder *vo)
+{
+    uint32_t *cnt = NULL, *by_b = NULL, a_mid;
+    uint64_t *pair = NULL, *pb = NULL, *nev_a = NULL; /* nev_a: evidence by view node a */
     size_t i, m = 0;
     int rc = EG_ENOMEM;
-    *out = NULL;
-    *n = 0;
-    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)))
+    memset(vo, 0, sizeof *vo);
+    if (!(cnt = eg_calloc(nn + 1, sizeof *cnt)) || !(nev_a = eg_calloc(nn + 1, sizeof *nev_a)) ||
+        (g->nedges && !(pair = eg_malloc(g->nedges * sizeof *pair))))
         goto out;
     for (i = 0; i < g->nedges; i++)
-        if (view_pair(g, (uint32_t)i, &a, &b)) {
-            cnt[b + 1]++;
+        if ((pair[i] = view_pair(g, (uint32_t)i)) != NO_PAIR) {
+            cnt[(uint32_t)pair[i] + 1]++;
+            nev_a[pair[i] >> 32] += g->edges[i].nev;
             m++;
         }
     if (!m) {
         rc = EG_OK;
         goto out;
     }
-    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(ord = eg_malloc(m * sizeof *ord)))
+    if (!(by_b = eg_malloc(m * sizeof *by_b)) || !(vo->ord = eg_malloc(m * sizeof *vo->ord)) ||
+        !(pb = eg_malloc(m * sizeof *pb)) || !(vo->pair = eg_malloc(m * sizeof *vo->pair)))
         goto out;
     for (i = 0; i < nn; i++)
         cnt[i + 1] += cnt[i];
     for (i = 0; i < g->nedges; i++)
-        if (view_pair(g, (uint32_t)i, &a, &b))
-            by_b[cnt[b]++] = (uint32_t)i;
+        if (pair[i] != NO_PAIR) {
+            uint32_t at = cnt[(uint32_t)pair[i]]++;
+            by_b[at] = (uint32_t)i;
+            pb[at] = pair[i];
+        }
     memset(cnt, 0, (nn + 1) * sizeof *cnt);
-    for (i = 0; i < m; i++) {
-        view_pair(g, by_b[i], &a, &b);
-        cnt[a + 1]++;
-    }
+    for (i = 0; i < m; i++)
+        cnt[(pb[i] >> 32) + 1]++;
     for (i = 0; i < nn; i++)
         cnt[i + 1] += cnt[i];
+    /* the cut: the first node a whose edges start at or after the middle */
+    for (a_mid = 0; a_mid < nn && cnt[a_mid] < m / 2; a_mid++)
+        vo->nev[0] += nev_a[a_mid];
+    vo->mid = cnt[a_mid];
+    for (i = a_mid; i < nn; i++)
+        vo->nev[1] += nev_a[i];
     for (i = 0; i < m; i++) {
-        view_pair(g, by_b[i], &a, &b);
-        ord[cnt[a]++] = by_b[i];
+        uint32_t at = cnt[pb[i] >> 32]++;
+        vo->ord[at] = by_b[i];
+        vo->pair[at] = pb[i];
     }
-    *out = ord;
-    *n = m;
-    ord = NULL;
+    vo->n = m;
     rc = EG_OK;
 out:
+    if (rc)
+        vorder_free(vo);
     eg_free(cnt);
+    eg_free(nev_a);
     eg_free(by_b);
-    eg_free(ord);
+    eg_free(pair);
+    eg_free(pb);
     return rc;
+}
+
+/* A hint for the loop that reads the source edges in view order: fetches
+ * the edge PF_EDGE places ahead, and the window record of the one half as
+ * far ahead (its edge fetched a while ago), as both are read in no order
+ * of their arrays. */
+#define PF_EDGE 16
+
+static void prefetch_edge(const eg_graph *g, const uint32_t *eord, size_t ne, size_t j)
+{
+    if (j + PF_EDGE < ne)
+        __builtin_prefetch(&g->edges[eord[j + PF_EDGE]]);
+    if (j + PF_EDGE / 2 < ne) {
+        const gedge *s = &g->edges[eord[j + PF_EDGE / 2]];
+        if (s->evcap <= 1 && s->nev)
+            __builtin_prefetch(&g->ev[s->ev]);
+    }
 }
 
 static int cmp_alias(const void *pa, const void *pb, void *ctx)
@@ -880,17 +1186,306 @@ static int filter_nodes(eg_graph *g, agg_node *agg, size_t n)
     return EG_OK;
 }
 
+/* The view edges of the source edges vo->ord[from, to) (whole view
+ * edges), kept ones to out[0, nout), their evidence records to ev. A
+ * view edge with one evidence record points at its window's record,
+ * shared with the job's other such edges of that window (most edges
+ * occur once): wview[w] is that record's index in ev, EG_NONE until
+ * made. Reads the graph only, so the view's edges can be cut in parts
+ * made in parallel. */
+typedef struct {
+    const eg_graph *g;
+    const vorder *vo;
+    const uint64_t *vwin;   /* view node → windows (merged) */
+    size_t from, to;
+    eg_edge *out;
+    eg_evidence *ev;
+    size_t nout;
+    int rc;
+} ejob;
+
+static int edges_make(ejob *job)
+{
+    const eg_graph *g = job->g;
+    const eg_options *o = &g->ctx->opt;
+    const uint32_t *eord = job->vo->ord;
+    const uint64_t *epair = job->vo->pair;
+    unsigned k = o->evidence > 64 ? 64 : o->evidence;
+    /* the evidence of all source edges of one view edge, before the K
+     * earliest are kept (bounded: 64 sources × 64 records) */
+    uint32_t *tmp = eg_malloc(64 * 64 * sizeof *tmp), *wview = NULL;
+    size_t i, j, q, ntmp, nev = 0;
+    int rc = EG_ENOMEM;
+    job->nout = 0;
+    if (!tmp || (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview))))
+        goto out;
+    for (i = 0; i < g->nev; i++)
+        wview[i] = EG_NONE;
+    for (i = job->from; i < job->to; i = j) {
+        eg_edge *v = &job->out[job->nout];
+        v->a = (uint32_t)(epair[i] >> 32);
+        v->b = (uint32_t)epair[i];
+        v->count = 0; /* what an edge filtered out just before left */
+        v->docs = 0;
+        ntmp = 0;
+        for (j = i; j < job->to && epair[j] == epair[i]; j++) {
+            const gedge *s = &g->edges[eord[j]];
+            prefetch_edge(g, eord, job->to, j);
+            v->count += s->count;
+            v->docs += s->docs;
+            for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
+                tmp[ntmp++] = s->evcap <= 1 ? s->ev : g->evix[s->ev + q];
+        }
+        if (v->docs > g->ndocs)
+            v->docs = (uint32_t)g->ndocs;
+        v->weight = edge_weight(g, v->count, job->vwin[v->a], job->vwin[v->b]);
+        if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
+            continue;
+        if (eg_sort(tmp, ntmp, sizeof *tmp, cmp_evidence, (void *)g))
+            goto out;
+        v->nev = ntmp < k ? ntmp : k;
+        if (v->nev == 1 && wview[tmp[0]] != EG_NONE) {
+            v->ev = job->ev + wview[tmp[0]];
+        } else {
+            if (v->nev == 1)
+                wview[tmp[0]] = (uint32_t)nev;
+            v->ev = job->ev + nev;
+            for (q = 0; q < v->nev; q++) {
+                const gevidence *w = &g->ev[tmp[q]];
+                eg_evidence *x = &job->ev[nev++];
+                x->doc = g->docs.items[w->doc].key;
+                x->start = w->start;
+                x->end = w->end;
+                x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
+                x->spool_fd = g->spools[w->spool];
+                x->snip_off = w->snip;
+                x->snip_len = w->snip_len;
+            }
+        }
+        job->nout++;
+    }
+    rc = EG_OK;
+out:
+    eg_free(tmp);
+    eg_free(wview);
+    return rc;
+}
+
+static void *edges_thread(void *arg)
+{
+    ejob *job = arg;
+    job->rc = edges_make(job);
+    return NULL;
+}
+
+/* The view's edges and evidence records (g->vedges, g->vev), *ne of them,
+ * in two parts on two threads when allowed; then the nodes' degrees. */
+static int view_edges(eg_graph *g, const vorder *vo, const uint64_t *vwin, size_t *ne)
+{
+    ejob job[2];
+    size_t i, first = 0;
+    int rc = EG_ENOMEM;
+    if (!(g->vedges = eg_calloc(vo->n + 1, sizeof *g->vedges)) ||
+        !(g->vev = eg_calloc(vo->nev[0] + vo->nev[1] + 1, sizeof *g->vev)))
+        return EG_ENOMEM;
+    /* the second part's edges go after the first's view edges (vedges
+     * is sized for one a source edge, and the pages never filled are
+     * never touched; so is vev, for no sharing and no cut) */
+    for (i = 0; i < vo->mid; i++)
+        first += !i || vo->pair[i] != vo->pair[i - 1];
+    memset(job, 0, sizeof job);
+    job[0].g = job[1].g = g;
+    job[0].vo = job[1].vo = vo;
+    job[0].vwin = job[1].vwin = vwin;
+    job[0].to = job[1].from = vo->mid;
+    job[1].to = vo->n;
+    job[0].out = g->vedges;
+    job[1].out = g->vedges + first;
+    job[0].ev = g->vev;
+    job[1].ev = g->vev + vo->nev[0];
+    if (g->threads > 1 && vo->n > 4096) {
+        pthread_t t;
+        int threaded = pthread_create(&t, NULL, edges_thread, &job[1]) == 0;
+        job[0].rc = edges_make(&job[0]);
+        if (threaded)
+            pthread_join(t, NULL);
+        else
+            job[1].rc = edges_make(&job[1]);
+    } else {
+        job[0].rc = edges_make(&job[0]);
+        job[1].rc = edges_make(&job[1]);
+    }
+    if (job[0].rc || job[1].rc)
+        goto out;
+    /* the first part's filtered edges leave a gap */
+    if (job[0].nout < first)
+        memmove(g->vedges + job[0].nout, job[1].out, job[1].nout * sizeof *g->vedges);
+    *ne = job[0].nout + job[1].nout;
+    for (i = 0; i < *ne; i++) {
+        g->vnodes[g->vedges[i].a].degree++;
+        g->vnodes[g->vedges[i].b].degree++;
+    }
+    rc = EG_OK;
+out:
+    return rc;
+}
+
+/* The view nodes' records: id, type, label and the surface forms seen
+ * (merged nodes' pooled). Reads what view_edge_order reads and writes
+ * other fields than view_edges does, so it can run beside them. */
+typedef struct {
+    eg_graph *g;
+    const uint32_t *order;  /* view node → node */
+    size_t nn;
+    int rc;
+} njob;
+
+static int node_records(eg_graph *g, const uint32_t *order, size_t nn)
+{
+    size_t i, nal = 0, *start = NULL, *fill = NULL;
+    int rc = EG_ENOMEM;
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        nal += g->vindex[g->final[node]] != EG_NONE;
+    }
+    if (!(g->valiases = eg_calloc(nal + 1, sizeof *g->valiases)) || !(start = eg_calloc(nn + 1, sizeof *start)) ||
+        !(fill = eg_malloc((nn + 1) * sizeof *fill)))
+        goto out;
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node, v;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        if ((v = g->vindex[g->final[node]]) != EG_NONE)
+            start[v + 1]++;
+    }
+    for (i = 0; i < nn; i++)
+        start[i + 1] += start[i];
+    memcpy(fill, start, (nn + 1) * sizeof *fill);
+    for (i = 0; i < g->aliases.count; i++) {
+        uint32_t node, v;
+        memcpy(&node, g->aliases.items[i].key, 4);
+        if ((v = g->vindex[g->final[node]]) == EG_NONE)
+            continue;
+        g->valiases[fill[v]].text = g->aliases.items[i].key + 4;
+        g->valiases[fill[v]].count = g->acount[g->aliases.items[i].val];
+        fill[v]++;
+    }
+    for (i = 0; i < nn; i++) {
+        eg_node *x = &g->vnodes[i];
+        const gnode *s = &g->nodes[order[i]];
+        eg_alias_seen *al = g->valiases + start[i];
+        size_t a, b;
+        x->id = out_id(g, order[i]);
+        x->type = (eg_type)s->type;
+        x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
+        x->aliases = al;
+        x->naliases = start[i + 1] - start[i];
+        if (eg_sort(al, x->naliases, sizeof *al, cmp_alias, NULL))
+            goto out;
+        /* the same surface text from two merged nodes: add up */
+        for (a = 0, b = 0; a < x->naliases; a++) {
+            if (b && strcmp(al[b - 1].text, al[a].text) == 0)
+                al[b - 1].count += al[a].count;
+            else
+                al[b++] = al[a];
+        }
+        x->naliases = b;
+        if (eg_sort(al, x->naliases, sizeof *al, cmp_alias, NULL))
+            goto out;
+        x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
+    }
+    rc = EG_OK;
+out:
+    eg_free(start);
+    eg_free(fill);
+    return rc;
+}
+
+static void *node_thread(void *arg)
+{
+    njob *job = arg;
+    job->rc = node_records(job->g, job->order, job->nn);
+    return NULL;
+}
+
+/* The view: node records, then edges (on two threads when allowed, the
+ * node records beside the edges' order). */
+static int view_make(eg_graph *g, const uint32_t *order, size_t nn, const uint64_t *vwin, size_t *ne)
+{
+    njob nj;
+    vorder vo;
+    pthread_t t;
+    int threaded = 0, rc;
+    nj.g = g;
+    nj.order = order;
+    nj.nn = nn;
+    if (g->threads > 1)
+        threaded = pthread_create(&t, NULL, node_thread, &nj) == 0;
+    rc = view_edge_order(g, nn, &vo);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        node_thread(&nj);
+    if (!rc)
+        rc = nj.rc;
+    if (!rc)
+        rc = view_edges(g, &vo, vwin, ne);
+    vorder_free(&vo);
+    return rc;
+}
+
+/* The corpus-level merges (learned acronyms, name parts, then spelling
+ * variants, in that order: the union-find's roots depend on it), and
+ * every node sorted by id (then type) into byid, for the view's order.
+ * The variant index and the sort read only what the merges do not
+ * change, so with two threads allowed the index's ids are made on a
+ * second thread while this one makes the other merges, the sort and the
+ * index's surface forms. */
+static int corpus_merges(eg_graph *g, uint32_t *byid)
+{
+    vindex_job vx, va; /* the index's ids and surface forms */
+    pthread_t t;
+    int threaded = 0, rc;
+    size_t i;
+    memset(&vx, 0, sizeof vx);
+    memset(&va, 0, sizeof va);
+    vx.g = va.g = g;
+    va.aliases = 1;
+    if (g->threads > 1)
+        threaded = pthread_create(&t, NULL, vindex_thread, &vx) == 0;
+    for (i = 0; i < g->nnodes; i++)
+        byid[i] = (uint32_t)i;
+    rc = merge_learned(g);
+    if (!rc)
+        rc = merge_name_parts(g);
+    if (!rc && g->nnodes > 1)
+        rc = sort_by_id(g, byid, g->nnodes);
+    vindex_make(&va);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        vindex_make(&vx);
+    if (!rc)
+        rc = vx.rc ? vx.rc : va.rc;
+    if (!rc)
+        rc = vindex_join(&vx, &va);
+    if (!rc)
+        rc = merge_variants(g, &vx);
+    vindex_free(&vx);
+    vindex_free(&va);
+    return rc;
+}
+
 int eg_graph_finish(eg_graph *g)
 {
-    size_t i, nn = 0, ne = 0, nal = 0, nev = 0;
+    size_t i, nn = 0, ne = 0;
     uint32_t *surv = NULL;       /* node → agg index (EG_NONE unless a root) */
     agg_node *agg = NULL;
-    uint32_t *eord = NULL;       /* source edges in view order */
-    uint32_t *order = NULL, *wview = NULL;
+    uint32_t *order = NULL;
+    uint32_t *byid = NULL;       /* every node, by id then type */
     uint64_t *vwin = NULL;       /* view node → windows (merged) */
     int rc = EG_ENOMEM;
     const eg_options *o = &g->ctx->opt;
-    unsigned k = o->evidence > 64 ? 64 : o->evidence;
 
     if (g->finished)
         return EG_OK;
@@ -922,11 +1517,12 @@ int eg_graph_finish(eg_graph *g)
     g->vev = NULL;
     g->valiases = NULL;
     if (g->nnodes && (!(g->final = eg_malloc(g->nnodes * sizeof *g->final)) ||
-                      !(g->vid = eg_calloc(g->nnodes, sizeof *g->vid))))
+                      !(g->vid = eg_calloc(g->nnodes, sizeof *g->vid)) ||
+                      !(byid = eg_malloc(g->nnodes * sizeof *byid))))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = (uint32_t)i;
-    if (merge_learned(g) || merge_name_parts(g) || merge_variants(g))
+    if (corpus_merges(g, byid))
         goto out;
     for (i = 0; i < g->nnodes; i++)
         g->final[i] = uf_find(g->final, (uint32_t)i);
@@ -952,18 +1548,21 @@ int eg_graph_finish(eg_graph *g)
     if (filter_nodes(g, agg, nn))
         goto out;
 
-    /* view order: kept nodes sorted by id */
+    /* view order: kept nodes by id (the order of byid) */
     if (nn && !(order = eg_malloc(nn * sizeof *order)))
         goto out;
     {
         size_t kept = 0;
-        for (i = 0; i < nn; i++)
-            if (agg[i].keep)
-                order[kept++] = agg[i].node;
+        for (i = 0; i < g->nnodes; i++)
+            if (surv[byid[i]] != EG_NONE && agg[surv[byid[i]]].keep)
+                order[kept++] = byid[i];
+        eg_free(byid);
+        byid = NULL;
         if (kept > 1) { /* order is NULL when there are no nodes */
-            if (sort_by_id(g, order, kept) ||
-                qualify_ids(g, order, kept) ||
-                eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads))
+            size_t nq;
+            /* order stays sorted by output id unless some were qualified */
+            if (qualify_ids(g, order, kept, &nq) ||
+                (nq && eg_sort_threads(order, kept, sizeof *order, cmp_out_id, g, g->threads)))
                 goto out;
         }
         if (!(g->vindex = eg_malloc((g->nnodes + 1) * sizeof *g->vindex)))
@@ -991,163 +1590,9 @@ int eg_graph_finish(eg_graph *g)
     surv = NULL;
 
     /* edges: remap, drop self-loops, combine duplicates */
-    if (view_edge_order(g, nn, &eord, &ne))
+    if (view_make(g, order, nn, vwin, &ne))
         goto out;
-    {
-        /* exactly the evidence records the view will hold */
-        size_t total = 0, j2, a2;
-        uint32_t pa, pb, qa, qb;
-        for (a2 = 0; a2 < ne; a2 = j2) {
-            size_t sum = 0;
-            view_pair(g, eord[a2], &pa, &pb);
-            for (j2 = a2; j2 < ne && view_pair(g, eord[j2], &qa, &qb) && qa == pa && qb == pb; j2++)
-                sum += g->edges[eord[j2]].nev;
-            total += sum < k ? sum : k;
-        }
-        nev = total;
-    }
-    if (!(g->vedges = eg_calloc(ne + 1, sizeof *g->vedges)) || !(g->vev = eg_calloc(nev + 1, sizeof *g->vev)))
-        goto out;
-    /* a view edge with one evidence record points at its window's record,
-     * shared with the other such edges of that window (most edges occur
-     * once); wview[w] is that record's index, EG_NONE until made. vev is
-     * sized for no sharing: the pages never filled are never touched. */
-    if (g->nev && !(wview = eg_malloc(g->nev * sizeof *wview)))
-        goto out;
-    for (i = 0; i < g->nev; i++)
-        wview[i] = EG_NONE;
-    nev = 0; /* now the fill position */
-    {
-        size_t out_e = 0, j;
-        /* the evidence of all source edges of one view edge, before the K
-         * earliest are kept (bounded: 64 sources × 64 records) */
-        uint32_t *tmp = eg_malloc(64 * 64 * sizeof *tmp);
-        size_t ntmp;
-        if (!tmp)
-            goto out;
-        for (i = 0; i < ne; i = j) {
-            eg_edge *v = &g->vedges[out_e];
-            uint64_t si, sj;
-            size_t q;
-            uint32_t qa, qb;
-            view_pair(g, eord[i], &v->a, &v->b);
-            v->count = 0; /* what an edge filtered out just before left */
-            v->docs = 0;
-            ntmp = 0;
-            for (j = i; j < ne && view_pair(g, eord[j], &qa, &qb) && qa == v->a && qb == v->b; j++) {
-                const gedge *s = &g->edges[eord[j]];
-                v->count += s->count;
-                v->docs += s->docs;
-                for (q = 0; q < s->nev && ntmp < 64 * 64; q++)
-                    tmp[ntmp++] = s->evcap <= 1 ? s->ev : g->evix[s->ev + q];
-            }
-            if (v->docs > g->ndocs)
-                v->docs = (uint32_t)g->ndocs;
-            si = vwin[v->a];
-            sj = vwin[v->b];
-            v->weight = edge_weight(g, v->count, si, sj);
-            if (v->count < o->min_count || (o->has_min_weight && v->weight < o->min_weight))
-                continue;
-            if (eg_sort(tmp, ntmp, sizeof *tmp, cmp_evidence, g)) {
-                eg_free(tmp);
-                goto out;
-            }
-            v->nev = ntmp < k ? ntmp : k;
-            if (v->nev == 1 && wview[tmp[0]] != EG_NONE) {
-                v->ev = g->vev + wview[tmp[0]];
-            } else {
-                if (v->nev == 1)
-                    wview[tmp[0]] = (uint32_t)nev;
-                v->ev = g->vev + nev;
-                for (q = 0; q < v->nev; q++) {
-                    const gevidence *w = &g->ev[tmp[q]];
-                    eg_evidence *x = &g->vev[nev++];
-                    x->doc = g->docs.items[w->doc].key;
-                    x->start = w->start;
-                    x->end = w->end;
-                    x->snippet = NULL; /* in the spool: eg_evidence_snippet reads it */
-                    x->spool_fd = g->spools[w->spool];
-                    x->snip_off = w->snip;
-                    x->snip_len = w->snip_len;
-                }
-            }
-            g->vnodes[v->a].degree++;
-            g->vnodes[v->b].degree++;
-            out_e++;
-        }
-        eg_free(tmp);
-        ne = out_e;
-    }
-    eg_free(eord);
-    eg_free(wview);
-    eg_free(vwin);
-    eord = NULL;
-    wview = NULL;
-    vwin = NULL;
 
-    /* node records and their aliases (merged nodes' aliases pooled) */
-    for (i = 0; i < g->aliases.count; i++) {
-        uint32_t node;
-        memcpy(&node, g->aliases.items[i].key, 4);
-        nal += g->vindex[g->final[node]] != EG_NONE;
-    }
-    if (!(g->valiases = eg_calloc(nal + 1, sizeof *g->valiases)))
-        goto out;
-    {
-        size_t *start = eg_calloc(nn + 1, sizeof *start), *fill;
-        if (!start)
-            goto out;
-        for (i = 0; i < g->aliases.count; i++) {
-            uint32_t node, v;
-            memcpy(&node, g->aliases.items[i].key, 4);
-            if ((v = g->vindex[g->final[node]]) != EG_NONE)
-                start[v + 1]++;
-        }
-        for (i = 0; i < nn; i++)
-            start[i + 1] += start[i];
-        if (!(fill = eg_malloc((nn + 1) * sizeof *fill))) {
-            eg_free(start);
-            goto out;
-        }
-        memcpy(fill, start, (nn + 1) * sizeof *fill);
-        for (i = 0; i < g->aliases.count; i++) {
-            uint32_t node, v;
-            memcpy(&node, g->aliases.items[i].key, 4);
-            if ((v = g->vindex[g->final[node]]) == EG_NONE)
-                continue;
-            g->valiases[fill[v]].text = g->aliases.items[i].key + 4;
-            g->valiases[fill[v]].count = g->acount[g->aliases.items[i].val];
-            fill[v]++;
-        }
-        for (i = 0; i < nn; i++) {
-            eg_node *x = &g->vnodes[i];
-            const gnode *s = &g->nodes[order[i]];
-            size_t a, b;
-            x->id = out_id(g, order[i]);
-            x->type = (eg_type)s->type;
-            x->ambiguous = s->origin == EG_ORIGIN_AMBIG;
-            x->aliases = g->valiases + start[i];
-            x->naliases = start[i + 1] - start[i];
-            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
-                break;
-            /* the same surface text from two merged nodes: add up */
-            for (a = 0, b = 0; a < x->naliases; a++) {
-                eg_alias_seen *al = (eg_alias_seen *)x->aliases;
-                if (b && strcmp(al[b - 1].text, al[a].text) == 0)
-                    al[b - 1].count += al[a].count;
-                else
-                    al[b++] = al[a];
-            }
-            x->naliases = b;
-            if (eg_sort((void *)x->aliases, x->naliases, sizeof *x->aliases, cmp_alias, NULL))
-                break;
-            x->label = s->label ? g->strs.p + s->label : x->naliases ? x->aliases[0].text : x->id;
-        }
-        eg_free(start);
-        eg_free(fill);
-        if (i < nn)
-            goto out; /* out of memory sorting */
-    }
     g->view.nodes = g->vnodes;
     g->view.nnodes = nn;
     g->view.edges = g->vedges;
@@ -1179,11 +1624,10 @@ int eg_graph_finish(eg_graph *g)
     g->nedges = g->edges_cap = g->ev_cap = g->nev = g->evix_used = g->evix_cap = g->edge_nslots = 0;
     rc = EG_OK;
 out:
+    eg_free(byid);
     eg_free(surv);
     eg_free(agg);
-    eg_free(eord);
     eg_free(order);
-    eg_free(wview);
     eg_free(vwin);
     if (rc)
         eg_err_nomem(&g->err);

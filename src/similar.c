@@ -45,6 +45,9 @@ double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb)
     return jaro + prefix * 0.1 * (1.0 - jaro);
 }
 
+/* The vowels a skeleton leaves out. */
+static const unsigned char skel_vowel[256] = {['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1};
+
 /* The consonant skeleton of a word into out (see skeleton_word below);
  * returns its length, or cap when it does not fit. No allocation: this
  * runs for every capitalised word of every document. */
@@ -54,7 +57,7 @@ static size_t skeleton(const char *w, size_t n, char *out, size_t cap)
     char prev = 0;
     for (i = 0; i < n; i++) {
         char c = w[i];
-        if (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y')
+        if (skel_vowel[(unsigned char)c])
             continue;
         if (c == 'h' && prev && prev != 'k' && prev != 's' && prev != 'c')
             continue;
@@ -89,7 +92,7 @@ static size_t words(const char *s, const char **w, size_t *n, size_t max, size_t
 {
     size_t k = 0;
     while (*s && k < max) {
-        size_t len = strcspn(s, "-");
+        size_t len = eg_slug_word_len(s);
         if (len >= minlen) {
             w[k] = s;
             n[k] = len;
@@ -107,7 +110,7 @@ static void initials(const char *s, char *buf, size_t n)
 {
     size_t k = 0;
     while (*s && k + 1 < n) {
-        size_t len = strcspn(s, "-");
+        size_t len = eg_slug_word_len(s);
         if (len == 1)
             buf[k++] = *s;
         s += len;
@@ -215,8 +218,6 @@ int eg_words_variant(const char *a, size_t na, const char *b, size_t nb)
  * with no buffer: this runs for most capitalised words of every document.
  * The same rule as skeleton(); 0 when the word is under 5 bytes or the
  * skeleton would not fit same_skeleton's 64 bytes. */
-static const unsigned char skel_vowel[256] = {['a'] = 1, ['e'] = 1, ['i'] = 1, ['o'] = 1, ['u'] = 1, ['y'] = 1};
-
 uint64_t eg_skeleton_hash(const char *w, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ull;

@@ -6,6 +6,18 @@
 #ifndef EG_SIMILAR_H
 #define EG_SIMILAR_H
 
+#include <stddef.h>
+
+/* The length of the slug word at s: bytes up to the next '-' or the end
+ * (a loop, not strcspn: the words are short and the call costs more). */
+static inline size_t eg_slug_word_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != '-')
+        n++;
+    return n;
+}
+
 /* Jaro–Winkler similarity of two byte strings, in [0, 1]. */
 double eg_jaro_winkler(const char *a, size_t na, const char *b, size_t nb);
 
