@@ -83,12 +83,6 @@ static int str_add(eg_graph *g, const char *s, size_t n, uint32_t *off)
 
 int eg_graph_str(eg_graph *g, const char *s, uint32_t *off) { return str_add(g, s, strlen(s), off); }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 /* ---- nodes ---- */
 
 /* The node of key (the type digit, then the id; klen bytes; eg_hash h). */
@@ -243,10 +237,10 @@ int eg_graph_nodes(eg_graph *g, const gnode_req *req, size_t n, uint32_t *out)
      * those nodes */
     for (i = 0; i < n; i++)
         if (req[i].gaz_entry < g->gaz_node_cap)
-            PREFETCH(&g->gaz_node[req[i].gaz_entry]);
+            EG_PREFETCH(&g->gaz_node[req[i].gaz_entry]);
     for (i = 0; i < n; i++)
         if (req[i].gaz_entry < g->gaz_node_cap && g->gaz_node[req[i].gaz_entry])
-            PREFETCH(&g->nodes[g->gaz_node[req[i].gaz_entry] - 1]);
+            EG_PREFETCH(&g->nodes[g->gaz_node[req[i].gaz_entry] - 1]);
     for (i = 0; i < n; i++) {
         const gnode_req *q = &req[i];
         char digit = (char)('0' + q->type);
@@ -260,7 +254,7 @@ int eg_graph_nodes(eg_graph *g, const gnode_req *req, size_t n, uint32_t *out)
     for (i = 0; i < nk; i++) {
         const uint32_t *v = eg_strmap_peek(&g->ids, g->bk[i].h);
         if (v)
-            PREFETCH(&g->nodes[*v]);
+            EG_PREFETCH(&g->nodes[*v]);
     }
     /* in request order: new nodes are numbered as one call each would */
     for (i = 0; i < nk; i++) {
@@ -363,7 +357,7 @@ int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t s
     for (i = 0; i < nk; i++) {
         const uint32_t *v = g->bk[i].count ? eg_strmap_peek(&g->aliases, g->bk[i].h) : NULL;
         if (v)
-            PREFETCH(&g->acount[*v]);
+            EG_PREFETCH(&g->acount[*v]);
     }
     /* surface forms are kept in the order they first come */
     for (i = 0; i < nk; i++)
@@ -780,14 +774,14 @@ void eg_graph_prefetch_window(const eg_graph *g, const uint32_t *nodes, size_t n
             uint64_t h = a < b ? edge_hash(a, b) : edge_hash(b, a);
             size_t k = h & mask;
             if (step == 0) {
-                PREFETCH(&g->edge_slots[k]);
+                EG_PREFETCH(&g->edge_slots[k]);
                 continue;
             }
             /* the first slot with the pair's hash bits (most probes stay
              * in the first slot's cache line) */
             for (; g->edge_slots[k].e; k = (k + 1) & mask)
                 if (g->edge_slots[k].h == (uint32_t)h) {
-                    PREFETCH(&g->edges[g->edge_slots[k].e - 1]);
+                    EG_PREFETCH(&g->edges[g->edge_slots[k].e - 1]);
                     break;
                 }
         }

@@ -873,21 +873,15 @@ static int pronoun_gender(const eg_resolver *r, const eg_doc *d, uint32_t t, con
  * ahead, its strings GAZ_AHEAD mentions ahead, when the entry has had time
  * to come in. */
 #define GAZ_AHEAD 6
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 static void gaz_warm(const eg_resolver *r, const eg_ctx *c, size_t i)
 {
     const eg_gaz_entry *en;
     if (i + 2 * GAZ_AHEAD < r->nm && r->m[i + 2 * GAZ_AHEAD].source == EG_SRC_GAZ)
-        PREFETCH(eg_gaz_entry_at(c->gaz, r->m[i + 2 * GAZ_AHEAD].ent));
+        EG_PREFETCH(eg_gaz_entry_at(c->gaz, r->m[i + 2 * GAZ_AHEAD].ent));
     if (i + GAZ_AHEAD < r->nm && r->m[i + GAZ_AHEAD].source == EG_SRC_GAZ &&
         (en = eg_gaz_entry_at(c->gaz, r->m[i + GAZ_AHEAD].ent))) {
-        PREFETCH(en->id);
-        PREFETCH(en->label);
+        EG_PREFETCH(en->id);
+        EG_PREFETCH(en->label);
     }
 }
 

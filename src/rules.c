@@ -2841,11 +2841,9 @@ static int push_chain(mstate *m, uint32_t e, uint32_t sent, uint32_t tok)
 
 #define TRIG_AHEAD 16 /* tokens between a slot's prefetch and its use (a power of 2) */
 #if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
 static unsigned low_bit(uint32_t v) { return (unsigned)__builtin_ctz(v); }
 static unsigned low_bit64(uint64_t v) { return (unsigned)__builtin_ctzll(v); }
 #else
-#define PREFETCH(p) ((void)(p))
 static unsigned low_bit(uint32_t v)
 {
     unsigned b = 0;
@@ -2963,7 +2961,7 @@ static int gather_triggers(mstate *m)
      * tokens before its use, and kept in a ring until then */
     for (i = 0; i < TRIG_AHEAD && i < d->ntok; i++) {
         ahead[i] = lc_slot(s, d->tok[i].h);
-        PREFETCH(ahead[i]);
+        EG_PREFETCH(ahead[i]);
     }
     for (i = 0; i < d->ntok; i++) {
         const eg_token *t = &d->tok[i];
@@ -2972,7 +2970,7 @@ static int gather_triggers(mstate *m)
         size_t k;
         if (i + TRIG_AHEAD < d->ntok) {
             lcslot *y = lc_slot(s, d->tok[i + TRIG_AHEAD].h);
-            PREFETCH(y);
+            EG_PREFETCH(y);
             ahead[i % TRIG_AHEAD] = y;
         }
         /* one cache slot answers for the key: trigger words, word lists */

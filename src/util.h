@@ -20,9 +20,12 @@
 #if defined(__GNUC__)
 #define EG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define EG_UNUSED __attribute__((unused))
+/* a hint to fetch the cache line at p: it never faults, whatever p is */
+#define EG_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define EG_PRINTF(a, b)
 #define EG_UNUSED
+#define EG_PREFETCH(p) ((void)(p))
 #endif
 
 /* One error slot: the first failure's status and one-line message. */
@@ -162,20 +165,14 @@ int eg_strmap_put_hashed(eg_strmap *m, const char *key, size_t len, uint64_t h, 
  * so that the misses overlap. */
 static inline void eg_strmap_prefetch(const eg_strmap *m, uint64_t h, int step)
 {
-#if defined(__GNUC__)
     const eg_strmap_slot *s;
     if (!m->nslots)
         return;
     s = &m->slots[h & (m->nslots - 1)];
     if (step == 0)
-        __builtin_prefetch(s);
+        EG_PREFETCH(s);
     else if (s->idx && s->h == (uint32_t)h)
-        __builtin_prefetch(step == 1 ? (const void *)&m->items[s->idx - 1] : m->items[s->idx - 1].key);
-#else
-    (void)m;
-    (void)h;
-    (void)step;
-#endif
+        EG_PREFETCH(step == 1 ? (const void *)&m->items[s->idx - 1] : m->items[s->idx - 1].key);
 }
 /* The value of the item in the first slot for hash h when its hash bits
  * are h's, else NULL: a guess (the key is not compared), for prefetching

@@ -550,12 +550,6 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
     return p;
 }
 
-#if defined(__GNUC__)
-#define PREFETCH(p) __builtin_prefetch(p)
-#else
-#define PREFETCH(p) ((void)(p))
-#endif
-
 /* How far ahead egw_prefetch looks: the records that hold the addresses
  * first, then what they point at, once the records have come in. */
 #define AHEAD_RECORDS 16
@@ -568,17 +562,17 @@ void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
     if (i + AHEAD_RECORDS < v->nedges) {
         ed = &v->edges[i + AHEAD_RECORDS];
         if (ed->nev)
-            PREFETCH(ed->ev);
+            EG_PREFETCH(ed->ev);
     }
     if (i + AHEAD_TEXT < v->nedges) {
         ed = &v->edges[i + AHEAD_TEXT];
         for (j = 0; j < ed->nev && j < nev; j++) {
             const char *p = ed->ev[j].snippet ? ed->ev[j].snippet : snippet_mapped(env, &ed->ev[j]);
             if (p) {
-                PREFETCH(p); /* a snippet is at most about 200 bytes */
-                PREFETCH(p + 64);
-                PREFETCH(p + 128);
-                PREFETCH(p + 192);
+                EG_PREFETCH(p); /* a snippet is at most about 200 bytes */
+                EG_PREFETCH(p + 64);
+                EG_PREFETCH(p + 128);
+                EG_PREFETCH(p + 192);
             }
         }
     }
@@ -587,13 +581,13 @@ void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev)
 void egw_prefetch_node(const eg_gview *v, size_t i)
 {
     if (i + AHEAD_RECORDS < v->nnodes && v->nodes[i + AHEAD_RECORDS].naliases)
-        PREFETCH(v->nodes[i + AHEAD_RECORDS].aliases);
+        EG_PREFETCH(v->nodes[i + AHEAD_RECORDS].aliases);
     if (i + AHEAD_TEXT < v->nnodes) {
         const eg_node *n = &v->nodes[i + AHEAD_TEXT];
         size_t j;
-        PREFETCH(n->label);
+        EG_PREFETCH(n->label);
         for (j = 0; j < n->naliases && j < 4; j++)
-            PREFETCH(n->aliases[j].text);
+            EG_PREFETCH(n->aliases[j].text);
     }
 }
 
@@ -608,7 +602,7 @@ int egw_names_make(egw_names *nm, const eg_gview *v, int (*fmt)(eg_buf *b, size_
         return EG_ENOMEM;
     for (i = 0; i < v->nnodes; i++) {
         if (i + AHEAD_TEXT < v->nnodes)
-            PREFETCH(v->nodes[i + AHEAD_TEXT].id);
+            EG_PREFETCH(v->nodes[i + AHEAD_TEXT].id);
         if (fmt(&nm->text, i, v->nodes[i].id, ud))
             return EG_ENOMEM;
         nm->end[i] = nm->text.len;
