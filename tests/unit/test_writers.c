@@ -68,10 +68,10 @@ static const eg_node nodes[] = {
 };
 
 static const eg_evidence ev_0_2[] = {
-    {"news/a&b.txt", 120, 188, "MEK members died in the \"Camp Ashraf\" attack <2013> & after"},
-    {"news/c.txt", 5, 40, "second example"}};
-static const eg_evidence ev_1_2[] = {{"d \"q\".txt", 0, 31, "Élysée hosted the MEK 😀, said 'x'"}};
-static const eg_evidence ev_2_3[] = {{"e.txt", 77, 99, "Rajavi, MEK\\ ]]> --"}};
+    {"news/a&b.txt", 120, 188, "MEK members died in the \"Camp Ashraf\" attack <2013> & after", -1, 0, 0},
+    {"news/c.txt", 5, 40, "second example", -1, 0, 0}};
+static const eg_evidence ev_1_2[] = {{"d \"q\".txt", 0, 31, "Élysée hosted the MEK 😀, said 'x'", -1, 0, 0}};
+static const eg_evidence ev_2_3[] = {{"e.txt", 77, 99, "Rajavi, MEK\\ ]]> --", -1, 0, 0}};
 
 static const eg_edge edges[] = {
     {0, 2, 3, 2, 3.0, ev_0_2, 2},
