@@ -1617,6 +1617,39 @@ static int pre_cost(const rcond *c)
     return c->set >= 0 ? 2 : 3;
 }
 
+/* What checking condition c costs in accept_match, in classes: a look at
+ * one or two tokens, a loop over the range, title(), a condition on
+ * another group (its range is snapped first). */
+static int acc_cost(const rrule *ru, const rcond *c)
+{
+    if (c->group >= 0 && c->group != ru->group)
+        return 3;
+    switch (c->op) {
+    case RC_CAP: case RC_NONE: case RC_SOME: case RC_MAXWORDS: case RC_MINWORDS: case RC_NOTQUOTED: return 1;
+    case RC_TITLE: case RC_NOTITLE: return 2;
+    }
+    return 0;
+}
+
+/* Puts the rule's conditions cheapest first (stable within a class), so
+ * that accept_match and pre_check find a failing cheap one before running
+ * the loops. Sound: a match is accepted only when every condition holds,
+ * and each is a pure test of the document, the match and the word lists
+ * (has() and inset() only fill a cache of answers that are facts about a
+ * key), so the order changes how soon a rejection is found, never the
+ * verdict. Runs before pre_plan, which indexes the conditions. */
+static void acc_sort(rrule *ru)
+{
+    size_t i, j;
+    for (i = 1; i < ru->nconds; i++) {
+        rcond c = ru->conds[i];
+        int k = acc_cost(ru, &c);
+        for (j = i; j > 0 && acc_cost(ru, &ru->conds[j - 1]) > k; j--)
+            ru->conds[j] = ru->conds[j - 1];
+        ru->conds[j] = c;
+    }
+}
+
 /* The id of the cached word list (LC_IDS) that alone decides precheck c at
  * a token, and whether it must hold (*in); LC_IDS when c is not such a
  * check. Mirrors pre_check: notfirst() and none() need the token out of
@@ -1722,6 +1755,7 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
+    acc_sort(&ru);
     if (ru.ntnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tnext() needs after(), at() or before()", L->file, ll->line,
                         f[4].col);

@@ -953,6 +953,39 @@ static void test_alone_after(void)
     }
 }
 
+/* Conditions are checked cheapest first (acc_sort): the same candidates
+ * whatever order the rule lists them in, for matches that fail one cheap
+ * condition, one loop condition, title(), a condition on another group,
+ * or none. */
+static void test_cond_order(void)
+{
+    static const char *const conds[][2] = {
+        {"cap(n),none(n,%BAD),title(n),notfirst(n,common),surname(n),okstart(n),maxwords(3),notcommon(2)",
+         "notcommon(2),maxwords(3),okstart(n),surname(n),notfirst(n,common),title(n),none(n,%BAD),cap(n)"},
+    };
+    static const char *const text =
+        "President Hugh Smith met Dr Foo Jones, then Mr Hugh jones and Mayor Ali Smith Shelton Jones "
+        "and General the Smith. Then Jones said Hugh Smith left.";
+    char buf[512], got[2][4096];
+    size_t v;
+    for (v = 0; v < 2; v++) {
+        eg_err e = {0};
+        eg_rules *r;
+        snprintf(buf, sizeof buf,
+                 "@define BAD (?:Foo|Struan)\n"
+                 "o\tPERSON\t0\tn\tafter(@title),%s\t(?<n>@CAP(?:\\h+@CAP)?)\\h+(@WORD)\n",
+                 conds[0][v]);
+        r = load(buf, &e);
+        OK(r != NULL, "condition order: load (%s)", e.msg);
+        if (!r)
+            return;
+        snprintf(got[v], sizeof got[v], "%s", run(r, text));
+        eg_rules_free(r);
+    }
+    EQ_STR(got[0], got[1], "condition order: the same candidates either way");
+    OK(got[0][0] != 0, "condition order: some candidates (%s)", got[0]);
+}
+
 int main(void)
 {
     make_lexicon();
@@ -968,6 +1001,7 @@ int main(void)
     test_scratch_reuse();
     test_trigger_masks();
     test_alone_after();
+    test_cond_order();
     test_connectors();
     test_shipped();
     eg_lex_free(&lex);
