@@ -148,6 +148,9 @@ typedef struct {
     int plain;             /* no \K, \G or (*VERB): a match is found the same
                               from any start offset before it, and ov[0] is
                               where it starts (what the memos rely on) */
+    int nows;              /* the match never takes an ASCII white-space byte
+                              and the group is the whole match (pattern_nows):
+                              the after half of alone() is a precheck */
     int pre;               /* the group starts where the match starts and
                               some conditions have PRE_* set (prechecks) */
     uint16_t *pre_order;   /* the conditions with PRE_*, cheapest first */
@@ -1312,6 +1315,157 @@ static int pattern_plain(const char *s, size_t n)
     return 1;
 }
 
+/* Is \p{name} (name = s[0, n)) a general category of letters, marks or
+ * numbers (none holds a white-space character)? */
+static int letter_prop(const char *s, size_t n)
+{
+    static const char *const ok[] = {"L", "Lu", "Ll", "Lt", "Lm", "Lo", "L&", "Lc",
+                                     "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No"};
+    size_t k;
+    for (k = 0; k < sizeof ok / sizeof ok[0]; k++)
+        if (strlen(ok[k]) == n && memcmp(ok[k], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads \p{...} at s[i] ('\\'); the index after it, or 0 when it is not one
+ * letter_prop accepts (\P, \p{^...} and scripts are not). */
+static size_t letter_prop_at(const char *s, size_t n, size_t i)
+{
+    size_t j;
+    if (i + 3 >= n || s[i + 1] != 'p' || s[i + 2] != '{')
+        return 0;
+    for (j = i + 3; j < n && s[j] != '}'; j++)
+        ;
+    return j < n && letter_prop(s + i + 3, j - i - 3) ? j + 1 : 0;
+}
+
+/* Printable ASCII but for letters and digits: escaped, a literal. */
+static int is_ascii_punct(char c) { return c > 0x20 && c < 0x7F && (c == '_' || !is_ident(c)); }
+
+/* Does [lo, hi] hold a white-space code point (Unicode's, a superset of
+ * what the tokenizer and \s take)? */
+static int range_has_space(uint32_t lo, uint32_t hi)
+{
+    static const uint32_t ws[][2] = {{0x09, 0x0D}, {0x20, 0x20}, {0x85, 0x85}, {0xA0, 0xA0},
+                                     {0x1680, 0x1680}, {0x180E, 0x180E}, {0x2000, 0x200A},
+                                     {0x2028, 0x2029}, {0x202F, 0x202F}, {0x205F, 0x205F},
+                                     {0x3000, 0x3000}};
+    size_t k;
+    for (k = 0; k < sizeof ws / sizeof ws[0]; k++)
+        if (lo <= ws[k][1] && hi >= ws[k][0])
+            return 1;
+    return 0;
+}
+
+/* Does the expanded pattern s[0, n) provably never take (consume) a white-
+ * space character? A deliberately small reader: outside lookarounds (which
+ * take nothing and are skipped whole) it accepts only printable ASCII
+ * literals other than '.', escaped ASCII punctuation, \p{} of letters,
+ * marks and numbers, groups ( (?: (?> and option groups of i, m, n, s, U,
+ * '-' (never x: extended mode would read the pattern differently),
+ * alternation and quantifiers, and classes without '^' or '[' built from
+ * those, ASCII letters and digits, and \x{...} characters or ranges with no
+ * white space in them. Anything else (\s, \h, '.', \P, \X, back-references,
+ * recursion, verbs, non-ASCII bytes, ...) answers 0: being wrong that way
+ * only loses a shortcut. */
+static int pattern_nows(const char *s, size_t n)
+{
+    size_t i = 0, j;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= 0x20 || c >= 0x7F || c == '.')
+            return 0;
+        if (c == '\\') {
+            if ((j = letter_prop_at(s, n, i))) {
+                i = j;
+                continue;
+            }
+            if (i + 1 < n && is_ascii_punct(s[i + 1])) {
+                i += 2;
+                continue;
+            }
+            return 0;
+        }
+        if (c == '(') {
+            int cap = 0;
+            if (is_assertion_at(s, n, i)) {
+                i = skip_group(s, n, i, &cap);
+                continue;
+            }
+            if (i + 1 >= n || s[i + 1] == '*')
+                return 0;
+            if (s[i + 1] != '?') {
+                i++; /* a capture group */
+                continue;
+            }
+            for (j = i + 2; j < n && s[j] && strchr("imnsU-", s[j]); j++)
+                ;
+            if (j < n && (s[j] == ':' || s[j] == ')' || (s[j] == '>' && j == i + 2))) {
+                i = j + 1;
+                continue;
+            }
+            return 0;
+        }
+        if (c == '[') {
+            uint32_t prev = 0;
+            int have_prev = 0, range = 0, first;
+            i++;
+            if (i < n && s[i] == '^')
+                return 0;
+            /* a ']' first in the class is a literal */
+            for (first = 1; i < n && !(s[i] == ']' && !first); first = 0) {
+                uint32_t cp;
+                unsigned char b = (unsigned char)s[i];
+                if (b == '\\' && (j = letter_prop_at(s, n, i))) {
+                    if (range)
+                        return 0;
+                    have_prev = 0;
+                    i = j;
+                    continue;
+                }
+                if (b == '\\' && i + 2 < n && s[i + 1] == 'x' && s[i + 2] == '{') {
+                    char *end;
+                    unsigned long v = strtoul(s + i + 3, &end, 16);
+                    if (end == s + i + 3 || (size_t)(end - s) >= n || *end != '}' || v > 0x10FFFF)
+                        return 0;
+                    cp = (uint32_t)v;
+                    i = (size_t)(end - s) + 1;
+                } else if (b == '\\' && i + 1 < n && is_ascii_punct(s[i + 1])) {
+                    cp = (unsigned char)s[i + 1];
+                    i += 2;
+                } else if (b > 0x20 && b < 0x7F && b != '\\' && b != '[') {
+                    if (b == '-' && have_prev && !range && i + 1 < n && s[i + 1] != ']') {
+                        range = 1;
+                        i++;
+                        continue;
+                    }
+                    cp = b;
+                    i++;
+                } else {
+                    return 0;
+                }
+                if (range) {
+                    if (cp < prev || range_has_space(prev, cp))
+                        return 0;
+                    range = have_prev = 0;
+                    continue;
+                }
+                if (range_has_space(cp, cp))
+                    return 0;
+                prev = cp;
+                have_prev = 1;
+            }
+            if (i >= n || range)
+                return 0;
+            i++;
+            continue;
+        }
+        i++; /* ) | * + ? { } digits, letters, other punctuation: literals or syntax */
+    }
+    return 1;
+}
+
 /* Does capture group g of the expanded pattern always start where the match
  * starts? Group 0 does; group 1 does when only zero-width assertions come
  * before it. Patterns with constructs this does not follow are left out.
@@ -1463,6 +1617,39 @@ static int pre_cost(const rcond *c)
     return c->set >= 0 ? 2 : 3;
 }
 
+/* What checking condition c costs in accept_match, in classes: a look at
+ * one or two tokens, a loop over the range, title(), a condition on
+ * another group (its range is snapped first). */
+static int acc_cost(const rrule *ru, const rcond *c)
+{
+    if (c->group >= 0 && c->group != ru->group)
+        return 3;
+    switch (c->op) {
+    case RC_CAP: case RC_NONE: case RC_SOME: case RC_MAXWORDS: case RC_MINWORDS: case RC_NOTQUOTED: return 1;
+    case RC_TITLE: case RC_NOTITLE: return 2;
+    }
+    return 0;
+}
+
+/* Puts the rule's conditions cheapest first (stable within a class), so
+ * that accept_match and pre_check find a failing cheap one before running
+ * the loops. Sound: a match is accepted only when every condition holds,
+ * and each is a pure test of the document, the match and the word lists
+ * (has() and inset() only fill a cache of answers that are facts about a
+ * key), so the order changes how soon a rejection is found, never the
+ * verdict. Runs before pre_plan, which indexes the conditions. */
+static void acc_sort(rrule *ru)
+{
+    size_t i, j;
+    for (i = 1; i < ru->nconds; i++) {
+        rcond c = ru->conds[i];
+        int k = acc_cost(ru, &c);
+        for (j = i; j > 0 && acc_cost(ru, &ru->conds[j - 1]) > k; j--)
+            ru->conds[j] = ru->conds[j - 1];
+        ru->conds[j] = c;
+    }
+}
+
 /* The id of the cached word list (LC_IDS) that alone decides precheck c at
  * a token, and whether it must hold (*in); LC_IDS when c is not such a
  * check. Mirrors pre_check: notfirst() and none() need the token out of
@@ -1568,6 +1755,7 @@ static int do_rule(loader *L, const lline *ll)
     }
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
+    acc_sort(&ru);
     if (ru.ntnext && ru.has_on != ON_AFTER && ru.has_on != ON_AT && ru.has_on != ON_BEFORE) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tnext() needs after(), at() or before()", L->file, ll->line,
                         f[4].col);
@@ -1587,6 +1775,7 @@ static int do_rule(loader *L, const lline *ll)
         goto out;
     }
     ru.plain = pattern_plain(exp.b.p, exp.b.len);
+    ru.nows = ru.group == 0 && ru.plain && pattern_nows(exp.b.p, exp.b.len);
     if (ru.plain && group_at_start(exp.b.p, exp.b.len, ru.group) && (rc = pre_plan(&ru))) {
         rc = eg_err_nomem(L->e);
         goto out;
@@ -2347,6 +2536,26 @@ static int tcapnext_ok(const eg_doc *d, const rrule *ru, size_t t)
  * answer is known "in" (pre_in0), or in a list whose answer is known "out"
  * (pre_in1). Answers not known yet fail nothing, so this may be asked
  * with only some known; with all known it is the whole mask test. */
+/* The after half of alone() for a rule with nows, at start token u: 1
+ * when every match starting at u is rejected by it. Such a match starts
+ * at tok[u].s and takes no white space, so when an ASCII white-space byte
+ * follows token u the match ends at or before tok[u].e; its token range
+ * (snap: tokens fully inside) is then u alone or empty, as is the group's
+ * (the whole match), and alone() looks at token u + 1 -- the test below,
+ * the one cond_holds_fl makes. strip() can only move the range's start. */
+static int alone_after_fails(const eg_doc *d, uint32_t u)
+{
+    const eg_token *q;
+    unsigned char b;
+    if (u + 1 >= d->ntok)
+        return 0;
+    b = (unsigned char)d->text[d->tok[u].e]; /* inside the text: token u + 1 starts at or after it */
+    if (!(b == ' ' || (b >= '\t' && b <= '\r')))
+        return 0;
+    q = &d->tok[u + 1];
+    return (q->flags & EG_TF_JOINER) || (is_word(q) && (q->flags & EG_TF_CAP));
+}
+
 static int pre_mask_fails(const rrule *ru, uint32_t lc)
 {
     return (lc & ru->pre_in0) || (lc & (ru->pre_in1 >> 1) & ~(lc >> 1));
@@ -2383,7 +2592,7 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
         if (known && c->lcid < LC_IDS)
             continue;
         switch (c->op) {
-        case RC_ALONE: ok = alone_before(m, u); break;
+        case RC_ALONE: ok = alone_before(m, u) && !(ru->nows && alone_after_fails(d, u)); break;
         case RC_CAP: ok = (d->tok[u].flags & EG_TF_CAP) || is_connector(d, &d->tok[u]); break;
         case RC_NONE: case RC_NOTFIRST: ok = !inset(m, c, (int)u); break;
         case RC_FIRST: ok = inset(m, c, (int)u); break;

@@ -884,6 +884,108 @@ static void test_trigger_masks(void)
     eg_rules_free(r);
 }
 
+/* alone()'s after half as a precheck (rules whose pattern provably takes
+ * no white space, pattern_nows): the same candidates as a twin rule whose
+ * pattern matches the same text but is not provably free of white space
+ * (\s{0} matches the empty string), for names followed by a capitalised
+ * word after a space, tab or newline, by a joiner, by punctuation, by a
+ * possessive, at the end of the text, and for matches over several tokens
+ * without white space between them ("Iran-Iraq"). */
+static void test_alone_after(void)
+{
+    static const char *const texts[] = {
+        "we saw Hayley today. we saw Hayley Smith today.",
+        "we saw Hayley-Smith and Hayley\tKing and Hayley\nKing and Hayley, Smith.",
+        "we saw Hayley's dog and Ünal Smith and Ünal then Hayley",
+        "the Iran-Iraq war and the Iran-Iraq War and Iran-Iraq, then",
+    };
+    static const char *const want[] = {
+        "PERSON:Hayley",
+        "PERSON:Hayley | PERSON:Smith",
+        "PERSON:Hayley | PERSON:Ünal | PERSON:Hayley",
+        "PERSON:Iran-Iraq | PERSON:Iran-Iraq",
+    };
+    static const char *const pats[][2] = {
+        {"@UPC\\p{Ll}[\\p{L}\\p{M}]*+@E", "@UPC\\p{Ll}[\\p{L}\\p{M}]*+@E(?:\\s{0})"},
+        {"@CAP", "@CAP(?:\\s{0})"},
+    };
+    static const char *const eat[] = {
+        "@UPC\\p{Ll}+(?:\\h++@UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:\\s@UPC\\p{Ll}+)?@E",
+        "@UPC\\p{Ll}+(?:.@UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:[\\x{1F}-\\x{21}]@UPC\\p{Ll}+)?@E",
+        "@UPC\\p{Ll}+(?:[^a]@UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:\\x{20}@UPC\\p{Ll}+)?@E",
+        "@UPC\\p{Ll}+(?:[\\p{L} ]@UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:\\P{L}@UPC\\p{Ll}+)?@E",
+        "@UPC\\p{Ll}+(?:\\p{Z}@UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:[\\p{Zs}]@UPC\\p{Ll}+)?@E",
+        "(?x)@UPC\\p{Ll}+(?:\\ @UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:[[:space:]]@UPC\\p{Ll}+)?@E",
+        "@UPC\\p{Ll}+(?:\\X@UPC\\p{Ll}+)?@E", "@UPC\\p{Ll}+(?:\\V@UPC\\p{Ll}+)?@E",
+        "@UPC\\p{Ll}+(?: @UPC\\p{Ll}+)?@E", "(@UPC\\p{Ll}+)(?:\\W(?1))?@E",
+    };
+    char buf[256], got[2][4096];
+    size_t i, p, v;
+    for (p = 0; p < 2; p++)
+        for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+            for (v = 0; v < 2; v++) {
+                eg_err e = {0};
+                eg_rules *r;
+                snprintf(buf, sizeof buf, "a\tPERSON\t0\t0\tat(#cap),alone\t%s\n", pats[p][v]);
+                r = load(buf, &e);
+                OK(r != NULL, "alone after: load (%s)", e.msg);
+                if (!r)
+                    return;
+                snprintf(got[v], sizeof got[v], "%s", run(r, texts[i]));
+                eg_rules_free(r);
+            }
+            EQ_STR(got[0], got[1], "alone after: precheck and twin agree");
+            if (p == (i == 3))
+                EQ_STR(got[0], want[i], "alone after: candidates");
+        }
+    /* patterns that can take white space keep their matches over it */
+    for (i = 0; i < sizeof eat / sizeof eat[0]; i++) {
+        eg_err e = {0};
+        eg_rules *r;
+        snprintf(buf, sizeof buf, "a\tPERSON\t0\t0\tat(#cap),alone\t%s\n", eat[i]);
+        r = load(buf, &e);
+        OK(r != NULL, "alone after: load (%s)", e.msg);
+        if (!r)
+            return;
+        OK(strcmp(run(r, "we saw Hayley Smith go."), "PERSON:Hayley Smith") == 0,
+           "alone after: a match over white space (%s): %s", eat[i], run(r, "we saw Hayley Smith go."));
+        eg_rules_free(r);
+    }
+}
+
+/* Conditions are checked cheapest first (acc_sort): the same candidates
+ * whatever order the rule lists them in, for matches that fail one cheap
+ * condition, one loop condition, title(), a condition on another group,
+ * or none. */
+static void test_cond_order(void)
+{
+    static const char *const conds[][2] = {
+        {"cap(n),none(n,%BAD),title(n),notfirst(n,common),surname(n),okstart(n),maxwords(3),notcommon(2)",
+         "notcommon(2),maxwords(3),okstart(n),surname(n),notfirst(n,common),title(n),none(n,%BAD),cap(n)"},
+    };
+    static const char *const text =
+        "President Hugh Smith met Dr Foo Jones, then Mr Hugh jones and Mayor Ali Smith Shelton Jones "
+        "and General the Smith. Then Jones said Hugh Smith left.";
+    char buf[512], got[2][4096];
+    size_t v;
+    for (v = 0; v < 2; v++) {
+        eg_err e = {0};
+        eg_rules *r;
+        snprintf(buf, sizeof buf,
+                 "@define BAD (?:Foo|Struan)\n"
+                 "o\tPERSON\t0\tn\tafter(@title),%s\t(?<n>@CAP(?:\\h+@CAP)?)\\h+(@WORD)\n",
+                 conds[0][v]);
+        r = load(buf, &e);
+        OK(r != NULL, "condition order: load (%s)", e.msg);
+        if (!r)
+            return;
+        snprintf(got[v], sizeof got[v], "%s", run(r, text));
+        eg_rules_free(r);
+    }
+    EQ_STR(got[0], got[1], "condition order: the same candidates either way");
+    OK(got[0][0] != 0, "condition order: some candidates (%s)", got[0]);
+}
+
 int main(void)
 {
     make_lexicon();
@@ -898,6 +1000,8 @@ int main(void)
     test_pre_masks();
     test_scratch_reuse();
     test_trigger_masks();
+    test_alone_after();
+    test_cond_order();
     test_connectors();
     test_shipped();
     eg_lex_free(&lex);
