@@ -35,6 +35,7 @@ void eg_graph_free(eg_graph *g)
     eg_free(g->nodes);
     eg_strmap_free(&g->aliases);
     eg_free(g->acount);
+    eg_free(g->alias_last);
     eg_free(g->edge_slots);
     eg_free(g->gaz_node);
     eg_buf_free(&g->bkeys);
@@ -283,6 +284,12 @@ static int alias_put(eg_graph *g, const char *key, size_t len, uint64_t h, uint6
         g->acount[*slot] = count;
     else
         g->acount[*slot] += count;
+    {
+        uint32_t node;
+        memcpy(&node, key, 4);
+        if (node < g->alias_last_cap)
+            g->alias_last[node] = *slot + 1;
+    }
     return EG_OK;
 }
 
@@ -335,11 +342,29 @@ static int batch_fold(eg_graph *g, size_t nk)
     return EG_OK;
 }
 
+/* The surface form of mention x when it is the one its node had last
+ * (alias_last), else NULL. */
+static const eg_strmap_item *alias_guess(const eg_graph *g, const gsurface *x)
+{
+    uint32_t a = g->alias_last[x->node];
+    const eg_strmap_item *it;
+    if (!a)
+        return NULL;
+    it = &g->aliases.items[a - 1];
+    return it->klen == x->len + 4 && memcmp(it->key + 4, x->text, x->len) == 0 ? it : NULL;
+}
+
 int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t seq)
 {
     size_t i, nk = 0;
     if (batch_start(g, n))
         return EG_ENOMEM;
+    if (g->alias_last_cap < g->nnodes) {
+        size_t old = g->alias_last_cap;
+        if (EG_GROW(g->alias_last, g->alias_last_cap, g->nnodes))
+            return EG_ENOMEM;
+        memset(g->alias_last + old, 0, (g->alias_last_cap - old) * sizeof *g->alias_last);
+    }
     for (i = 0; i < n; i++) {
         gnode *x = &g->nodes[m[i].node];
         x->mentions++;
@@ -347,7 +372,26 @@ int eg_graph_count_mentions(eg_graph *g, const gsurface *m, size_t n, uint64_t s
             x->last_doc = (uint32_t)(seq + 1);
             x->docs++;
         }
-        if (batch_add(g, &nk, &m[i].node, 4, m[i].text, m[i].len, i))
+        EG_PREFETCH(&g->alias_last[m[i].node]);
+    }
+    /* the guesses' items, then their keys and counts, fetched for all
+     * before the first is read */
+    for (i = 0; i < n; i++)
+        if (g->alias_last[m[i].node])
+            EG_PREFETCH(&g->aliases.items[g->alias_last[m[i].node] - 1]);
+    for (i = 0; i < n; i++)
+        if (g->alias_last[m[i].node]) {
+            const eg_strmap_item *it = &g->aliases.items[g->alias_last[m[i].node] - 1];
+            EG_PREFETCH(it->key);
+            EG_PREFETCH(&g->acount[it->val]);
+        }
+    /* a mention named as its node was last is counted at once (the form
+     * is in the map: no order to keep); the others in a batch */
+    for (i = 0; i < n; i++) {
+        const eg_strmap_item *it = alias_guess(g, &m[i]);
+        if (it)
+            g->acount[it->val]++;
+        else if (batch_add(g, &nk, &m[i].node, 4, m[i].text, m[i].len, i))
             return EG_ENOMEM;
     }
     batch_hash(g, &g->aliases, nk);
@@ -627,20 +671,48 @@ static unsigned snip_space(unsigned char c)
     return (unsigned)(c <= ' ') & (unsigned)(0x100002600ULL >> (c & 63));
 }
 
+/* The length of the start of s[0, lim) that folding leaves as it is,
+ * copied to tmp eight bytes at a time: no byte below ' ' (\t \n \r, and
+ * the others are left to the byte loop), no two spaces in a row, none
+ * first, and it ends before a space (so the byte loop goes on from a
+ * state of "no space pending"). Most windows are one line of single
+ * spaces. */
+static size_t snip_plain(const char *s, size_t lim, char *tmp)
+{
+    const uint64_t ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL, low7 = 0x7F7F7F7F7F7F7F7FULL;
+    size_t i = 0;
+    while (i + 8 <= lim) {
+        uint64_t w, c, t, z;
+        memcpy(&w, s + i, 8);
+        c = w & 0xE0E0E0E0E0E0E0E0ULL;    /* 0 in a byte below ' ' */
+        t = w ^ 0x2020202020202020ULL;    /* 0 in a space */
+        z = ~(((t & low7) + low7) | t | low7); /* 0x80 in each space, exactly */
+        /* adjacent spaces (either byte order), or a space after the last
+         * word's, or first */
+        if (((c - ones) & ~c & hi) || (z & (z << 8)) || (s[i] == ' ' && (i == 0 || s[i - 1] == ' ')))
+            break;
+        memcpy(tmp + i, s + i, 8);
+        i += 8;
+    }
+    return i && s[i - 1] == ' ' ? i - 1 : i;
+}
+
 /* Appends the window's text to the spool, white space folded, cut at about
  * 200 bytes on a character boundary; *off and *len say where it is. Until
  * the cut could come, bytes are copied without a branch on them (a
- * mispredicted branch per word costs more than the copy); then byte by
- * byte through the local buffer, one eg_buf call per 240 bytes. */
+ * mispredicted branch per word costs more than the copy), eight at a time
+ * while folding changes nothing; then byte by byte through the local
+ * buffer, one eg_buf call per 240 bytes. */
 static int snippet_add(eg_graph *g, const char *s, size_t n, uint64_t *off, uint16_t *len)
 {
     char tmp[256];
-    size_t i, out, t = 0;
+    size_t i, out, t;
     unsigned space = 0;
     if (!g->nspools && spool_open(g))
         return g->err.code;
     /* a byte adds at most two (a folded space, itself): below 199, no cut */
-    for (i = 0; i < n && t < 199; i++) {
+    i = t = snip_plain(s, n < 199 ? n : 199, tmp);
+    for (; i < n && t < 199; i++) {
         unsigned char c = (unsigned char)s[i];
         unsigned ws = snip_space(c);
         tmp[t] = ' ';

@@ -132,6 +132,12 @@ struct eg_graph {
     eg_strmap aliases;    /* "<node:4 bytes><surface>" → index into acount */
     uint64_t *acount;
     size_t acount_cap;
+    uint32_t *alias_last; /* node → its surface form counted last (index
+                             into aliases.items + 1; 0: none): a guess that
+                             eg_graph_count_mentions checks against the key
+                             (a document names most entities as the one
+                             before did) */
+    size_t alias_last_cap;
     gedge_slot *edge_slots; /* open addressing over g->edges */
     size_t edge_nslots;
     gedge *edges;
