@@ -602,23 +602,6 @@ static int parse_line(eg_gaz *g, char *line, eg_err *e)
     return EG_OK;
 }
 
-static size_t utf8_bad_at(const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        size_t k;
-        if ((unsigned char)s[i] < 0x80) {
-            i += eg_ascii_len((const unsigned char *)s + i, n - i);
-            continue;
-        }
-        k = eg_utf8_valid_len((const unsigned char *)s + i, n - i);
-        if (!k)
-            return i;
-        i += k;
-    }
-    return (size_t)-1;
-}
-
 int eg_gaz_load(eg_gaz *g, const char *path, eg_err *e)
 {
     char *buf = NULL, *line, *next;
@@ -645,7 +628,7 @@ int eg_gaz_load(eg_gaz *g, const char *path, eg_err *e)
         n = strlen(line);
         if (n && line[n - 1] == '\r')
             line[--n] = 0;
-        if ((bad = utf8_bad_at(line, n)) != (size_t)-1) {
+        if ((bad = eg_utf8_bad_at((const unsigned char *)line, n)) < n) {
             rc = eg_err_set(e, EG_EDATA, "%s:%zu: invalid UTF-8 at column %zu", path, lineno, bad + 1);
             goto out;
         }

@@ -222,21 +222,6 @@ int eg_lex_add(eg_lex *x, int list, const char *word, size_t n)
     return rc;
 }
 
-static int lex_utf8_ok(const char *s, size_t n)
-{
-    size_t i = 0, k;
-    while (i < n) {
-        if ((unsigned char)s[i] < 0x80) {
-            i += eg_ascii_len((const unsigned char *)s + i, n - i);
-            continue;
-        }
-        if (!(k = eg_utf8_valid_len((const unsigned char *)s + i, n - i)))
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
 int eg_lex_load(eg_lex *x, int list, const char *path, eg_err *e)
 {
     char *buf = NULL;
@@ -272,7 +257,7 @@ int eg_lex_load(eg_lex *x, int list, const char *path, eg_err *e)
             end--;
         if (s == end || buf[s] == '#')
             continue;
-        if (!lex_utf8_ok(buf + s, end - s)) {
+        if (eg_utf8_bad_at((const unsigned char *)buf + s, end - s) < end - s) {
             rc = eg_err_set(e, EG_EDATA, "%s:%zu: invalid UTF-8", path, line);
             goto out;
         }

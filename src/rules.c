@@ -3401,38 +3401,6 @@ static int acronyms(mstate *m)
     return EG_OK;
 }
 
-/* The clean text should be valid UTF-8; matching with NO_UTF_CHECK relies on it. */
-static int text_valid(const eg_doc *d)
-{
-    size_t i = 0, k;
-    while (i < d->len) {
-        uint64_t w, v[4];
-        if (i + 32 <= d->len) {
-            /* ASCII runs 32 bytes at a time */
-            memcpy(v, d->text + i, 32);
-            if (!((v[0] | v[1] | v[2] | v[3]) & 0x8080808080808080ull)) {
-                i += 32;
-                continue;
-            }
-        }
-        if (i + 8 <= d->len) {
-            memcpy(&w, d->text + i, 8);
-            if (!(w & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        if ((unsigned char)d->text[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if (!(k = eg_utf8_valid_len((const unsigned char *)d->text + i, d->len - i)))
-            return 0;
-        i += k;
-    }
-    return 1;
-}
-
 int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, const eg_doc *d, eg_cands *out,
                    eg_rules_warn_fn warn, void *ud, eg_err *e)
 {
@@ -3455,7 +3423,8 @@ int eg_rules_match(const eg_rules *r, eg_rules_scratch *s, const eg_lex *lex, co
     m.e = e;
     m.hint = 0;
     m.prec_ok = 0;
-    if (!text_valid(d)) {
+    /* the clean text should be valid UTF-8; matching with NO_UTF_CHECK relies on it */
+    if (eg_utf8_bad_at((const unsigned char *)d->text, d->len) < d->len) {
         if (warn) {
             char line[300];
             snprintf(line, sizeof line, "%s: text is not valid UTF-8; pattern rules skipped",

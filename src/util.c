@@ -599,7 +599,12 @@ int eg_slug(eg_buf *b, const char *s, size_t n)
 size_t eg_ascii_len(const unsigned char *p, size_t n)
 {
     size_t i = 0;
-    uint64_t w;
+    uint64_t w, v[4];
+    for (; i + 32 <= n; i += 32) {
+        memcpy(v, p + i, 32);
+        if ((v[0] | v[1] | v[2] | v[3]) & 0x8080808080808080ull)
+            break;
+    }
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, p + i, 8);
         if (w & 0x8080808080808080ull)
@@ -608,6 +613,21 @@ size_t eg_ascii_len(const unsigned char *p, size_t n)
     while (i < n && p[i] < 0x80)
         i++;
     return i;
+}
+
+size_t eg_utf8_bad_at(const unsigned char *p, size_t n)
+{
+    size_t i = 0, k;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i += eg_ascii_len(p + i, n - i);
+            continue;
+        }
+        if (!(k = eg_utf8_valid_len(p + i, n - i)))
+            return i;
+        i += k;
+    }
+    return n;
 }
 
 size_t eg_utf8_valid_len(const unsigned char *p, size_t n)

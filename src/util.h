@@ -203,8 +203,11 @@ int eg_slug(eg_buf *b, const char *s, size_t n);
  * (at most n) are not valid UTF-8. */
 size_t eg_utf8_valid_len(const unsigned char *p, size_t n);
 /* Length of the run of ASCII bytes (< 0x80) that starts p (at most n),
- * read eight bytes at a time. */
+ * read 32, then eight bytes at a time. */
 size_t eg_ascii_len(const unsigned char *p, size_t n);
+/* Offset of the first byte of p[0..n) that does not start a valid UTF-8
+ * sequence; n when all of it is valid. ASCII runs go by eg_ascii_len. */
+size_t eg_utf8_bad_at(const unsigned char *p, size_t n);
 
 /* ---- files ---- */
 

@@ -290,6 +290,28 @@ static void test_invalid_utf8(void)
     OK(!D.bad_utf8, "bad_utf8 reset for the next document");
 }
 
+/* eg_utf8_bad_at: the first bad byte at every place the ASCII strides
+ * (32, 8, 1) can reach it, and n when all is valid. */
+static void test_utf8_bad_at(void)
+{
+    unsigned char b[80];
+    size_t at, ok = 1;
+    memset(b, 'a', sizeof b);
+    EQ_INT(eg_utf8_bad_at(b, sizeof b), sizeof b, "all ASCII: n");
+    EQ_INT(eg_utf8_bad_at(b, 0), 0, "empty: 0");
+    memcpy(b + 40, "\xC3\xA9\xF0\x9F\x98\x80", 6);
+    EQ_INT(eg_utf8_bad_at(b, sizeof b), sizeof b, "valid two- and four-byte characters: n");
+    memset(b, 'a', sizeof b);
+    for (at = 0; at < sizeof b; at++) {
+        b[at] = 0xFF;
+        ok &= eg_utf8_bad_at(b, sizeof b) == at && eg_utf8_bad_at(b, at) == at;
+        b[at] = 0xC3; /* a lead byte cut off by the end */
+        ok &= eg_utf8_bad_at(b, at + 1) == at;
+        b[at] = 'a';
+    }
+    OK(ok, "the first bad byte, wherever it is");
+}
+
 static void test_typography(void)
 {
     /* ’ ‘ ʼ ′ → '   “ ” „ « » ″ → "   ‐ ‑ ‒ – — ― − → -   spaces → ' ' */
@@ -1090,6 +1112,7 @@ int main(int argc, char **argv)
     test_line_ends_controls();
     test_bom();
     test_invalid_utf8();
+    test_utf8_bad_at();
     test_typography();
     test_nfkc();
     test_fold_key();
