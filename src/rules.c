@@ -1358,6 +1358,67 @@ static int range_has_space(uint32_t lo, uint32_t hi)
     return 0;
 }
 
+/* Reads the class that starts at s[i] ('[') for pattern_nows: the index
+ * after its ']', or 0 when the class is not proven free of white space (it
+ * is negated, nested, or holds anything but ASCII literals, escaped ASCII
+ * punctuation, \p{} of letters, marks and numbers, and \x{...} characters
+ * or ranges with no white space in them). */
+static size_t class_nows_end(const char *s, size_t n, size_t i)
+{
+    uint32_t prev = 0;
+    int have_prev = 0, range = 0, first;
+    size_t j;
+    i++;
+    if (i < n && s[i] == '^')
+        return 0;
+    /* a ']' first in the class is a literal */
+    for (first = 1; i < n && !(s[i] == ']' && !first); first = 0) {
+        uint32_t cp;
+        unsigned char b = (unsigned char)s[i];
+        if (b == '\\' && (j = letter_prop_at(s, n, i))) {
+            if (range)
+                return 0;
+            have_prev = 0;
+            i = j;
+            continue;
+        }
+        if (b == '\\' && i + 2 < n && s[i + 1] == 'x' && s[i + 2] == '{') {
+            char *end;
+            unsigned long v = strtoul(s + i + 3, &end, 16);
+            if (end == s + i + 3 || (size_t)(end - s) >= n || *end != '}' || v > 0x10FFFF)
+                return 0;
+            cp = (uint32_t)v;
+            i = (size_t)(end - s) + 1;
+        } else if (b == '\\' && i + 1 < n && is_ascii_punct(s[i + 1])) {
+            cp = (unsigned char)s[i + 1];
+            i += 2;
+        } else if (b > 0x20 && b < 0x7F && b != '\\' && b != '[') {
+            if (b == '-' && have_prev && !range && i + 1 < n && s[i + 1] != ']') {
+                range = 1;
+                i++;
+                continue;
+            }
+            cp = b;
+            i++;
+        } else {
+            return 0;
+        }
+        if (range) {
+            if (cp < prev || range_has_space(prev, cp))
+                return 0;
+            range = have_prev = 0;
+            continue;
+        }
+        if (range_has_space(cp, cp))
+            return 0;
+        prev = cp;
+        have_prev = 1;
+    }
+    if (i >= n || range)
+        return 0;
+    return i + 1;
+}
+
 /* Does the expanded pattern s[0, n) provably never take (consume) a white-
  * space character? A deliberately small reader: outside lookarounds (which
  * take nothing and are skipped whole) it accepts only printable ASCII
@@ -1408,57 +1469,8 @@ static int pattern_nows(const char *s, size_t n)
             return 0;
         }
         if (c == '[') {
-            uint32_t prev = 0;
-            int have_prev = 0, range = 0, first;
-            i++;
-            if (i < n && s[i] == '^')
+            if (!(i = class_nows_end(s, n, i)))
                 return 0;
-            /* a ']' first in the class is a literal */
-            for (first = 1; i < n && !(s[i] == ']' && !first); first = 0) {
-                uint32_t cp;
-                unsigned char b = (unsigned char)s[i];
-                if (b == '\\' && (j = letter_prop_at(s, n, i))) {
-                    if (range)
-                        return 0;
-                    have_prev = 0;
-                    i = j;
-                    continue;
-                }
-                if (b == '\\' && i + 2 < n && s[i + 1] == 'x' && s[i + 2] == '{') {
-                    char *end;
-                    unsigned long v = strtoul(s + i + 3, &end, 16);
-                    if (end == s + i + 3 || (size_t)(end - s) >= n || *end != '}' || v > 0x10FFFF)
-                        return 0;
-                    cp = (uint32_t)v;
-                    i = (size_t)(end - s) + 1;
-                } else if (b == '\\' && i + 1 < n && is_ascii_punct(s[i + 1])) {
-                    cp = (unsigned char)s[i + 1];
-                    i += 2;
-                } else if (b > 0x20 && b < 0x7F && b != '\\' && b != '[') {
-                    if (b == '-' && have_prev && !range && i + 1 < n && s[i + 1] != ']') {
-                        range = 1;
-                        i++;
-                        continue;
-                    }
-                    cp = b;
-                    i++;
-                } else {
-                    return 0;
-                }
-                if (range) {
-                    if (cp < prev || range_has_space(prev, cp))
-                        return 0;
-                    range = have_prev = 0;
-                    continue;
-                }
-                if (range_has_space(cp, cp))
-                    return 0;
-                prev = cp;
-                have_prev = 1;
-            }
-            if (i >= n || range)
-                return 0;
-            i++;
             continue;
         }
         i++; /* ) | * + ? { } digits, letters, other punctuation: literals or syntax */
