@@ -6,7 +6,6 @@
  * the writers read (graph_view.h), and the --explain audit file.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -865,18 +864,15 @@ static int merge_variants(eg_graph *g, const vindex_job *x)
     w.base.dec = dec;
     w.base.to = n;
     if (g->threads > 1 && n > 4096) {
-        pthread_t t;
-        int threaded;
+        eg_side side;
         vworker me[2];
         variant_cut(&w, n);
         atomic_init(&w.next, 0);
         me[0].w = me[1].w = &w;
-        threaded = pthread_create(&t, NULL, variant_thread, &me[1]) == 0;
+        /* without a second thread, me[1] finds the chunks all taken */
+        eg_side_start(&side, 1, variant_thread, &me[1]);
         variant_thread(&me[0]);
-        if (threaded)
-            pthread_join(t, NULL);
-        else
-            me[1].rc = EG_OK; /* the chunks were all taken by this thread */
+        eg_side_join(&side);
         if (me[0].rc || me[1].rc)
             goto out;
     } else if (variant_decide(&w.base)) {
@@ -1283,6 +1279,7 @@ static void *edges_thread(void *arg)
 static int view_edges(eg_graph *g, const vorder *vo, const uint64_t *vwin, size_t *ne)
 {
     ejob job[2];
+    eg_side side;
     size_t i, first = 0;
     int rc = EG_ENOMEM;
     if (!(g->vedges = eg_calloc(vo->n + 1, sizeof *g->vedges)) ||
@@ -1303,18 +1300,9 @@ static int view_edges(eg_graph *g, const vorder *vo, const uint64_t *vwin, size_
     job[1].out = g->vedges + first;
     job[0].ev = g->vev;
     job[1].ev = g->vev + vo->nev[0];
-    if (g->threads > 1 && vo->n > 4096) {
-        pthread_t t;
-        int threaded = pthread_create(&t, NULL, edges_thread, &job[1]) == 0;
-        job[0].rc = edges_make(&job[0]);
-        if (threaded)
-            pthread_join(t, NULL);
-        else
-            job[1].rc = edges_make(&job[1]);
-    } else {
-        job[0].rc = edges_make(&job[0]);
-        job[1].rc = edges_make(&job[1]);
-    }
+    eg_side_start(&side, g->threads > 1 && vo->n > 4096, edges_thread, &job[1]);
+    job[0].rc = edges_make(&job[0]);
+    eg_side_join(&side);
     if (job[0].rc || job[1].rc)
         goto out;
     /* the first part's filtered edges leave a gap */
@@ -1414,18 +1402,14 @@ static int view_make(eg_graph *g, const uint32_t *order, size_t nn, const uint64
 {
     njob nj;
     vorder vo;
-    pthread_t t;
-    int threaded = 0, rc;
+    eg_side side;
+    int rc;
     nj.g = g;
     nj.order = order;
     nj.nn = nn;
-    if (g->threads > 1)
-        threaded = pthread_create(&t, NULL, node_thread, &nj) == 0;
+    eg_side_start(&side, g->threads > 1, node_thread, &nj);
     rc = view_edge_order(g, nn, &vo);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        node_thread(&nj);
+    eg_side_join(&side);
     if (!rc)
         rc = nj.rc;
     if (!rc)
@@ -1444,15 +1428,14 @@ static int view_make(eg_graph *g, const uint32_t *order, size_t nn, const uint64
 static int corpus_merges(eg_graph *g, uint32_t *byid)
 {
     vindex_job vx, va; /* the index's ids and surface forms */
-    pthread_t t;
-    int threaded = 0, rc;
+    eg_side side;
+    int rc;
     size_t i;
     memset(&vx, 0, sizeof vx);
     memset(&va, 0, sizeof va);
     vx.g = va.g = g;
     va.aliases = 1;
-    if (g->threads > 1)
-        threaded = pthread_create(&t, NULL, vindex_thread, &vx) == 0;
+    eg_side_start(&side, g->threads > 1, vindex_thread, &vx);
     for (i = 0; i < g->nnodes; i++)
         byid[i] = (uint32_t)i;
     rc = merge_learned(g);
@@ -1461,10 +1444,7 @@ static int corpus_merges(eg_graph *g, uint32_t *byid)
     if (!rc && g->nnodes > 1)
         rc = sort_by_id(g, byid, g->nnodes);
     vindex_make(&va);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        vindex_make(&vx);
+    eg_side_join(&side);
     if (!rc)
         rc = vx.rc ? vx.rc : va.rc;
     if (!rc)

@@ -370,6 +370,21 @@ typedef struct {
     void *ctx;
 } sort_half;
 
+void eg_side_start(eg_side *s, int allowed, void *(*fn)(void *), void *arg)
+{
+    s->fn = fn;
+    s->arg = arg;
+    s->started = allowed && pthread_create(&s->t, NULL, fn, arg) == 0;
+}
+
+void eg_side_join(eg_side *s)
+{
+    if (s->started)
+        pthread_join(s->t, NULL);
+    else
+        s->fn(s->arg);
+}
+
 static void *sort_half_main(void *arg)
 {
     sort_half *x = arg;
@@ -382,7 +397,7 @@ int eg_sort_threads(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx,
     char *tmp, *a = base;
     size_t h = n / 2;
     sort_half right;
-    pthread_t t;
+    eg_side side;
     if (threads < 2 || n < 8192)
         return eg_sort(base, n, size, cmp, ctx);
     /* the halves as sort_run cuts them (the result is the same: a stable
@@ -395,13 +410,9 @@ int eg_sort_threads(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx,
     right.size = size;
     right.cmp = cmp;
     right.ctx = ctx;
-    if (pthread_create(&t, NULL, sort_half_main, &right) == 0) {
-        sort_run(a, tmp, h, size, cmp, ctx);
-        pthread_join(t, NULL);
-    } else {
-        sort_run(a, tmp, h, size, cmp, ctx);
-        sort_half_main(&right);
-    }
+    eg_side_start(&side, 1, sort_half_main, &right);
+    sort_run(a, tmp, h, size, cmp, ctx);
+    eg_side_join(&side);
     merge_run(a, tmp, n, h, size, cmp, ctx);
     eg_free(tmp);
     return EG_OK;

@@ -10,6 +10,7 @@
 #ifndef EG_UTIL_H
 #define EG_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -208,6 +209,21 @@ size_t eg_ascii_len(const unsigned char *p, size_t n);
 /* Offset of the first byte of p[0..n) that does not start a valid UTF-8
  * sequence; n when all of it is valid. ASCII runs go by eg_ascii_len. */
 size_t eg_utf8_bad_at(const unsigned char *p, size_t n);
+
+/* ---- a job beside the calling thread ---- */
+
+/* One job, fn(arg), run on a second thread when `allowed` and a thread can
+ * be started, else on the calling thread inside eg_side_join: either way
+ * it has run when eg_side_join returns. The job reports through arg. */
+typedef struct {
+    pthread_t t;
+    int started;
+    void *(*fn)(void *);
+    void *arg;
+} eg_side;
+
+void eg_side_start(eg_side *s, int allowed, void *(*fn)(void *), void *arg);
+void eg_side_join(eg_side *s);
 
 /* ---- files ---- */
 

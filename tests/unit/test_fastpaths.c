@@ -15,7 +15,9 @@
  *    (every alias of the bundled gazetteers, and strings near its edge), a
  *    word-list line that is one plain word is found like any other, and
  *    eg_ctx_load_dir loads the same on one thread and on three, and
- *    reports the same (first) failing file.
+ *    reports the same (first) failing file;
+ *  - eg_side: a job beside the calling thread has run when eg_side_join
+ *    returns, on a thread or (not allowed one) inline.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -403,6 +405,25 @@ static void test_load_threads(void)
     rmdir(dir);
 }
 
+static void *bump(void *arg)
+{
+    (*(int *)arg)++;
+    return NULL;
+}
+
+static void test_side(void)
+{
+    eg_side s;
+    int x = 0;
+    eg_side_start(&s, 0, bump, &x);
+    OK(!s.started && x == 0, "not allowed: no thread, the job waits for eg_side_join");
+    eg_side_join(&s);
+    EQ_INT(x, 1, "... and runs there");
+    eg_side_start(&s, 1, bump, &x);
+    eg_side_join(&s);
+    EQ_INT(x, 2, "allowed: the job has run when eg_side_join returns");
+}
+
 int main(void)
 {
     test_hash();
@@ -410,5 +431,6 @@ int main(void)
     test_prechecks();
     test_tokenize_words();
     test_load_threads();
+    test_side();
     return tap_done();
 }
