@@ -156,6 +156,12 @@ typedef struct {
                               some conditions have PRE_* set (prechecks) */
     uint16_t *pre_order;   /* the conditions with PRE_*, cheapest first */
     size_t npre;
+    uint16_t *pre_rest;    /* those of them without an lcid, in the same order
+                              (inside the pre_order allocation) */
+    size_t npre_rest;
+    uint16_t *acc_rest;    /* the conditions but the PRE_FIRST ones on the
+                              rule's group, in order (same allocation) */
+    size_t nacc_rest;
     uint32_t pre_ask;      /* the answer bits (LC_IDS) of the prechecks with an
                               lcid: when a token knows them all, */
     uint32_t pre_in0;      /* these must be 0 (not in the list) */
@@ -1692,8 +1698,10 @@ static int pre_plan(rrule *ru)
 {
     size_t k;
     int cost;
-    if (!(ru->pre_order = eg_malloc((ru->nconds + 1) * sizeof *ru->pre_order)))
+    if (!(ru->pre_order = eg_malloc(3 * (ru->nconds + 1) * sizeof *ru->pre_order)))
         return EG_ENOMEM;
+    ru->pre_rest = ru->pre_order + ru->nconds + 1;
+    ru->acc_rest = ru->pre_rest + ru->nconds + 1;
     ru->npre = 0;
     for (cost = 0; cost <= 4; cost++)
         for (k = 0; k < ru->nconds; k++)
@@ -1712,6 +1720,17 @@ static int pre_plan(rrule *ru)
             else
                 ru->pre_in0 |= 2u << (2 * c->lcid);
         }
+    }
+    /* what pre_check still asks when the token knows the lcid answers,
+     * and what accept_match still checks when the prechecks passed */
+    ru->npre_rest = ru->nacc_rest = 0;
+    for (k = 0; k < ru->npre; k++)
+        if (ru->conds[ru->pre_order[k]].lcid >= LC_IDS)
+            ru->pre_rest[ru->npre_rest++] = ru->pre_order[k];
+    for (k = 0; k < ru->nconds; k++) {
+        const rcond *c = &ru->conds[k];
+        if (!((c->group < 0 || c->group == ru->group) && c->pre == PRE_FIRST))
+            ru->acc_rest[ru->nacc_rest++] = (uint16_t)k;
     }
     return EG_OK;
 }
@@ -2486,7 +2505,7 @@ static int accept_match(mstate *m, uint32_t ri)
     const rrule *ru = &m->r->v[ri];
     const eg_doc *d = m->d;
     uint32_t t0, t1, g0, g1;
-    size_t k;
+    size_t k, n;
     int fw, lw, pre_done;
     eg_cand c;
     if (!group_tokens(m, ru->group, &t0, &t1))
@@ -2503,13 +2522,13 @@ static int accept_match(mstate *m, uint32_t ri)
     }
     fw = first_word(d, t0, t1);
     lw = last_word(d, t0, t1);
-    /* the prechecks that decide on the first token were passed there */
+    /* the prechecks that decide on the first token were passed there:
+     * acc_rest leaves them out */
     pre_done = m->prec_ok && ru->pre && m->s->prec[t0] == 1;
-    for (k = 0; k < ru->nconds; k++) {
-        const rcond *rc = &ru->conds[k];
+    n = pre_done ? ru->nacc_rest : ru->nconds;
+    for (k = 0; k < n; k++) {
+        const rcond *rc = &ru->conds[pre_done ? ru->acc_rest[k] : k];
         if (rc->group < 0 || rc->group == ru->group) {
-            if (pre_done && rc->pre == PRE_FIRST)
-                continue;
             if (!cond_holds_fl(m, rc, t0, t1, fw, lw))
                 return EG_OK;
         } else if (!group_tokens(m, rc->group, &g0, &g1) || !cond_holds(m, rc, g0, g1)) {
@@ -2604,9 +2623,9 @@ static int pre_mask_fails(const rrule *ru, uint32_t lc)
 static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
 {
     const eg_doc *d = m->d;
-    size_t k;
+    size_t k, n;
+    const uint16_t *order;
     uint32_t lc;
-    int known;
     /* the word-list prechecks at once when the token knows their answers
      * (it mostly does: the trigger pass copied what the key's slot knows);
      * without strip() every way out below but 1 is 0, so the cheap mask
@@ -2619,14 +2638,20 @@ static int pre_check(const mstate *m, const rrule *ru, uint32_t u)
     if (ru->strip && at_start(d, u) && has(m, ru->strip - 1, (int)u))
         return 3; /* u may be stripped: the first word is not known */
     lc = m->s->lexc[u]; /* the strip() test may have learnt answers */
-    known = ru->pre_ask && (lc & ru->pre_ask) == ru->pre_ask;
     if (ru->strip && pre_mask_fails(ru, lc))
         return 0; /* the loop below would return 0 at that condition */
-    for (k = 0; k < ru->npre; k++) {
-        const rcond *c = &ru->conds[ru->pre_order[k]];
+    /* when the token knows every lcid answer, the mask test above has
+     * decided those prechecks (they passed): only the rest are asked */
+    if (ru->pre_ask && (lc & ru->pre_ask) == ru->pre_ask) {
+        order = ru->pre_rest;
+        n = ru->npre_rest;
+    } else {
+        order = ru->pre_order;
+        n = ru->npre;
+    }
+    for (k = 0; k < n; k++) {
+        const rcond *c = &ru->conds[order[k]];
         int ok;
-        if (known && c->lcid < LC_IDS)
-            continue;
         switch (c->op) {
         case RC_ALONE: ok = alone_before(m, u) && !(ru->nows && alone_after_fails(d, u)); break;
         case RC_CAP: ok = (d->tok[u].flags & EG_TF_CAP) || is_connector(d, &d->tok[u]); break;
