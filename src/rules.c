@@ -168,6 +168,8 @@ typedef struct {
     uint32_t pre_in1;      /* and these 1 (in the list) */
     uint8_t first[32];     /* bytes that can start a match (PCRE2's first-byte
                               map, or its first code unit, or every byte) */
+    uint8_t start_ok[256]; /* per byte: 1 when in `first` and not a UTF-8
+                              continuation byte (where next_start may stop) */
     char *lb;              /* the pattern opens with (?<=lit|lit|...) of plain
                               ASCII literals: each NUL-terminated, "" ends */
     uint8_t lb_last[32];   /* last bytes of those literals */
@@ -1211,6 +1213,16 @@ out:
     return rc;
 }
 
+/* ru->start_ok from ru->first: the bytes a match can start with that also
+ * begin a character (next_start then tests one byte, not a bit and the
+ * continuation mask). */
+static void start_table(rrule *ru)
+{
+    unsigned c;
+    for (c = 0; c < 256; c++)
+        ru->start_ok[c] = (uint8_t)((ru->first[c >> 3] >> (c & 7) & 1) && (c & 0xC0) != 0x80);
+}
+
 /* The bytes a match can start with: PCRE2's first-byte map; else its first
  * code unit, with the other case and every non-ASCII lead byte (the pattern
  * may be caseless, and PCRE2 does not say); else every byte. */
@@ -1779,6 +1791,7 @@ static int do_rule(loader *L, const lline *ll)
     /* the interpreter if JIT is missing */
     ru.jit = pcre2_jit_compile(ru.code, PCRE2_JIT_COMPLETE) == 0;
     first_map(ru.code, ru.first);
+    start_table(&ru);
     pcre2_pattern_info(ru.code, PCRE2_INFO_CAPTURECOUNT, &ncap);
     if ((ru.group = group_ref(ru.code, f[3].s, f[3].n)) < 0) {
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: no group '%.*s' in the pattern", L->file, ll->line,
@@ -2722,9 +2735,8 @@ static size_t next_start(const mstate *m, const rrule *ru, size_t at, size_t lim
     const eg_doc *d = m->d;
     const unsigned char *t = (const unsigned char *)d->text;
     for (; at <= lim; at++) {
-        unsigned c = t[at];
         uint32_t u;
-        if (!(ru->first[c >> 3] & (1u << (c & 7))) || (c & 0xC0) == 0x80)
+        if (!ru->start_ok[t[at]])
             continue;
         if (ru->lb && !lookbehind_ok(ru, d->text, at))
             continue;
