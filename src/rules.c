@@ -182,6 +182,7 @@ typedef struct {
     size_t ntnext;
     char *tfollow;         /* tfollow(...): lower-case ASCII words, each
                               NUL-terminated, "" ends (see tfollow_ok) */
+    uint32_t tfollow_first; /* bit c - 'a' for each first letter c of them */
     uint64_t *tcapnext;    /* tcapnext(...): each word's bytes (at most 7)
                               packed, its length in the top byte */
     size_t ntcapnext;
@@ -836,7 +837,6 @@ static int macro_set(loader *L, const field *f, const char *name, size_t nn, int
     return EG_OK;
 }
 
-/* The conditions field: "-" or a comma list of items "name" or "name(args)". */
 /* The words of tfollow() / tcapnext(): "w1|w2|..." or "%MACRO" whose body
  * is such a list (in "(?:...)"), each word lower-case ASCII letters. Sets
  * *out to the words, each NUL-terminated, "" ending them. Returns 0, 1
@@ -867,6 +867,17 @@ static int word_bytes(loader *L, const char *s, size_t n, char **out)
     return 0;
 }
 
+/* Bit c - 'a' for each first letter c of words as word_bytes gives them
+ * (lower-case ASCII letters, each NUL-terminated, "" ending them). */
+static uint32_t first_letters(const char *w)
+{
+    uint32_t v = 0;
+    for (; *w; w += strlen(w) + 1)
+        v |= 1u << (*w - 'a');
+    return v;
+}
+
+/* The conditions field: "-" or a comma list of items "name" or "name(args)". */
 static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
 {
     const char *s = f->s;
@@ -949,6 +960,7 @@ static int parse_conds(loader *L, rrule *ru, const field *f, uint32_t ri)
                 return rc;
             if (rc)
                 goto bad;
+            ru->tfollow_first = first_letters(ru->tfollow);
             continue;
         }
         if (IS("tcapnext")) {
@@ -2862,11 +2874,17 @@ static int tnext_ok(const eg_doc *d, const rrule *ru, size_t t)
     return 0;
 }
 
-/* Does a tfollow() word start at byte `at`, followed by white space? The
- * rule's pattern writes it as "word\h+": the byte after it is a space, a
- * tab or the first byte of a non-ASCII character (the other \h). */
-static int tfollow_at(const eg_doc *d, const char *w, size_t at)
+/* Does a tfollow() word of rule ru start at byte `at`, followed by white
+ * space? The rule's pattern writes it as "word\h+": the byte after it is a
+ * space, a tab or the first byte of a non-ASCII character (the other \h).
+ * It is asked at every token of a run, most of them capitalised: a byte
+ * that starts none of the words (tfollow_first) ends it at once. */
+static int tfollow_at(const eg_doc *d, const rrule *ru, size_t at)
 {
+    const char *w = ru->tfollow;
+    unsigned char c0 = at < d->len ? (unsigned char)d->text[at] : 0;
+    if (c0 < 'a' || c0 > 'z' || !(ru->tfollow_first & (1u << (c0 - 'a'))))
+        return 0; /* every word is lower-case ASCII: none starts here */
     for (; *w; w += strlen(w) + 1) {
         size_t n = strlen(w);
         unsigned char c;
@@ -2894,14 +2912,14 @@ static int tfollow_ok(const eg_doc *d, const rrule *ru, size_t t0, size_t t)
 {
     size_t i;
     for (i = t0; i < t; i++)
-        if (tfollow_at(d, ru->tfollow, d->tok[i].s))
+        if (tfollow_at(d, ru, d->tok[i].s))
             return 1;
     for (i = t + 1; i < d->ntok; i++) {
         const eg_token *q = &d->tok[i];
         unsigned char pb = (unsigned char)d->text[q->s - 1], c = (unsigned char)d->text[q->s];
         if (pb < 0x80 && pb != ' ' && pb != '\t')
             continue; /* not after white space: inside a word of the run, or no match */
-        if (tfollow_at(d, ru->tfollow, q->s))
+        if (tfollow_at(d, ru, q->s))
             return 1;
         if (c < 0x80 && !((c >= 'A' && c <= 'Z') || c == '&'))
             return 0;
