@@ -217,6 +217,9 @@ typedef struct {
 
 typedef struct {
     uint32_t rule, next;   /* next: index+1, 0 = end */
+    uint8_t mode;          /* the rule's ON_* (trig_mark) */
+    uint8_t check;         /* 1: trig_may_run may drop the trigger (after(),
+                              at(), tnext()); 0: it always runs */
 } trig_ent;
 
 struct eg_rules {
@@ -568,6 +571,7 @@ static int trig_add_key(eg_rules *r, uint64_t h, uint32_t rule)
     r->tbloom[(h >> 48) >> 6] |= 1ull << ((h >> 48) & 63);
     te = &r->tent[r->ntent++];
     te->rule = rule;
+    te->mode = te->check = 0;
     te->next = r->tslots[i].head;
     if (!r->tslots[i].head)
         r->ntkeys++;
@@ -712,6 +716,7 @@ static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t
                 goto out;
             }
             r->tent[r->ntent].rule = ri;
+            r->tent[r->ntent].mode = r->tent[r->ntent].check = 0;
             r->tent[r->ntent].next = r->flag_head[k];
             r->flag_head[k] = (uint32_t)++r->ntent;
         } else if (s[i] == '@') {
@@ -726,6 +731,7 @@ static int parse_on(loader *L, const field *f, const char *s, size_t n, uint32_t
                 goto out;
             }
             r->tent[r->ntent].rule = ri;
+            r->tent[r->ntent].mode = r->tent[r->ntent].check = 0;
             r->tent[r->ntent].next = r->list_head[list];
             r->list_head[list] = (uint32_t)++r->ntent;
         } else {
@@ -1759,6 +1765,20 @@ static int pre_plan(rrule *ru)
     return EG_OK;
 }
 
+/* Sets what push_chain needs on rule ri's trigger entries, those from
+ * index `from` on (added while its conditions were read): its mode, and
+ * whether trig_may_run has anything to check (after(), at() or tnext());
+ * on() and other before() triggers always run. */
+static void trig_mark(eg_rules *r, size_t from, uint32_t ri, const rrule *ru)
+{
+    for (; from < r->ntent; from++)
+        if (r->tent[from].rule == ri) {
+            r->tent[from].mode = (uint8_t)ru->has_on;
+            r->tent[from].check = ru->has_on != ON_SENT &&
+                                  (ru->ntnext || ru->has_on == ON_AFTER || ru->has_on == ON_AT);
+        }
+}
+
 static int do_rule(loader *L, const lline *ll)
 {
     eg_rules *r = L->r;
@@ -1768,6 +1788,7 @@ static int do_rule(loader *L, const lline *ll)
     rrule ru;
     long v;
     uint32_t ncap = 0, ri;
+    size_t tent0;
     int rc = EG_OK, added = 0;
     uint32_t *slot;
     memset(&ru, 0, sizeof ru);
@@ -1810,6 +1831,7 @@ static int do_rule(loader *L, const lline *ll)
                         f[3].col, (int)f[3].n, f[3].s);
         goto out;
     }
+    tent0 = r->ntent;
     if ((rc = parse_conds(L, &ru, &f[4], ri)))
         goto out;
     acc_sort(&ru);
@@ -1827,6 +1849,7 @@ static int do_rule(loader *L, const lline *ll)
         rc = eg_err_set(L->e, EG_EDATA, "%s:%u:%u: tfollow() needs before()", L->file, ll->line, f[4].col);
         goto out;
     }
+    trig_mark(r, tent0, ri, &ru);
     if (lookbehind_plan(&ru, exp.b.p, exp.b.len)) {
         rc = eg_err_nomem(L->e);
         goto out;
@@ -2955,8 +2978,9 @@ static size_t after_token(const eg_doc *d, size_t t)
  * key, so reading them early changes nothing. Only on() triggers are kept
  * as they are (their rules run whole sentences). The trigger pass asks it
  * to push fewer pairs (most after() triggers are followed by a lower-case
- * word, most name triggers by a common word). */
-static int trig_may_run(const mstate *m, const rrule *ru, size_t t)
+ * word, most name triggers by a common word). *ta is after_token(t), or
+ * SIZE_MAX until an after() rule of the token asks it. */
+static int trig_may_run(const mstate *m, const rrule *ru, size_t t, size_t *ta)
 {
     const eg_doc *d = m->d;
     const lcslot *x;
@@ -2965,9 +2989,11 @@ static int trig_may_run(const mstate *m, const rrule *ru, size_t t)
         return 1; /* on() runs whole sentences */
     if (ru->ntnext && !tnext_ok(d, ru, t))
         return 0;
-    if (ru->has_on == ON_AFTER)
-        t = after_token(d, t);
-    else if (ru->has_on != ON_AT)
+    if (ru->has_on == ON_AFTER) {
+        if (*ta == SIZE_MAX)
+            *ta = after_token(d, t);
+        t = *ta;
+    } else if (ru->has_on != ON_AT)
         return 1;
     if (t >= d->ntok)
         return 0;
@@ -3101,17 +3127,21 @@ static int make_windows(mstate *m)
  * fired at token `tok` of sentence `sent`: for each rule the sentence
  * (on()) or the token (after(), at(), before()), once in a row. One loop
  * per chain keeps the per-pair work to a few loads and stores: the chains
- * are walked for every trigger token of every document. */
-static int push_chain(mstate *m, uint32_t e, uint32_t sent, uint32_t tok)
+ * are walked for every trigger token of every document. The entry says
+ * the rule's mode and whether trig_may_run can drop it (the rest always
+ * run: no look at the rule); *ta is shared by the token's chains (see
+ * trig_may_run). */
+static int push_chain(mstate *m, uint32_t e, uint32_t sent, uint32_t tok, size_t *ta)
 {
     const eg_rules *r = m->r;
     eg_rules_scratch *s = m->s;
     for (; e; e = r->tent[e - 1].next) {
-        uint32_t rule = r->tent[e - 1].rule, v;
+        const trig_ent *te = &r->tent[e - 1];
+        uint32_t rule = te->rule, v;
         if (rule == UINT32_MAX)
             continue;
-        v = r->v[rule].has_on == ON_SENT ? sent : tok;
-        if (s->last[rule] == v + 1 || !trig_may_run(m, &r->v[rule], tok))
+        v = te->mode == ON_SENT ? sent : tok;
+        if (s->last[rule] == v + 1 || (te->check && !trig_may_run(m, &r->v[rule], tok, ta)))
             continue;
         s->last[rule] = v + 1;
         if (2 * (s->npairs + 1) > s->pairs_cap && EG_GROW(s->pairs, s->pairs_cap, 2 * (s->npairs + 1)))
@@ -3267,7 +3297,7 @@ static int gather_triggers(mstate *m)
         const eg_token *t = &d->tok[i];
         lcslot *x = ahead[i % TRIG_AHEAD];
         uint32_t e, g, sent;
-        size_t k;
+        size_t k, ta;
         if (i + TRIG_AHEAD < d->ntok) {
             lcslot *y = lc_slot(s, d->tok[i + TRIG_AHEAD].h);
             EG_PREFETCH(y);
@@ -3286,10 +3316,11 @@ static int gather_triggers(mstate *m)
             (t->kind == EG_TK_WORD ? !(t->flags & wflags) : !oflags))
             continue;
         sent = d->nsent ? t->sent : 0;
+        ta = SIZE_MAX;
         e = (g >> LT_HEAD_SHIFT) & LT_HEAD_MAX;
         if (e == LT_HEAD_MAX)
             e = trig_find(r, t->h);
-        if (e && push_chain(m, e, sent, (uint32_t)i))
+        if (e && push_chain(m, e, sent, (uint32_t)i, &ta))
             return EG_ENOMEM;
         if (t->kind == EG_TK_WORD) {
             /* the word lists it is in: titles and common words always (a
@@ -3303,7 +3334,7 @@ static int gather_triggers(mstate *m)
                 unsigned b = low_bit(lb);
                 lb &= lb - 1;
                 l = b >= LT_CAP_SHIFT ? (int)(b - LT_CAP_SHIFT) : (int)b + 2;
-                if (push_chain(m, r->list_head[l], sent, (uint32_t)i))
+                if (push_chain(m, r->list_head[l], sent, (uint32_t)i, &ta))
                     return EG_ENOMEM;
             }
             if (!(t->flags & wflags))
@@ -3315,7 +3346,7 @@ static int gather_triggers(mstate *m)
             l = aflag[k];
             if (t->kind != trig_flags[l].kind || (t->flags & trig_flags[l].flags) != trig_flags[l].flags)
                 continue;
-            if (push_chain(m, r->flag_head[l], sent, (uint32_t)i))
+            if (push_chain(m, r->flag_head[l], sent, (uint32_t)i, &ta))
                 return EG_ENOMEM;
         }
     }
