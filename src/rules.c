@@ -2305,40 +2305,46 @@ static int inset(const mstate *m, const rcond *c, int t)
     return has(m, c->list, t);
 }
 
-/* Lower-case connectors allowed inside a capitalised name by cap(). */
+/* Lower-case connectors allowed inside a capitalised name by cap(): "y",
+ * "e", "&", "of", "on", "at", "in", "de", "di", "da", "do", "du", "la",
+ * "le", "zu", "al", "el", "ad", "as", "the", "and", "for", "del", "des",
+ * "dos", "das", "van", "von", "der", "den", "ter", "ash", "bin", "ibn",
+ * "ben", "abu", "bint", "della" (test_rules checks every one). A word of
+ * two or three bytes is packed into one integer, first byte lowest, and
+ * compared in one switch: run_start asks this at the lower-case word
+ * before nearly every before() run. */
+#define CW2(a, b) ((uint32_t)(a) | (uint32_t)(b) << 8)
+#define CW3(a, b, c) (CW2(a, b) | (uint32_t)(c) << 16)
 static int is_connector(const eg_doc *d, const eg_token *t)
 {
-    /* the words of each length, packed */
-    static const char w1[] = "ye&";
-    static const char w2[] = "ofonatindedidadodulalezualeladas";
-    static const char w3[] = "theandfordeldesdosdasvanvonderdenterashbinibnbenabu";
-    /* bit c - 'a' for each first letter c of the words of length 1..5
-     * (kept with the lists above; test_rules checks every connector) */
-    static const uint32_t first[6] = {0, 0x1000010, 0x2004919, 0x28012b, 1u << ('b' - 'a'), 1u << ('d' - 'a')};
-    size_t n = t->e - t->s, i, wl;
+    size_t n = t->e - t->s;
     const unsigned char *p = (const unsigned char *)d->text + t->s;
-    const char *w;
-    uint32_t v;
     /* connectors are lower-case ASCII (or '&'): most words stop here */
     if (n > 5 || !((p[0] >= 'a' && p[0] <= 'z') || p[0] == '&'))
         return 0;
-    if (p[0] != '&' && !(first[n] & (1u << (p[0] - 'a'))))
-        return 0; /* no connector of that length starts with that letter */
     switch (n) {
-    case 1: w = w1; wl = sizeof w1 - 1; break;
-    case 2: w = w2; wl = sizeof w2 - 1; break;
-    case 3: w = w3; wl = sizeof w3 - 1; break;
+    case 1: return p[0] == 'y' || p[0] == 'e' || p[0] == '&';
+    case 2:
+        switch (CW2(p[0], p[1])) {
+        case CW2('o', 'f'): case CW2('o', 'n'): case CW2('a', 't'): case CW2('i', 'n'):
+        case CW2('d', 'e'): case CW2('d', 'i'): case CW2('d', 'a'): case CW2('d', 'o'):
+        case CW2('d', 'u'): case CW2('l', 'a'): case CW2('l', 'e'): case CW2('z', 'u'):
+        case CW2('a', 'l'): case CW2('e', 'l'): case CW2('a', 'd'): case CW2('a', 's'):
+            return 1;
+        }
+        return 0;
+    case 3:
+        switch (CW3(p[0], p[1], p[2])) {
+        case CW3('t', 'h', 'e'): case CW3('a', 'n', 'd'): case CW3('f', 'o', 'r'): case CW3('d', 'e', 'l'):
+        case CW3('d', 'e', 's'): case CW3('d', 'o', 's'): case CW3('d', 'a', 's'): case CW3('v', 'a', 'n'):
+        case CW3('v', 'o', 'n'): case CW3('d', 'e', 'r'): case CW3('d', 'e', 'n'): case CW3('t', 'e', 'r'):
+        case CW3('a', 's', 'h'): case CW3('b', 'i', 'n'): case CW3('i', 'b', 'n'): case CW3('b', 'e', 'n'):
+        case CW3('a', 'b', 'u'):
+            return 1;
+        }
+        return 0;
     case 4: return memcmp(p, "bint", 4) == 0;
     case 5: return memcmp(p, "della", 5) == 0;
-    default: return 0;
-    }
-    /* compare the word as one integer with each packed candidate */
-    v = p[0] | (n > 1 ? (uint32_t)p[1] << 8 : 0) | (n > 2 ? (uint32_t)p[2] << 16 : 0);
-    for (i = 0; i + n <= wl; i += n) {
-        uint32_t c = (unsigned char)w[i] | (n > 1 ? (uint32_t)(unsigned char)w[i + 1] << 8 : 0) |
-                     (n > 2 ? (uint32_t)(unsigned char)w[i + 2] << 16 : 0);
-        if (c == v)
-            return 1;
     }
     return 0;
 }
