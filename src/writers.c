@@ -695,25 +695,59 @@ const unsigned char egw_plain[256] = {
 #define EGW_SSE2 0
 #endif
 
-size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
+/* The bytes of one 16-byte block at p that class cls (a constant where
+ * this is inlined) does not keep, as a bit mask: a signed compare below
+ * 0x20 finds the C0 controls and every byte >= 0x80 at once, and one
+ * compare per other byte that the class does not keep finds the rest
+ * (XML: & < > " '; JSON: " \\; Graphviz: & \\ DEL). */
+#if EGW_SSE2
+static inline unsigned special_mask(const unsigned char *p, unsigned cls)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+    if (cls == 1) {
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('&')), _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\'')));
+    } else if (cls == 2) {
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    } else {
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('&')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+    }
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* egw_plain_run for one class, inlined into each escaper so that the
+ * class's constants are made once per string, not once per run. From 16
+ * bytes on, the tail is one more block that ends at the last byte (it
+ * overlaps bytes already looked at, whose bits are shifted out) instead of
+ * a byte loop. */
+static inline size_t plain_scan(const unsigned char *p, size_t n, unsigned cls)
 {
     size_t i = 0;
 #if EGW_SSE2
-    /* the ASCII bytes from 0x20 up that cls does not keep (see egw_plain);
-     * a NUL pads the shorter lists, and NUL is caught anyway */
-    const char *sp = cls == 1 ? "&<>\"'" : cls == 2 ? "\"\\\0\0\0" : "&\\\x7f\0\0";
-    const __m128i ctl = _mm_set1_epi8(0x20), s0 = _mm_set1_epi8(sp[0]), s1 = _mm_set1_epi8(sp[1]),
-                  s2 = _mm_set1_epi8(sp[2]), s3 = _mm_set1_epi8(sp[3]), s4 = _mm_set1_epi8(sp[4]);
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, ctl), _mm_cmpeq_epi8(x, s0));
-        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s1), _mm_cmpeq_epi8(x, s2)));
-        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s3), _mm_cmpeq_epi8(x, s4)));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits)
+    if (n >= 16) {
+        unsigned bits;
+        for (; i + 16 <= n; i += 16)
+            if ((bits = special_mask(p + i, cls)) != 0)
+                return i + (size_t)__builtin_ctz(bits);
+        if (i < n && (bits = special_mask(p + n - 16, cls) >> (16 - (n - i))) != 0)
             return i + (size_t)__builtin_ctz(bits);
+        return n;
     }
 #endif
+    while (i < n && (egw_plain[p[i]] & cls))
+        i++;
+    return i;
+}
+
+size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
+{
+    size_t i = 0;
+    if (cls == 1 || cls == 2 || cls == 4)
+        return cls == 1 ? plain_scan(p, n, 1) : cls == 2 ? plain_scan(p, n, 2) : plain_scan(p, n, 4);
     while (i < n && (egw_plain[p[i]] & cls))
         i++;
     return i;
@@ -769,7 +803,7 @@ static char *xml_esc(char *o, const char *str, size_t n)
     char ref[16];
     while (i < n) {
         const char *rep;
-        i += egw_plain_run(p + i, n - i, 1);
+        i += plain_scan(p + i, n - i, 1);
         if (i >= n)
             break;
         if (!(rep = xml_rep(p + i, n - i, &k, &rl, ref))) {
@@ -848,7 +882,7 @@ char *egw_json_esc(char *o, const char *str, size_t n)
     while (i < n) {
         unsigned c;
         size_t k;
-        run = egw_plain_run(p + i, n - i, 2);
+        run = plain_scan(p + i, n - i, 2);
         memcpy(o, p + i, run);
         o += run;
         if ((i += run) >= n)
@@ -921,7 +955,7 @@ int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
         unsigned c;
         const char *rep = NULL;
         size_t k = 1;
-        i += egw_plain_run(p + i, n - i, 4);
+        i += plain_scan(p + i, n - i, 4);
         if (i >= n)
             break;
         c = p[i];
