@@ -354,16 +354,27 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         sink_flush(s);
 }
 
-/* Two digits at a time, from the right, once the length is known. */
+/* Two digits at a time, from the right, once the length is known; counts
+ * below 100 (most of them) without the loops. */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
 size_t egw_fmt_u64(char *buf, uint64_t x)
 {
-    static const char pairs[201] =
-        "00010203040506070809101112131415161718192021222324"
-        "25262728293031323334353637383940414243444546474849"
-        "50515253545556575859606162636465666768697071727374"
-        "75767778798081828384858687888990919293949596979899";
     uint64_t t = x;
     size_t n = 1, i;
+    if (x < 10) {
+        buf[0] = (char)('0' + x);
+        buf[1] = 0;
+        return 1;
+    }
+    if (x < 100) {
+        memcpy(buf, digit_pairs + 2 * x, 2);
+        buf[2] = 0;
+        return 2;
+    }
     while (t >= 100) {
         n += 2;
         t /= 100;
@@ -372,20 +383,13 @@ size_t egw_fmt_u64(char *buf, uint64_t x)
     buf[n] = 0;
     for (i = n; x >= 100; x /= 100) {
         i -= 2;
-        memcpy(buf + i, pairs + 2 * (x % 100), 2);
+        memcpy(buf + i, digit_pairs + 2 * (x % 100), 2);
     }
     if (x >= 10)
-        memcpy(buf + i - 2, pairs + 2 * x, 2);
+        memcpy(buf + i - 2, digit_pairs + 2 * x, 2);
     else
         buf[i - 1] = (char)('0' + x);
     return n;
-}
-
-void egw_u64(egw_sink *s, uint64_t x)
-{
-    char *o = egw_room(s, 21);
-    if (o)
-        s->buf.len += egw_fmt_u64(o, x);
 }
 
 void egw_xml(egw_sink *s, const char *str) { egw_xml_n(s, str, strlen(str)); }

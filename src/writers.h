@@ -151,8 +151,15 @@ static inline void egw_put_name(egw_sink *s, const egw_names *nm, size_t i)
     egw_add(s, nm->text.p + start, nm->end[i] - start);
 }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
+/* Decimal digits of x into buf (at least 21 bytes); returns the length. */
+size_t egw_fmt_u64(char *buf, uint64_t x);
 /* Writes an unsigned number in decimal. */
-void egw_u64(egw_sink *s, uint64_t x);
+static inline void egw_u64(egw_sink *s, uint64_t x)
+{
+    char *o = egw_room(s, 21);
+    if (o)
+        s->buf.len += egw_fmt_u64(o, x);
+}
 /* Writes str (n bytes) escaped for XML as egw_xml does. */
 void egw_xml_n(egw_sink *s, const char *str, size_t n);
 /* Writes the evidence line of egw_evidence_text escaped for XML. */
@@ -162,8 +169,6 @@ void egw_xml_aliases(egw_sink *s, const eg_node *n);
 /* Formats v as egw_fmt_real does, faster for whole numbers. Returns the
  * length; buf of at least 32 bytes. */
 size_t egw_fmt_real_n(char *buf, double v);
-/* Decimal digits of x into buf (at least 21 bytes); returns the length. */
-size_t egw_fmt_u64(char *buf, uint64_t x);
 /* Writes str escaped for XML content and attribute values (both quotes
  * escaped), cleaned as described above. */
 void egw_xml(egw_sink *s, const char *str);
