@@ -62,8 +62,8 @@ static int dot_aliases(eg_buf *b, const eg_node *n)
     size_t i;
     for (i = 0; i < n->naliases; i++) {
         const char *t = n->aliases[i].text ? n->aliases[i].text : "";
-        if ((i && eg_buf_add(b, "; ", 2)) || egw_dot_esc(b, t) || eg_buf_add(b, " (", 2) ||
-            eg_buf_add(b, num, egw_fmt_u64(num, n->aliases[i].count)) || eg_buf_add(b, ")", 1))
+        if ((i && egw_buf_add(b, "; ", 2)) || egw_dot_esc(b, t) || egw_buf_add(b, " (", 2) ||
+            egw_buf_add(b, num, egw_fmt_u64(num, n->aliases[i].count)) || egw_buf_add(b, ")", 1))
             return EG_ENOMEM;
     }
     return EG_OK;
@@ -77,9 +77,9 @@ static int dot_evidence(egw_env *env, eg_buf *b, eg_buf *tmp, const eg_evidence 
     const char *snip = egw_snippet(env, ev, &len, tmp);
     if (!snip)
         return EG_EIO;
-    if (egw_dot_esc(b, ev->doc ? ev->doc : "") || eg_buf_add(b, " [", 2) ||
-        eg_buf_add(b, num, egw_fmt_u64(num, ev->start)) || eg_buf_add(b, "-", 1) ||
-        eg_buf_add(b, num, egw_fmt_u64(num, ev->end)) || eg_buf_add(b, "] ", 2) || egw_dot_esc_n(b, snip, len))
+    if (egw_dot_esc(b, ev->doc ? ev->doc : "") || egw_buf_add(b, " [", 2) ||
+        egw_buf_add(b, num, egw_fmt_u64(num, ev->start)) || egw_buf_add(b, "-", 1) ||
+        egw_buf_add(b, num, egw_fmt_u64(num, ev->end)) || egw_buf_add(b, "] ", 2) || egw_dot_esc_n(b, snip, len))
         return EG_ENOMEM;
     return EG_OK;
 }
@@ -377,16 +377,16 @@ static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, dot_val *val)
     size_t i;
     for (i = 0; i < NA_N; i++)
         eg_buf_reset(&b[i]);
-    if (egw_dot_esc(&b[NA_LABEL], n->label) || eg_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
-        eg_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n))
+    if (egw_dot_esc(&b[NA_LABEL], n->label) || egw_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
+        egw_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n))
         return EG_ENOMEM;
     /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped (the
      * parts already escaped above are joined by plain ASCII) */
-    if (eg_buf_add(t, b[NA_LABEL].p, b[NA_LABEL].len) || eg_buf_add(t, " (", 2) ||
-        egw_dot_esc(t, eg_type_name(n->type)) || eg_buf_add(t, "): ", 3) ||
-        eg_buf_add(t, b[NA_MENTIONS].p, b[NA_MENTIONS].len) || eg_buf_add(t, " mentions in ", 13) ||
-        eg_buf_add(t, b[NA_DOCS].p, b[NA_DOCS].len) || eg_buf_add(t, " documents", 10) ||
-        (n->naliases && (eg_buf_add(t, "; as ", 5) || eg_buf_add(t, b[NA_ALIASES].p, b[NA_ALIASES].len))))
+    if (egw_buf_add(t, b[NA_LABEL].p, b[NA_LABEL].len) || egw_buf_add(t, " (", 2) ||
+        egw_dot_esc(t, eg_type_name(n->type)) || egw_buf_add(t, "): ", 3) ||
+        egw_buf_add(t, b[NA_MENTIONS].p, b[NA_MENTIONS].len) || egw_buf_add(t, " mentions in ", 13) ||
+        egw_buf_add(t, b[NA_DOCS].p, b[NA_DOCS].len) || egw_buf_add(t, " documents", 10) ||
+        (n->naliases && (egw_buf_add(t, "; as ", 5) || egw_buf_add(t, b[NA_ALIASES].p, b[NA_ALIASES].len))))
         return EG_ENOMEM;
     val[NA_ALIASES] = dot_buf_val(&b[NA_ALIASES]);
     val[NA_AMBIG] = n->ambiguous ? c->yes.v : c->no.v;
@@ -451,7 +451,7 @@ static int put_node(dot_ctx *c, size_t i)
         for (k = 0; k < NA_N; k++)
             if (more[k].p && !is_default(&node_attr[k], more[k])) {
                 eg_buf_reset(&c->val[k]);
-                if (eg_buf_add(&c->val[k], more[k].p, more[k].n))
+                if (egw_buf_add(&c->val[k], more[k].p, more[k].n))
                     return EG_ENOMEM;
                 val[k] = dot_buf_val(&c->val[k]);
             }
@@ -560,7 +560,7 @@ static int dot_names_distinct(const eg_gview *v, int *distinct)
             p++;
         if (!*p)
             continue;
-        if (egw_dot_esc(&names, id) || eg_buf_add(&names, "", 1))
+        if (egw_dot_esc(&names, id) || egw_buf_add(&names, "", 1))
             goto out;
         if (!strcmp(names.p + start, id)) { /* valid UTF-8, nothing to escape */
             names.len = start;
@@ -634,7 +634,7 @@ static int dot_merge(const eg_gview *v, uint32_t **rep_out, uint32_t **next_out)
         goto out;
     for (i = 0; i < v->nnodes; i++) { /* escaped names first: the buffer moves while it grows */
         off[i] = names.len;
-        if (egw_dot_esc(&names, v->nodes[i].id) || eg_buf_add(&names, "", 1))
+        if (egw_dot_esc(&names, v->nodes[i].id) || egw_buf_add(&names, "", 1))
             goto out;
     }
     for (i = 0; i < v->nnodes; i++) {

@@ -984,13 +984,13 @@ int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
             rep = "\xEF\xBF\xBD"; /* U+FFFE, U+FFFF: not XML characters, and SVG is XML;
                                     U+FEFF: Graphviz's scanner drops it as a byte-order mark */
         if (rep) {
-            if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
+            if (egw_buf_add(b, p + run, i - run) || egw_buf_add(b, rep, strlen(rep)))
                 return EG_ENOMEM;
             run = i + k;
         }
         i += k;
     }
-    return eg_buf_add(b, p + run, n - run);
+    return egw_buf_add(b, p + run, n - run);
 }
 
 /* ---- numbers ---- */

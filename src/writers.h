@@ -175,6 +175,19 @@ void egw_xml(egw_sink *s, const char *str);
 /* Writes a real number as described above. */
 void egw_real(egw_sink *s, double v);
 
+/* eg_buf_add with the common case inline (room in the buffer): the
+ * writers build values from many short pieces. */
+static inline int egw_buf_add(eg_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+        b->p[b->len] = 0;
+        return EG_OK;
+    }
+    return eg_buf_add(b, p, n);
+}
+
 /* Appends str to b with every invalid UTF-8 byte replaced by U+FFFD.
  * Returns EG_OK or EG_ENOMEM. */
 int egw_utf8_clean(eg_buf *b, const char *str);
