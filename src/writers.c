@@ -794,13 +794,10 @@ static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, size_t *
 #undef XML_REP
 }
 
-/* Room xml_esc needs for n bytes: a character grows at most six times
- * ('"' to "&quot;"). */
-#define XML_ROOM(n) (6 * (n))
+#define XML_ROOM(n) EGW_XML_ROOM(n)
 
-/* Writes str (n bytes) escaped for XML at o, which has XML_ROOM(n) bytes;
- * returns the end. Plain runs are skipped sixteen bytes at a time. */
-static char *xml_esc(char *o, const char *str, size_t n)
+/* Plain runs are skipped sixteen bytes at a time. */
+char *egw_xml_esc(char *o, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
     size_t i = 0, run = 0, k, rl;
@@ -830,7 +827,7 @@ int egw_xml_buf(eg_buf *b, const char *str)
     size_t n = strlen(str);
     if (eg_buf_reserve(b, XML_ROOM(n)))
         return EG_ENOMEM;
-    b->len = (size_t)(xml_esc(b->p + b->len, str, n) - b->p);
+    b->len = (size_t)(egw_xml_esc(b->p + b->len, str, n) - b->p);
     b->p[b->len] = 0;
     return EG_OK;
 }
@@ -839,7 +836,7 @@ void egw_xml_n(egw_sink *s, const char *str, size_t n)
 {
     char *o = egw_room(s, XML_ROOM(n));
     if (o)
-        s->buf.len = (size_t)(xml_esc(o, str, n) - s->buf.p);
+        s->buf.len = (size_t)(egw_xml_esc(o, str, n) - s->buf.p);
 }
 
 /* The same bytes as egw_xml of egw_evidence_text's line: cleaning and XML

@@ -144,11 +144,24 @@ static inline char *egw_room(egw_sink *s, size_t n)
     return egw_room_slow(s, n);
 }
 static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
+/* Puts n bytes at o (see egw_done); returns the end. */
+static inline char *egw_put(char *o, const void *p, size_t n)
+{
+    memcpy(o, p, n);
+    return o + n;
+}
 /* Writes node i's name from nm. */
 static inline void egw_put_name(egw_sink *s, const egw_names *nm, size_t i)
 {
     size_t start = i ? nm->end[i - 1] : 0;
     egw_add(s, nm->text.p + start, nm->end[i] - start);
+}
+/* The length of node i's name, and the name put at o (egw_put). */
+static inline size_t egw_name_len(const egw_names *nm, size_t i) { return nm->end[i] - (i ? nm->end[i - 1] : 0); }
+static inline char *egw_put_name_at(char *o, const egw_names *nm, size_t i)
+{
+    size_t start = i ? nm->end[i - 1] : 0;
+    return egw_put(o, nm->text.p + start, nm->end[i] - start);
 }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
 /* Decimal digits of x into buf (at least 21 bytes); returns the length. */
@@ -160,6 +173,21 @@ static inline void egw_u64(egw_sink *s, uint64_t x)
     if (o)
         s->buf.len += egw_fmt_u64(o, x);
 }
+/* Writes str (n bytes) escaped for XML as egw_xml does at o, which has
+ * EGW_XML_ROOM(n) bytes (a character grows at most six times, '"' to
+ * "&quot;"); returns the end. */
+#define EGW_XML_ROOM(n) (6 * (n))
+char *egw_xml_esc(char *o, const char *str, size_t n);
+
+/* Formatting in place: a writer takes room for a whole piece at once
+ * (o = egw_room(s, bound)), puts it at o with these, each returning the
+ * new end, and ends with egw_done, instead of checking the buffer for
+ * every literal. */
+#define EGW_PUT_LIT(o, lit) egw_put(o, lit, sizeof lit - 1)
+/* Room: 21 bytes (the digits and a NUL that the next put overwrites). */
+static inline char *egw_put_u64(char *o, uint64_t x) { return o + egw_fmt_u64(o, x); }
+static inline void egw_done(egw_sink *s, char *o) { s->buf.len = (size_t)(o - s->buf.p); }
+
 /* Writes str (n bytes) escaped for XML as egw_xml does. */
 void egw_xml_n(egw_sink *s, const char *str, size_t n);
 /* Writes the evidence line of egw_evidence_text escaped for XML. */
