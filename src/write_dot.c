@@ -271,25 +271,37 @@ static dot_val dot_str_val(const char *str) { return dot_v(str, strlen(str)); }
 
 static int is_default(const dot_attr *a, dot_val v) { return v.n == a->dlen && !memcmp(v.p, a->def, v.n); }
 
-static void put_attrs(egw_sink *s, const dot_attr *a, const dot_val *val, size_t k)
+/* The room put_attrs needs at most. */
+static size_t attrs_room(const dot_attr *a, const dot_val *val, size_t k)
+{
+    size_t i, room = 3;
+    for (i = 0; i < k; i++)
+        if (val[i].p)
+            room += 5 + a[i].nlen + (val[i].f ? val[i].fn : DOT_ROOM(val[i].n));
+    return room;
+}
+
+/* Puts the list at o, which has attrs_room bytes; returns the end. */
+static char *put_attrs(char *o, const dot_attr *a, const dot_val *val, size_t k)
 {
     size_t i, cnt = 0;
     for (i = 0; i < k; i++) {
         if (!val[i].p || is_default(&a[i], val[i]))
             continue;
         if (cnt++)
-            egw_add(s, ",\n\t\t", 4);
+            o = EGW_PUT_LIT(o, ",\n\t\t");
         else
-            egw_add(s, "\t[", 2);
-        egw_add(s, a[i].name, a[i].nlen); /* names are plain words */
-        egw_add(s, "=", 1);
+            o = EGW_PUT_LIT(o, "\t[");
+        o = egw_put(o, a[i].name, a[i].nlen); /* names are plain words */
+        *o++ = '=';
         if (val[i].f)
-            egw_add(s, val[i].f, val[i].fn);
+            o = egw_put(o, val[i].f, val[i].fn);
         else
-            put_id(s, val[i].p, val[i].n);
+            o = fmt_id(o, val[i].p, val[i].n);
     }
     if (cnt)
-        egw_add(s, "]", 1);
+        *o++ = ']';
+    return o;
 }
 
 /* A declaration ("graph [...]", "node [...]", "edge [...]"): the attributes
@@ -435,8 +447,6 @@ static int fmt_name(eg_buf *b, size_t i, const char *id, void *ud)
     return EG_OK;
 }
 
-static void put_name(dot_ctx *c, size_t i) { egw_put_name(c->s, &c->names, i); }
-
 /* A node statement: "\tNAME\t[a=x,\n\t\tb=y];\n". When several view nodes
  * share the name, cgraph held them as one node (agnode finds a node by
  * name), the value set last winning; a value equal to the default was
@@ -445,8 +455,7 @@ static int put_node(dot_ctx *c, size_t i)
 {
     dot_val val[NA_N], more[NA_N];
     size_t j, k;
-    egw_add(c->s, "\t", 1);
-    put_name(c, i);
+    char *o;
     if (node_vals(c, &c->v->nodes[i], c->val, val))
         return EG_ENOMEM;
     for (j = c->next ? c->next[i] : i; j != i; j = c->next[j]) {
@@ -460,8 +469,13 @@ static int put_node(dot_ctx *c, size_t i)
                 val[k] = dot_buf_val(&c->val[k]);
             }
     }
-    put_attrs(c->s, node_attr, val, NA_N);
-    egw_add(c->s, ";\n", 2);
+    if ((o = egw_room(c->s, 3 + egw_name_len(&c->names, i) + attrs_room(node_attr, val, NA_N)))) {
+        *o++ = '\t';
+        o = egw_put_name_at(o, &c->names, i);
+        o = put_attrs(o, node_attr, val, NA_N);
+        o = EGW_PUT_LIT(o, ";\n");
+        egw_done(c->s, o);
+    }
     return EG_OK;
 }
 
@@ -490,10 +504,7 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
     char num[5][32];
     long weight = egw_dot_weight(v, ed);
     double pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
-    egw_add(c->s, "\t", 1);
-    put_name(c, t);
-    egw_add(c->s, " -- ", 4);
-    put_name(c, h);
+    char *o;
     if (weight >= 0)
         val[EA_WEIGHT] = dot_num(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
     else
@@ -513,8 +524,16 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
             return rc;
         val[EA_TOOLTIP] = dot_buf_val(&c->val[0]);
     }
-    put_attrs(c->s, edge_attr, val, EA_N);
-    egw_add(c->s, ";\n", 2);
+    if ((o = egw_room(c->s, 7 + egw_name_len(&c->names, t) + egw_name_len(&c->names, h) +
+                                attrs_room(edge_attr, val, EA_N)))) {
+        *o++ = '\t';
+        o = egw_put_name_at(o, &c->names, t);
+        o = EGW_PUT_LIT(o, " -- ");
+        o = egw_put_name_at(o, &c->names, h);
+        o = put_attrs(o, edge_attr, val, EA_N);
+        o = EGW_PUT_LIT(o, ";\n");
+        egw_done(c->s, o);
+    }
     return EG_OK;
 }
 
