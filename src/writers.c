@@ -523,6 +523,8 @@ static const char *snippet_mapped(const egw_env *env, const eg_evidence *ev)
     if (!env || !env->nmaps)
         return NULL;
     hi = env->nmaps;
+    if (hi == 1) /* the common case: one spool file */
+        hi = 0;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (env->maps[mid].fd < ev->spool_fd)
