@@ -266,6 +266,8 @@ static dot_val dot_v(const char *p, size_t n) { return (dot_val){p, n, NULL, 0};
  * and one '.', which put_id writes bare, so it is its own form; one with
  * an exponent ("1e-05", from "%.15g") goes through put_id. */
 static dot_val dot_num(const char *p, size_t n) { return memchr(p, 'e', n) ? dot_v(p, n) : (dot_val){p, n, p, n}; }
+/* The same for a number known to have no exponent (digits, one '.'). */
+static dot_val dot_int(const char *p, size_t n) { return (dot_val){p, n, p, n}; }
 static dot_val dot_buf_val(const eg_buf *b) { return dot_v(b->len ? b->p : "", b->len); }
 static dot_val dot_str_val(const char *str) { return dot_v(str, strlen(str)); }
 
@@ -407,11 +409,11 @@ static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, dot_val *val)
     val[NA_ALIASES] = dot_buf_val(&b[NA_ALIASES]);
     val[NA_AMBIG] = n->ambiguous ? c->yes.v : c->no.v;
     val[NA_COLOR] = fx[FX_COLOR].v;
-    val[NA_DOCS] = dot_num(b[NA_DOCS].p, b[NA_DOCS].len);
+    val[NA_DOCS] = dot_int(b[NA_DOCS].p, b[NA_DOCS].len);
     val[NA_FILL] = fx[FX_FILL].v;
     val[NA_FONT] = DOT_UNSET;
     val[NA_LABEL] = dot_buf_val(&b[NA_LABEL]);
-    val[NA_MENTIONS] = dot_num(b[NA_MENTIONS].p, b[NA_MENTIONS].len);
+    val[NA_MENTIONS] = dot_int(b[NA_MENTIONS].p, b[NA_MENTIONS].len);
     val[NA_SHAPE] = fx[FX_SHAPE].v;
     val[NA_STYLE] = n->ambiguous ? c->dashed.v : DOT_UNSET;
     val[NA_TOOLTIP] = dot_buf_val(t);
@@ -506,14 +508,14 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
     double pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
     char *o;
     if (weight >= 0)
-        val[EA_WEIGHT] = dot_num(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
+        val[EA_WEIGHT] = dot_int(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
     else
         val[EA_WEIGHT] = dot_num(num[0], (size_t)snprintf(num[0], sizeof num[0], "%ld", weight));
-    val[EA_COUNT] = dot_num(num[1], egw_fmt_u64(num[1], ed->count));
-    val[EA_DOCS] = dot_num(num[2], egw_fmt_u64(num[2], ed->docs));
+    val[EA_COUNT] = dot_int(num[1], egw_fmt_u64(num[1], ed->count));
+    val[EA_DOCS] = dot_int(num[2], egw_fmt_u64(num[2], ed->docs));
     val[EA_W] = dot_num(num[3], egw_fmt_real_n(num[3], ed->weight));
     if (pen >= 0 && pen <= 1e6) /* always: the scaled weight is in [0,1] */
-        val[EA_PENWIDTH] = dot_num(num[4], fmt_hundredths(num[4], (uint64_t)pen));
+        val[EA_PENWIDTH] = dot_int(num[4], fmt_hundredths(num[4], (uint64_t)pen));
     else
         val[EA_PENWIDTH] = dot_num(num[4], egw_fmt_real_n(num[4], pen / 100));
     val[EA_TOOLTIP] = DOT_UNSET;

@@ -363,8 +363,7 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
 
 size_t egw_fmt_u64(char *buf, uint64_t x)
 {
-    uint64_t t = x;
-    size_t n = 1, i;
+    size_t n, i;
     if (x < 10) {
         buf[0] = (char)('0' + x);
         buf[1] = 0;
@@ -375,11 +374,16 @@ size_t egw_fmt_u64(char *buf, uint64_t x)
         buf[2] = 0;
         return 2;
     }
-    while (t >= 100) {
-        n += 2;
-        t /= 100;
+    if (x < 10000) /* offsets and ids: the length by comparison, no division */
+        n = x < 1000 ? 3 : 4;
+    else {
+        uint64_t t = x / 10000;
+        n = 5;
+        while (t >= 10) {
+            n++;
+            t /= 10;
+        }
     }
-    n += t >= 10;
     buf[n] = 0;
     for (i = n; x >= 100; x /= 100) {
         i -= 2;
