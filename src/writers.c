@@ -355,20 +355,16 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
 }
 
 /* Two digits at a time, from the right, once the length is known; counts
- * below 100 (most of them) without the loops. */
+ * below 100 (most of them) without the loops. Below 10: egw_fmt_u64
+ * (writers.h). */
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
                                      "25262728293031323334353637383940414243444546474849"
                                      "50515253545556575859606162636465666768697071727374"
                                      "75767778798081828384858687888990919293949596979899";
 
-size_t egw_fmt_u64(char *buf, uint64_t x)
+size_t egw_fmt_u64_big(char *buf, uint64_t x)
 {
     size_t n, i;
-    if (x < 10) {
-        buf[0] = (char)('0' + x);
-        buf[1] = 0;
-        return 1;
-    }
     if (x < 100) {
         memcpy(buf, digit_pairs + 2 * x, 2);
         buf[2] = 0;

@@ -164,8 +164,18 @@ static inline char *egw_put_name_at(char *o, const egw_names *nm, size_t i)
     return egw_put(o, nm->text.p + start, nm->end[i] - start);
 }
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
-/* Decimal digits of x into buf (at least 21 bytes); returns the length. */
-size_t egw_fmt_u64(char *buf, uint64_t x);
+/* Decimal digits of x into buf (at least 21 bytes), then a NUL; returns
+ * the length. One digit inline: most counts. */
+size_t egw_fmt_u64_big(char *buf, uint64_t x);
+static inline size_t egw_fmt_u64(char *buf, uint64_t x)
+{
+    if (x < 10) {
+        buf[0] = (char)('0' + x);
+        buf[1] = 0;
+        return 1;
+    }
+    return egw_fmt_u64_big(buf, x);
+}
 /* Writes an unsigned number in decimal. */
 static inline void egw_u64(egw_sink *s, uint64_t x)
 {
