@@ -366,6 +366,9 @@ static void dot_fix(dot_fixed *x, const char *str)
 /* The node values that depend on the type only, in dot_ctx.fixed. */
 enum { FX_TYPE, FX_SHAPE, FX_FILL, FX_COLOR, FX_N };
 
+/* Whole weights below this have their penwidth remembered. */
+#define DOT_PEN_MEMO 256
+
 /* What the writer keeps while it streams: scratch buffers, one per
  * attribute value so that a node's values can be held together, and every
  * node's name as it is written (the edges name each node again and again). */
@@ -381,6 +384,8 @@ typedef struct {
     dot_fixed fixed[EG_NTYPES + 1][FX_N]; /* by type (EG_NTYPES: any other) */
     dot_fixed yes, no, dashed;            /* ambiguous, and its style */
     double lo, hi;           /* the weight range, for penwidth */
+    double pen[DOT_PEN_MEMO]; /* penwidth * 100 of a whole weight below DOT_PEN_MEMO */
+    unsigned char pen_known[DOT_PEN_MEMO];
     const uint32_t *rep;     /* see dot_merge; NULL: every node its own */
     const uint32_t *next;
 } dot_ctx;
@@ -505,7 +510,17 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
     dot_val val[EA_N];
     char num[5][32];
     long weight = egw_dot_weight(v, ed);
-    double pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
+    double pen;
+    if (ed->weight >= 0 && ed->weight < DOT_PEN_MEMO && ed->weight == (double)(int)ed->weight) {
+        int k = (int)ed->weight; /* small whole weights (counts) repeat: each computed once */
+        if (!c->pen_known[k]) {
+            c->pen[k] = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
+            c->pen_known[k] = 1;
+        }
+        pen = c->pen[k];
+    } else {
+        pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
+    }
     char *o;
     if (weight >= 0)
         val[EA_WEIGHT] = dot_int(num[0], egw_fmt_u64(num[0], (uint64_t)weight));

@@ -1064,7 +1064,26 @@ static double weight_f(const eg_gview *v, double w)
 void egw_weight_range(const eg_gview *v, double *lo, double *hi)
 {
     size_t i;
+    double wlo = 0, whi = 0;
+    int nan = 0;
     *lo = *hi = 0;
+    /* weight_f never decreases, so the range of f is f of the weights'
+     * range: two calls instead of one per edge (a log each) */
+    for (i = 0; i < v->nedges; i++) {
+        double w = v->edges[i].weight;
+        nan |= w != w;
+        if (i == 0 || w < wlo)
+            wlo = w;
+        if (i == 0 || w > whi)
+            whi = w;
+    }
+    if (!nan) {
+        if (v->nedges) {
+            *lo = weight_f(v, wlo);
+            *hi = weight_f(v, whi);
+        }
+        return;
+    }
     for (i = 0; i < v->nedges; i++) {
         double f = weight_f(v, v->edges[i].weight);
         if (i == 0 || f < *lo)
