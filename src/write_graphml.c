@@ -85,7 +85,7 @@ static void put_node(egw_sink *s, const egw_names *ids, const eg_node *n, size_t
     o = EGW_PUT_LIT(o, "</data>\n      <data key=\"docs\">");
     o = egw_put_u64(o, n->docs);
     o = EGW_PUT_LIT(o, "</data>\n");
-    if (n->naliases) { /* egw_xml_aliases, in place */
+    if (n->naliases) { /* egw_aliases_text's list, each alias escaped on its own */
         o = EGW_PUT_LIT(o, "      <data key=\"aliases\">");
         for (k = 0; k < n->naliases; k++) {
             const char *t = n->aliases[k].text ? n->aliases[k].text : "";
@@ -109,9 +109,11 @@ static void put_node(egw_sink *s, const egw_names *ids, const eg_node *n, size_t
     egw_done(s, o);
 }
 
-/* Edge i (ed), in room taken once: the evidence line is egw_xml_evidence's,
- * in place. An unreadable snippet fails the sink as out of memory, as the
- * writers have always reported it. */
+/* Edge i (ed), in room taken once. The evidence is egw_evidence_text's
+ * line with its parts escaped one by one (cleaning and XML escaping
+ * replace an invalid byte the same way, and the joins are plain ASCII).
+ * An unreadable snippet fails the sink as out of memory, as the writers
+ * have always reported it. */
 static void put_edge(egw_sink *s, const egw_names *ids, eg_buf *tmp, const eg_edge *ed, size_t i)
 {
     const char *doc = NULL, *snip = NULL;

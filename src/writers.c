@@ -841,41 +841,6 @@ void egw_xml_n(egw_sink *s, const char *str, size_t n)
         s->buf.len = (size_t)(egw_xml_esc(o, str, n) - s->buf.p);
 }
 
-/* The same bytes as egw_xml of egw_evidence_text's line: cleaning and XML
- * escaping replace an invalid byte the same way, so each part is escaped on
- * its own. A snippet that cannot be read fails the sink as out of memory,
- * as the writers have always reported it. */
-void egw_xml_evidence(egw_sink *s, const eg_evidence *ev, eg_buf *tmp)
-{
-    char num[24];
-    size_t len;
-    const char *snip = egw_snippet(s->env, ev, &len, tmp);
-    if (!snip) {
-        egw_fail(s, EG_ENOMEM);
-        return;
-    }
-    egw_xml(s, ev->doc ? ev->doc : "");
-    egw_add(s, " [", 2);
-    egw_add(s, num, egw_fmt_u64(num, ev->start));
-    egw_add(s, "-", 1);
-    egw_add(s, num, egw_fmt_u64(num, ev->end));
-    egw_add(s, "] ", 2);
-    egw_xml_n(s, snip, len);
-}
-
-void egw_xml_aliases(egw_sink *s, const eg_node *n)
-{
-    size_t i;
-    for (i = 0; i < n->naliases; i++) {
-        if (i)
-            egw_add(s, "; ", 2);
-        egw_xml(s, n->aliases[i].text ? n->aliases[i].text : "");
-        egw_add(s, " (", 2);
-        egw_u64(s, n->aliases[i].count);
-        egw_add(s, ")", 1);
-    }
-}
-
 char *egw_json_esc(char *o, const char *str, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";

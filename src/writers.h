@@ -200,10 +200,6 @@ static inline void egw_done(egw_sink *s, char *o) { s->buf.len = (size_t)(o - s-
 
 /* Writes str (n bytes) escaped for XML as egw_xml does. */
 void egw_xml_n(egw_sink *s, const char *str, size_t n);
-/* Writes the evidence line of egw_evidence_text escaped for XML. */
-void egw_xml_evidence(egw_sink *s, const eg_evidence *ev, eg_buf *tmp);
-/* Writes the aliases of n (egw_aliases_text) escaped for XML. */
-void egw_xml_aliases(egw_sink *s, const eg_node *n);
 /* Formats v as egw_fmt_real does, faster for whole numbers. Returns the
  * length; buf of at least 32 bytes. */
 size_t egw_fmt_real_n(char *buf, double v);
