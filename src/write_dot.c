@@ -830,8 +830,11 @@ static int write_all(dot_ctx *c)
         }
         for (; k < v->nedges; k++) {
             const eg_edge *ed = &v->edges[order ? order[k] : k];
-            if (!order)
+            if (!order) {
                 egw_prefetch(c->env, v, k, 1);
+                if (!rep)
+                    egw_prefetch_heads(v, k);
+            }
             size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
             if (t != i)
                 break;

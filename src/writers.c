@@ -597,6 +597,27 @@ void egw_prefetch_node(const eg_gview *v, size_t i)
     }
 }
 
+/* Not static: GCC takes a static function that only loads and prefetches
+ * for one without effects and drops its calls. */
+void egw_prefetch_heads(const eg_gview *v, size_t k)
+{
+    const eg_node *n;
+    size_t j;
+    if (k + AHEAD_RECORDS + AHEAD_TEXT < v->nedges)
+        EG_PREFETCH(&v->nodes[v->edges[k + AHEAD_RECORDS + AHEAD_TEXT].b]);
+    if (k + AHEAD_RECORDS < v->nedges) {
+        n = &v->nodes[v->edges[k + AHEAD_RECORDS].b];
+        EG_PREFETCH(n->label);
+        if (n->naliases)
+            EG_PREFETCH(n->aliases);
+    }
+    if (k + AHEAD_TEXT < v->nedges) {
+        n = &v->nodes[v->edges[k + AHEAD_TEXT].b];
+        for (j = 0; j < n->naliases && j < 4; j++)
+            EG_PREFETCH(n->aliases[j].text);
+    }
+}
+
 /* ---- node names ---- */
 
 int egw_names_make(egw_names *nm, const eg_gview *v, int (*fmt)(eg_buf *b, size_t i, const char *id, void *ud),

@@ -74,6 +74,11 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
 void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev);
 /* The same for nodes[i + a few]: its label and first aliases. */
 void egw_prefetch_node(const eg_gview *v, size_t i);
+/* The same for the head nodes of edges[k + a few], in stages (the node
+ * record, then its label and alias list, then the alias texts): the DOT
+ * writer writes most nodes where an earlier node's edge first names them,
+ * in no order that egw_prefetch_node could follow. */
+void egw_prefetch_heads(const eg_gview *v, size_t k);
 
 /* Every node's id as one writer writes it (escaped, quoted), made once
  * before the edges, which name each node again and again: node i's bytes
