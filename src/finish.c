@@ -1103,19 +1103,20 @@ out:
 /* A hint for the loop that reads the source edges in view order: fetches
  * the edge PF_EDGE places ahead, and the window record of the one half as
  * far ahead (its edge fetched a while ago), as both are read in no order
- * of their arrays. */
+ * of their arrays. A macro, not a static function: GCC takes a static
+ * function that only loads and prefetches for one without effects and
+ * drops its calls (it did, and no hint was given). */
 #define PF_EDGE 16
-
-static void prefetch_edge(const eg_graph *g, const uint32_t *eord, size_t ne, size_t j)
-{
-    if (j + PF_EDGE < ne)
-        __builtin_prefetch(&g->edges[eord[j + PF_EDGE]]);
-    if (j + PF_EDGE / 2 < ne) {
-        const gedge *s = &g->edges[eord[j + PF_EDGE / 2]];
-        if (s->evcap <= 1 && s->nev)
-            __builtin_prefetch(&g->ev[s->ev]);
-    }
-}
+#define PREFETCH_EDGE(g, eord, ne, j)                                                                         \
+    do {                                                                                                      \
+        if ((j) + PF_EDGE < (ne))                                                                             \
+            EG_PREFETCH(&(g)->edges[(eord)[(j) + PF_EDGE]]);                                                  \
+        if ((j) + PF_EDGE / 2 < (ne)) {                                                                       \
+            const gedge *pf_s = &(g)->edges[(eord)[(j) + PF_EDGE / 2]];                                        \
+            if (pf_s->evcap <= 1 && pf_s->nev)                                                                \
+                EG_PREFETCH(&(g)->ev[pf_s->ev]);                                                              \
+        }                                                                                                     \
+    } while (0)
 
 static int cmp_alias(const void *pa, const void *pb, void *ctx)
 {
@@ -1226,7 +1227,7 @@ static int edges_make(ejob *job)
         ntmp = 0;
         for (j = i; j < job->to && epair[j] == epair[i]; j++) {
             const gedge *s = &g->edges[eord[j]];
-            prefetch_edge(g, eord, job->to, j);
+            PREFETCH_EDGE(g, eord, job->to, j);
             v->count += s->count;
             v->docs += s->docs;
             for (q = 0; q < s->nev && ntmp < 64 * 64; q++)

@@ -542,13 +542,41 @@ void eg_strmap_free(eg_strmap *m)
 
 /* ---- strings ---- */
 
+/* eg_buf_addc with the common case (room) inline. */
+static int slug_addc(eg_buf *b, char c)
+{
+    if (b->cap - b->len > 1) {
+        b->p[b->len++] = c;
+        b->p[b->len] = 0;
+        return EG_OK;
+    }
+    return eg_buf_addc(b, c);
+}
+
 int eg_slug(eg_buf *b, const char *s, size_t n)
 {
     size_t i = 0, start = b->len;
     int dash = 0;
     while (i < n) {
         utf8proc_int32_t cp;
-        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
+        utf8proc_ssize_t k;
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) { /* ASCII (most names): what the general path below does with it, without decoding */
+            i++;
+            if (c == '\'' || c == '.')
+                continue;
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
+                if (dash && b->len > start && slug_addc(b, '-'))
+                    return EG_ENOMEM;
+                dash = 0;
+                if (slug_addc(b, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c)))
+                    return EG_ENOMEM;
+            } else {
+                dash = 1;
+            }
+            continue;
+        }
+        k = utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(n - i), &cp);
         if (k <= 0) {
             i++;
             dash = 1;

@@ -62,8 +62,8 @@ static int dot_aliases(eg_buf *b, const eg_node *n)
     size_t i;
     for (i = 0; i < n->naliases; i++) {
         const char *t = n->aliases[i].text ? n->aliases[i].text : "";
-        if ((i && eg_buf_add(b, "; ", 2)) || egw_dot_esc(b, t) || eg_buf_add(b, " (", 2) ||
-            eg_buf_add(b, num, egw_fmt_u64(num, n->aliases[i].count)) || eg_buf_add(b, ")", 1))
+        if ((i && egw_buf_add(b, "; ", 2)) || egw_dot_esc(b, t) || egw_buf_add(b, " (", 2) ||
+            egw_buf_add(b, num, egw_fmt_u64(num, n->aliases[i].count)) || egw_buf_add(b, ")", 1))
             return EG_ENOMEM;
     }
     return EG_OK;
@@ -77,9 +77,9 @@ static int dot_evidence(egw_env *env, eg_buf *b, eg_buf *tmp, const eg_evidence 
     const char *snip = egw_snippet(env, ev, &len, tmp);
     if (!snip)
         return EG_EIO;
-    if (egw_dot_esc(b, ev->doc ? ev->doc : "") || eg_buf_add(b, " [", 2) ||
-        eg_buf_add(b, num, egw_fmt_u64(num, ev->start)) || eg_buf_add(b, "-", 1) ||
-        eg_buf_add(b, num, egw_fmt_u64(num, ev->end)) || eg_buf_add(b, "] ", 2) || egw_dot_esc_n(b, snip, len))
+    if (egw_dot_esc(b, ev->doc ? ev->doc : "") || egw_buf_add(b, " [", 2) ||
+        egw_buf_add(b, num, egw_fmt_u64(num, ev->start)) || egw_buf_add(b, "-", 1) ||
+        egw_buf_add(b, num, egw_fmt_u64(num, ev->end)) || egw_buf_add(b, "] ", 2) || egw_dot_esc_n(b, snip, len))
         return EG_ENOMEM;
     return EG_OK;
 }
@@ -262,30 +262,48 @@ typedef struct {
 #define DOT_UNSET ((dot_val){NULL, 0, NULL, 0})
 
 static dot_val dot_v(const char *p, size_t n) { return (dot_val){p, n, NULL, 0}; }
+/* A number as this writer formats it: digits with at most a leading '-'
+ * and one '.', which put_id writes bare, so it is its own form; one with
+ * an exponent ("1e-05", from "%.15g") goes through put_id. */
+static dot_val dot_num(const char *p, size_t n) { return memchr(p, 'e', n) ? dot_v(p, n) : (dot_val){p, n, p, n}; }
+/* The same for a number known to have no exponent (digits, one '.'). */
+static dot_val dot_int(const char *p, size_t n) { return (dot_val){p, n, p, n}; }
 static dot_val dot_buf_val(const eg_buf *b) { return dot_v(b->len ? b->p : "", b->len); }
 static dot_val dot_str_val(const char *str) { return dot_v(str, strlen(str)); }
 
 static int is_default(const dot_attr *a, dot_val v) { return v.n == a->dlen && !memcmp(v.p, a->def, v.n); }
 
-static void put_attrs(egw_sink *s, const dot_attr *a, const dot_val *val, size_t k)
+/* The room put_attrs needs at most. */
+static size_t attrs_room(const dot_attr *a, const dot_val *val, size_t k)
+{
+    size_t i, room = 3;
+    for (i = 0; i < k; i++)
+        if (val[i].p)
+            room += 5 + a[i].nlen + (val[i].f ? val[i].fn : DOT_ROOM(val[i].n));
+    return room;
+}
+
+/* Puts the list at o, which has attrs_room bytes; returns the end. */
+static char *put_attrs(char *o, const dot_attr *a, const dot_val *val, size_t k)
 {
     size_t i, cnt = 0;
     for (i = 0; i < k; i++) {
         if (!val[i].p || is_default(&a[i], val[i]))
             continue;
         if (cnt++)
-            egw_add(s, ",\n\t\t", 4);
+            o = EGW_PUT_LIT(o, ",\n\t\t");
         else
-            egw_add(s, "\t[", 2);
-        egw_add(s, a[i].name, a[i].nlen); /* names are plain words */
-        egw_add(s, "=", 1);
+            o = EGW_PUT_LIT(o, "\t[");
+        o = egw_put(o, a[i].name, a[i].nlen); /* names are plain words */
+        *o++ = '=';
         if (val[i].f)
-            egw_add(s, val[i].f, val[i].fn);
+            o = egw_put(o, val[i].f, val[i].fn);
         else
-            put_id(s, val[i].p, val[i].n);
+            o = fmt_id(o, val[i].p, val[i].n);
     }
     if (cnt)
-        egw_add(s, "]", 1);
+        *o++ = ']';
+    return o;
 }
 
 /* A declaration ("graph [...]", "node [...]", "edge [...]"): the attributes
@@ -348,6 +366,9 @@ static void dot_fix(dot_fixed *x, const char *str)
 /* The node values that depend on the type only, in dot_ctx.fixed. */
 enum { FX_TYPE, FX_SHAPE, FX_FILL, FX_COLOR, FX_N };
 
+/* Whole weights below this have their penwidth remembered. */
+#define DOT_PEN_MEMO 256
+
 /* What the writer keeps while it streams: scratch buffers, one per
  * attribute value so that a node's values can be held together, and every
  * node's name as it is written (the edges name each node again and again). */
@@ -363,6 +384,8 @@ typedef struct {
     dot_fixed fixed[EG_NTYPES + 1][FX_N]; /* by type (EG_NTYPES: any other) */
     dot_fixed yes, no, dashed;            /* ambiguous, and its style */
     double lo, hi;           /* the weight range, for penwidth */
+    double pen[DOT_PEN_MEMO]; /* penwidth * 100 of a whole weight below DOT_PEN_MEMO */
+    unsigned char pen_known[DOT_PEN_MEMO];
     const uint32_t *rep;     /* see dot_merge; NULL: every node its own */
     const uint32_t *next;
 } dot_ctx;
@@ -377,25 +400,25 @@ static int node_vals(dot_ctx *c, const eg_node *n, eg_buf *b, dot_val *val)
     size_t i;
     for (i = 0; i < NA_N; i++)
         eg_buf_reset(&b[i]);
-    if (egw_dot_esc(&b[NA_LABEL], n->label) || eg_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
-        eg_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n))
+    if (egw_dot_esc(&b[NA_LABEL], n->label) || egw_buf_add(&b[NA_MENTIONS], num, egw_fmt_u64(num, n->mentions)) ||
+        egw_buf_add(&b[NA_DOCS], num, egw_fmt_u64(num, n->docs)) || dot_aliases(&b[NA_ALIASES], n))
         return EG_ENOMEM;
     /* "LABEL (TYPE): M mentions in D documents; as ALIASES", escaped (the
      * parts already escaped above are joined by plain ASCII) */
-    if (eg_buf_add(t, b[NA_LABEL].p, b[NA_LABEL].len) || eg_buf_add(t, " (", 2) ||
-        egw_dot_esc(t, eg_type_name(n->type)) || eg_buf_add(t, "): ", 3) ||
-        eg_buf_add(t, b[NA_MENTIONS].p, b[NA_MENTIONS].len) || eg_buf_add(t, " mentions in ", 13) ||
-        eg_buf_add(t, b[NA_DOCS].p, b[NA_DOCS].len) || eg_buf_add(t, " documents", 10) ||
-        (n->naliases && (eg_buf_add(t, "; as ", 5) || eg_buf_add(t, b[NA_ALIASES].p, b[NA_ALIASES].len))))
+    if (egw_buf_add(t, b[NA_LABEL].p, b[NA_LABEL].len) || egw_buf_add(t, " (", 2) ||
+        egw_dot_esc(t, eg_type_name(n->type)) || egw_buf_add(t, "): ", 3) ||
+        egw_buf_add(t, b[NA_MENTIONS].p, b[NA_MENTIONS].len) || egw_buf_add(t, " mentions in ", 13) ||
+        egw_buf_add(t, b[NA_DOCS].p, b[NA_DOCS].len) || egw_buf_add(t, " documents", 10) ||
+        (n->naliases && (egw_buf_add(t, "; as ", 5) || egw_buf_add(t, b[NA_ALIASES].p, b[NA_ALIASES].len))))
         return EG_ENOMEM;
     val[NA_ALIASES] = dot_buf_val(&b[NA_ALIASES]);
     val[NA_AMBIG] = n->ambiguous ? c->yes.v : c->no.v;
     val[NA_COLOR] = fx[FX_COLOR].v;
-    val[NA_DOCS] = dot_buf_val(&b[NA_DOCS]);
+    val[NA_DOCS] = dot_int(b[NA_DOCS].p, b[NA_DOCS].len);
     val[NA_FILL] = fx[FX_FILL].v;
     val[NA_FONT] = DOT_UNSET;
     val[NA_LABEL] = dot_buf_val(&b[NA_LABEL]);
-    val[NA_MENTIONS] = dot_buf_val(&b[NA_MENTIONS]);
+    val[NA_MENTIONS] = dot_int(b[NA_MENTIONS].p, b[NA_MENTIONS].len);
     val[NA_SHAPE] = fx[FX_SHAPE].v;
     val[NA_STYLE] = n->ambiguous ? c->dashed.v : DOT_UNSET;
     val[NA_TOOLTIP] = dot_buf_val(t);
@@ -431,8 +454,6 @@ static int fmt_name(eg_buf *b, size_t i, const char *id, void *ud)
     return EG_OK;
 }
 
-static void put_name(dot_ctx *c, size_t i) { egw_put_name(c->s, &c->names, i); }
-
 /* A node statement: "\tNAME\t[a=x,\n\t\tb=y];\n". When several view nodes
  * share the name, cgraph held them as one node (agnode finds a node by
  * name), the value set last winning; a value equal to the default was
@@ -441,8 +462,7 @@ static int put_node(dot_ctx *c, size_t i)
 {
     dot_val val[NA_N], more[NA_N];
     size_t j, k;
-    egw_add(c->s, "\t", 1);
-    put_name(c, i);
+    char *o;
     if (node_vals(c, &c->v->nodes[i], c->val, val))
         return EG_ENOMEM;
     for (j = c->next ? c->next[i] : i; j != i; j = c->next[j]) {
@@ -451,13 +471,18 @@ static int put_node(dot_ctx *c, size_t i)
         for (k = 0; k < NA_N; k++)
             if (more[k].p && !is_default(&node_attr[k], more[k])) {
                 eg_buf_reset(&c->val[k]);
-                if (eg_buf_add(&c->val[k], more[k].p, more[k].n))
+                if (egw_buf_add(&c->val[k], more[k].p, more[k].n))
                     return EG_ENOMEM;
                 val[k] = dot_buf_val(&c->val[k]);
             }
     }
-    put_attrs(c->s, node_attr, val, NA_N);
-    egw_add(c->s, ";\n", 2);
+    if ((o = egw_room(c->s, 3 + egw_name_len(&c->names, i) + attrs_room(node_attr, val, NA_N)))) {
+        *o++ = '\t';
+        o = egw_put_name_at(o, &c->names, i);
+        o = put_attrs(o, node_attr, val, NA_N);
+        o = EGW_PUT_LIT(o, ";\n");
+        egw_done(c->s, o);
+    }
     return EG_OK;
 }
 
@@ -485,22 +510,29 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
     dot_val val[EA_N];
     char num[5][32];
     long weight = egw_dot_weight(v, ed);
-    double pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
-    egw_add(c->s, "\t", 1);
-    put_name(c, t);
-    egw_add(c->s, " -- ", 4);
-    put_name(c, h);
+    double pen;
+    if (ed->weight >= 0 && ed->weight < DOT_PEN_MEMO && ed->weight == (double)(int)ed->weight) {
+        int k = (int)ed->weight; /* small whole weights (counts) repeat: each computed once */
+        if (!c->pen_known[k]) {
+            c->pen[k] = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
+            c->pen_known[k] = 1;
+        }
+        pen = c->pen[k];
+    } else {
+        pen = round((1 + 7 * egw_weight_scaled(v, ed->weight, c->lo, c->hi)) * 100);
+    }
+    char *o;
     if (weight >= 0)
-        val[EA_WEIGHT] = dot_v(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
+        val[EA_WEIGHT] = dot_int(num[0], egw_fmt_u64(num[0], (uint64_t)weight));
     else
-        val[EA_WEIGHT] = dot_v(num[0], (size_t)snprintf(num[0], sizeof num[0], "%ld", weight));
-    val[EA_COUNT] = dot_v(num[1], egw_fmt_u64(num[1], ed->count));
-    val[EA_DOCS] = dot_v(num[2], egw_fmt_u64(num[2], ed->docs));
-    val[EA_W] = dot_v(num[3], egw_fmt_real_n(num[3], ed->weight));
+        val[EA_WEIGHT] = dot_num(num[0], (size_t)snprintf(num[0], sizeof num[0], "%ld", weight));
+    val[EA_COUNT] = dot_int(num[1], egw_fmt_u64(num[1], ed->count));
+    val[EA_DOCS] = dot_int(num[2], egw_fmt_u64(num[2], ed->docs));
+    val[EA_W] = dot_num(num[3], egw_fmt_real_n(num[3], ed->weight));
     if (pen >= 0 && pen <= 1e6) /* always: the scaled weight is in [0,1] */
-        val[EA_PENWIDTH] = dot_v(num[4], fmt_hundredths(num[4], (uint64_t)pen));
+        val[EA_PENWIDTH] = dot_int(num[4], fmt_hundredths(num[4], (uint64_t)pen));
     else
-        val[EA_PENWIDTH] = dot_v(num[4], egw_fmt_real_n(num[4], pen / 100));
+        val[EA_PENWIDTH] = dot_num(num[4], egw_fmt_real_n(num[4], pen / 100));
     val[EA_TOOLTIP] = DOT_UNSET;
     if (ed->nev) {
         int rc;
@@ -509,8 +541,16 @@ static int put_edge(dot_ctx *c, const eg_edge *ed, size_t t, size_t h)
             return rc;
         val[EA_TOOLTIP] = dot_buf_val(&c->val[0]);
     }
-    put_attrs(c->s, edge_attr, val, EA_N);
-    egw_add(c->s, ";\n", 2);
+    if ((o = egw_room(c->s, 7 + egw_name_len(&c->names, t) + egw_name_len(&c->names, h) +
+                                attrs_room(edge_attr, val, EA_N)))) {
+        *o++ = '\t';
+        o = egw_put_name_at(o, &c->names, t);
+        o = EGW_PUT_LIT(o, " -- ");
+        o = egw_put_name_at(o, &c->names, h);
+        o = put_attrs(o, edge_attr, val, EA_N);
+        o = EGW_PUT_LIT(o, ";\n");
+        egw_done(c->s, o);
+    }
     return EG_OK;
 }
 
@@ -560,7 +600,7 @@ static int dot_names_distinct(const eg_gview *v, int *distinct)
             p++;
         if (!*p)
             continue;
-        if (egw_dot_esc(&names, id) || eg_buf_add(&names, "", 1))
+        if (egw_dot_esc(&names, id) || egw_buf_add(&names, "", 1))
             goto out;
         if (!strcmp(names.p + start, id)) { /* valid UTF-8, nothing to escape */
             names.len = start;
@@ -634,7 +674,7 @@ static int dot_merge(const eg_gview *v, uint32_t **rep_out, uint32_t **next_out)
         goto out;
     for (i = 0; i < v->nnodes; i++) { /* escaped names first: the buffer moves while it grows */
         off[i] = names.len;
-        if (egw_dot_esc(&names, v->nodes[i].id) || eg_buf_add(&names, "", 1))
+        if (egw_dot_esc(&names, v->nodes[i].id) || egw_buf_add(&names, "", 1))
             goto out;
     }
     for (i = 0; i < v->nnodes; i++) {
@@ -790,8 +830,11 @@ static int write_all(dot_ctx *c)
         }
         for (; k < v->nedges; k++) {
             const eg_edge *ed = &v->edges[order ? order[k] : k];
-            if (!order)
+            if (!order) {
                 egw_prefetch(c->env, v, k, 1);
+                if (!rep)
+                    egw_prefetch_heads(v, k);
+            }
             size_t t = rep ? rep[ed->a] : ed->a, h = rep ? rep[ed->b] : ed->b;
             if (t != i)
                 break;

@@ -49,8 +49,6 @@ static void data_u64(egw_sink *s, const char *indent, const char *key, uint64_t 
     egw_printf(s, "%s<data key=\"%s\">%llu</data>\n", indent, key, (unsigned long long)val);
 }
 
-/* The literal text around a value, as (pointer, length) for egw_add. */
-#define LIT(s) s, sizeof s - 1
 
 /* Appends id escaped (egw_names_make). */
 static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
@@ -58,6 +56,106 @@ static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
     (void)i;
     (void)ud;
     return egw_xml_buf(b, id);
+}
+
+/* Node i (n): its element, with each piece put in place (egw_put) in
+ * room taken once for the fixed part and once per alias. */
+static void put_node(egw_sink *s, const egw_names *ids, const eg_node *n, size_t i)
+{
+    const char *type = eg_type_name(n->type);
+    size_t ll = strlen(n->label), tl = strlen(type), k;
+    char *o = egw_room(s, 400 + egw_name_len(ids, i) + EGW_XML_ROOM(ll + tl));
+    if (!o)
+        return;
+    o = EGW_PUT_LIT(o, "    <node id=\"");
+    o = egw_put_name_at(o, ids, i);
+    o = EGW_PUT_LIT(o, "\">\n");
+    if (ll) {
+        o = EGW_PUT_LIT(o, "      <data key=\"label\">");
+        o = egw_xml_esc(o, n->label, ll);
+        o = EGW_PUT_LIT(o, "</data>\n");
+    }
+    if (tl) {
+        o = EGW_PUT_LIT(o, "      <data key=\"type\">");
+        o = egw_xml_esc(o, type, tl);
+        o = EGW_PUT_LIT(o, "</data>\n");
+    }
+    o = EGW_PUT_LIT(o, "      <data key=\"mentions\">");
+    o = egw_put_u64(o, n->mentions);
+    o = EGW_PUT_LIT(o, "</data>\n      <data key=\"docs\">");
+    o = egw_put_u64(o, n->docs);
+    o = EGW_PUT_LIT(o, "</data>\n");
+    if (n->naliases) { /* egw_aliases_text's list, each alias escaped on its own */
+        o = EGW_PUT_LIT(o, "      <data key=\"aliases\">");
+        for (k = 0; k < n->naliases; k++) {
+            const char *t = n->aliases[k].text ? n->aliases[k].text : "";
+            size_t tn = strlen(t);
+            egw_done(s, o);
+            if (!(o = egw_room(s, 200 + EGW_XML_ROOM(tn)))) /* the alias, and the rest of the node */
+                return;
+            if (k)
+                o = EGW_PUT_LIT(o, "; ");
+            o = egw_xml_esc(o, t, tn);
+            o = EGW_PUT_LIT(o, " (");
+            o = egw_put_u64(o, n->aliases[k].count);
+            o = EGW_PUT_LIT(o, ")");
+        }
+        o = EGW_PUT_LIT(o, "</data>\n");
+    }
+    if (n->ambiguous)
+        o = EGW_PUT_LIT(o, "      <data key=\"ambiguous\">true</data>\n    </node>\n");
+    else
+        o = EGW_PUT_LIT(o, "      <data key=\"ambiguous\">false</data>\n    </node>\n");
+    egw_done(s, o);
+}
+
+/* Edge i (ed), in room taken once. The evidence is egw_evidence_text's
+ * line with its parts escaped one by one (cleaning and XML escaping
+ * replace an invalid byte the same way, and the joins are plain ASCII).
+ * An unreadable snippet fails the sink as out of memory, as the writers
+ * have always reported it. */
+static void put_edge(egw_sink *s, const egw_names *ids, eg_buf *tmp, const eg_edge *ed, size_t i)
+{
+    const char *doc = NULL, *snip = NULL;
+    size_t dl = 0, sl = 0;
+    char *o;
+    if (ed->nev) {
+        if (!(snip = egw_snippet(s->env, &ed->ev[0], &sl, tmp))) {
+            egw_fail(s, EG_ENOMEM);
+            return;
+        }
+        doc = ed->ev[0].doc ? ed->ev[0].doc : "";
+        dl = strlen(doc);
+    }
+    o = egw_room(s, 400 + egw_name_len(ids, ed->a) + egw_name_len(ids, ed->b) + EGW_XML_ROOM(dl + sl));
+    if (!o)
+        return;
+    o = EGW_PUT_LIT(o, "    <edge id=\"e");
+    o = egw_put_u64(o, i);
+    o = EGW_PUT_LIT(o, "\" source=\"");
+    o = egw_put_name_at(o, ids, ed->a);
+    o = EGW_PUT_LIT(o, "\" target=\"");
+    o = egw_put_name_at(o, ids, ed->b);
+    o = EGW_PUT_LIT(o, "\">\n      <data key=\"weight\">");
+    o += egw_fmt_real_n(o, ed->weight);
+    o = EGW_PUT_LIT(o, "</data>\n      <data key=\"count\">");
+    o = egw_put_u64(o, ed->count);
+    o = EGW_PUT_LIT(o, "</data>\n      <data key=\"edocs\">");
+    o = egw_put_u64(o, ed->docs);
+    o = EGW_PUT_LIT(o, "</data>\n");
+    if (ed->nev) {
+        o = EGW_PUT_LIT(o, "      <data key=\"evidence\">");
+        o = egw_xml_esc(o, doc, dl);
+        o = EGW_PUT_LIT(o, " [");
+        o = egw_put_u64(o, ed->ev[0].start);
+        o = EGW_PUT_LIT(o, "-");
+        o = egw_put_u64(o, ed->ev[0].end);
+        o = EGW_PUT_LIT(o, "] ");
+        o = egw_xml_esc(o, snip, sl);
+        o = EGW_PUT_LIT(o, "</data>\n");
+    }
+    o = EGW_PUT_LIT(o, "    </edge>\n");
+    egw_done(s, o);
 }
 
 int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
@@ -91,59 +189,12 @@ int egw_write_graphml(const eg_gview *v, const char *dir, egw_env *env, eg_err *
 
     /* the elements below are data_str / data_u64 spelt out: the same bytes */
     for (i = 0; i < v->nnodes && !s.status; i++) {
-        const eg_node *n = &v->nodes[i];
         egw_prefetch_node(v, i);
-        egw_add(&s, LIT("    <node id=\""));
-        egw_put_name(&s, &ids, i);
-        egw_add(&s, LIT("\">\n"));
-        if (*n->label) {
-            egw_add(&s, LIT("      <data key=\"label\">"));
-            egw_xml(&s, n->label);
-            egw_add(&s, LIT("</data>\n"));
-        }
-        if (*eg_type_name(n->type)) {
-            egw_add(&s, LIT("      <data key=\"type\">"));
-            egw_xml(&s, eg_type_name(n->type));
-            egw_add(&s, LIT("</data>\n"));
-        }
-        egw_add(&s, LIT("      <data key=\"mentions\">"));
-        egw_u64(&s, n->mentions);
-        egw_add(&s, LIT("</data>\n      <data key=\"docs\">"));
-        egw_u64(&s, n->docs);
-        egw_add(&s, LIT("</data>\n"));
-        if (n->naliases) {
-            egw_add(&s, LIT("      <data key=\"aliases\">"));
-            egw_xml_aliases(&s, n);
-            egw_add(&s, LIT("</data>\n"));
-        }
-        if (n->ambiguous)
-            egw_add(&s, LIT("      <data key=\"ambiguous\">true</data>\n    </node>\n"));
-        else
-            egw_add(&s, LIT("      <data key=\"ambiguous\">false</data>\n    </node>\n"));
+        put_node(&s, &ids, &v->nodes[i], i);
     }
-
     for (i = 0; i < v->nedges && !s.status; i++) {
-        const eg_edge *ed = &v->edges[i];
         egw_prefetch(env, v, i, 1);
-        egw_add(&s, LIT("    <edge id=\"e"));
-        egw_u64(&s, i);
-        egw_add(&s, LIT("\" source=\""));
-        egw_put_name(&s, &ids, ed->a);
-        egw_add(&s, LIT("\" target=\""));
-        egw_put_name(&s, &ids, ed->b);
-        egw_add(&s, LIT("\">\n      <data key=\"weight\">"));
-        egw_real(&s, ed->weight);
-        egw_add(&s, LIT("</data>\n      <data key=\"count\">"));
-        egw_u64(&s, ed->count);
-        egw_add(&s, LIT("</data>\n      <data key=\"edocs\">"));
-        egw_u64(&s, ed->docs);
-        egw_add(&s, LIT("</data>\n"));
-        if (ed->nev) {
-            egw_add(&s, LIT("      <data key=\"evidence\">"));
-            egw_xml_evidence(&s, &ed->ev[0], &tmp);
-            egw_add(&s, LIT("</data>\n"));
-        }
-        egw_add(&s, LIT("    </edge>\n"));
+        put_edge(&s, &ids, &tmp, &v->edges[i], i);
     }
     egw_puts(&s, "  </graph>\n</graphml>\n");
 

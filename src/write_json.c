@@ -55,15 +55,6 @@ typedef struct {
     egw_names ids; /* every id as a JSON string */
 } jctx;
 
-/* Writes n bytes of text as a JSON string (egw_json_esc), in place in the
- * sink's buffer. */
-static void put_str(egw_sink *s, const char *str, size_t n)
-{
-    char *o = egw_room(s, 6 * n + 2);
-    if (o)
-        s->buf.len = (size_t)(egw_json_esc(o, str, n) - s->buf.p);
-}
-
 /* Appends id as a JSON string (egw_names_make). */
 static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
 {
@@ -76,102 +67,129 @@ static int fmt_id(eg_buf *b, size_t i, const char *id, void *ud)
     return EG_OK;
 }
 
-static void put_cstr(egw_sink *s, const char *str)
-{
-    str = str ? str : "";
-    put_str(s, str, strlen(str));
-}
+/* Room put_real_at needs. */
+#define REAL_ROOM 64
 
-static void put_int(egw_sink *s, uint64_t x) { egw_u64(s, x > INT64_MAX ? INT64_MAX : x); }
-
-static void put_real(egw_sink *s, jctx *j, double w)
+/* Puts w at o as Jansson prints it (o has REAL_ROOM bytes). */
+static char *put_real_at(egw_sink *s, jctx *j, char *o, double w)
 {
-    char buf[64];
     size_t n;
     if (w > -1e15 && w < 1e15 && w == (double)(int64_t)w && !(w == 0 && signbit(w))) {
-        n = egw_fmt_real_n(buf, w); /* "%.15g" of a whole number: its digits, then ".0" */
-        memcpy(buf + n, ".0", 2);
-        egw_add(s, buf, n + 2);
-        return;
+        n = egw_fmt_real_n(o, w); /* "%.15g" of a whole number: its digits, then ".0" */
+        memcpy(o + n, ".0", 2);
+        return o + n + 2;
     }
-    if (json_real_set(j->real, w) || !(n = json_dumpb(j->real, buf, sizeof buf, JSON_ENCODE_ANY | JSON_FLAGS)) ||
-        n > sizeof buf) {
+    if (json_real_set(j->real, w) || !(n = json_dumpb(j->real, o, REAL_ROOM, JSON_ENCODE_ANY | JSON_FLAGS)) ||
+        n > REAL_ROOM) {
         egw_fail(s, EG_ENOMEM);
-        return;
+        return o;
     }
-    egw_add(s, buf, n);
+    return o + n;
 }
 
-/* Node k, n = &v->nodes[k]. */
+/* Room for a JSON string of n bytes (egw_json_esc). */
+#define STR_ROOM(n) (6 * (n) + 2)
+
+static char *put_int_at(char *o, uint64_t x) { return egw_put_u64(o, x > INT64_MAX ? INT64_MAX : x); }
+
+/* Node k, n = &v->nodes[k], formatted in place (egw_put) in room taken
+ * once for the fixed part and once per alias. */
 static void put_node(egw_sink *s, jctx *j, const eg_node *n, size_t k)
 {
-    size_t i;
-    egw_add(s, LIT("{\n   \"id\": "));
-    egw_put_name(s, &j->ids, k);
-    egw_add(s, LIT(",\n   \"label\": "));
-    put_cstr(s, n->label);
-    egw_add(s, LIT(",\n   \"type\": "));
-    put_cstr(s, eg_type_name(n->type));
-    egw_add(s, LIT(",\n   \"mentions\": "));
-    put_int(s, n->mentions);
-    egw_add(s, LIT(",\n   \"docs\": "));
-    put_int(s, n->docs);
+    const char *label = n->label ? n->label : "", *type = eg_type_name(n->type);
+    size_t ll = strlen(label), tl = strlen(type), i;
+    char *o = egw_room(s, 300 + egw_name_len(&j->ids, k) + STR_ROOM(ll) + STR_ROOM(tl));
+    if (!o)
+        return;
+    o = EGW_PUT_LIT(o, "{\n   \"id\": ");
+    o = egw_put_name_at(o, &j->ids, k);
+    o = EGW_PUT_LIT(o, ",\n   \"label\": ");
+    o = egw_json_esc(o, label, ll);
+    o = EGW_PUT_LIT(o, ",\n   \"type\": ");
+    o = egw_json_esc(o, type, tl);
+    o = EGW_PUT_LIT(o, ",\n   \"mentions\": ");
+    o = put_int_at(o, n->mentions);
+    o = EGW_PUT_LIT(o, ",\n   \"docs\": ");
+    o = put_int_at(o, n->docs);
     if (!n->naliases) {
-        egw_add(s, LIT(",\n   \"aliases\": [],\n   \"ambiguous\": "));
+        o = EGW_PUT_LIT(o, ",\n   \"aliases\": [],\n   \"ambiguous\": ");
     } else {
-        egw_add(s, LIT(",\n   \"aliases\": ["));
+        o = EGW_PUT_LIT(o, ",\n   \"aliases\": [");
         for (i = 0; i < n->naliases; i++) {
-            egw_add(s, i ? ",\n    {\n     \"text\": " : "\n    {\n     \"text\": ", i ? 21 : 20);
-            put_cstr(s, n->aliases[i].text);
-            egw_add(s, LIT(",\n     \"count\": "));
-            put_int(s, n->aliases[i].count);
-            egw_add(s, LIT("\n    }"));
+            const char *t = n->aliases[i].text ? n->aliases[i].text : "";
+            size_t tn = strlen(t);
+            egw_done(s, o);
+            if (!(o = egw_room(s, 200 + STR_ROOM(tn)))) /* the alias, and the rest of the node */
+                return;
+            if (i)
+                o = EGW_PUT_LIT(o, ",\n    {\n     \"text\": ");
+            else
+                o = EGW_PUT_LIT(o, "\n    {\n     \"text\": ");
+            o = egw_json_esc(o, t, tn);
+            o = EGW_PUT_LIT(o, ",\n     \"count\": ");
+            o = put_int_at(o, n->aliases[i].count);
+            o = EGW_PUT_LIT(o, "\n    }");
         }
-        egw_add(s, LIT("\n   ],\n   \"ambiguous\": "));
+        o = EGW_PUT_LIT(o, "\n   ],\n   \"ambiguous\": ");
     }
     if (n->ambiguous)
-        egw_add(s, LIT("true\n  }"));
+        o = EGW_PUT_LIT(o, "true\n  }");
     else
-        egw_add(s, LIT("false\n  }"));
+        o = EGW_PUT_LIT(o, "false\n  }");
+    egw_done(s, o);
 }
 
-static void put_edge(egw_sink *s, jctx *j, const eg_gview *v, const eg_edge *ed)
+/* An edge, formatted in place in room taken once for its head and once
+ * per evidence record. */
+static void put_edge(egw_sink *s, jctx *j, const eg_edge *ed)
 {
     size_t i;
-    egw_add(s, LIT("{\n   \"source\": "));
-    egw_put_name(s, &j->ids, ed->a);
-    egw_add(s, LIT(",\n   \"target\": "));
-    egw_put_name(s, &j->ids, ed->b);
-    egw_add(s, LIT(",\n   \"weight\": "));
-    put_real(s, j, ed->weight);
-    egw_add(s, LIT(",\n   \"count\": "));
-    put_int(s, ed->count);
-    egw_add(s, LIT(",\n   \"docs\": "));
-    put_int(s, ed->docs);
+    char *o = egw_room(s, 300 + REAL_ROOM + egw_name_len(&j->ids, ed->a) + egw_name_len(&j->ids, ed->b));
+    if (!o)
+        return;
+    o = EGW_PUT_LIT(o, "{\n   \"source\": ");
+    o = egw_put_name_at(o, &j->ids, ed->a);
+    o = EGW_PUT_LIT(o, ",\n   \"target\": ");
+    o = egw_put_name_at(o, &j->ids, ed->b);
+    o = EGW_PUT_LIT(o, ",\n   \"weight\": ");
+    o = put_real_at(s, j, o, ed->weight);
+    o = EGW_PUT_LIT(o, ",\n   \"count\": ");
+    o = put_int_at(o, ed->count);
+    o = EGW_PUT_LIT(o, ",\n   \"docs\": ");
+    o = put_int_at(o, ed->docs);
     if (!ed->nev) {
-        egw_add(s, LIT(",\n   \"evidence\": []\n  }"));
+        o = EGW_PUT_LIT(o, ",\n   \"evidence\": []\n  }");
+        egw_done(s, o);
         return;
     }
-    egw_add(s, LIT(",\n   \"evidence\": ["));
+    o = EGW_PUT_LIT(o, ",\n   \"evidence\": [");
     for (i = 0; i < ed->nev; i++) {
         const eg_evidence *ev = &ed->ev[i];
-        size_t len;
-        const char *snip;
-        egw_add(s, i ? ",\n    {\n     \"doc\": " : "\n    {\n     \"doc\": ", i ? 20 : 19);
-        put_cstr(s, ev->doc);
-        egw_add(s, LIT(",\n     \"start\": "));
-        put_int(s, ev->start);
-        egw_add(s, LIT(",\n     \"end\": "));
-        put_int(s, ev->end);
-        egw_add(s, LIT(",\n     \"snippet\": "));
+        const char *doc = ev->doc ? ev->doc : "", *snip;
+        size_t len, dl;
+        egw_done(s, o);
         if (!(snip = egw_snippet(s->env, ev, &len, &j->snip))) {
             egw_fail(s, EG_ENOMEM); /* as a failed Jansson value has always been reported */
             return;
         }
-        put_str(s, snip, len);
-        egw_add(s, LIT("\n    }"));
+        dl = strlen(doc);
+        if (!(o = egw_room(s, 200 + STR_ROOM(dl) + STR_ROOM(len)))) /* the record, and the edge's end */
+            return;
+        if (i)
+            o = EGW_PUT_LIT(o, ",\n    {\n     \"doc\": ");
+        else
+            o = EGW_PUT_LIT(o, "\n    {\n     \"doc\": ");
+        o = egw_json_esc(o, doc, dl);
+        o = EGW_PUT_LIT(o, ",\n     \"start\": ");
+        o = put_int_at(o, ev->start);
+        o = EGW_PUT_LIT(o, ",\n     \"end\": ");
+        o = put_int_at(o, ev->end);
+        o = EGW_PUT_LIT(o, ",\n     \"snippet\": ");
+        o = egw_json_esc(o, snip, len);
+        o = EGW_PUT_LIT(o, "\n    }");
     }
-    egw_add(s, LIT("\n   ]\n  }"));
+    o = EGW_PUT_LIT(o, "\n   ]\n  }");
+    egw_done(s, o);
 }
 
 /* Writes one value as Jansson prints it with JSON_INDENT(1), nested at
@@ -241,7 +259,7 @@ int egw_write_json(const eg_gview *v, const char *dir, egw_env *env, eg_err *e)
     for (i = 0; i < v->nedges && !s.status; i++) {
         egw_prefetch(env, v, i, SIZE_MAX);
         egw_add(&s, i ? ",\n  " : "\n  ", i ? 4 : 3);
-        put_edge(&s, &j, v, &v->edges[i]);
+        put_edge(&s, &j, &v->edges[i]);
     }
     egw_puts(&s, v->nedges ? "\n ]\n}\n" : "]\n}\n");
     json_decref(j.real);

@@ -354,38 +354,42 @@ void egw_printf(egw_sink *s, const char *fmt, ...)
         sink_flush(s);
 }
 
-/* Two digits at a time, from the right, once the length is known. */
-size_t egw_fmt_u64(char *buf, uint64_t x)
+/* Two digits at a time, from the right, once the length is known; counts
+ * below 100 (most of them) without the loops. Below 10: egw_fmt_u64
+ * (writers.h). */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+size_t egw_fmt_u64_big(char *buf, uint64_t x)
 {
-    static const char pairs[201] =
-        "00010203040506070809101112131415161718192021222324"
-        "25262728293031323334353637383940414243444546474849"
-        "50515253545556575859606162636465666768697071727374"
-        "75767778798081828384858687888990919293949596979899";
-    uint64_t t = x;
-    size_t n = 1, i;
-    while (t >= 100) {
-        n += 2;
-        t /= 100;
+    size_t n, i;
+    if (x < 100) {
+        memcpy(buf, digit_pairs + 2 * x, 2);
+        buf[2] = 0;
+        return 2;
     }
-    n += t >= 10;
+    if (x < 10000) /* offsets and ids: the length by comparison, no division */
+        n = x < 1000 ? 3 : 4;
+    else {
+        uint64_t t = x / 10000;
+        n = 5;
+        while (t >= 10) {
+            n++;
+            t /= 10;
+        }
+    }
     buf[n] = 0;
     for (i = n; x >= 100; x /= 100) {
         i -= 2;
-        memcpy(buf + i, pairs + 2 * (x % 100), 2);
+        memcpy(buf + i, digit_pairs + 2 * (x % 100), 2);
     }
     if (x >= 10)
-        memcpy(buf + i - 2, pairs + 2 * x, 2);
+        memcpy(buf + i - 2, digit_pairs + 2 * x, 2);
     else
         buf[i - 1] = (char)('0' + x);
     return n;
-}
-
-void egw_u64(egw_sink *s, uint64_t x)
-{
-    char *o = egw_room(s, 21);
-    if (o)
-        s->buf.len += egw_fmt_u64(o, x);
 }
 
 void egw_xml(egw_sink *s, const char *str) { egw_xml_n(s, str, strlen(str)); }
@@ -519,6 +523,8 @@ static const char *snippet_mapped(const egw_env *env, const eg_evidence *ev)
     if (!env || !env->nmaps)
         return NULL;
     hi = env->nmaps;
+    if (hi == 1) /* the common case: one spool file */
+        hi = 0;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (env->maps[mid].fd < ev->spool_fd)
@@ -586,6 +592,27 @@ void egw_prefetch_node(const eg_gview *v, size_t i)
         const eg_node *n = &v->nodes[i + AHEAD_TEXT];
         size_t j;
         EG_PREFETCH(n->label);
+        for (j = 0; j < n->naliases && j < 4; j++)
+            EG_PREFETCH(n->aliases[j].text);
+    }
+}
+
+/* Not static: GCC takes a static function that only loads and prefetches
+ * for one without effects and drops its calls. */
+void egw_prefetch_heads(const eg_gview *v, size_t k)
+{
+    const eg_node *n;
+    size_t j;
+    if (k + AHEAD_RECORDS + AHEAD_TEXT < v->nedges)
+        EG_PREFETCH(&v->nodes[v->edges[k + AHEAD_RECORDS + AHEAD_TEXT].b]);
+    if (k + AHEAD_RECORDS < v->nedges) {
+        n = &v->nodes[v->edges[k + AHEAD_RECORDS].b];
+        EG_PREFETCH(n->label);
+        if (n->naliases)
+            EG_PREFETCH(n->aliases);
+    }
+    if (k + AHEAD_TEXT < v->nedges) {
+        n = &v->nodes[v->edges[k + AHEAD_TEXT].b];
         for (j = 0; j < n->naliases && j < 4; j++)
             EG_PREFETCH(n->aliases[j].text);
     }
@@ -695,25 +722,59 @@ const unsigned char egw_plain[256] = {
 #define EGW_SSE2 0
 #endif
 
-size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
+/* The bytes of one 16-byte block at p that class cls (a constant where
+ * this is inlined) does not keep, as a bit mask: a signed compare below
+ * 0x20 finds the C0 controls and every byte >= 0x80 at once, and one
+ * compare per other byte that the class does not keep finds the rest
+ * (XML: & < > " '; JSON: " \\; Graphviz: & \\ DEL). */
+#if EGW_SSE2
+static inline unsigned special_mask(const unsigned char *p, unsigned cls)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+    if (cls == 1) {
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('&')), _mm_cmpeq_epi8(x, _mm_set1_epi8('<'))));
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('>')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8('\'')));
+    } else if (cls == 2) {
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+    } else {
+        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('&')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7F)));
+    }
+    return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
+/* egw_plain_run for one class, inlined into each escaper so that the
+ * class's constants are made once per string, not once per run. From 16
+ * bytes on, the tail is one more block that ends at the last byte (it
+ * overlaps bytes already looked at, whose bits are shifted out) instead of
+ * a byte loop. */
+static inline size_t plain_scan(const unsigned char *p, size_t n, unsigned cls)
 {
     size_t i = 0;
 #if EGW_SSE2
-    /* the ASCII bytes from 0x20 up that cls does not keep (see egw_plain);
-     * a NUL pads the shorter lists, and NUL is caught anyway */
-    const char *sp = cls == 1 ? "&<>\"'" : cls == 2 ? "\"\\\0\0\0" : "&\\\x7f\0\0";
-    const __m128i ctl = _mm_set1_epi8(0x20), s0 = _mm_set1_epi8(sp[0]), s1 = _mm_set1_epi8(sp[1]),
-                  s2 = _mm_set1_epi8(sp[2]), s3 = _mm_set1_epi8(sp[3]), s4 = _mm_set1_epi8(sp[4]);
-    for (; i + 16 <= n; i += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i m = _mm_or_si128(_mm_cmplt_epi8(x, ctl), _mm_cmpeq_epi8(x, s0));
-        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s1), _mm_cmpeq_epi8(x, s2)));
-        m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(x, s3), _mm_cmpeq_epi8(x, s4)));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits)
+    if (n >= 16) {
+        unsigned bits;
+        for (; i + 16 <= n; i += 16)
+            if ((bits = special_mask(p + i, cls)) != 0)
+                return i + (size_t)__builtin_ctz(bits);
+        if (i < n && (bits = special_mask(p + n - 16, cls) >> (16 - (n - i))) != 0)
             return i + (size_t)__builtin_ctz(bits);
+        return n;
     }
 #endif
+    while (i < n && (egw_plain[p[i]] & cls))
+        i++;
+    return i;
+}
+
+size_t egw_plain_run(const unsigned char *p, size_t n, unsigned cls)
+{
+    size_t i = 0;
+    if (cls == 1 || cls == 2 || cls == 4)
+        return cls == 1 ? plain_scan(p, n, 1) : cls == 2 ? plain_scan(p, n, 2) : plain_scan(p, n, 4);
     while (i < n && (egw_plain[p[i]] & cls))
         i++;
     return i;
@@ -756,20 +817,17 @@ static const char *xml_rep(const unsigned char *p, size_t n, size_t *k, size_t *
 #undef XML_REP
 }
 
-/* Room xml_esc needs for n bytes: a character grows at most six times
- * ('"' to "&quot;"). */
-#define XML_ROOM(n) (6 * (n))
+#define XML_ROOM(n) EGW_XML_ROOM(n)
 
-/* Writes str (n bytes) escaped for XML at o, which has XML_ROOM(n) bytes;
- * returns the end. Plain runs are skipped sixteen bytes at a time. */
-static char *xml_esc(char *o, const char *str, size_t n)
+/* Plain runs are skipped sixteen bytes at a time. */
+char *egw_xml_esc(char *o, const char *str, size_t n)
 {
     const unsigned char *p = (const unsigned char *)str;
     size_t i = 0, run = 0, k, rl;
     char ref[16];
     while (i < n) {
         const char *rep;
-        i += egw_plain_run(p + i, n - i, 1);
+        i += plain_scan(p + i, n - i, 1);
         if (i >= n)
             break;
         if (!(rep = xml_rep(p + i, n - i, &k, &rl, ref))) {
@@ -792,7 +850,7 @@ int egw_xml_buf(eg_buf *b, const char *str)
     size_t n = strlen(str);
     if (eg_buf_reserve(b, XML_ROOM(n)))
         return EG_ENOMEM;
-    b->len = (size_t)(xml_esc(b->p + b->len, str, n) - b->p);
+    b->len = (size_t)(egw_xml_esc(b->p + b->len, str, n) - b->p);
     b->p[b->len] = 0;
     return EG_OK;
 }
@@ -801,42 +859,7 @@ void egw_xml_n(egw_sink *s, const char *str, size_t n)
 {
     char *o = egw_room(s, XML_ROOM(n));
     if (o)
-        s->buf.len = (size_t)(xml_esc(o, str, n) - s->buf.p);
-}
-
-/* The same bytes as egw_xml of egw_evidence_text's line: cleaning and XML
- * escaping replace an invalid byte the same way, so each part is escaped on
- * its own. A snippet that cannot be read fails the sink as out of memory,
- * as the writers have always reported it. */
-void egw_xml_evidence(egw_sink *s, const eg_evidence *ev, eg_buf *tmp)
-{
-    char num[24];
-    size_t len;
-    const char *snip = egw_snippet(s->env, ev, &len, tmp);
-    if (!snip) {
-        egw_fail(s, EG_ENOMEM);
-        return;
-    }
-    egw_xml(s, ev->doc ? ev->doc : "");
-    egw_add(s, " [", 2);
-    egw_add(s, num, egw_fmt_u64(num, ev->start));
-    egw_add(s, "-", 1);
-    egw_add(s, num, egw_fmt_u64(num, ev->end));
-    egw_add(s, "] ", 2);
-    egw_xml_n(s, snip, len);
-}
-
-void egw_xml_aliases(egw_sink *s, const eg_node *n)
-{
-    size_t i;
-    for (i = 0; i < n->naliases; i++) {
-        if (i)
-            egw_add(s, "; ", 2);
-        egw_xml(s, n->aliases[i].text ? n->aliases[i].text : "");
-        egw_add(s, " (", 2);
-        egw_u64(s, n->aliases[i].count);
-        egw_add(s, ")", 1);
-    }
+        s->buf.len = (size_t)(egw_xml_esc(o, str, n) - s->buf.p);
 }
 
 char *egw_json_esc(char *o, const char *str, size_t n)
@@ -848,7 +871,7 @@ char *egw_json_esc(char *o, const char *str, size_t n)
     while (i < n) {
         unsigned c;
         size_t k;
-        run = egw_plain_run(p + i, n - i, 2);
+        run = plain_scan(p + i, n - i, 2);
         memcpy(o, p + i, run);
         o += run;
         if ((i += run) >= n)
@@ -921,7 +944,7 @@ int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
         unsigned c;
         const char *rep = NULL;
         size_t k = 1;
-        i += egw_plain_run(p + i, n - i, 4);
+        i += plain_scan(p + i, n - i, 4);
         if (i >= n)
             break;
         c = p[i];
@@ -946,13 +969,13 @@ int egw_dot_esc_n(eg_buf *b, const char *str, size_t n)
             rep = "\xEF\xBF\xBD"; /* U+FFFE, U+FFFF: not XML characters, and SVG is XML;
                                     U+FEFF: Graphviz's scanner drops it as a byte-order mark */
         if (rep) {
-            if (eg_buf_add(b, p + run, i - run) || eg_buf_adds(b, rep))
+            if (egw_buf_add(b, p + run, i - run) || egw_buf_add(b, rep, strlen(rep)))
                 return EG_ENOMEM;
             run = i + k;
         }
         i += k;
     }
-    return eg_buf_add(b, p + run, n - run);
+    return egw_buf_add(b, p + run, n - run);
 }
 
 /* ---- numbers ---- */
@@ -1027,7 +1050,26 @@ static double weight_f(const eg_gview *v, double w)
 void egw_weight_range(const eg_gview *v, double *lo, double *hi)
 {
     size_t i;
+    double wlo = 0, whi = 0;
+    int nan = 0;
     *lo = *hi = 0;
+    /* weight_f never decreases, so the range of f is f of the weights'
+     * range: two calls instead of one per edge (a log each) */
+    for (i = 0; i < v->nedges; i++) {
+        double w = v->edges[i].weight;
+        nan |= w != w;
+        if (i == 0 || w < wlo)
+            wlo = w;
+        if (i == 0 || w > whi)
+            whi = w;
+    }
+    if (!nan) {
+        if (v->nedges) {
+            *lo = weight_f(v, wlo);
+            *hi = weight_f(v, whi);
+        }
+        return;
+    }
     for (i = 0; i < v->nedges; i++) {
         double f = weight_f(v, v->edges[i].weight);
         if (i == 0 || f < *lo)

@@ -74,6 +74,11 @@ const char *egw_snippet(const egw_env *env, const eg_evidence *ev, size_t *len, 
 void egw_prefetch(const egw_env *env, const eg_gview *v, size_t i, size_t nev);
 /* The same for nodes[i + a few]: its label and first aliases. */
 void egw_prefetch_node(const eg_gview *v, size_t i);
+/* The same for the head nodes of edges[k + a few], in stages (the node
+ * record, then its label and alias list, then the alias texts): the DOT
+ * writer writes most nodes where an earlier node's edge first names them,
+ * in no order that egw_prefetch_node could follow. */
+void egw_prefetch_heads(const eg_gview *v, size_t k);
 
 /* Every node's id as one writer writes it (escaped, quoted), made once
  * before the edges, which name each node again and again: node i's bytes
@@ -144,31 +149,83 @@ static inline char *egw_room(egw_sink *s, size_t n)
     return egw_room_slow(s, n);
 }
 static inline void egw_puts(egw_sink *s, const char *str) { egw_add(s, str, strlen(str)); }
+/* Puts n bytes at o (see egw_done); returns the end. */
+static inline char *egw_put(char *o, const void *p, size_t n)
+{
+    memcpy(o, p, n);
+    return o + n;
+}
 /* Writes node i's name from nm. */
 static inline void egw_put_name(egw_sink *s, const egw_names *nm, size_t i)
 {
     size_t start = i ? nm->end[i - 1] : 0;
     egw_add(s, nm->text.p + start, nm->end[i] - start);
 }
+/* The length of node i's name, and the name put at o (egw_put). */
+static inline size_t egw_name_len(const egw_names *nm, size_t i) { return nm->end[i] - (i ? nm->end[i - 1] : 0); }
+static inline char *egw_put_name_at(char *o, const egw_names *nm, size_t i)
+{
+    size_t start = i ? nm->end[i - 1] : 0;
+    return egw_put(o, nm->text.p + start, nm->end[i] - start);
+}
 void egw_printf(egw_sink *s, const char *fmt, ...) EG_PRINTF(2, 3);
+/* Decimal digits of x into buf (at least 21 bytes), then a NUL; returns
+ * the length. One digit inline: most counts. */
+size_t egw_fmt_u64_big(char *buf, uint64_t x);
+static inline size_t egw_fmt_u64(char *buf, uint64_t x)
+{
+    if (x < 10) {
+        buf[0] = (char)('0' + x);
+        buf[1] = 0;
+        return 1;
+    }
+    return egw_fmt_u64_big(buf, x);
+}
 /* Writes an unsigned number in decimal. */
-void egw_u64(egw_sink *s, uint64_t x);
+static inline void egw_u64(egw_sink *s, uint64_t x)
+{
+    char *o = egw_room(s, 21);
+    if (o)
+        s->buf.len += egw_fmt_u64(o, x);
+}
+/* Writes str (n bytes) escaped for XML as egw_xml does at o, which has
+ * EGW_XML_ROOM(n) bytes (a character grows at most six times, '"' to
+ * "&quot;"); returns the end. */
+#define EGW_XML_ROOM(n) (6 * (n))
+char *egw_xml_esc(char *o, const char *str, size_t n);
+
+/* Formatting in place: a writer takes room for a whole piece at once
+ * (o = egw_room(s, bound)), puts it at o with these, each returning the
+ * new end, and ends with egw_done, instead of checking the buffer for
+ * every literal. */
+#define EGW_PUT_LIT(o, lit) egw_put(o, lit, sizeof lit - 1)
+/* Room: 21 bytes (the digits and a NUL that the next put overwrites). */
+static inline char *egw_put_u64(char *o, uint64_t x) { return o + egw_fmt_u64(o, x); }
+static inline void egw_done(egw_sink *s, char *o) { s->buf.len = (size_t)(o - s->buf.p); }
+
 /* Writes str (n bytes) escaped for XML as egw_xml does. */
 void egw_xml_n(egw_sink *s, const char *str, size_t n);
-/* Writes the evidence line of egw_evidence_text escaped for XML. */
-void egw_xml_evidence(egw_sink *s, const eg_evidence *ev, eg_buf *tmp);
-/* Writes the aliases of n (egw_aliases_text) escaped for XML. */
-void egw_xml_aliases(egw_sink *s, const eg_node *n);
 /* Formats v as egw_fmt_real does, faster for whole numbers. Returns the
  * length; buf of at least 32 bytes. */
 size_t egw_fmt_real_n(char *buf, double v);
-/* Decimal digits of x into buf (at least 21 bytes); returns the length. */
-size_t egw_fmt_u64(char *buf, uint64_t x);
 /* Writes str escaped for XML content and attribute values (both quotes
  * escaped), cleaned as described above. */
 void egw_xml(egw_sink *s, const char *str);
 /* Writes a real number as described above. */
 void egw_real(egw_sink *s, double v);
+
+/* eg_buf_add with the common case inline (room in the buffer): the
+ * writers build values from many short pieces. */
+static inline int egw_buf_add(eg_buf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len > n) {
+        memcpy(b->p + b->len, p, n);
+        b->len += n;
+        b->p[b->len] = 0;
+        return EG_OK;
+    }
+    return eg_buf_add(b, p, n);
+}
 
 /* Appends str to b with every invalid UTF-8 byte replaced by U+FFFD.
  * Returns EG_OK or EG_ENOMEM. */
