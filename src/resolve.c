@@ -284,29 +284,20 @@ static int gaz_ctx(eg_resolver *r, const eg_ctx *c, uint32_t entry)
 
 /* ---- choosing among candidates ---- */
 
+/* A candidate's place in the choice as two numbers compared in turn,
+ * smaller first: not weak before weak, then the longest, the highest
+ * priority, the best supported, and the leftmost (then file order) --
+ * the candidate index, which makes the order total. */
 typedef struct {
-    uint32_t idx;     /* candidate index */
-    uint32_t len;     /* tokens */
-    int32_t prio;
-    uint32_t support; /* gazetteer: other unambiguous mentions of the entry */
-    uint8_t weak;
+    uint64_t hi; /* bit 63 weak; bits 17-48 the length's complement; bits 0-16 32768 - priority */
+    uint64_t lo; /* bits 32-63 the support's complement; bits 0-31 the candidate index */
 } sortkey;
 
-static int cmp_key(const void *pa, const void *pb)
-{
-    const sortkey *a = pa, *b = pb;
-    if (a->weak != b->weak)
-        return a->weak - b->weak;
-    if (a->len != b->len)
-        return a->len > b->len ? -1 : 1;
-    if (a->prio != b->prio)
-        return a->prio > b->prio ? -1 : 1;
-    if (a->support != b->support)
-        return a->support > b->support ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx; /* leftmost, then file order */
-}
+static uint32_t key_idx(const sortkey *k) { return (uint32_t)k->lo; }
 
-/* Sorts the keys by cmp_key: insertion sort on runs of 16, then merges
+static int key_before(const sortkey *a, const sortkey *b) { return a->hi != b->hi ? a->hi < b->hi : a->lo < b->lo; }
+
+/* Sorts the keys by key_before: insertion sort on runs of 16, then merges
  * (through tmp, room for n) with the comparison inlined; qsort's call per
  * comparison cost more than the comparisons. The order is total (the
  * index breaks ties), so any correct sort gives the same result. */
@@ -319,7 +310,7 @@ static void sort_keys(sortkey *k, sortkey *tmp, size_t n)
         for (j = i + 1; j < e; j++) {
             sortkey x = k[j];
             size_t m = j;
-            for (; m > i && cmp_key(&x, &k[m - 1]) < 0; m--)
+            for (; m > i && key_before(&x, &k[m - 1]); m--)
                 k[m] = k[m - 1];
             k[m] = x;
         }
@@ -328,7 +319,7 @@ static void sort_keys(sortkey *k, sortkey *tmp, size_t n)
         for (i = 0; i < n; i += 2 * w) {
             size_t a = i, am = i + w < n ? i + w : n, b = am, bm = i + 2 * w < n ? i + 2 * w : n, o = i;
             while (a < am && b < bm)
-                dst[o++] = cmp_key(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+                dst[o++] = key_before(&src[b], &src[a]) ? src[b++] : src[a++];
             while (a < am)
                 dst[o++] = src[a++];
             while (b < bm)
@@ -419,25 +410,27 @@ static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
 /* What choose() learns of each candidate in its first pass (r->cflag). */
 enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
 
-/* Fills the sort key of candidate k->idx (one that overlaps another):
- * its length in words, priority, support and weakness. Returns EG_OK or
- * EG_ENOMEM. */
+/* Fills the sort key of candidate key_idx(k) (one that overlaps
+ * another): its length in words, priority, support and weakness. Returns
+ * EG_OK or EG_ENOMEM. */
 static int rank(eg_resolver *r, const eg_doc *d, const eg_cands *cs, sortkey *k)
 {
-    const eg_cand *x = &cs->v[k->idx];
-    uint32_t t, len = 0;
+    uint32_t idx = key_idx(k);
+    const eg_cand *x = &cs->v[idx];
+    uint32_t t, len = 0, support = 0;
+    int prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
     for (t = x->t0; t < x->t1; t++)
         len += !(d->tok[t].flags & EG_TF_JOINER);
-    k->len = len;
-    k->prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-    k->support = 0;
-    if (r->cflag[k->idx] & CF_AMBIG) {
+    if (r->cflag[idx] & CF_AMBIG) {
         const eg_rgaz *g = gaz_get(r, x->entry);
         if (!g)
             return EG_ENOMEM;
-        k->support = g->support;
+        support = g->support;
     }
-    k->weak = (x->flags & EG_CF_WEAK) != 0;
+    /* prio is an int16_t plus 0 or 1: 32768 - prio is in [0, 65536] */
+    k->hi = (uint64_t)((x->flags & EG_CF_WEAK) != 0) << 63 | (uint64_t)(UINT32_MAX - len) << 17 |
+            (uint64_t)(32768 - prio);
+    k->lo = (uint64_t)(UINT32_MAX - support) << 32 | idx;
     return EG_OK;
 }
 
@@ -531,13 +524,13 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             continue;
         if (extends_known_person(gp, gp ? ngp : 0, x))
             continue;
-        k[n++].idx = (uint32_t)i;
+        k[n++].lo = (uint32_t)i;
         for (t = x->t0; t < x->t1; t++)
             r->cover[t] += r->cover[t] < 2;
     }
     memset(r->taken, 0, d->ntok + 1);
     for (i = 0, j = 0; i < n; i++) {
-        const eg_cand *x = &cs->v[k[i].idx];
+        const eg_cand *x = &cs->v[key_idx(&k[i])];
         uint32_t t;
         for (t = x->t0; t < x->t1 && r->cover[t] == 1; t++)
             ;
@@ -547,7 +540,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         }
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
-        r->at[x->t0] = k[i].idx;
+        r->at[x->t0] = key_idx(&k[i]);
         r->cover[x->t0] = 3; /* a chosen candidate starts here */
     }
     n = j;
@@ -560,13 +553,13 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         sort_keys(k, r->order2, n);
     }
     for (i = 0; i < n; i++) {
-        const eg_cand *x = &cs->v[k[i].idx];
+        const eg_cand *x = &cs->v[key_idx(&k[i])];
         uint32_t t;
         if (!span_free(r, x->t0, x->t1))
             continue;
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
-        r->at[x->t0] = k[i].idx;
+        r->at[x->t0] = key_idx(&k[i]);
         r->cover[x->t0] = 3;
     }
     /* the chosen ones never overlap, so each starts at its own token: in
