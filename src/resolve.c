@@ -1677,7 +1677,7 @@ static uint32_t kind_flags(const eg_token *k)
  * order, into out; returns the end of what it wrote. Every token is
  * tested and written, out advancing only on a match: the test goes
  * either way too unpredictably to branch on, and this runs over most
- * tokens of the corpus. */
+ * tokens of the corpus (four to a loop test). */
 static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *out)
 {
     eg_token m, w; /* only kind and flags are read */
@@ -1689,6 +1689,16 @@ static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *
     w.flags = EG_TF_CAP;
     mask = kind_flags(&m);
     want = kind_flags(&w);
+    for (; end - k >= 4; k += 4, t += 4) {
+        *out = t;
+        out += (kind_flags(k) & mask) == want;
+        *out = t + 1;
+        out += (kind_flags(k + 1) & mask) == want;
+        *out = t + 2;
+        out += (kind_flags(k + 2) & mask) == want;
+        *out = t + 3;
+        out += (kind_flags(k + 3) & mask) == want;
+    }
     for (; k < end; k++, t++) {
         *out = t;
         out += (kind_flags(k) & mask) == want;
