@@ -54,7 +54,13 @@ void eg_free(void *p);
 /* Grows *p (an array of `size`-byte items with capacity *cap) so that it
  * holds at least `need` items. Returns EG_OK or EG_ENOMEM (*p unchanged). */
 int eg_grow(void **p, size_t *cap, size_t need, size_t size);
-#define EG_GROW(arr, cap, need) eg_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+/* eg_grow with the room test inline: most calls find room, and the
+ * per-item growth checks of the hot loops then cost no call. */
+static inline int eg_grow_if(void **p, size_t *cap, size_t need, size_t size)
+{
+    return need <= *cap ? EG_OK : eg_grow(p, cap, need, size);
+}
+#define EG_GROW(arr, cap, need) eg_grow_if((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* A growable byte buffer, always NUL-terminated when len > 0 or after
  * eg_buf_cstr. Zero-initialise to start; eg_buf_free to release. */
