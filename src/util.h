@@ -69,7 +69,13 @@ typedef struct {
     size_t len, cap;
 } eg_buf;
 
-int eg_buf_reserve(eg_buf *b, size_t extra);
+/* Room for `extra` more bytes and a NUL: the test inline, eg_buf_grow
+ * (util.c) only to grow. */
+int eg_buf_grow(eg_buf *b, size_t extra);
+static inline int eg_buf_reserve(eg_buf *b, size_t extra)
+{
+    return b->len < b->cap && extra < b->cap - b->len ? EG_OK : eg_buf_grow(b, extra);
+}
 int eg_buf_add(eg_buf *b, const void *s, size_t n);
 int eg_buf_addc(eg_buf *b, char c);
 int eg_buf_adds(eg_buf *b, const char *s);
