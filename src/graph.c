@@ -671,16 +671,38 @@ static unsigned snip_space(unsigned char c)
     return (unsigned)(c <= ' ') & (unsigned)(0x100002600ULL >> (c & 63));
 }
 
+/* Sixteen bytes at a time with SSE2 (every x86-64) in snip_plain. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define GR_SSE2 1
+#else
+#define GR_SSE2 0
+#endif
+
 /* The length of the start of s[0, lim) that folding leaves as it is,
- * copied to tmp eight bytes at a time: no byte below ' ' (\t \n \r, and
- * the others are left to the byte loop), no two spaces in a row, none
- * first, and it ends before a space (so the byte loop goes on from a
- * state of "no space pending"). Most windows are one line of single
- * spaces. */
+ * copied to tmp sixteen bytes at a time with SSE2, then eight: no byte
+ * below ' ' (\t \n \r, and the others are left to the byte loop), no two
+ * spaces in a row, none first, and it ends before a space (so the byte
+ * loop goes on from a state of "no space pending"). Most windows are one
+ * line of single spaces. */
 static size_t snip_plain(const char *s, size_t lim, char *tmp)
 {
     const uint64_t ones = 0x0101010101010101ULL, hi = 0x8080808080808080ULL, low7 = 0x7F7F7F7F7F7F7F7FULL;
     size_t i = 0;
+#if GR_SSE2
+    const __m128i lo = _mm_set1_epi8(0x1F), sp = _mm_set1_epi8(' ');
+    while (i + 16 <= lim) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        /* max(byte, 0x1F) == 0x1F: a byte below ' ' */
+        unsigned ctl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, lo), lo));
+        unsigned spc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, sp));
+        /* a space after a space, in the block or across its start */
+        if (ctl || (spc & (spc << 1)) || ((spc & 1) && (i == 0 || s[i - 1] == ' ')))
+            break;
+        _mm_storeu_si128((__m128i *)(tmp + i), v);
+        i += 16;
+    }
+#endif
     while (i + 8 <= lim) {
         uint64_t w, c, t, z;
         memcpy(&w, s + i, 8);

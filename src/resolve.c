@@ -284,29 +284,20 @@ static int gaz_ctx(eg_resolver *r, const eg_ctx *c, uint32_t entry)
 
 /* ---- choosing among candidates ---- */
 
+/* A candidate's place in the choice as two numbers compared in turn,
+ * smaller first: not weak before weak, then the longest, the highest
+ * priority, the best supported, and the leftmost (then file order) --
+ * the candidate index, which makes the order total. */
 typedef struct {
-    uint32_t idx;     /* candidate index */
-    uint32_t len;     /* tokens */
-    int32_t prio;
-    uint32_t support; /* gazetteer: other unambiguous mentions of the entry */
-    uint8_t weak;
+    uint64_t hi; /* bit 63 weak; bits 17-48 the length's complement; bits 0-16 32768 - priority */
+    uint64_t lo; /* bits 32-63 the support's complement; bits 0-31 the candidate index */
 } sortkey;
 
-static int cmp_key(const void *pa, const void *pb)
-{
-    const sortkey *a = pa, *b = pb;
-    if (a->weak != b->weak)
-        return a->weak - b->weak;
-    if (a->len != b->len)
-        return a->len > b->len ? -1 : 1;
-    if (a->prio != b->prio)
-        return a->prio > b->prio ? -1 : 1;
-    if (a->support != b->support)
-        return a->support > b->support ? -1 : 1;
-    return a->idx < b->idx ? -1 : a->idx > b->idx; /* leftmost, then file order */
-}
+static uint32_t key_idx(const sortkey *k) { return (uint32_t)k->lo; }
 
-/* Sorts the keys by cmp_key: insertion sort on runs of 16, then merges
+static int key_before(const sortkey *a, const sortkey *b) { return a->hi != b->hi ? a->hi < b->hi : a->lo < b->lo; }
+
+/* Sorts the keys by key_before: insertion sort on runs of 16, then merges
  * (through tmp, room for n) with the comparison inlined; qsort's call per
  * comparison cost more than the comparisons. The order is total (the
  * index breaks ties), so any correct sort gives the same result. */
@@ -319,7 +310,7 @@ static void sort_keys(sortkey *k, sortkey *tmp, size_t n)
         for (j = i + 1; j < e; j++) {
             sortkey x = k[j];
             size_t m = j;
-            for (; m > i && cmp_key(&x, &k[m - 1]) < 0; m--)
+            for (; m > i && key_before(&x, &k[m - 1]); m--)
                 k[m] = k[m - 1];
             k[m] = x;
         }
@@ -328,7 +319,7 @@ static void sort_keys(sortkey *k, sortkey *tmp, size_t n)
         for (i = 0; i < n; i += 2 * w) {
             size_t a = i, am = i + w < n ? i + w : n, b = am, bm = i + 2 * w < n ? i + 2 * w : n, o = i;
             while (a < am && b < bm)
-                dst[o++] = cmp_key(&src[b], &src[a]) < 0 ? src[b++] : src[a++];
+                dst[o++] = key_before(&src[b], &src[a]) ? src[b++] : src[a++];
             while (a < am)
                 dst[o++] = src[a++];
             while (b < bm)
@@ -419,25 +410,27 @@ static int is_ambiguous_gaz(const eg_cands *cs, size_t i)
 /* What choose() learns of each candidate in its first pass (r->cflag). */
 enum { CF_AMBIG = 1, CF_ALONE = 2, CF_PERSON2 = 4 };
 
-/* Fills the sort key of candidate k->idx (one that overlaps another):
- * its length in words, priority, support and weakness. Returns EG_OK or
- * EG_ENOMEM. */
+/* Fills the sort key of candidate key_idx(k) (one that overlaps
+ * another): its length in words, priority, support and weakness. Returns
+ * EG_OK or EG_ENOMEM. */
 static int rank(eg_resolver *r, const eg_doc *d, const eg_cands *cs, sortkey *k)
 {
-    const eg_cand *x = &cs->v[k->idx];
-    uint32_t t, len = 0;
+    uint32_t idx = key_idx(k);
+    const eg_cand *x = &cs->v[idx];
+    uint32_t t, len = 0, support = 0;
+    int prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
     for (t = x->t0; t < x->t1; t++)
         len += !(d->tok[t].flags & EG_TF_JOINER);
-    k->len = len;
-    k->prio = x->prio + (x->source == EG_SRC_GAZ); /* a gazetteer entry beats a rule on ties */
-    k->support = 0;
-    if (r->cflag[k->idx] & CF_AMBIG) {
+    if (r->cflag[idx] & CF_AMBIG) {
         const eg_rgaz *g = gaz_get(r, x->entry);
         if (!g)
             return EG_ENOMEM;
-        k->support = g->support;
+        support = g->support;
     }
-    k->weak = (x->flags & EG_CF_WEAK) != 0;
+    /* prio is an int16_t plus 0 or 1: 32768 - prio is in [0, 65536] */
+    k->hi = (uint64_t)((x->flags & EG_CF_WEAK) != 0) << 63 | (uint64_t)(UINT32_MAX - len) << 17 |
+            (uint64_t)(32768 - prio);
+    k->lo = (uint64_t)(UINT32_MAX - support) << 32 | idx;
     return EG_OK;
 }
 
@@ -531,13 +524,13 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
             continue;
         if (extends_known_person(gp, gp ? ngp : 0, x))
             continue;
-        k[n++].idx = (uint32_t)i;
+        k[n++].lo = (uint32_t)i;
         for (t = x->t0; t < x->t1; t++)
             r->cover[t] += r->cover[t] < 2;
     }
     memset(r->taken, 0, d->ntok + 1);
     for (i = 0, j = 0; i < n; i++) {
-        const eg_cand *x = &cs->v[k[i].idx];
+        const eg_cand *x = &cs->v[key_idx(&k[i])];
         uint32_t t;
         for (t = x->t0; t < x->t1 && r->cover[t] == 1; t++)
             ;
@@ -547,7 +540,7 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         }
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
-        r->at[x->t0] = k[i].idx;
+        r->at[x->t0] = key_idx(&k[i]);
         r->cover[x->t0] = 3; /* a chosen candidate starts here */
     }
     n = j;
@@ -560,13 +553,13 @@ static int choose(eg_resolver *r, const eg_ctx *c, const eg_doc *d, const eg_can
         sort_keys(k, r->order2, n);
     }
     for (i = 0; i < n; i++) {
-        const eg_cand *x = &cs->v[k[i].idx];
+        const eg_cand *x = &cs->v[key_idx(&k[i])];
         uint32_t t;
         if (!span_free(r, x->t0, x->t1))
             continue;
         for (t = x->t0; t < x->t1; t++)
             r->taken[t] = 1;
-        r->at[x->t0] = k[i].idx;
+        r->at[x->t0] = key_idx(&k[i]);
         r->cover[x->t0] = 3;
     }
     /* the chosen ones never overlap, so each starts at its own token: in
@@ -746,25 +739,59 @@ static const unsigned char slug_map[256] = {
       2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,
       2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2,   2};
 
-/* The entity of a mention found by a rule: its id is the slug of its text,
- * so one text always gives one entity; r->texts remembers it and the slug
- * is made once per distinct text in the document. The text (tokens with
- * white space folded to single spaces) is written in place at the end of
- * r->textpool, kept there only when new; its slug is made in the same
- * pass when the text is ASCII (most are; few texts repeat). */
-static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, uint32_t *out)
+/* Sixteen bytes at a time with SSE2 (every x86-64) in plain_word. */
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#define RS_SSE2 1
+#else
+#define RS_SSE2 0
+#endif
+
+/* When token x is ASCII letters and digits only, at most sixteen bytes
+ * with sixteen readable from its start: copies its bytes to *p and their
+ * slug (lower-cased) to *q, sixteen at once (both have room for that),
+ * moves both on and returns 1; else 0, nothing written. Most words of a
+ * name are such. */
+static int plain_word(const eg_doc *d, const eg_token *x, char **p, char **q)
 {
-    uint64_t h;
-    size_t i, need = 0, len;
-    uint32_t t, off = (uint32_t)r->textpool.len;
-    char *p, *text, *q, *start;
-    int rc, dash = 0, ascii = 1;
-    for (t = m->t0; t < m->t1; t++)
-        need += d->tok[t].e - d->tok[t].s + 1;
-    if (eg_buf_reserve(&r->textpool, need) || eg_buf_reserve(&r->slug, 2 * need))
-        return EG_ENOMEM;
-    p = text = r->textpool.p + off;
-    q = start = r->slug.p;
+#if RS_SSE2
+    size_t n = x->e - x->s;
+    __m128i v, lo, al, dg;
+    unsigned want;
+    if (n > 16 || x->s + 16 > d->len)
+        return 0;
+    want = (1u << n) - 1;
+    v = _mm_loadu_si128((const __m128i *)(d->text + x->s));
+    lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    /* letters: (byte | 0x20) in 'a'..'z'; digits: '0'..'9' (signed
+     * compares after a shift of the range to the bottom) */
+    al = _mm_cmplt_epi8(_mm_add_epi8(lo, _mm_set1_epi8((char)(128 - 'a'))), _mm_set1_epi8((char)(-128 + 26)));
+    dg = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(128 - '0'))), _mm_set1_epi8((char)(-128 + 10)));
+    if (((unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg)) & want) != want)
+        return 0;
+    _mm_storeu_si128((__m128i *)*p, v);
+    _mm_storeu_si128((__m128i *)*q, _mm_or_si128(v, _mm_and_si128(al, _mm_set1_epi8(0x20))));
+    *p += n;
+    *q += n;
+    return 1;
+#else
+    (void)d, (void)x, (void)p, (void)q;
+    return 0;
+#endif
+}
+
+/* The text of mention m (tokens with white space folded to single
+ * spaces) to text, NUL-terminated, and, when it is ASCII, its slug (as
+ * eg_slug makes it) to slug, NUL-terminated; returns the text's length
+ * and sets *ascii. text has room for the text and 16 bytes more, slug for
+ * twice the text and 16 more. */
+static size_t text_and_slug(const eg_doc *d, const eg_rmention *m, char *text, char *slug, size_t *slug_len,
+                            int *ascii)
+{
+    char *p = text, *q = slug;
+    uint32_t t;
+    int dash = 0;
+    *ascii = 1;
     for (t = m->t0; t < m->t1; t++) {
         const eg_token *x = &d->tok[t];
         const unsigned char *c = (const unsigned char *)d->text + x->s, *e = (const unsigned char *)d->text + x->e;
@@ -772,36 +799,67 @@ static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, ui
             *p++ = ' ';
             dash = 1;
         }
+        if (x->e > x->s) {
+            char *q0 = q;
+            if (dash && q > slug)
+                *q++ = '-';
+            if (plain_word(d, x, &p, &q)) {
+                dash = 0;
+                continue;
+            }
+            q = q0;
+        }
         for (; c < e; c++) {
             unsigned u = slug_map[*c];
             *p++ = (char)*c;
             if (u > 2) {
-                if (dash && q > start)
+                if (dash && q > slug)
                     *q++ = '-';
                 dash = 0;
                 *q++ = (char)u;
             } else if (u == 0) {
                 dash = 1;
             } else if (u == 2) {
-                ascii = 0;
+                *ascii = 0;
             }
         }
     }
     *p = 0;
-    len = (size_t)(p - text);
+    *q = 0;
+    *slug_len = (size_t)(q - slug);
+    return (size_t)(p - text);
+}
+
+/* The entity of a mention found by a rule: its id is the slug of its text,
+ * so one text always gives one entity. The text and, when ASCII (most
+ * are), its slug are made in one pass; an ASCII text goes to its entity
+ * by the slug at once. For other texts the slug (eg_slug) costs more than
+ * a lookup: r->texts remembers their entities, the text kept in
+ * r->textpool, so the slug is made once per distinct text. */
+static int rule_entity(eg_resolver *r, const eg_doc *d, const eg_rmention *m, uint32_t *out)
+{
+    uint64_t h;
+    size_t i, need = 16, len;
+    uint32_t t, off = (uint32_t)r->textpool.len;
+    char *text;
+    int rc, ascii;
+    for (t = m->t0; t < m->t1; t++)
+        need += d->tok[t].e - d->tok[t].s + 1;
+    if (eg_buf_reserve(&r->textpool, need) || eg_buf_reserve(&r->slug, 2 * need))
+        return EG_ENOMEM;
+    text = r->textpool.p + off;
+    len = text_and_slug(d, m, text, r->slug.p, &r->slug.len, &ascii);
+    if (ascii)
+        return entity_get(r, r->slug.len ? r->slug.p : "x", r->slug.len ? r->slug.len : 1, text, len,
+                          (eg_type)m->type, EG_ORIGIN_RULE, EG_NONE, out);
     h = eg_hash(text, len);
     i = stab_find(&r->texts, r->textpool.p, text, len, h);
     if (stab_hit(&r->texts, i)) {
         *out = r->texts.s[i].val;
         return EG_OK;
     }
-    r->slug.len = (size_t)(q - start);
-    r->slug.p[r->slug.len] = 0;
-    rc = EG_OK;
-    if (!ascii) {
-        eg_buf_reset(&r->slug);
-        rc = eg_slug(&r->slug, text, len);
-    }
+    eg_buf_reset(&r->slug);
+    rc = eg_slug(&r->slug, text, len);
     if (!rc && !r->slug.len)
         rc = eg_buf_adds(&r->slug, "x");
     if (!rc)
@@ -1619,7 +1677,7 @@ static uint32_t kind_flags(const eg_token *k)
  * order, into out; returns the end of what it wrote. Every token is
  * tested and written, out advancing only on a match: the test goes
  * either way too unpredictably to branch on, and this runs over most
- * tokens of the corpus. */
+ * tokens of the corpus (four to a loop test). */
 static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *out)
 {
     eg_token m, w; /* only kind and flags are read */
@@ -1631,6 +1689,16 @@ static uint32_t *cap_words(const eg_doc *d, uint32_t t0, uint32_t t1, uint32_t *
     w.flags = EG_TF_CAP;
     mask = kind_flags(&m);
     want = kind_flags(&w);
+    for (; end - k >= 4; k += 4, t += 4) {
+        *out = t;
+        out += (kind_flags(k) & mask) == want;
+        *out = t + 1;
+        out += (kind_flags(k + 1) & mask) == want;
+        *out = t + 2;
+        out += (kind_flags(k + 2) & mask) == want;
+        *out = t + 3;
+        out += (kind_flags(k + 3) & mask) == want;
+    }
     for (; k < end; k++, t++) {
         *out = t;
         out += (kind_flags(k) & mask) == want;

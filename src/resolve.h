@@ -100,7 +100,7 @@ typedef struct {
     size_t nent, entcap;
     eg_buf pool;        /* ids and labels, NUL-terminated */
     eg_stab ids;        /* id (in pool) → entity index, per document */
-    eg_stab texts;      /* text of a rule mention (in textpool) → entity index */
+    eg_stab texts;      /* text of a rule mention that is not ASCII (in textpool) → entity index */
     eg_buf textpool;
     eg_buf slug;        /* scratch */
     eg_rgaz *gmemo;    /* the gazetteer entries of this document (resolve.c: gaz_get) */

@@ -94,7 +94,7 @@ int eg_grow(void **p, size_t *cap, size_t need, size_t size)
 
 /* ---- buffers ---- */
 
-int eg_buf_reserve(eg_buf *b, size_t extra)
+int eg_buf_grow(eg_buf *b, size_t extra)
 {
     if (b->len + extra + 1 < b->len)
         return EG_ENOMEM;

@@ -54,7 +54,13 @@ void eg_free(void *p);
 /* Grows *p (an array of `size`-byte items with capacity *cap) so that it
  * holds at least `need` items. Returns EG_OK or EG_ENOMEM (*p unchanged). */
 int eg_grow(void **p, size_t *cap, size_t need, size_t size);
-#define EG_GROW(arr, cap, need) eg_grow((void **)&(arr), &(cap), (need), sizeof *(arr))
+/* eg_grow with the room test inline: most calls find room, and the
+ * per-item growth checks of the hot loops then cost no call. */
+static inline int eg_grow_if(void **p, size_t *cap, size_t need, size_t size)
+{
+    return need <= *cap ? EG_OK : eg_grow(p, cap, need, size);
+}
+#define EG_GROW(arr, cap, need) eg_grow_if((void **)&(arr), &(cap), (need), sizeof *(arr))
 
 /* A growable byte buffer, always NUL-terminated when len > 0 or after
  * eg_buf_cstr. Zero-initialise to start; eg_buf_free to release. */
@@ -63,7 +69,13 @@ typedef struct {
     size_t len, cap;
 } eg_buf;
 
-int eg_buf_reserve(eg_buf *b, size_t extra);
+/* Room for `extra` more bytes and a NUL: the test inline, eg_buf_grow
+ * (util.c) only to grow. */
+int eg_buf_grow(eg_buf *b, size_t extra);
+static inline int eg_buf_reserve(eg_buf *b, size_t extra)
+{
+    return b->len < b->cap && extra < b->cap - b->len ? EG_OK : eg_buf_grow(b, extra);
+}
 int eg_buf_add(eg_buf *b, const void *s, size_t n);
 int eg_buf_addc(eg_buf *b, char c);
 int eg_buf_adds(eg_buf *b, const char *s);

@@ -364,6 +364,31 @@ static void test_strmap_slots(void)
     eg_strmap_free(&m);
 }
 
+/* A document with more than one stray control byte in ten (\t \n \r \f
+ * are text) in its first 8 KiB is skipped as binary; one in ten is read.
+ * The controls sit in the sixteen-byte blocks and in the tail the count
+ * reads byte by byte. */
+static void test_control_bytes(void)
+{
+    eg_ctx *c = make_ctx(EG_WIN_SENTENCE, 0, EG_WEIGHT_COUNT);
+    eg_graph *g = eg_graph_new(c);
+    char doc[100];
+    static const unsigned at[] = {0, 15, 16, 40, 47, 63, 64, 90, 97, 98, 99};
+    size_t i;
+    memset(doc, 'a', sizeof doc);
+    for (i = 0; i < 20; i++) /* text's own controls: not counted */
+        doc[20 + i] = "\t\n\r\f"[i % 4];
+    for (i = 0; i < 10; i++)
+        doc[at[i]] = 0x01;
+    OK(eg_graph_add_doc(g, 1, "ten", doc, sizeof doc, NULL, NULL) == EG_OK, "10 controls in 100 bytes: read");
+    doc[at[10]] = 0x1F;
+    OK(eg_graph_add_doc(g, 2, "eleven", doc, sizeof doc, NULL, NULL) == EG_EDATA &&
+           strstr(eg_graph_error(g), "control bytes"),
+       "11 controls in 100 bytes: skipped as binary");
+    eg_graph_free(g);
+    eg_ctx_free(c);
+}
+
 int main(void)
 {
     int fd = mkstemp(gaz_path);
@@ -383,6 +408,7 @@ int main(void)
     test_same_id_two_types();
     test_weights_and_filters();
     test_strmap_slots();
+    test_control_bytes();
     unlink(gaz_path);
     return tap_done();
 }
