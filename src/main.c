@@ -1333,6 +1333,8 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     if (!fail) {
         g = ws[0].g;
         ws[0].g = NULL;
+        /* the merges, and eg_graph_finish, may use the workers' threads */
+        eg_graph_set_threads(g, (unsigned)nt);
         for (i = 1; i < nt; i++)
             if (eg_graph_merge(g, ws[i].g)) {
                 fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
@@ -1347,8 +1349,6 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
                 ws[i].g = NULL;
             }
     }
-    if (g)
-        eg_graph_set_threads(g, (unsigned)nt);
     for (i = 0; i < nt; i++)
         eg_graph_free(ws[i].g);
     for (k = 0; k < sh.nslots; k++) {
