@@ -764,15 +764,35 @@ static char *tmp_name(const char *path, const char *tag)
  * many bytes at a time (the file is about twice the corpus). */
 #define MENTION_BLOCK (1u << 20)
 
+/* The temporary mentions file, once read: removed and closed. Freeing
+ * the blocks of a file about twice the corpus takes a while, so with
+ * threads to spare it runs beside the end of the rewrite (the last
+ * writes and the rename) instead of after it. */
+typedef struct {
+    FILE *f;
+    const char *path;
+} drop_job;
+
+static void *drop_main(void *arg)
+{
+    drop_job *d = arg;
+    unlink(d->path);
+    fclose(d->f);
+    return NULL;
+}
+
 /* Rewrites the temporary mention lines into the final file (temporary
- * name, then rename). Returns 0 or -1 (message printed). */
-static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
+ * name, then rename); the temporary file is removed. Returns 0 or -1
+ * (message printed). */
+static int finish_mentions(const char *path, const char *tmp, const eg_graph *g, int threaded)
 {
     FILE *in = fopen(tmp, "r"), *out;
     char *fin = tmp_name(path, "fin");
     sbuf ib = {0}, ob = {0};
     size_t got;
-    int rc = 0, eof = 0;
+    int rc = 0, eof = 0, dropping;
+    drop_job dj;
+    pthread_t dt;
     if (!in) {
         fprintf(stderr, "%s: %s: cannot read back: %s\n", prog, tmp, strerror(errno));
         free(fin);
@@ -814,7 +834,11 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
     }
     sb_free(&ib);
     sb_free(&ob);
-    fclose(in);
+    dj.f = in;
+    dj.path = tmp;
+    dropping = threaded && pthread_create(&dt, NULL, drop_main, &dj) == 0;
+    if (!dropping)
+        drop_main(&dj);
     if (fflush(out) != 0 || ferror(out))
         rc = -1;
     if (fclose(out) != 0)
@@ -825,6 +849,8 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
         fprintf(stderr, "%s: %s: write failed: %s\n", prog, path, strerror(errno));
         unlink(fin);
     }
+    if (dropping)
+        pthread_join(dt, NULL);
     free(fin);
     return rc;
 }
@@ -832,13 +858,14 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
 typedef struct {
     const char *path, *tmp;
     const eg_graph *g;
+    int threaded;      /* may start a thread of its own */
     int rc;
 } mentions_job;
 
 static void *mentions_main(void *arg)
 {
     mentions_job *j = arg;
-    j->rc = finish_mentions(j->path, j->tmp, j->g);
+    j->rc = finish_mentions(j->path, j->tmp, j->g, j->threaded);
     return NULL;
 }
 
@@ -1472,29 +1499,30 @@ int main(int argc, char **argv)
          * file is replaced whole or not at all, as before. */
         mentions_job mj;
         pthread_t mt;
-        int threaded = 0, wrc;
+        int threaded = 0, wrc, xrc = 0;
         mj.path = cl.mentions_path;
         mj.tmp = mtmp_name;
         mj.g = g;
+        mj.threaded = cl.threads != 1; /* -j1: one thread, as asked */
         mj.rc = 0;
-        if (cl.mentions_path && cl.threads != 1) /* -j1: one thread, as asked */
+        if (cl.mentions_path && mj.threaded)
             threaded = pthread_create(&mt, NULL, mentions_main, &mj) == 0;
         if (cl.mentions_path && !threaded)
             mentions_main(&mj);
         wrc = eg_graph_write_threads(g, cl.out_dir, cl.formats, cl.threads);
-        if (threaded)
-            pthread_join(mt, NULL);
         if (wrc)
             fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
-        if (wrc || mj.rc) {
+        /* the audit file while the mentions file may still be written
+         * (it reads nothing the mentions thread reads); on one thread,
+         * none after a failed mentions file, as before */
+        else if (cl.explain_path && !(!threaded && mj.rc) && (xrc = eg_graph_write_explain(g, cl.explain_path)))
+            fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+        if (threaded)
+            pthread_join(mt, NULL);
+        if (wrc || xrc || mj.rc) {
             status = 1;
             goto out;
         }
-    }
-    if (cl.explain_path && eg_graph_write_explain(g, cl.explain_path)) {
-        fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
-        status = 1;
-        goto out;
     }
     if (!cl.quiet)
         fprintf(stderr, "%s: %zu files, %zu entities, %zu links written to %s/\n", prog, in.n - (size_t)problems,
