@@ -1038,9 +1038,20 @@ static void *merge_rest_run(void *arg)
     return NULL;
 }
 
+/* The slot of src's edge s in dst's table (mask: slots - 1), where a
+ * lookup starts. */
+static size_t merge_slot(const eg_graph *src, const gedge *s, const uint32_t *map, size_t mask)
+{
+    uint32_t a = map[s->a], b = map[s->b];
+    (void)src;
+    return (size_t)edge_hash(a < b ? a : b, a < b ? b : a) & mask;
+}
+
 /* src's edges and their evidence into dst. The slot table is made big
- * enough for every src edge first, so it does not move during the loop
- * and the slot of the edge MERGE_BATCH ahead can be fetched early. */
+ * enough for every src edge first, so it does not move during the loop;
+ * the slot of the edge 2 * MERGE_BATCH ahead is fetched, and at
+ * MERGE_BATCH ahead the edge that slot names and the first window of
+ * src's edge (each a likely cache miss). */
 static int merge_edges(eg_graph *dst, const eg_graph *src, const uint32_t *map, const uint32_t *dmap,
                        const uint16_t *smap, uint32_t *wmap)
 {
@@ -1054,10 +1065,15 @@ static int merge_edges(eg_graph *dst, const eg_graph *src, const uint32_t *map, 
         const gedge *s = &src->edges[i];
         uint32_t a = map[s->a], b = map[s->b];
         gedge *d;
+        if (i + 2 * MERGE_BATCH < src->nedges)
+            EG_PREFETCH(&dst->edge_slots[merge_slot(src, &src->edges[i + 2 * MERGE_BATCH], map, mask)]);
         if (i + MERGE_BATCH < src->nedges) {
             const gedge *t = &src->edges[i + MERGE_BATCH];
-            uint32_t ta = map[t->a], tb = map[t->b];
-            EG_PREFETCH(&dst->edge_slots[edge_hash(ta < tb ? ta : tb, ta < tb ? tb : ta) & mask]);
+            const gedge_slot *ts = &dst->edge_slots[merge_slot(src, t, map, mask)];
+            if (ts->e)
+                EG_PREFETCH(&dst->edges[ts->e - 1]);
+            if (t->nev)
+                EG_PREFETCH(&src->ev[t->evcap <= 1 ? t->ev : src->evix[t->ev]]);
         }
         if (a > b) {
             uint32_t t = a;
