@@ -800,20 +800,16 @@ static char *tmp_name(const char *path, const char *tag)
  * many bytes at a time (the file is about twice the corpus). */
 #define MENTION_BLOCK (1u << 20)
 
-/* The temporary mentions file, once read: removed and closed. Freeing
- * the blocks of a file about twice the corpus takes a while, so with
- * threads to spare it runs beside the end of the rewrite (the last
- * writes and the rename) instead of after it. */
-typedef struct {
-    FILE *f;
-    const char *path;
-} drop_job;
-
+/* The temporary mentions file, once read, is removed (its name: quick)
+ * and then closed, which frees its blocks: that takes a while for a file
+ * about twice the corpus, so with threads to spare the close runs beside
+ * the end of the rewrite (the last writes and the rename) instead of
+ * after it. (The name goes first, on the rewriting thread: a removal
+ * waits for the directory, which the rename holds while it frees the old
+ * mentions file.) */
 static void *drop_main(void *arg)
 {
-    drop_job *d = arg;
-    unlink(d->path);
-    fclose(d->f);
+    fclose(arg);
     return NULL;
 }
 
@@ -827,7 +823,6 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g,
     sbuf ib = {0}, ob = {0};
     size_t got;
     int rc = 0, eof = 0, dropping;
-    drop_job dj;
     pthread_t dt;
     if (!in) {
         fprintf(stderr, "%s: %s: cannot read back: %s\n", prog, tmp, strerror(errno));
@@ -870,11 +865,10 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g,
     }
     sb_free(&ib);
     sb_free(&ob);
-    dj.f = in;
-    dj.path = tmp;
-    dropping = threaded && pthread_create(&dt, NULL, drop_main, &dj) == 0;
+    unlink(tmp);
+    dropping = threaded && pthread_create(&dt, NULL, drop_main, in) == 0;
     if (!dropping)
-        drop_main(&dj);
+        drop_main(in);
     if (fflush(out) != 0 || ferror(out))
         rc = -1;
     if (fclose(out) != 0)
