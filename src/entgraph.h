@@ -179,8 +179,8 @@ int eg_graph_load(eg_graph *g, const char *buf, size_t len);
  * learned acronyms), weights, filters and sorting. Call once after the last
  * document and merge; the graph is then read-only. */
 int eg_graph_finish(eg_graph *g);
-/* How many threads eg_graph_finish may use (default 1); the result is the
- * same whatever the number. */
+/* How many threads eg_graph_merge (into this graph) and eg_graph_finish
+ * may use (default 1); the result is the same whatever the number. */
 void eg_graph_set_threads(eg_graph *g, unsigned n);
 
 /* After eg_graph_finish: the final entity id (and label, may be NULL) for

@@ -433,15 +433,15 @@ static size_t edge_find(const eg_graph *g, uint32_t a, uint32_t b, uint64_t h)
     return i;
 }
 
-/* Makes the slot table (again) with room for one more edge: after
- * growth, or when eg_graph_finish has dropped it. The slots' hash bits
- * place the edges (the table has at most 2^32 slots, so they are all the
- * bits needed); a new table hashes the pairs. */
-static int edges_rehash(eg_graph *g)
+/* Makes the slot table (again) with room for `want` edges: after growth,
+ * before a merge adds many, or when eg_graph_finish has dropped it. The
+ * slots' hash bits place the edges (the table has at most 2^32 slots, so
+ * they are all the bits needed); a new table hashes the pairs. */
+static int edges_rehash(eg_graph *g, size_t want)
 {
     size_t n = g->edge_nslots ? g->edge_nslots * 2 : 1024, i, j, mask;
     gedge_slot *ns;
-    while ((g->nedges + 1) * 10 >= n * 7)
+    while (want * 10 >= n * 7)
         n *= 2;
     if (n > ((size_t)1 << 32) || !(ns = eg_calloc(n, sizeof *ns)))
         return EG_ENOMEM;
@@ -481,7 +481,7 @@ static int edge_get(eg_graph *g, uint32_t a, uint32_t b, gedge **out)
     uint64_t h = edge_hash(a, b);
     size_t i;
     gedge *e;
-    if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g))
+    if ((g->nedges + 1) * 10 >= g->edge_nslots * 7 && edges_rehash(g, g->nedges + 1))
         return EG_ENOMEM;
     i = edge_find(g, a, b, h);
     if (g->edge_slots[i].e) {
@@ -976,30 +976,148 @@ int eg_graph_explain(eg_graph *g, uint64_t seq, uint32_t doc, uint64_t start, ui
 
 /* ---- merging partial graphs ---- */
 
+/* Keys looked up at once when merging: their cache misses in dst's big
+ * tables overlap instead of coming one after another. */
+#define MERGE_BATCH 64
+
+/* src's nodes into dst; map[i] is dst's node for src's node i. A batch
+ * of keys is hashed and fetched (slot, item, key, node) step by step for
+ * all of them, then put in src's order, so dst numbers new nodes as one
+ * put after another would. */
 static int merge_nodes(eg_graph *dst, const eg_graph *src, uint32_t *map)
 {
-    size_t i;
-    for (i = 0; i < src->nnodes; i++) {
-        const gnode *s = &src->nodes[i];
-        const eg_strmap_item *it = &src->ids.items[i];
-        uint32_t n;
-        gnode *d;
-        /* src's key is dst's key: type digit and id */
-        if (node_put(dst, it->key, it->klen, eg_hash(it->key, it->klen), src->strs.p + s->label, (eg_type)s->type,
-                     s->origin, s->words, &n))
-            return EG_ENOMEM;
-        d = &dst->nodes[n];
-        d->mentions += s->mentions;
-        d->windows += s->windows;
-        d->docs += s->docs; /* each document is read by one graph only */
-        map[i] = n;
+    uint64_t h[MERGE_BATCH];
+    size_t i, j, n;
+    for (i = 0; i < src->nnodes; i += n) {
+        n = src->nnodes - i < MERGE_BATCH ? src->nnodes - i : MERGE_BATCH;
+        for (j = 0; j < n; j++) {
+            const eg_strmap_item *it = &src->ids.items[i + j];
+            h[j] = eg_hash(it->key, it->klen);
+            eg_strmap_prefetch(&dst->ids, h[j], 0);
+        }
+        for (j = 0; j < n; j++)
+            eg_strmap_prefetch(&dst->ids, h[j], 1);
+        for (j = 0; j < n; j++) {
+            const uint32_t *v = eg_strmap_peek(&dst->ids, h[j]);
+            eg_strmap_prefetch(&dst->ids, h[j], 2);
+            if (v && *v < dst->nnodes)
+                EG_PREFETCH(&dst->nodes[*v]);
+        }
+        for (j = 0; j < n; j++) {
+            const gnode *s = &src->nodes[i + j];
+            const eg_strmap_item *it = &src->ids.items[i + j];
+            uint32_t k;
+            gnode *d;
+            /* src's key is dst's key: type digit and id */
+            if (node_put(dst, it->key, it->klen, h[j], src->strs.p + s->label, (eg_type)s->type, s->origin,
+                         s->words, &k))
+                return EG_ENOMEM;
+            d = &dst->nodes[k];
+            d->mentions += s->mentions;
+            d->windows += s->windows;
+            d->docs += s->docs; /* each document is read by one graph only */
+            map[i + j] = k;
+        }
     }
+    return EG_OK;
+}
+
+/* What a merge adds besides nodes, documents and edges: surface forms,
+ * learned acronyms and explain lines. None of it touches the tables the
+ * edges use (edges, their slots, windows), so it may run beside them. */
+typedef struct {
+    eg_graph *dst;
+    const eg_graph *src;
+    const uint32_t *map, *dmap;
+    int rc;
+} merge_rest;
+
+static void *merge_rest_run(void *arg)
+{
+    merge_rest *r = arg;
+    eg_graph *dst = r->dst;
+    const eg_graph *src = r->src;
+    size_t i;
+    r->rc = EG_ENOMEM;
     for (i = 0; i < src->aliases.count; i++) {
         const eg_strmap_item *it = &src->aliases.items[i];
         uint32_t node;
         memcpy(&node, it->key, 4);
-        if (alias_add(dst, map[node], it->key + 4, it->klen - 4, src->acount[it->val]))
+        if (alias_add(dst, r->map[node], it->key + 4, it->klen - 4, src->acount[it->val]))
+            return NULL;
+    }
+    for (i = 0; i < src->learned.count; i++) {
+        const eg_strmap_item *it = &src->learned.items[i];
+        if (eg_graph_learn(dst, it->key, it->val == EG_NONE ? EG_NONE : r->map[it->val]))
+            return NULL;
+    }
+    for (i = 0; i < src->nexplain; i++) {
+        const gexplain *x = &src->explain[i];
+        if (eg_graph_explain(dst, x->seq, r->dmap[x->doc], x->start, x->end, src->strs.p + x->text))
+            return NULL;
+    }
+    r->rc = EG_OK;
+    return NULL;
+}
+
+/* The slot of src's edge s in dst's table (mask: slots - 1), where a
+ * lookup starts. */
+static size_t merge_slot(const eg_graph *src, const gedge *s, const uint32_t *map, size_t mask)
+{
+    uint32_t a = map[s->a], b = map[s->b];
+    (void)src;
+    return (size_t)edge_hash(a < b ? a : b, a < b ? b : a) & mask;
+}
+
+/* src's edges and their evidence into dst. The slot table is made big
+ * enough for every src edge first, so it does not move during the loop;
+ * the slot of the edge 2 * MERGE_BATCH ahead is fetched, and at
+ * MERGE_BATCH ahead the edge that slot names and the first window of
+ * src's edge (each a likely cache miss). */
+static int merge_edges(eg_graph *dst, const eg_graph *src, const uint32_t *map, const uint32_t *dmap,
+                       const uint16_t *smap, uint32_t *wmap)
+{
+    size_t i, j, mask;
+    if (!src->nedges)
+        return EG_OK;
+    if ((dst->nedges + src->nedges) * 10 >= dst->edge_nslots * 7 && edges_rehash(dst, dst->nedges + src->nedges))
+        return EG_ENOMEM;
+    mask = dst->edge_nslots - 1;
+    for (i = 0; i < src->nedges; i++) {
+        const gedge *s = &src->edges[i];
+        uint32_t a = map[s->a], b = map[s->b];
+        gedge *d;
+        if (i + 2 * MERGE_BATCH < src->nedges)
+            EG_PREFETCH(&dst->edge_slots[merge_slot(src, &src->edges[i + 2 * MERGE_BATCH], map, mask)]);
+        if (i + MERGE_BATCH < src->nedges) {
+            const gedge *t = &src->edges[i + MERGE_BATCH];
+            const gedge_slot *ts = &dst->edge_slots[merge_slot(src, t, map, mask)];
+            if (ts->e)
+                EG_PREFETCH(&dst->edges[ts->e - 1]);
+            if (t->nev)
+                EG_PREFETCH(&src->ev[t->evcap <= 1 ? t->ev : src->evix[t->ev]]);
+        }
+        if (a > b) {
+            uint32_t t = a;
+            a = b;
+            b = t;
+        }
+        if (edge_get(dst, a, b, &d))
             return EG_ENOMEM;
+        d->count += s->count;
+        d->docs += s->docs;
+        for (j = 0; j < s->nev; j++) {
+            uint32_t w = s->evcap <= 1 ? s->ev : src->evix[s->ev + j];
+            gevidence x = src->ev[w];
+            x.doc = dmap[x.doc];
+            x.spool = smap[x.spool];
+            if (!ev_wanted(dst, d, &x))
+                continue;
+            if (wmap[w] == EG_NONE && ev_new(dst, &x, &wmap[w]))
+                return EG_ENOMEM;
+            if (ev_insert(dst, d, wmap[w]))
+                return EG_ENOMEM;
+        }
     }
     return EG_OK;
 }
@@ -1029,11 +1147,17 @@ static int merge_spools(eg_graph *dst, const eg_graph *src, uint16_t *smap)
     return EG_OK;
 }
 
+/* Nodes and documents first (everything else names them through map and
+ * dmap); then the edges, with the rest beside them on a second thread
+ * when dst may use one (eg_graph_set_threads). Whatever runs where, each
+ * table is filled in src's order, so the result is the same. */
 int eg_graph_merge(eg_graph *dst, const eg_graph *src)
 {
     uint32_t *map = NULL, *dmap = NULL, *wmap = NULL;
     uint16_t *smap = NULL;
-    size_t i, j;
+    merge_rest rest;
+    eg_side side;
+    size_t i;
     int rc = EG_ENOMEM;
     if (dst->finished || src->finished)
         return eg_err_set(&dst->err, EG_EUSAGE, "cannot merge a finished graph");
@@ -1057,46 +1181,16 @@ int eg_graph_merge(eg_graph *dst, const eg_graph *src)
         if (eg_graph_doc(dst, src->docs.items[i].key, &dmap[i]))
             goto out;
     eg_graph_rank_docs(dst);
-    for (i = 0; i < src->nedges; i++) {
-        const gedge *s = &src->edges[i];
-        uint32_t a = map[s->a], b = map[s->b];
-        gedge *d;
-        if (a > b) {
-            uint32_t t = a;
-            a = b;
-            b = t;
-        }
-        if (edge_get(dst, a, b, &d))
-            goto out;
-        d->count += s->count;
-        d->docs += s->docs;
-        for (j = 0; j < s->nev; j++) {
-            uint32_t w = s->evcap <= 1 ? s->ev : src->evix[s->ev + j];
-            gevidence x = src->ev[w];
-            x.doc = dmap[x.doc];
-            x.spool = smap[x.spool];
-            if (!ev_wanted(dst, d, &x))
-                continue;
-            if (wmap[w] == EG_NONE && ev_new(dst, &x, &wmap[w]))
-                goto out;
-            if (ev_insert(dst, d, wmap[w]))
-                goto out;
-        }
-    }
-    for (i = 0; i < src->learned.count; i++) {
-        const eg_strmap_item *it = &src->learned.items[i];
-        if (it->val == EG_NONE) {
-            if (eg_graph_learn(dst, it->key, EG_NONE))
-                goto out;
-        } else if (eg_graph_learn(dst, it->key, map[it->val])) {
-            goto out;
-        }
-    }
-    for (i = 0; i < src->nexplain; i++) {
-        const gexplain *x = &src->explain[i];
-        if (eg_graph_explain(dst, x->seq, dmap[x->doc], x->start, x->end, src->strs.p + x->text))
-            goto out;
-    }
+    rest.dst = dst;
+    rest.src = src;
+    rest.map = map;
+    rest.dmap = dmap;
+    rest.rc = EG_OK;
+    eg_side_start(&side, dst->threads > 1 && src->aliases.count > 4096, merge_rest_run, &rest);
+    rc = merge_edges(dst, src, map, dmap, smap, wmap);
+    eg_side_join(&side);
+    if (rc || (rc = rest.rc))
+        goto out;
     dst->ndocs += src->ndocs;
     dst->nwindows += src->nwindows;
     rc = EG_OK;

@@ -335,22 +335,55 @@ static void inputs_add(inputs *in, const char *path, const char *name)
     in->n++;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
 typedef struct dir_seen {
     dev_t dev;
     ino_t ino;
     const struct dir_seen *up;
 } dir_seen;
 
+typedef struct {
+    char *name;
+    unsigned char type; /* readdir's d_type: DT_UNKNOWN when it cannot say */
+} dir_entry;
+
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(((const dir_entry *)a)->name, ((const dir_entry *)b)->name);
+}
+
+static unsigned char entry_type(const struct dirent *de)
+{
+#ifdef DT_REG
+    return de->d_type;
+#else
+    (void)de;
+    return 0;
+#endif
+}
+
+/* Does readdir say, for sure, that the entry is a regular file? */
+static int entry_regular(const dir_entry *e)
+{
+#ifdef DT_REG
+    return e->type == DT_REG;
+#else
+    (void)e;
+    return 0;
+#endif
+}
+
 /* Walks a directory recursively in sorted order; hidden entries are
  * skipped; a directory that is its own ancestor (a symlink loop) is named
- * and skipped. Returns the number of problems. */
+ * and skipped. An entry that readdir says is a regular file is taken
+ * without a stat of its own (a corpus has thousands: the stats were most
+ * of the walk, which runs before anything else can); any other is
+ * stat'ed, so a symbolic link counts as what it points to. Returns the
+ * number of problems. */
 static int walk(inputs *in, const char *dir, const dir_seen *up)
 {
     DIR *d;
     struct dirent *de;
-    char **names = NULL;
+    dir_entry *names = NULL;
     size_t n = 0, cap = 0, i;
     int problems = 0;
     struct stat st;
@@ -380,18 +413,21 @@ static int walk(inputs *in, const char *dir, const dir_seen *up)
             if (!(names = realloc(names, cap * sizeof *names)))
                 die_nomem();
         }
-        if (!(names[n++] = strdup(de->d_name)))
+        if (!(names[n].name = strdup(de->d_name)))
             die_nomem();
+        names[n++].type = entry_type(de);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
+    qsort(names, n, sizeof *names, cmp_entry);
     for (i = 0; i < n; i++) {
-        size_t len = strlen(dir) + strlen(names[i]) + 2;
+        size_t len = strlen(dir) + strlen(names[i].name) + 2;
         char *p = malloc(len);
         if (!p)
             die_nomem();
-        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
-        if (stat(p, &st) != 0) {
+        snprintf(p, len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names[i].name);
+        if (entry_regular(&names[i])) {
+            inputs_add(in, p, p);
+        } else if (stat(p, &st) != 0) {
             fprintf(stderr, "%s: %s: skipped: %s\n", prog, p, strerror(errno));
             problems++;
         } else if (S_ISDIR(st.st_mode)) {
@@ -400,7 +436,7 @@ static int walk(inputs *in, const char *dir, const dir_seen *up)
             inputs_add(in, p, p);
         }
         free(p);
-        free(names[i]);
+        free(names[i].name);
     }
     free(names);
     return problems;
@@ -764,15 +800,30 @@ static char *tmp_name(const char *path, const char *tag)
  * many bytes at a time (the file is about twice the corpus). */
 #define MENTION_BLOCK (1u << 20)
 
+/* The temporary mentions file, once read, is removed (its name: quick)
+ * and then closed, which frees its blocks: that takes a while for a file
+ * about twice the corpus, so with threads to spare the close runs beside
+ * the end of the rewrite (the last writes and the rename) instead of
+ * after it. (The name goes first, on the rewriting thread: a removal
+ * waits for the directory, which the rename holds while it frees the old
+ * mentions file.) */
+static void *drop_main(void *arg)
+{
+    fclose(arg);
+    return NULL;
+}
+
 /* Rewrites the temporary mention lines into the final file (temporary
- * name, then rename). Returns 0 or -1 (message printed). */
-static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
+ * name, then rename); the temporary file is removed. Returns 0 or -1
+ * (message printed). */
+static int finish_mentions(const char *path, const char *tmp, const eg_graph *g, int threaded)
 {
     FILE *in = fopen(tmp, "r"), *out;
     char *fin = tmp_name(path, "fin");
     sbuf ib = {0}, ob = {0};
     size_t got;
-    int rc = 0, eof = 0;
+    int rc = 0, eof = 0, dropping;
+    pthread_t dt;
     if (!in) {
         fprintf(stderr, "%s: %s: cannot read back: %s\n", prog, tmp, strerror(errno));
         free(fin);
@@ -814,7 +865,10 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
     }
     sb_free(&ib);
     sb_free(&ob);
-    fclose(in);
+    unlink(tmp);
+    dropping = threaded && pthread_create(&dt, NULL, drop_main, in) == 0;
+    if (!dropping)
+        drop_main(in);
     if (fflush(out) != 0 || ferror(out))
         rc = -1;
     if (fclose(out) != 0)
@@ -825,6 +879,8 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
         fprintf(stderr, "%s: %s: write failed: %s\n", prog, path, strerror(errno));
         unlink(fin);
     }
+    if (dropping)
+        pthread_join(dt, NULL);
     free(fin);
     return rc;
 }
@@ -832,13 +888,14 @@ static int finish_mentions(const char *path, const char *tmp, const eg_graph *g)
 typedef struct {
     const char *path, *tmp;
     const eg_graph *g;
+    int threaded;      /* may start a thread of its own */
     int rc;
 } mentions_job;
 
 static void *mentions_main(void *arg)
 {
     mentions_job *j = arg;
-    j->rc = finish_mentions(j->path, j->tmp, j->g);
+    j->rc = finish_mentions(j->path, j->tmp, j->g, j->threaded);
     return NULL;
 }
 
@@ -1333,6 +1390,8 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
     if (!fail) {
         g = ws[0].g;
         ws[0].g = NULL;
+        /* the merges, and eg_graph_finish, may use the workers' threads */
+        eg_graph_set_threads(g, (unsigned)nt);
         for (i = 1; i < nt; i++)
             if (eg_graph_merge(g, ws[i].g)) {
                 fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
@@ -1347,8 +1406,6 @@ static eg_graph *run(const cli *cl, const eg_ctx *ctx, const inputs *in, FILE *m
                 ws[i].g = NULL;
             }
     }
-    if (g)
-        eg_graph_set_threads(g, (unsigned)nt);
     for (i = 0; i < nt; i++)
         eg_graph_free(ws[i].g);
     for (k = 0; k < sh.nslots; k++) {
@@ -1472,29 +1529,30 @@ int main(int argc, char **argv)
          * file is replaced whole or not at all, as before. */
         mentions_job mj;
         pthread_t mt;
-        int threaded = 0, wrc;
+        int threaded = 0, wrc, xrc = 0;
         mj.path = cl.mentions_path;
         mj.tmp = mtmp_name;
         mj.g = g;
+        mj.threaded = cl.threads != 1; /* -j1: one thread, as asked */
         mj.rc = 0;
-        if (cl.mentions_path && cl.threads != 1) /* -j1: one thread, as asked */
+        if (cl.mentions_path && mj.threaded)
             threaded = pthread_create(&mt, NULL, mentions_main, &mj) == 0;
         if (cl.mentions_path && !threaded)
             mentions_main(&mj);
         wrc = eg_graph_write_threads(g, cl.out_dir, cl.formats, cl.threads);
-        if (threaded)
-            pthread_join(mt, NULL);
         if (wrc)
             fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
-        if (wrc || mj.rc) {
+        /* the audit file while the mentions file may still be written
+         * (it reads nothing the mentions thread reads); on one thread,
+         * none after a failed mentions file, as before */
+        else if (cl.explain_path && !(!threaded && mj.rc) && (xrc = eg_graph_write_explain(g, cl.explain_path)))
+            fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
+        if (threaded)
+            pthread_join(mt, NULL);
+        if (wrc || xrc || mj.rc) {
             status = 1;
             goto out;
         }
-    }
-    if (cl.explain_path && eg_graph_write_explain(g, cl.explain_path)) {
-        fprintf(stderr, "%s: %s\n", prog, eg_graph_error(g));
-        status = 1;
-        goto out;
     }
     if (!cl.quiet)
         fprintf(stderr, "%s: %zu files, %zu entities, %zu links written to %s/\n", prog, in.n - (size_t)problems,

@@ -53,6 +53,9 @@ check "--load-partial with no PATH merges saved graphs" "[ $rc -eq 0 ]"
 for f in graph.dot graph.graphml graph.json; do
     check "merged partial graphs give the same $f as one run" "cmp -s '$T/all/$f' '$T/pm/$f'"
 done
+"$E" -q -j1 -o "$T/s1" --explain "$T/s1.txt" --save-partial "$T/s1.egp" corpus/seeds
+"$E" -q -j2 -o "$T/s2" --explain "$T/s2.txt" --save-partial "$T/s2.egp" corpus/seeds
+check "--save-partial writes the same bytes at -j1 and -j2" "cmp -s '$T/s1.egp' '$T/s2.egp'"
 head -c 100 "$T/a.egp" > "$T/bad.egp"
 "$E" -q -o "$T/pb" --load-partial "$T/bad.egp" 2> "$T/pb.txt"; rc=$?
 check "a damaged partial graph: exit 1, file and byte named" "[ $rc -eq 1 ] && grep -q 'bad.egp: byte [0-9]*: bad partial graph' '$T/pb.txt'"
