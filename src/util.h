@@ -21,8 +21,16 @@
 #if defined(__GNUC__)
 #define EG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define EG_UNUSED __attribute__((unused))
-/* a hint to fetch the cache line at p: it never faults, whatever p is */
+/* A hint to fetch the cache line at p: it never faults, whatever p is.
+ * On x86 it is an asm statement the compiler must keep: GCC counts
+ * __builtin_prefetch as no side effect, so a function that only
+ * prefetches (a batch's prefetch pass) was found "const" and every call
+ * to it deleted, along with its prefetches. */
+#if defined(__x86_64__) || defined(__i386__)
+#define EG_PREFETCH(p) __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)(p)))
+#else
 #define EG_PREFETCH(p) __builtin_prefetch(p)
+#endif
 #else
 #define EG_PRINTF(a, b)
 #define EG_UNUSED
