@@ -141,6 +141,83 @@ static void test_many(void)
     eg_gaz_free(g2);
 }
 
+/* A random text of 1-12 words from a small pool, each as written, in
+ * lower case or in capitals, joined by spaces, hyphens and punctuation. */
+static void rand_text(char *text, size_t cap, unsigned *seed)
+{
+    static const char *words[] = {"Alpha", "Beta", "Gamma", "Delta", "Theta", "IOTA", "Kappa", "Lambda",
+                                  "Mu",    "Nu",   "Xi",    "the",   "of",    "Omicron", "Pi", "Rho"};
+    static const char *seps[] = {" ", " ", " ", "-", " - ", ", ", ". ", " (", ") ", "'s "};
+    size_t n = 0, j, start;
+    int k, nw = 1 + (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % 12;
+    for (k = 0; k < nw; k++) {
+        unsigned r = (*seed = *seed * 1103515245u + 12345u) >> 8;
+        start = n;
+        n += (size_t)snprintf(text + n, cap - n, "%s", words[r % 16]);
+        for (j = start; j < n; j++)
+            if ((r >> 4) % 5 == 0)
+                text[j] = (char)(text[j] | 0x20);
+            else if ((r >> 4) % 5 == 1)
+                text[j] = (char)(text[j] & ~0x20);
+        if (k + 1 < nw)
+            n += (size_t)snprintf(text + n, cap - n, "%s", seps[(r >> 8) % 10]);
+    }
+}
+
+/* The sealed matcher (first-word cells, byte table of lower-case first
+ * words, pair filter, root table) finds exactly what the plain trie walk
+ * finds: the same random texts matched before and after sealing. */
+static void test_sealed_same(void)
+{
+    eg_gaz *g2 = eg_gaz_new(), *save = gz;
+    eg_err e = {0};
+    char *before[3000], text[512];
+    unsigned seed = 12345;
+    int i, differ = 0, found = 0;
+    static const struct {
+        const char *id, *alias;
+        uint16_t flags;
+    } al[] = {
+        {"ab", "Alpha Beta", 0},             /* two words, the first no alias alone */
+        {"abg", "Alpha Beta Gamma", 0},      /* longer */
+        {"abgd", "Alpha Beta Gamma Delta", 0},
+        {"a", "Alpha", 0},                   /* the first word alone too */
+        {"gd", "~gamma delta", 0},           /* any case */
+        {"th", "=Theta", 0},                 /* exact case */
+        {"io", "IOTA", 0},                   /* acronym */
+        {"kl", "kappa lambda", EG_GE_LOWER}, /* lower-case first word */
+        {"mu", "Mu", 0},
+        {"mn", "Mu-Nu", 0},                  /* "Mu Nu" and "Mu-Nu" */
+        {"mnx", "Mu Nu Xi", 0},
+        {"om", "the Omicron", 0},            /* lower-case first word, no alias alone */
+        {"pr", "Pi of Rho", 0},
+        {"p2", "Pi of Rho", 0},              /* two entries, one alias */
+        {"xi", "Xi", EG_GE_LOWER},
+        {"b", "Beta", 0},
+    };
+    for (i = 0; i < (int)(sizeof al / sizeof al[0]); i++)
+        if (eg_gaz_add(g2, al[i].id, EG_ORG, al[i].alias, al[i].alias, 0, al[i].flags, &e))
+            printf("# add %s: %s\n", al[i].alias, e.msg);
+    gz = g2;
+    for (i = 0; i < 3000; i++) {
+        rand_text(text, sizeof text, &seed);
+        before[i] = strdup(match(text));
+        found += before[i][0] != 0;
+    }
+    EQ_INT(eg_gaz_seal(g2), EG_OK, "seal");
+    seed = 12345;
+    for (i = 0; i < 3000; i++) {
+        rand_text(text, sizeof text, &seed);
+        if (strcmp(before[i], match(text)) && differ++ < 3)
+            printf("# '%s': unsealed '%s', sealed '%s'\n", text, before[i], match(text));
+        free(before[i]);
+    }
+    OK(found > 1000, "the random texts find aliases (%d of 3000)", found);
+    EQ_INT(differ, 0, "sealed and unsealed matchers agree on 3000 random texts");
+    gz = save;
+    eg_gaz_free(g2);
+}
+
 int main(void)
 {
     gz = eg_gaz_new();
@@ -170,6 +247,12 @@ int main(void)
     test_longest_and_ambiguous();
     test_loader();
     test_many();
+    test_sealed_same();
+    /* the same cases through the sealed matcher */
+    EQ_INT(eg_gaz_seal(gz), EG_OK, "seal");
+    test_case_policy();
+    test_folding();
+    test_longest_and_ambiguous();
     eg_gaz_free(gz);
     eg_doc_free(&doc);
     free(cands.v);
