@@ -64,11 +64,15 @@ struct eg_gaz {
     size_t nedges, edges_slots; /* slots: power of two */
     gaz_alias *aliases;
     size_t naliases, aliases_cap;
-    /* A bitset over the hashes of first words: most text tokens start no
-     * alias, and this small table (sized to the number of first words)
-     * rejects them without a cache miss in the large edge table. */
+    /* Two bits per cell over the hashes of first words: FIRST_ANY (some
+     * alias starts with a word hashed here) and FIRST_ALONE (that word is
+     * also an alias by itself, or its hash is 0). Most text tokens start
+     * no alias, and this table (sized to the number of first words)
+     * rejects them without a cache miss in the large edge table; a first
+     * word that is no alias alone must then pass the pair filter before
+     * the root table is read. */
     uint64_t *first;
-    size_t first_bits;       /* power of two */
+    size_t first_cells;      /* power of two */
     /* The root's children again, in a table of their own that is small
      * enough to stay in cache; and a bitset over (first word, second word)
      * pairs, so the large edge table is read only where a two-word alias
@@ -180,6 +184,15 @@ static int bit_has(const uint64_t *bits, size_t nbits, uint64_t h)
     return (bits[b >> 6] >> (b & 63)) & 1;
 }
 
+/* The first-word cells (struct eg_gaz): 2 bits each, 32 to a word. */
+enum { FIRST_ANY = 1, FIRST_ALONE = 2 };
+
+static void cell_set(uint64_t *cells, size_t ncells, uint64_t h, unsigned v)
+{
+    size_t b = (size_t)(h >> 20) & (ncells - 1);
+    cells[b >> 5] |= (uint64_t)v << ((b & 31) * 2);
+}
+
 /* The pair filter's key for first word h1 and second word h2: both are
  * already well mixed, so one multiply (which keeps (a, b) and (b, a)
  * apart) is enough; bit_has reads bits 20 and up. */
@@ -196,7 +209,7 @@ static size_t root_slot(const eg_gaz *g, uint64_t h)
 static const gaz_root *root_get(const eg_gaz *g, uint64_t h) { return &g->root[root_slot(g, h)]; }
 
 /* Builds the filters from the trie once loading is done: the first-word
- * bitset (about 16 bits per first word: false positives near 6%), the root
+ * cells (about 16 per first word: false positives near 6%), the root
  * table, and the bitset of first-two-word pairs. */
 int eg_gaz_seal(eg_gaz *g)
 {
@@ -208,7 +221,7 @@ int eg_gaz_seal(eg_gaz *g)
     eg_free(g->anyfirst);
     g->first = g->pairs = g->anyfirst = NULL;
     g->root = NULL;
-    g->first_bits = g->root_slots = g->pair_bits = g->anyfirst_bits = 0;
+    g->first_cells = g->root_slots = g->pair_bits = g->anyfirst_bits = 0;
     if (!(h1 = eg_calloc(g->nnodes + 1, sizeof *h1)))
         return EG_ENOMEM;
     for (i = 0; i < g->edges_slots; i++)
@@ -220,13 +233,13 @@ int eg_gaz_seal(eg_gaz *g)
      * is then simply not used for it, see the match loop) */
     for (i = 0; i < g->edges_slots; i++)
         npairs += g->edges[i].child && g->edges[i].parent != 0 && h1[g->edges[i].parent];
-    for (g->first_bits = 4096; g->first_bits < nfirst * 16;)
-        g->first_bits *= 2;
+    for (g->first_cells = 4096; g->first_cells < nfirst * 16;)
+        g->first_cells *= 2;
     for (g->root_slots = 1024; g->root_slots < nfirst * 2;)
         g->root_slots *= 2;
     for (g->pair_bits = 4096; g->pair_bits < npairs * 16;)
         g->pair_bits *= 2;
-    g->first = eg_calloc(g->first_bits / 64, sizeof *g->first);
+    g->first = eg_calloc(g->first_cells / 32, sizeof *g->first);
     g->root = eg_calloc(g->root_slots, sizeof *g->root);
     g->pairs = eg_calloc(g->pair_bits / 64, sizeof *g->pairs);
     for (g->anyfirst_bits = 4096; g->anyfirst_bits < g->nanyfirst * 16;)
@@ -241,7 +254,8 @@ int eg_gaz_seal(eg_gaz *g)
         if (!x->child)
             continue;
         if (x->parent == 0) {
-            bit_set(g->first, g->first_bits, x->h);
+            cell_set(g->first, g->first_cells, x->h,
+                     g->node_alias[x->child] != EG_NONE || !x->h ? FIRST_ANY | FIRST_ALONE : FIRST_ANY);
             gaz_root *r = &g->root[root_slot(g, x->h)];
             r->h = x->h;
             r->child = x->child;
@@ -686,133 +700,154 @@ static inline int policy_ok(const eg_gaz *g, const gaz_alias *a, const eg_doc *d
 
 #define GAZ_MAX_WORDS 64
 
-/* The longest alias starting at token i whose case policy holds: the
- * first alias of its node (EG_NONE: none), end token and word count; pos[]
- * receives the word tokens. When the gazetteer is sealed the caller has
- * already passed the token through the first-word filters. */
-static uint32_t longest_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t *pos, uint32_t *end, size_t *nwords)
+/* The child of parent by h, 0 when none: edge_get for the match path,
+ * inline (the gazetteer has edges: eg_gaz_match checked). */
+static inline uint32_t walk_edge(const eg_gaz *g, uint32_t parent, uint64_t h)
 {
-    const eg_token *tok = d->tok;
-    uint32_t node, first, best = EG_NONE, k;
-    size_t j, n = 0;
-    uint64_t h0 = tok[i].h;
-    if (g->sealed) {
-        const gaz_root *r = root_get(g, h0);
-        if (!(node = r->child))
-            return EG_NONE;
-        first = r->alias;
-    } else {
-        if (!(node = edge_get(g, 0, h0)))
-            return EG_NONE;
-        first = g->node_alias[node];
+    size_t mask = g->edges_slots - 1, i = (size_t)eg_hash_mix(h, parent) & mask;
+    for (;; i = (i + 1) & mask) {
+        const gaz_edge *x = &g->edges[i];
+        if (!x->child)
+            return 0;
+        if (x->parent == parent && x->h == h)
+            return x->child;
     }
-    pos[n++] = (uint32_t)i;
-    for (j = i;;) {
-        for (k = first; k != EG_NONE; k = g->aliases[k].next)
-            if (policy_ok(g, &g->aliases[k], d, pos, n)) {
-                best = first;
-                *end = (uint32_t)j + 1;
-                *nwords = n;
-                break;
-            }
-        for (j++; j < d->ntok && (tok[j].flags & EG_TF_JOINER); j++)
-            ;
-        if (j >= d->ntok || n >= GAZ_MAX_WORDS)
-            break;
-        if (n == 1 && g->sealed && h0 && !bit_has(g->pairs, g->pair_bits, pair_hash(h0, tok[j].h)))
-            break;
-        if (!(node = edge_get(g, node, tok[j].h)))
-            break;
-        first = g->node_alias[node];
-        pos[n++] = (uint32_t)j;
-    }
-    return best;
 }
 
-/* Appends the candidates of the longest alias at token i (none when no
- * alias starts there). */
-static int match_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t *pos, eg_cands *out, eg_err *e)
+/* The first alias from k on whose case policy holds for the words pos[0..n), EG_NONE when none. */
+static inline uint32_t first_ok(const eg_gaz *g, uint32_t k, const eg_doc *d, const uint32_t *pos, size_t n)
 {
-    uint32_t best, best_end = 0, k;
-    size_t best_n = 0;
-    if ((best = longest_at(g, d, i, pos, &best_end, &best_n)) == EG_NONE)
+    for (; k != EG_NONE; k = g->aliases[k].next)
+        if (policy_ok(g, &g->aliases[k], d, pos, n))
+            break;
+    return k;
+}
+
+/* The next word token after token i (joiners skipped); n when none. */
+static inline size_t next_word(const eg_token *tok, size_t n, size_t i)
+{
+    for (i++; i < n && (tok[i].flags & EG_TF_JOINER); i++)
+        ;
+    return i;
+}
+
+/* Appends the candidates of the longest alias starting at token i whose
+ * case policy holds (none when no alias matches). The alias's first word
+ * is trie node `node` with first alias `first`; j is the next word token
+ * after i (d->ntok: none). pair_filter: test the first two words against
+ * the pair filter before reading the edge table (the caller has not).
+ * pos[] receives the word tokens. */
+static int match_at(const eg_gaz *g, const eg_doc *d, size_t i, uint32_t node, uint32_t first, size_t j,
+                    int pair_filter, uint32_t *pos, eg_cands *out, eg_err *e)
+{
+    const eg_token *tok = d->tok;
+    uint32_t best, k, end = (uint32_t)i + 1;
+    size_t n = 1, best_n = 1;
+    pos[0] = (uint32_t)i;
+    best = first_ok(g, first, d, pos, 1);
+    /* the walk: the longest alias wins, so each longer match replaces best */
+    if (j < d->ntok && (!pair_filter || bit_has(g->pairs, g->pair_bits, pair_hash(tok[i].h, tok[j].h)))) {
+        while ((node = walk_edge(g, node, tok[j].h))) {
+            pos[n++] = (uint32_t)j;
+            if ((k = first_ok(g, g->node_alias[node], d, pos, n)) != EG_NONE) {
+                best = k;
+                best_n = n;
+                end = (uint32_t)j + 1;
+            }
+            j = next_word(tok, d->ntok, j);
+            if (j >= d->ntok || n >= GAZ_MAX_WORDS)
+                break;
+        }
+    }
+    if (best == EG_NONE)
         return EG_OK;
+    /* every entry of that alias whose policy holds (those before best did
+     * not): one candidate each */
     for (k = best; k != EG_NONE; k = g->aliases[k].next) {
         const gaz_alias *a = &g->aliases[k];
-        eg_cand c;
-        if (!policy_ok(g, a, d, pos, best_n))
+        eg_cand *c;
+        if (k != best && !policy_ok(g, a, d, pos, best_n))
             continue;
-        memset(&c, 0, sizeof c);
-        c.t0 = (uint32_t)i;
-        c.t1 = best_end;
-        if (g->sealed) {
-            c.type = a->type;
-            c.prio = a->prio;
-        } else {
-            c.type = (uint8_t)g->entries[a->entry].type;
-            c.prio = g->entries[a->entry].prio;
-        }
-        c.source = EG_SRC_GAZ;
-        c.entry = a->entry;
-        if (eg_cands_push(out, &c))
+        if (out->n == out->cap && EG_GROW(out->v, out->cap, out->n + 1))
             return eg_err_nomem(e);
+        c = &out->v[out->n++];
+        memset(c, 0, sizeof *c);
+        c->t0 = (uint32_t)i;
+        c->t1 = end;
+        if (g->sealed) {
+            c->type = a->type;
+            c->prio = a->prio;
+        } else {
+            c->type = (uint8_t)g->entries[a->entry].type;
+            c->prio = g->entries[a->entry].prio;
+        }
+        c->source = EG_SRC_GAZ;
+        c->entry = a->entry;
     }
     return EG_OK;
 }
 
-/* Can an alias start at token i of a sealed gazetteer? The root table says
- * whether the token is a first word and whether that word alone is an
- * alias; if it is not, the next word must pass the pair filter. Most
- * tokens that pass the first-word bitsets are the first word of longer
- * names only, and stop here (longest_at would find nothing either). */
-static inline int may_start(const eg_gaz *g, const eg_token *tok, size_t n, size_t i)
+/* The sealed gazetteer's path for token i, which passed the first-word
+ * cells, with next word j: reads the root table (large, a cache miss)
+ * and matches. pair_filter as for match_at. */
+static int match_root(const eg_gaz *g, const eg_doc *d, size_t i, size_t j, int pair_filter, uint32_t *pos,
+                      eg_cands *out, eg_err *e)
 {
-    const gaz_root *r = root_get(g, tok[i].h);
-    size_t j;
+    const gaz_root *r = root_get(g, d->tok[i].h);
     if (!r->child)
-        return 0;
-    if (r->alias != EG_NONE || !tok[i].h)
-        return 1;
-    for (j = i + 1; j < n && (tok[j].flags & EG_TF_JOINER); j++)
-        ;
-    return j < n && bit_has(g->pairs, g->pair_bits, pair_hash(tok[i].h, tok[j].h));
+        return EG_OK;
+    return match_at(g, d, i, r->child, r->alias, j, pair_filter, pos, out, e);
 }
 
 int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
 {
     const eg_token *tok = d->tok;
     size_t i, n = d->ntok;
-    uint32_t pos[GAZ_MAX_WORDS];
+    uint32_t pos[GAZ_MAX_WORDS], node;
     if (!g->nedges)
         return EG_OK;
     if (!g->sealed) {
         for (i = 0; i < n; i++)
-            if (!(tok[i].flags & EG_TF_JOINER) && match_at(g, d, i, pos, out, e))
+            if (!(tok[i].flags & EG_TF_JOINER) && (node = edge_get(g, 0, tok[i].h)) &&
+                match_at(g, d, i, node, g->node_alias[node], next_word(tok, n, i), 0, pos, out, e))
                 return EG_ENOMEM;
         return EG_OK;
     }
     {
-        /* the filters, inline: most tokens stop here without a cache
-         * miss. A lower-case token must be in the (small) set of first
-         * words that may start in lower case, any token in the set of
-         * first words. */
-        const uint64_t *any = g->anyfirst, *first = g->first;
-        const size_t amask = g->anyfirst_bits - 1, fmask = g->first_bits - 1;
-        for (i = 0; i < n; i++) {
-            unsigned fl = tok[i].flags;
-            uint64_t h = tok[i].h;
+        /* the filters, inline: most tokens stop at the first without a
+         * cache miss. A lower-case token must be in the (small) set of
+         * first words that may start in lower case (a joiner that passes
+         * is dropped there), and then every token in the first-word
+         * cells. A first word that is no alias alone must then pass the
+         * pair filter with the next word before the root table is read:
+         * most tokens that get this far are the first word of longer
+         * names only, and stop there. */
+        const uint64_t *any = g->anyfirst;
+        const size_t amask = g->anyfirst_bits - 1;
+        const eg_token *t, *tj, *end = tok + n;
+        for (t = tok; t < end; t++) {
+            unsigned fl = t->flags, cell;
+            uint64_t h = t->h;
             size_t b;
-            if (fl & EG_TF_JOINER)
-                continue;
             if (!(fl & EG_TF_CAP)) {
                 b = (size_t)(h >> 20) & amask;
-                if (!((any[b >> 6] >> (b & 63)) & 1))
+                if (!((any[b >> 6] >> (b & 63)) & 1) || (fl & EG_TF_JOINER))
                     continue;
             }
-            b = (size_t)(h >> 20) & fmask;
-            if (!((first[b >> 6] >> (b & 63)) & 1) || !may_start(g, tok, n, i))
+            /* (the other tables are read through g: fewer values live in
+             * the loop, so the two above stay in registers) */
+            b = (size_t)(h >> 20) & (g->first_cells - 1);
+            if (!(cell = (unsigned)(g->first[b >> 5] >> ((b & 31) * 2)) & 3))
                 continue;
-            if (match_at(g, d, i, pos, out, e))
+            /* the next word: nearly always the next token */
+            for (tj = t + 1; tj < end && (tj->flags & EG_TF_JOINER); tj++)
+                ;
+            if (!(cell & FIRST_ALONE)) {
+                /* (FIRST_ALONE is set for hash 0, whose pairs the filter lacks) */
+                if (tj == end || !bit_has(g->pairs, g->pair_bits, pair_hash(h, tj->h)))
+                    continue;
+            }
+            if (match_root(g, d, (size_t)(t - tok), (size_t)(tj - tok), (cell & FIRST_ALONE) && h, pos, out, e))
                 return EG_ENOMEM;
         }
     }
