@@ -83,11 +83,13 @@ struct eg_gaz {
     size_t pair_bits;
     /* First words of aliases that may start in lower case (`~`, `lower`,
      * lower-case first words): a lower-case token need only pass this one,
-     * and most tokens are lower-case. */
+     * and most tokens are lower-case. A byte per cell, EG_TF_CAP when such
+     * a word hashes there, so the match loop tests (cell | token flags) &
+     * EG_TF_CAP with no branch on the token's case. */
     uint64_t *anyfirst_h;
     size_t nanyfirst, anyfirst_cap;
-    uint64_t *anyfirst;
-    size_t anyfirst_bits;
+    uint8_t *anyfirst;
+    size_t anyfirst_cells;   /* power of two */
     int sealed;              /* filters built (eg_gaz_seal); adding clears it */
     eg_buf pool;             /* exact-case alias texts, NUL-separated */
     eg_doc scratch;          /* for tokenising aliases */
@@ -219,9 +221,10 @@ int eg_gaz_seal(eg_gaz *g)
     eg_free(g->root);
     eg_free(g->pairs);
     eg_free(g->anyfirst);
-    g->first = g->pairs = g->anyfirst = NULL;
+    g->first = g->pairs = NULL;
+    g->anyfirst = NULL;
     g->root = NULL;
-    g->first_cells = g->root_slots = g->pair_bits = g->anyfirst_bits = 0;
+    g->first_cells = g->root_slots = g->pair_bits = g->anyfirst_cells = 0;
     if (!(h1 = eg_calloc(g->nnodes + 1, sizeof *h1)))
         return EG_ENOMEM;
     for (i = 0; i < g->edges_slots; i++)
@@ -242,9 +245,11 @@ int eg_gaz_seal(eg_gaz *g)
     g->first = eg_calloc(g->first_cells / 32, sizeof *g->first);
     g->root = eg_calloc(g->root_slots, sizeof *g->root);
     g->pairs = eg_calloc(g->pair_bits / 64, sizeof *g->pairs);
-    for (g->anyfirst_bits = 4096; g->anyfirst_bits < g->nanyfirst * 16;)
-        g->anyfirst_bits *= 2;
-    g->anyfirst = eg_calloc(g->anyfirst_bits / 64, sizeof *g->anyfirst);
+    /* (8 cells per word: 8 KiB for the bundled gazetteers, false
+     * positives near 9%; the first-word cells then stop most of those) */
+    for (g->anyfirst_cells = 4096; g->anyfirst_cells < g->nanyfirst * 8;)
+        g->anyfirst_cells *= 2;
+    g->anyfirst = eg_calloc(g->anyfirst_cells, 1);
     if (!g->first || !g->root || !g->pairs || !g->anyfirst) {
         eg_free(h1);
         return EG_ENOMEM;
@@ -265,7 +270,7 @@ int eg_gaz_seal(eg_gaz *g)
         }
     }
     for (i = 0; i < g->nanyfirst; i++)
-        bit_set(g->anyfirst, g->anyfirst_bits, g->anyfirst_h[i]);
+        g->anyfirst[(size_t)g->anyfirst_h[i] & (g->anyfirst_cells - 1)] = EG_TF_CAP; /* fits a byte */
     for (i = 0; i < g->naliases; i++) {
         const eg_gaz_entry *en = &g->entries[g->aliases[i].entry];
         g->aliases[i].type = (uint8_t)en->type;
@@ -815,25 +820,23 @@ int eg_gaz_match(const eg_gaz *g, const eg_doc *d, eg_cands *out, eg_err *e)
     }
     {
         /* the filters, inline: most tokens stop at the first without a
-         * cache miss. A lower-case token must be in the (small) set of
-         * first words that may start in lower case (a joiner that passes
-         * is dropped there), and then every token in the first-word
-         * cells. A first word that is no alias alone must then pass the
-         * pair filter with the next word before the root table is read:
-         * most tokens that get this far are the first word of longer
-         * names only, and stop there. */
-        const uint64_t *any = g->anyfirst;
-        const size_t amask = g->anyfirst_bits - 1;
+         * cache miss and without a branch on their case: a lower-case
+         * token must be in the (small) byte table of first words that may
+         * start in lower case (a joiner that passes is dropped there).
+         * Then every token must be in the first-word cells. A first word
+         * that is no alias alone must then pass the pair filter with the
+         * next word before the root table is read: most tokens that get
+         * this far are the first word of longer names only, and stop
+         * there. */
+        const uint8_t *any = g->anyfirst;
+        const size_t amask = g->anyfirst_cells - 1;
         const eg_token *t, *tj, *end = tok + n;
         for (t = tok; t < end; t++) {
             unsigned fl = t->flags, cell;
             uint64_t h = t->h;
             size_t b;
-            if (!(fl & EG_TF_CAP)) {
-                b = (size_t)(h >> 20) & amask;
-                if (!((any[b >> 6] >> (b & 63)) & 1) || (fl & EG_TF_JOINER))
-                    continue;
-            }
+            if (!((any[(size_t)h & amask] | fl) & EG_TF_CAP) || (fl & EG_TF_JOINER))
+                continue;
             /* (the other tables are read through g: fewer values live in
              * the loop, so the two above stay in registers) */
             b = (size_t)(h >> 20) & (g->first_cells - 1);
