@@ -466,6 +466,147 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
     return eg_hash(k, klen);
 }
 
+#if TZ_SSE
+/* hot_run takes tokens that start before n - HOT_END (so sixteen bytes
+ * from the start, and the byte after a word's end plus one, are in the
+ * text), HOT_CHUNK bytes of starts per call. */
+#define HOT_END 16
+#define HOT_CHUNK 4096
+
+/* Flags of the punctuation tokens hot_run takes: a byte that is a token
+ * of its own as it stands (plain_end bit 2) and '.' (when no dot follows);
+ * 0 for every other byte. */
+static const uint16_t hot_punct[256] = {
+    ['!'] = EG_TF_NONALPHA, ['"'] = EG_TF_NONALPHA | EG_TF_QUOTE, ['#'] = EG_TF_NONALPHA,
+    ['$'] = EG_TF_NONALPHA, ['%'] = EG_TF_NONALPHA, ['&'] = EG_TF_NONALPHA,
+    ['('] = EG_TF_NONALPHA, [')'] = EG_TF_NONALPHA, ['*'] = EG_TF_NONALPHA,
+    ['+'] = EG_TF_NONALPHA, [','] = EG_TF_NONALPHA, ['.'] = EG_TF_NONALPHA,
+    ['/'] = EG_TF_NONALPHA, [':'] = EG_TF_NONALPHA, [';'] = EG_TF_NONALPHA,
+    ['<'] = EG_TF_NONALPHA, ['='] = EG_TF_NONALPHA, ['>'] = EG_TF_NONALPHA,
+    ['?'] = EG_TF_NONALPHA, ['@'] = EG_TF_NONALPHA, ['['] = EG_TF_NONALPHA,
+    ['\\'] = EG_TF_NONALPHA, [']'] = EG_TF_NONALPHA, ['^'] = EG_TF_NONALPHA,
+    ['_'] = EG_TF_NONALPHA, ['`'] = EG_TF_NONALPHA | EG_TF_QUOTE, ['{'] = EG_TF_NONALPHA,
+    ['|'] = EG_TF_NONALPHA, ['}'] = EG_TF_NONALPHA, ['~'] = EG_TF_NONALPHA,
+};
+
+/* What hot_run reads and leaves: the next token slot, the keys, the white
+ * space before the next token (EG_TF_SPACE_BEFORE or 0). */
+typedef struct {
+    eg_token *t;
+    char *keys;
+    size_t kl;
+    unsigned gap;
+} hot_t;
+
+/*
+ * The hot loop of fast_run, for tokens that start before lim: ASCII words
+ * and numbers of at most fifteen bytes that end as fast_run's SSE2 path
+ * takes them, the punctuation of hot_punct (a single '.'), and single
+ * spaces. The caller guarantees sixteen readable bytes at every start
+ * before lim, a token slot for every byte in [i, lim) and 2 * (lim - i) +
+ * 32 bytes of room in the keys, so there is no bounds or growth check per
+ * token and the loop's state stays in registers. Stops at lim or at the
+ * first token it does not take (fast_run or the general code decides that
+ * one); returns where it stopped.
+ */
+TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *st)
+{
+    eg_token *t = st->t;
+    char *keys = st->keys;
+    size_t kl = st->kl;
+    unsigned gap = st->gap;
+    const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8((char)(128 - 'a'));
+    const __m128i c26 = _mm_set1_epi8((char)(-128 + 26)), c0 = _mm_set1_epi8((char)(128 - '0'));
+    const __m128i c10 = _mm_set1_epi8((char)(-128 + 10));
+    while (i < lim) {
+        /* letters (any case) and digits of the sixteen bytes from s[i] */
+        const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, c20), ca), c26);
+        const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, c0), c10);
+        unsigned A = (unsigned)_mm_movemask_epi8(al), D = (unsigned)_mm_movemask_epi8(dg);
+        unsigned len, fl, kind, c;
+        size_t j;
+        uint64_t h, x;
+        __m128i k;
+        if (TZ_LIKELY((A | D) & 1)) {
+            /* a word or number of len bytes; ~(A | D) has bit 16 set */
+            unsigned L, mask;
+            len = (unsigned)__builtin_ctz(~(A | D));
+            if (TZ_UNLIKELY(len == 16))
+                break;
+            j = i + len;
+            c = s[j];
+            mask = (1u << len) - 1;
+            A &= mask;
+            D &= mask;
+            if (TZ_UNLIKELY(!(plain_end[c] & 1)) &&
+                !(c == ',' && A) && !(c == '.' && dot_plain(s, i, j, j + 2, A != 0, D != 0)))
+                break;
+            if (TZ_LIKELY(A)) {
+                /* bit 5 of each byte: set for the lower-case letters */
+                L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2));
+                kind = EG_TK_WORD;
+                fl = gap | ((L & A & (0u - A)) ? EG_TF_LOWER : EG_TF_CAP) | ((A & L) ? 0 : EG_TF_ALLCAP) |
+                     (D ? EG_TF_DIGIT : 0);
+            } else {
+                kind = EG_TK_NUM;
+                fl = gap | EG_TF_NONALPHA | EG_TF_DIGIT;
+            }
+            /* the key: letters get 0x20 (lower-case ones have it) */
+            k = _mm_or_si128(v, _mm_and_si128(al, c20));
+        } else {
+            c = s[i];
+            if (c == ' ' || c == '\t') {
+                gap |= EG_TF_SPACE_BEFORE;
+                i++;
+                continue;
+            }
+            fl = hot_punct[c];
+            if (!fl || (c == '.' && s[i + 1] == '.'))
+                break;
+            fl |= gap;
+            kind = EG_TK_PUNCT;
+            len = 1;
+            j = i + 1;
+            k = v; /* the byte is its key; the NUL and the next key overwrite the rest */
+        }
+        _mm_storeu_si128((__m128i *)(keys + kl), k);
+        keys[kl + len] = 0;
+        x = (uint64_t)_mm_cvtsi128_si64(k);
+        if (len <= 8) {
+            h = hash_low(x, len);
+        } else {
+            uint64_t b;
+            memcpy(&b, keys + kl + len - 8, 8);
+            h = eg_hash_le16(x, b, len);
+        }
+        t->s = (uint32_t)i;
+        t->e = (uint32_t)j;
+        t->key = (uint32_t)kl;
+        t->klen = len;
+        t->h = h;
+        t->sent = 0;
+        t->para = 0;
+        t->kind = (uint16_t)kind;
+        t->flags = (uint16_t)fl;
+        t++;
+        kl += len + 1;
+        /* one space after a token is the common case: take it now */
+        if (s[j] == ' ') {
+            gap = EG_TF_SPACE_BEFORE;
+            i = j + 1;
+        } else {
+            gap = 0;
+            i = j;
+        }
+    }
+    st->t = t;
+    st->kl = kl;
+    st->gap = gap;
+    return i;
+}
+#endif
+
 /*
  * The fast path: from s[i], tokens that are plain ASCII words or numbers
  * (a run of letters and digits ended by a byte that cannot reshape the
@@ -488,10 +629,37 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
     unsigned gap = *gapp;
     *rc = EG_OK;
     while (i < n) {
-        unsigned c = s[i], fl;
+        unsigned c, fl;
         size_t j;
         int kind;
         uint64_t h;
+#if TZ_SSE
+        if (i + HOT_END < n) {
+            /* the bulk of the tokens, a chunk at a time: room for the
+             * most tokens and key bytes the chunk can hold, then hot_run */
+            size_t r = n - HOT_END - i;
+            hot_t hs;
+            if (r > HOT_CHUNK)
+                r = HOT_CHUNK;
+            if (TZ_UNLIKELY((size_t)(tend - t) < r || kcap - kl < 2 * r + 32)) {
+                size_t ntok = (size_t)(t - d->tok);
+                int bad;
+                d->keys = keys, d->keys_len = kl;
+                bad = EG_GROW(d->tok, d->tok_cap, ntok + r) || EG_GROW(d->keys, d->keys_cap, kl + 2 * r + 32);
+                t = d->tok + ntok, tend = d->tok + d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                if (bad) {
+                    *rc = eg_err_nomem(z->e);
+                    break;
+                }
+            }
+            hs.t = t, hs.keys = keys, hs.kl = kl, hs.gap = gap;
+            i = hot_run(s, i, i + r, &hs);
+            t = hs.t, kl = hs.kl, gap = hs.gap;
+            if (i >= n)
+                break;
+        }
+#endif
+        c = s[i];
         if (wtab[c]) {
             /* a word or number: the common case, asked first */
             unsigned acc;
