@@ -509,6 +509,21 @@ typedef struct {
  * first token it does not take (fast_run or the general code decides that
  * one); returns where it stopped.
  */
+/* Fills token slot t: [i, j), key at kl of klen bytes with hash h. */
+TZ_INLINE void put_token(eg_token *t, size_t i, size_t j, size_t kl, unsigned klen, uint64_t h, unsigned kind,
+                         unsigned fl)
+{
+    t->s = (uint32_t)i;
+    t->e = (uint32_t)j;
+    t->key = (uint32_t)kl;
+    t->klen = klen;
+    t->h = h;
+    t->sent = 0;
+    t->para = 0;
+    t->kind = (uint16_t)kind;
+    t->flags = (uint16_t)fl;
+}
+
 TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *st)
 {
     eg_token *t = st->t;
@@ -523,37 +538,49 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
         const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, c20), ca), c26);
         const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, c0), c10);
-        unsigned A = (unsigned)_mm_movemask_epi8(al), D = (unsigned)_mm_movemask_epi8(dg);
-        unsigned len, fl, kind, c;
+        unsigned A = (unsigned)_mm_movemask_epi8(al), D = (unsigned)_mm_movemask_epi8(dg), W = A | D;
+        unsigned fl, c;
         size_t j;
         uint64_t h, x;
-        __m128i k;
-        if (TZ_LIKELY((A | D) & 1)) {
-            /* a word or number of len bytes; ~(A | D) has bit 16 set */
-            unsigned L, mask;
-            len = (unsigned)__builtin_ctz(~(A | D));
+        if (TZ_LIKELY(W & 1)) {
+            /* a word or number: its bytes are the run of ones at the
+             * bottom of W (mask), len of them */
+            unsigned L, mask = W ^ (W & (W + 1)), len = (unsigned)__builtin_ctz(~W), kind;
+            const __m128i k = _mm_or_si128(v, _mm_and_si128(al, c20)); /* letters get 0x20 */
             if (TZ_UNLIKELY(len == 16))
                 break;
             j = i + len;
             c = s[j];
-            mask = (1u << len) - 1;
             A &= mask;
             D &= mask;
             if (TZ_UNLIKELY(!(plain_end[c] & 1)) &&
                 !(c == ',' && A) && !(c == '.' && dot_plain(s, i, j, j + 2, A != 0, D != 0)))
                 break;
+            kind = EG_TK_WORD;
+            fl = gap | (D ? EG_TF_DIGIT : 0);
             if (TZ_LIKELY(A)) {
                 /* bit 5 of each byte: set for the lower-case letters */
-                L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2));
-                kind = EG_TK_WORD;
-                fl = gap | ((L & A & (0u - A)) ? EG_TF_LOWER : EG_TF_CAP) | ((A & L) ? 0 : EG_TF_ALLCAP) |
-                     (D ? EG_TF_DIGIT : 0);
+                L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A;
+                if (L & (0u - A))
+                    fl |= EG_TF_LOWER;
+                else
+                    fl |= L ? EG_TF_CAP : EG_TF_CAP | EG_TF_ALLCAP;
             } else {
                 kind = EG_TK_NUM;
-                fl = gap | EG_TF_NONALPHA | EG_TF_DIGIT;
+                fl |= EG_TF_NONALPHA;
             }
-            /* the key: letters get 0x20 (lower-case ones have it) */
-            k = _mm_or_si128(v, _mm_and_si128(al, c20));
+            _mm_storeu_si128((__m128i *)(keys + kl), k);
+            keys[kl + len] = 0;
+            x = (uint64_t)_mm_cvtsi128_si64(k);
+            if (TZ_LIKELY(len <= 8)) {
+                h = hash_low(x, len);
+            } else {
+                uint64_t b;
+                memcpy(&b, keys + kl + len - 8, 8);
+                h = eg_hash_le16(x, b, len);
+            }
+            put_token(t, i, j, kl, len, h, kind, fl);
+            kl += len + 1;
         } else {
             c = s[i];
             if (c == ' ' || c == '\t') {
@@ -564,41 +591,18 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             fl = hot_punct[c];
             if (!fl || (c == '.' && s[i + 1] == '.'))
                 break;
-            fl |= gap;
-            kind = EG_TK_PUNCT;
-            len = 1;
+            /* the byte is its key */
+            keys[kl] = (char)c;
+            keys[kl + 1] = 0;
             j = i + 1;
-            k = v; /* the byte is its key; the NUL and the next key overwrite the rest */
+            put_token(t, i, j, kl, 1, eg_hash_le8(c, 1), EG_TK_PUNCT, fl | gap);
+            kl += 2;
+            c = s[j];
         }
-        _mm_storeu_si128((__m128i *)(keys + kl), k);
-        keys[kl + len] = 0;
-        x = (uint64_t)_mm_cvtsi128_si64(k);
-        if (len <= 8) {
-            h = hash_low(x, len);
-        } else {
-            uint64_t b;
-            memcpy(&b, keys + kl + len - 8, 8);
-            h = eg_hash_le16(x, b, len);
-        }
-        t->s = (uint32_t)i;
-        t->e = (uint32_t)j;
-        t->key = (uint32_t)kl;
-        t->klen = len;
-        t->h = h;
-        t->sent = 0;
-        t->para = 0;
-        t->kind = (uint16_t)kind;
-        t->flags = (uint16_t)fl;
         t++;
-        kl += len + 1;
         /* one space after a token is the common case: take it now */
-        if (s[j] == ' ') {
-            gap = EG_TF_SPACE_BEFORE;
-            i = j + 1;
-        } else {
-            gap = 0;
-            i = j;
-        }
+        gap = c == ' ' ? EG_TF_SPACE_BEFORE : 0;
+        i = j + (c == ' ');
     }
     st->t = t;
     st->kl = kl;
