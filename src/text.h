@@ -138,6 +138,10 @@ int eg_text_prepare(eg_doc *d, const char *name, const char *bytes, size_t len, 
  * (titles, "vs", months); 2: ends one only before a clear sentence starter
  * ("etc", "inc", "jr", "st"). */
 int eg_is_abbrev(const char *word, size_t n);
+/* The same for a word of 1 to 7 lower-case ASCII letters given as their
+ * little-endian value, the bytes past the word zero (the tokenizer has
+ * the folded key in a register). */
+int eg_abbrev_le8(uint64_t x);
 
 /* The token's key as a C string. */
 static inline const char *eg_tok_key(const eg_doc *d, const eg_token *t) { return d->keys + t->key; }

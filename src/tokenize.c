@@ -492,23 +492,38 @@ static const uint16_t hot_punct[256] = {
 /* What hot_run reads and leaves: the next token slot, the keys, the white
  * space before the next token (EG_TF_SPACE_BEFORE or 0). */
 typedef struct {
+    const eg_doc *d;  /* for the first token slot and em_dash */
     eg_token *t;
     char *keys;
     size_t kl;
     unsigned gap;
+    int *squote_open; /* cleared at a line break */
 } hot_t;
 
 /*
  * The hot loop of fast_run, for tokens that start before lim: ASCII words
  * and numbers of at most fifteen bytes that end as fast_run's SSE2 path
- * takes them, the punctuation of hot_punct (a single '.'), and single
- * spaces. The caller guarantees sixteen readable bytes at every start
+ * takes them, the punctuation of hot_punct (a single '.'), hyphens, and
+ * spaces, tabs and line breaks. The caller guarantees sixteen readable bytes at every start
  * before lim, a token slot for every byte in [i, lim) and 2 * (lim - i) +
  * 32 bytes of room in the keys, so there is no bounds or growth check per
  * token and the loop's state stays in registers. Stops at lim or at the
  * first token it does not take (fast_run or the general code decides that
  * one); returns where it stopped.
  */
+/* dot_plain for hot_run: the word s[j - len, j) has the letters A and
+ * the digits D (masks) and k is its key (lower-case) in the low bytes. */
+TZ_INLINE int hot_dot_plain(const unsigned char *s, size_t j, unsigned len, unsigned A, unsigned D, __m128i k)
+{
+    if (!A)
+        return !(s[j + 1] >= '0' && s[j + 1] <= '9');
+    if (len == 1)
+        return 0;
+    if (D || s[j + 1] == '.' || len >= 8)
+        return 1;
+    return !eg_abbrev_le8((uint64_t)_mm_cvtsi128_si64(k) & (((uint64_t)1 << 8 * len) - 1));
+}
+
 /* Fills token slot t: [i, j), key at kl of klen bytes with hash h. */
 TZ_INLINE void put_token(eg_token *t, size_t i, size_t j, size_t kl, unsigned klen, uint64_t h, unsigned kind,
                          unsigned fl)
@@ -553,8 +568,7 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             c = s[j];
             A &= mask;
             D &= mask;
-            if (TZ_UNLIKELY(!(plain_end[c] & 1)) &&
-                !(c == ',' && A) && !(c == '.' && dot_plain(s, i, j, j + 2, A != 0, D != 0)))
+            if (TZ_UNLIKELY(!(plain_end[c] & 1)) && !(c == ',' && A) && !(c == '.' && hot_dot_plain(s, j, len, A, D, k)))
                 break;
             kind = EG_TK_WORD;
             fl = gap | (D ? EG_TF_DIGIT : 0);
@@ -589,8 +603,23 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
                 continue;
             }
             fl = hot_punct[c];
-            if (!fl || (c == '.' && s[i + 1] == '.'))
+            if (TZ_UNLIKELY(!fl)) {
+                if (c == '\n') {
+                    gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
+                    *st->squote_open = 0;
+                    i++;
+                    continue;
+                }
+                if (c != '-' || s[i + 1] >= 0x80)
+                    break;
+                /* a hyphen; a joiner between two words written without space */
+                fl = EG_TF_NONALPHA | EG_TF_DASH;
+                if (!(gap & EG_TF_SPACE_BEFORE) && t > st->d->tok && t[-1].e == i && t[-1].kind != EG_TK_PUNCT &&
+                    wtab[s[i + 1]] && !em_dash(st->d, i))
+                    fl |= EG_TF_JOINER;
+            } else if (c == '.' && s[i + 1] == '.') {
                 break;
+            }
             /* the byte is its key */
             keys[kl] = (char)c;
             keys[kl + 1] = 0;
@@ -656,7 +685,7 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
                     break;
                 }
             }
-            hs.t = t, hs.keys = keys, hs.kl = kl, hs.gap = gap;
+            hs.d = d, hs.t = t, hs.keys = keys, hs.kl = kl, hs.gap = gap, hs.squote_open = squote_open;
             i = hot_run(s, i, i + r, &hs);
             t = hs.t, kl = hs.kl, gap = hs.gap;
             if (i >= n)
