@@ -557,10 +557,13 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
         unsigned fl, c;
         size_t j;
         uint64_t h, x;
+        /* slot t is free: fields are written as soon as they are known
+         * (a token given up leaves them to be overwritten) */
+        t->s = (uint32_t)i;
         if (TZ_LIKELY(W & 1)) {
             /* a word or number: its bytes are the run of ones at the
              * bottom of W (mask), len of them */
-            unsigned L, mask = W ^ (W & (W + 1)), len = (unsigned)__builtin_ctz(~W), kind;
+            unsigned mask = W ^ (W & (W + 1)), len = (unsigned)__builtin_ctz(~W);
             const __m128i k = _mm_or_si128(v, _mm_and_si128(al, c20)); /* letters get 0x20 */
             if (TZ_UNLIKELY(len == 16))
                 break;
@@ -570,19 +573,35 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             D &= mask;
             if (TZ_UNLIKELY(!(plain_end[c] & 1)) && !(c == ',' && A) && !(c == '.' && hot_dot_plain(s, j, len, A, D, k)))
                 break;
-            kind = EG_TK_WORD;
-            fl = gap | (D ? EG_TF_DIGIT : 0);
-            if (TZ_LIKELY(A)) {
-                /* bit 5 of each byte: set for the lower-case letters */
-                L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A;
-                if (L & (0u - A))
+            t->e = (uint32_t)j;
+            t->key = (uint32_t)kl;
+            t->klen = len;
+            t->sent = 0;
+            t->para = 0;
+            t->kind = EG_TK_WORD;
+            fl = gap;
+            if (TZ_UNLIKELY(D))
+                fl |= EG_TF_DIGIT;
+            if (TZ_LIKELY(A & 1)) {
+                /* starts with a letter: lower-case ones have 0x20 */
+                if (s[i] & 0x20)
                     fl |= EG_TF_LOWER;
+                else if (((unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A) == 0)
+                    fl |= EG_TF_CAP | EG_TF_ALLCAP;
+                else
+                    fl |= EG_TF_CAP;
+            } else if (A) {
+                /* bit 5 of each byte: set for the lower-case letters */
+                unsigned L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A;
+                if (L & (0u - A))
+                    fl |= EG_TF_LOWER; /* the first letter is lower-case */
                 else
                     fl |= L ? EG_TF_CAP : EG_TF_CAP | EG_TF_ALLCAP;
             } else {
-                kind = EG_TK_NUM;
+                t->kind = EG_TK_NUM;
                 fl |= EG_TF_NONALPHA;
             }
+            t->flags = (uint16_t)fl;
             _mm_storeu_si128((__m128i *)(keys + kl), k);
             keys[kl + len] = 0;
             x = (uint64_t)_mm_cvtsi128_si64(k);
@@ -593,7 +612,7 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
                 memcpy(&b, keys + kl + len - 8, 8);
                 h = eg_hash_le16(x, b, len);
             }
-            put_token(t, i, j, kl, len, h, kind, fl);
+            t->h = h;
             kl += len + 1;
         } else {
             c = s[i];
@@ -629,9 +648,12 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             c = s[j];
         }
         t++;
-        /* one space after a token is the common case: take it now */
-        gap = c == ' ' ? EG_TF_SPACE_BEFORE : 0;
-        i = j + (c == ' ');
+        {
+            /* one space after a token is the common case: take it now */
+            unsigned sp = c == ' ';
+            gap = sp * EG_TF_SPACE_BEFORE;
+            i = j + sp;
+        }
     }
     st->t = t;
     st->kl = kl;
