@@ -119,6 +119,9 @@ int eg_fold_key(eg_buf *b, const char *s, size_t n);
 
 /* tokenize.c: fills tok, keys (after eg_normalise). */
 int eg_tokenize(eg_doc *d, eg_err *e);
+/* The same with the general code only, no fast paths: for tests, which
+ * check that both give the same tokens, keys and hashes. */
+int eg_tokenize_general(eg_doc *d, eg_err *e);
 /* A light entry for short strings (gazetteer aliases): when s is ASCII
  * letters in words separated by single spaces, fills d as eg_normalise and
  * eg_tokenize would (text is s, borrowed) and returns 1; returns 0 for

@@ -875,7 +875,8 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
     return i;
 }
 
-int eg_tokenize(eg_doc *d, eg_err *e)
+/* eg_tokenize, and with fast = 0 the same without fast_run (tests). */
+static int tokenize(eg_doc *d, eg_err *e, int fast)
 {
     tz_t z;
     const unsigned char *s = (const unsigned char *)d->text;
@@ -898,11 +899,13 @@ int eg_tokenize(eg_doc *d, eg_err *e)
         unsigned fl;
         int ascii = 1, rc;
 
-        i = fast_run(&z, i, &gap, &squote_open, &rc);
-        if (rc)
-            return rc;
-        if (i >= n)
-            break;
+        if (fast) {
+            i = fast_run(&z, i, &gap, &squote_open, &rc);
+            if (rc)
+                return rc;
+            if (i >= n)
+                break;
+        }
         st = i;
         fl = gap;
         if (s[i] == ' ') {
@@ -1163,6 +1166,10 @@ int eg_tokenize(eg_doc *d, eg_err *e)
     }
     return EG_OK;
 }
+
+int eg_tokenize(eg_doc *d, eg_err *e) { return tokenize(d, e, 1); }
+
+int eg_tokenize_general(eg_doc *d, eg_err *e) { return tokenize(d, e, 0); }
 
 /*
  * eg_tokenize_words: for a string of ASCII letter words separated by single
