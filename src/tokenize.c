@@ -41,6 +41,7 @@
  * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
  * give the same tokens; the fast one only ever takes cases it fully knows.
  */
+#include <stddef.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -524,6 +525,21 @@ TZ_INLINE int hot_dot_plain(const unsigned char *s, size_t j, unsigned len, unsi
     return !eg_abbrev_le8((uint64_t)_mm_cvtsi128_si64(k) & (((uint64_t)1 << 8 * len) - 1));
 }
 
+/* Sets t's kind and flags, with one 32-bit store where they are adjacent
+ * in that order (little-endian; a constant the compiler folds). */
+TZ_INLINE void put_kind_flags(eg_token *t, unsigned kind, unsigned fl)
+{
+#if EG_SWAR
+    if (offsetof(eg_token, flags) == offsetof(eg_token, kind) + 2) {
+        uint32_t kf = kind | fl << 16;
+        memcpy((char *)t + offsetof(eg_token, kind), &kf, 4);
+        return;
+    }
+#endif
+    t->kind = (uint16_t)kind;
+    t->flags = (uint16_t)fl;
+}
+
 /* Fills token slot t: [i, j), key at kl of klen bytes with hash h. */
 TZ_INLINE void put_token(eg_token *t, size_t i, size_t j, size_t kl, unsigned klen, uint64_t h, unsigned kind,
                          unsigned fl)
@@ -535,8 +551,7 @@ TZ_INLINE void put_token(eg_token *t, size_t i, size_t j, size_t kl, unsigned kl
     t->h = h;
     t->sent = 0;
     t->para = 0;
-    t->kind = (uint16_t)kind;
-    t->flags = (uint16_t)fl;
+    put_kind_flags(t, kind, fl);
 }
 
 TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *st)
@@ -544,7 +559,7 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
     eg_token *t = st->t;
     char *keys = st->keys;
     size_t kl = st->kl;
-    unsigned gap = st->gap;
+    uint32_t gap = st->gap << 16; /* kept where the flags go in kf below */
     const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8((char)(128 - 'a'));
     const __m128i c26 = _mm_set1_epi8((char)(-128 + 26)), c0 = _mm_set1_epi8((char)(128 - '0'));
     const __m128i c10 = _mm_set1_epi8((char)(-128 + 10));
@@ -553,8 +568,8 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
         const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
         const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, c20), ca), c26);
         const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, c0), c10);
-        unsigned A = (unsigned)_mm_movemask_epi8(al), D = (unsigned)_mm_movemask_epi8(dg), W = A | D;
-        unsigned fl, c;
+        unsigned A = (unsigned)_mm_movemask_epi8(al), D = (unsigned)_mm_movemask_epi8(dg), W = A | D, c;
+        uint32_t kf; /* the token's kind, and its flags << 16 */
         size_t j;
         uint64_t h, x;
         /* slot t is free: fields are written as soon as they are known
@@ -578,30 +593,29 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             t->klen = len;
             t->sent = 0;
             t->para = 0;
-            t->kind = EG_TK_WORD;
-            fl = gap;
+            kf = gap | EG_TK_WORD;
             if (TZ_UNLIKELY(D))
-                fl |= EG_TF_DIGIT;
+                kf |= (uint32_t)EG_TF_DIGIT << 16;
             if (TZ_LIKELY(A & 1)) {
                 /* starts with a letter: lower-case ones have 0x20 */
                 if (s[i] & 0x20)
-                    fl |= EG_TF_LOWER;
+                    kf |= (uint32_t)EG_TF_LOWER << 16;
                 else if (((unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A) == 0)
-                    fl |= EG_TF_CAP | EG_TF_ALLCAP;
+                    kf |= (uint32_t)(EG_TF_CAP | EG_TF_ALLCAP) << 16;
                 else
-                    fl |= EG_TF_CAP;
+                    kf |= (uint32_t)EG_TF_CAP << 16;
             } else if (A) {
                 /* bit 5 of each byte: set for the lower-case letters */
                 unsigned L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A;
                 if (L & (0u - A))
-                    fl |= EG_TF_LOWER; /* the first letter is lower-case */
+                    kf |= (uint32_t)EG_TF_LOWER << 16; /* the first letter is lower-case */
                 else
-                    fl |= L ? EG_TF_CAP : EG_TF_CAP | EG_TF_ALLCAP;
+                    kf |= (uint32_t)(L ? EG_TF_CAP : EG_TF_CAP | EG_TF_ALLCAP) << 16;
             } else {
-                t->kind = EG_TK_NUM;
-                fl |= EG_TF_NONALPHA;
+                kf += EG_TK_NUM - EG_TK_WORD;
+                kf |= (uint32_t)EG_TF_NONALPHA << 16;
             }
-            t->flags = (uint16_t)fl;
+            put_kind_flags(t, kf & 0xFFFF, kf >> 16);
             _mm_storeu_si128((__m128i *)(keys + kl), k);
             keys[kl + len] = 0;
             x = (uint64_t)_mm_cvtsi128_si64(k);
@@ -615,16 +629,17 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             t->h = h;
             kl += len + 1;
         } else {
+            unsigned fl;
             c = s[i];
             if (c == ' ' || c == '\t') {
-                gap |= EG_TF_SPACE_BEFORE;
+                gap |= (uint32_t)EG_TF_SPACE_BEFORE << 16;
                 i++;
                 continue;
             }
             fl = hot_punct[c];
             if (TZ_UNLIKELY(!fl)) {
                 if (c == '\n') {
-                    gap |= EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE;
+                    gap |= (uint32_t)(EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE) << 16;
                     *st->squote_open = 0;
                     i++;
                     continue;
@@ -633,8 +648,8 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
                     break;
                 /* a hyphen; a joiner between two words written without space */
                 fl = EG_TF_NONALPHA | EG_TF_DASH;
-                if (!(gap & EG_TF_SPACE_BEFORE) && t > st->d->tok && t[-1].e == i && t[-1].kind != EG_TK_PUNCT &&
-                    wtab[s[i + 1]] && !em_dash(st->d, i))
+                if (!(gap & (uint32_t)EG_TF_SPACE_BEFORE << 16) && t > st->d->tok && t[-1].e == i &&
+                    t[-1].kind != EG_TK_PUNCT && wtab[s[i + 1]] && !em_dash(st->d, i))
                     fl |= EG_TF_JOINER;
             } else if (c == '.' && s[i + 1] == '.') {
                 break;
@@ -643,21 +658,23 @@ TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *
             keys[kl] = (char)c;
             keys[kl + 1] = 0;
             j = i + 1;
-            put_token(t, i, j, kl, 1, eg_hash_le8(c, 1), EG_TK_PUNCT, fl | gap);
+            put_token(t, i, j, kl, 1, eg_hash_le8(c, 1), EG_TK_PUNCT, fl | gap >> 16);
             kl += 2;
             c = s[j];
         }
         t++;
-        {
-            /* one space after a token is the common case: take it now */
-            unsigned sp = c == ' ';
-            gap = sp * EG_TF_SPACE_BEFORE;
-            i = j + sp;
+        /* one space after a token is the common case: take it now */
+        if (c == ' ') {
+            gap = (uint32_t)EG_TF_SPACE_BEFORE << 16;
+            i = j + 1;
+        } else {
+            gap = 0;
+            i = j;
         }
     }
     st->t = t;
     st->kl = kl;
-    st->gap = gap;
+    st->gap = gap >> 16;
     return i;
 }
 #endif
