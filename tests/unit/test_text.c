@@ -892,6 +892,74 @@ static void test_fuzz(void)
     EQ_INT(bad_key, 0, "fuzz: source bytes of every token fold to its key (valid UTF-8)");
 }
 
+/* ---- the normaliser's copying loops against a plain reference ----
+ * Texts of printable ASCII with line breaks, tabs, CR, CR LF, other
+ * controls, DEL and "é" at every offset (so every case of the sixteen-byte
+ * copy stopping part way): clean text and map must be what a byte-by-byte
+ * reading of the rules gives (printable, \n and \t kept; \r\n and \r as
+ * \n; other controls and DEL as a space; "é" kept, both bytes mapped to
+ * its first). */
+static void test_normalise_copy(void)
+{
+    static const char *const special[] = {"\n", "\t", "\r", "\r\n", "\x01", "\x7F", "\xC3\xA9", "\x1F", " "};
+    static char in[400], want[400];
+    static uint32_t wmap[401];
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    int iter, bad = 0;
+    for (iter = 0; iter < 4000; iter++) {
+        size_t n = 0, w = 0, len, q;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        len = 1 + (size_t)(x % 120);
+        if (x & 0x10000) { /* a non-ASCII start: the copying path from the first byte */
+            memcpy(in, "\xC3\xA9", 2);
+            n = 2;
+        }
+        while (n < len) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if (x % 9 == 0) {
+                const char *sp = special[(x >> 8) % (sizeof special / sizeof special[0])];
+                size_t sl = strlen(sp);
+                memcpy(in + n, sp, sl);
+                n += sl;
+            } else {
+                in[n++] = (char)(0x21 + (x >> 8) % 94);
+            }
+        }
+        /* the reference */
+        for (q = 0; q < n;) {
+            unsigned char c = (unsigned char)in[q];
+            if (c == 0xC3) {
+                want[w] = in[q], wmap[w++] = (uint32_t)q;
+                want[w] = in[q + 1], wmap[w++] = (uint32_t)q;
+                q += 2;
+            } else if (c == '\r') {
+                want[w] = '\n', wmap[w++] = (uint32_t)q;
+                q += (q + 1 < n && in[q + 1] == '\n') ? 2 : 1;
+            } else {
+                want[w] = (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t' ? (char)c : ' ';
+                wmap[w++] = (uint32_t)q++;
+            }
+        }
+        wmap[w] = (uint32_t)n;
+        if (prep_n(in, n) || D.len != w || memcmp(D.text, want, w) != 0) {
+            if (bad++ < 3)
+                printf("# normalise copy %d: clean text differs\n", iter);
+            continue;
+        }
+        for (q = 0; q <= w; q++)
+            if (eg_doc_orig_start(&D, (uint32_t)q) != wmap[q])
+                break;
+        if (q <= w && bad++ < 3)
+            printf("# normalise copy %d: map[%zu] is %u, not %u\n", iter, q, eg_doc_orig_start(&D, (uint32_t)q),
+                   wmap[q]);
+    }
+    EQ_INT(bad, 0, "normalise: copying loops give the plain clean text and map (4000 texts)");
+}
+
 /* ---- the tokenizer's fast paths against its general code ----
  * eg_tokenize (fast_run, hot_run) and eg_tokenize_general must give the
  * same tokens, keys and hashes on any text: random texts of ASCII words
@@ -1244,6 +1312,7 @@ int main(int argc, char **argv)
     test_big();
     test_reuse();
     test_fuzz();
+    test_normalise_copy();
     test_fast_vs_general();
     test_seeds();
     test_case_files();
