@@ -1000,7 +1000,7 @@ static void test_fast_vs_general(void)
         "\xC3\xA9", "Elys\xC3\xA9" "e", "\xE2\x80\x99", "\xE2\x80\x94", "\xE2\x80\x93", "\xC2\xA0", "\xCC\x81",
         "\xD8\xB7", "\xF0\x9F\x98\x80", "\x01", "\x7F", "\r\n", "\xFF", "it's", "AB", "ABC.", "a.", "aB.", "X"};
     static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    static char buf[12000];
+    static char buf[24000];
     uint64_t x = 0x2545F4914F6CDD1DULL;
     eg_doc a, b;
     int iter, bad = 0, docs = 0, files = 0;
