@@ -38,8 +38,12 @@
  * bytes with 0x20 set give the word's end and its flags; the key is the
  * bytes with the letters' 0x20 set) and hands over to the general code, one token at a
  * time, wherever the next byte could change the token: an apostrophe, a
- * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
- * give the same tokens; the fast one only ever takes cases it fully knows.
+ * '.' after an initial, abbreviation or decimal, non-ASCII. The bulk of
+ * them go through hot_run, fast_run's loop on its own: room for a 4 KB
+ * chunk's tokens and keys is made once, so it has no bounds or growth
+ * check per token and keeps its state in registers. All paths must give
+ * the same tokens; the fast ones only ever take cases they fully know
+ * (eg_tokenize_general runs the general code alone, for tests).
  */
 #include <stddef.h>
 #include <string.h>
@@ -501,17 +505,6 @@ typedef struct {
     int *squote_open; /* cleared at a line break */
 } hot_t;
 
-/*
- * The hot loop of fast_run, for tokens that start before lim: ASCII words
- * and numbers of at most fifteen bytes that end as fast_run's SSE2 path
- * takes them, the punctuation of hot_punct (a single '.'), hyphens, and
- * spaces, tabs and line breaks. The caller guarantees sixteen readable bytes at every start
- * before lim, a token slot for every byte in [i, lim) and 2 * (lim - i) +
- * 32 bytes of room in the keys, so there is no bounds or growth check per
- * token and the loop's state stays in registers. Stops at lim or at the
- * first token it does not take (fast_run or the general code decides that
- * one); returns where it stopped.
- */
 /* dot_plain for hot_run: the word s[j - len, j) has the letters A and
  * the digits D (masks) and k is its key (lower-case) in the low bytes. */
 TZ_INLINE int hot_dot_plain(const unsigned char *s, size_t j, unsigned len, unsigned A, unsigned D, __m128i k)
@@ -554,6 +547,19 @@ TZ_INLINE void put_token(eg_token *t, size_t i, size_t j, size_t kl, unsigned kl
     put_kind_flags(t, kind, fl);
 }
 
+/*
+ * The hot loop of fast_run, for tokens that start before lim: ASCII words
+ * and numbers of at most fifteen bytes that end as fast_run's SSE2 path
+ * takes them, the punctuation of hot_punct (a single '.'), hyphens, and
+ * spaces, tabs and line breaks. The caller guarantees seventeen readable
+ * bytes from every start before lim (see HOT_END), a token slot for every
+ * byte in [i, lim) and 2 * (lim - i) + 32 bytes of room in the keys (each
+ * token takes at most its own bytes plus a NUL, and the last one's key
+ * store writes sixteen), so there is no bounds or growth check per token
+ * and the loop's state stays in registers. Stops at lim or at the first
+ * token it does not take (fast_run or the general code decides that one);
+ * returns where it stopped.
+ */
 TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *st)
 {
     eg_token *t = st->t;
