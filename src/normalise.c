@@ -158,29 +158,40 @@ static size_t first_unclean(const unsigned char *p, size_t n)
 
 #if NM_SSE
 /* Copies printable ASCII from p[0..n) to t, sixteen bytes at a time, with
- * their original offsets (at, at + 1, ...) in m, four at a time; stops
- * before the first sixteen that hold anything else (or fewer than sixteen
- * left) and returns how many bytes it copied. */
+ * their original offsets (at, at + 1, ...) in m, four at a time; stops at
+ * the first byte that is anything else (when sixteen bytes from the block
+ * it is in are still in p[0..n): it writes all sixteen to t and m, so t
+ * and m must have room for n) or where fewer than sixteen are left, and
+ * returns how many bytes it copied. */
 static size_t copy_clean16(const unsigned char *p, size_t n, char *t, uint32_t *m, uint32_t at)
 {
-    const __m128i four = _mm_set1_epi32(4);
-    __m128i off = _mm_add_epi32(_mm_set1_epi32((int)at), _mm_setr_epi32(0, 1, 2, 3));
+    /* the offsets of the four quarters, each stepped by sixteen: no
+     * copy of a constant per store */
+    const __m128i sixteen = _mm_set1_epi32(16), one = _mm_set1_epi8(1), c20 = _mm_set1_epi8(0x20);
+    __m128i o0 = _mm_add_epi32(_mm_set1_epi32((int)at), _mm_setr_epi32(0, 1, 2, 3));
+    __m128i o1 = _mm_add_epi32(o0, _mm_set1_epi32(4)), o2 = _mm_add_epi32(o0, _mm_set1_epi32(8));
+    __m128i o3 = _mm_add_epi32(o0, _mm_set1_epi32(12));
     size_t k = 0;
     while (k + 16 <= n) {
         const __m128i v = _mm_loadu_si128((const __m128i *)(p + k));
-        const __m128i bad =
-            _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
-        if (_mm_movemask_epi8(bad))
-            break;
+        /* printable ASCII: v + 1 > 0x20 as signed bytes (0x7F and bytes
+         * from 0x80 on wrap to negative) */
+        unsigned good = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_add_epi8(v, one), c20));
         _mm_storeu_si128((__m128i *)(t + k), v);
-        _mm_storeu_si128((__m128i *)(m + k), off);
-        off = _mm_add_epi32(off, four);
-        _mm_storeu_si128((__m128i *)(m + k + 4), off);
-        off = _mm_add_epi32(off, four);
-        _mm_storeu_si128((__m128i *)(m + k + 8), off);
-        off = _mm_add_epi32(off, four);
-        _mm_storeu_si128((__m128i *)(m + k + 12), off);
-        off = _mm_add_epi32(off, four);
+        _mm_storeu_si128((__m128i *)(m + k), o0);
+        _mm_storeu_si128((__m128i *)(m + k + 4), o1);
+        _mm_storeu_si128((__m128i *)(m + k + 8), o2);
+        _mm_storeu_si128((__m128i *)(m + k + 12), o3);
+        if (good != 0xFFFF) {
+            /* the printable bytes before the first other one are copied
+             * too (the rest is room the caller overwrites) */
+            k += (size_t)__builtin_ctz(~good);
+            break;
+        }
+        o0 = _mm_add_epi32(o0, sixteen);
+        o1 = _mm_add_epi32(o1, sixteen);
+        o2 = _mm_add_epi32(o2, sixteen);
+        o3 = _mm_add_epi32(o3, sixteen);
         k += 16;
     }
     return k;

@@ -32,9 +32,19 @@
  * "Hugh H. Shelton" stay one sentence, "... in the U.S. The next day ..."
  * is two.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "text.h"
+
+/* inner_run writes sent and para with one store where they are adjacent
+ * in that order in a little-endian eg_token (a constant the compiler
+ * folds). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SEG_SP64 (offsetof(eg_token, para) == offsetof(eg_token, sent) + 4)
+#else
+#define SEG_SP64 0
+#endif
 
 /* Capitalised words that clearly start a sentence (keys, lower-case). */
 static const char *const starters[] = {
@@ -191,20 +201,31 @@ static int push_span(eg_span **v, size_t *n, size_t *cap, uint32_t t0, uint32_t 
 }
 
 /* Gives the tokens from i on that can neither end a sentence nor start a
- * paragraph (words with no line break before, not dotted, not an
- * abbreviation) sentence `sent` and paragraph `para`; returns the first
- * token that is not one of them (or n). Most tokens are taken here, so the
- * loop keeps nothing else in registers. */
-static size_t inner_run(eg_token *tok, size_t i, size_t n, uint32_t para, uint32_t sent)
+ * paragraph (no line break before, not dotted, not an abbreviation, no
+ * punctuation that terminal() calls a sentence end) sentence `sent` and
+ * paragraph `para`; returns the first token that is not one of them (or
+ * n). Most tokens are taken here, so the loop keeps nothing else in
+ * registers and writes the two indexes as one 64-bit store. */
+static size_t inner_run(eg_token *tok, const char *text, size_t i, size_t n, uint32_t para, uint32_t sent)
 {
-    for (; i < n; i++) {
-        eg_token *t = &tok[i];
-        if ((t->flags & (EG_TF_NL_BEFORE | EG_TF_DOTTED | EG_TF_ABBREV)) || t->kind == EG_TK_PUNCT)
+    eg_token *t = tok + i, *end = tok + n;
+    uint64_t sp = (uint64_t)sent | (uint64_t)para << 32; /* sent, then para, little-endian */
+    for (; t < end; t++) {
+        if (t->flags & (EG_TF_NL_BEFORE | EG_TF_DOTTED | EG_TF_ABBREV))
             break;
-        t->para = para;
-        t->sent = sent;
+        if (t->kind == EG_TK_PUNCT) {
+            char c = text[t->s];
+            if (c == '.' || c == '!' || c == '?')
+                break;
+        }
+        if (SEG_SP64) {
+            memcpy((char *)t + offsetof(eg_token, sent), &sp, 8);
+        } else {
+            t->para = para;
+            t->sent = sent;
+        }
     }
-    return i;
+    return (size_t)(t - tok);
 }
 
 /*
@@ -232,7 +253,7 @@ int eg_segment(eg_doc *d, eg_err *e)
         unsigned fl;
         int term;
         size_t j;
-        if (i != p0 && (i = inner_run(tok, i, n, para, sent)) == n)
+        if (i != p0 && (i = inner_run(tok, d->text, i, n, para, sent)) == n)
             break; /* the common case: words inside a sentence */
         t = &tok[i];
         fl = t->flags;

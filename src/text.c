@@ -155,10 +155,8 @@ static const unsigned char abbrev_slot[256] = {
 
 int eg_is_abbrev(const char *word, size_t n)
 {
-    uint64_t x = 0, y = 0;
-    unsigned slot;
+    uint64_t x = 0;
     size_t i;
-    const char *w;
     if (n == 0 || n >= 8)
         return 0;
     for (i = 0; i < n; i++) {
@@ -169,6 +167,15 @@ int eg_is_abbrev(const char *word, size_t n)
             return 0;
         x |= (uint64_t)c << (8 * i);
     }
+    return eg_abbrev_le8(x);
+}
+
+int eg_abbrev_le8(uint64_t x)
+{
+    uint64_t y = 0;
+    unsigned slot;
+    size_t i;
+    const char *w;
     slot = abbrev_slot[(x * ABBREV_K) >> 56];
     if (!slot)
         return 0;

@@ -119,6 +119,9 @@ int eg_fold_key(eg_buf *b, const char *s, size_t n);
 
 /* tokenize.c: fills tok, keys (after eg_normalise). */
 int eg_tokenize(eg_doc *d, eg_err *e);
+/* The same with the general code only, no fast paths: for tests, which
+ * check that both give the same tokens, keys and hashes. */
+int eg_tokenize_general(eg_doc *d, eg_err *e);
 /* A light entry for short strings (gazetteer aliases): when s is ASCII
  * letters in words separated by single spaces, fills d as eg_normalise and
  * eg_tokenize would (text is s, borrowed) and returns 1; returns 0 for
@@ -138,6 +141,10 @@ int eg_text_prepare(eg_doc *d, const char *name, const char *bytes, size_t len, 
  * (titles, "vs", months); 2: ends one only before a clear sentence starter
  * ("etc", "inc", "jr", "st"). */
 int eg_is_abbrev(const char *word, size_t n);
+/* The same for a word of 1 to 7 lower-case ASCII letters given as their
+ * little-endian value, the bytes past the word zero (the tokenizer has
+ * the folded key in a register). */
+int eg_abbrev_le8(uint64_t x);
 
 /* The token's key as a C string. */
 static inline const char *eg_tok_key(const eg_doc *d, const eg_token *t) { return d->keys + t->key; }

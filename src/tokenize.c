@@ -38,9 +38,14 @@
  * bytes with 0x20 set give the word's end and its flags; the key is the
  * bytes with the letters' 0x20 set) and hands over to the general code, one token at a
  * time, wherever the next byte could change the token: an apostrophe, a
- * '.' after an initial, abbreviation or decimal, non-ASCII. Both paths must
- * give the same tokens; the fast one only ever takes cases it fully knows.
+ * '.' after an initial, abbreviation or decimal, non-ASCII. The bulk of
+ * them go through hot_run, fast_run's loop on its own: room for a 4 KB
+ * chunk's tokens and keys is made once, so it has no bounds or growth
+ * check per token and keeps its state in registers. All paths must give
+ * the same tokens; the fast ones only ever take cases they fully know
+ * (eg_tokenize_general runs the general code alone, for tests).
  */
+#include <stddef.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -466,6 +471,220 @@ TZ_INLINE uint64_t plain_key(const unsigned char *s, size_t n, size_t a, size_t 
     return eg_hash(k, klen);
 }
 
+#if TZ_SSE
+/* hot_run takes tokens that start before n - HOT_END (so sixteen bytes
+ * from the start, and the byte after a word's end plus one, are in the
+ * text), HOT_CHUNK bytes of starts per call. */
+#define HOT_END 16
+#define HOT_CHUNK 4096
+
+/* Flags of the punctuation tokens hot_run takes: a byte that is a token
+ * of its own as it stands (plain_end bit 2) and '.' (when no dot follows);
+ * 0 for every other byte. */
+static const uint16_t hot_punct[256] = {
+    ['!'] = EG_TF_NONALPHA, ['"'] = EG_TF_NONALPHA | EG_TF_QUOTE, ['#'] = EG_TF_NONALPHA,
+    ['$'] = EG_TF_NONALPHA, ['%'] = EG_TF_NONALPHA, ['&'] = EG_TF_NONALPHA,
+    ['('] = EG_TF_NONALPHA, [')'] = EG_TF_NONALPHA, ['*'] = EG_TF_NONALPHA,
+    ['+'] = EG_TF_NONALPHA, [','] = EG_TF_NONALPHA, ['.'] = EG_TF_NONALPHA,
+    ['/'] = EG_TF_NONALPHA, [':'] = EG_TF_NONALPHA, [';'] = EG_TF_NONALPHA,
+    ['<'] = EG_TF_NONALPHA, ['='] = EG_TF_NONALPHA, ['>'] = EG_TF_NONALPHA,
+    ['?'] = EG_TF_NONALPHA, ['@'] = EG_TF_NONALPHA, ['['] = EG_TF_NONALPHA,
+    ['\\'] = EG_TF_NONALPHA, [']'] = EG_TF_NONALPHA, ['^'] = EG_TF_NONALPHA,
+    ['_'] = EG_TF_NONALPHA, ['`'] = EG_TF_NONALPHA | EG_TF_QUOTE, ['{'] = EG_TF_NONALPHA,
+    ['|'] = EG_TF_NONALPHA, ['}'] = EG_TF_NONALPHA, ['~'] = EG_TF_NONALPHA,
+};
+
+/* What hot_run reads and leaves: the next token slot, the keys, the white
+ * space before the next token (EG_TF_SPACE_BEFORE or 0). */
+typedef struct {
+    const eg_doc *d;  /* for the first token slot and em_dash */
+    eg_token *t;
+    char *keys;
+    size_t kl;
+    unsigned gap;
+    int *squote_open; /* cleared at a line break */
+} hot_t;
+
+/* dot_plain for hot_run: the word s[j - len, j) has the letters A and
+ * the digits D (masks) and k is its key (lower-case) in the low bytes. */
+TZ_INLINE int hot_dot_plain(const unsigned char *s, size_t j, unsigned len, unsigned A, unsigned D, __m128i k)
+{
+    if (!A)
+        return !(s[j + 1] >= '0' && s[j + 1] <= '9');
+    if (len == 1)
+        return 0;
+    if (D || s[j + 1] == '.' || len >= 8)
+        return 1;
+    return !eg_abbrev_le8((uint64_t)_mm_cvtsi128_si64(k) & (((uint64_t)1 << 8 * len) - 1));
+}
+
+/* Sets t's kind and flags, with one 32-bit store where they are adjacent
+ * in that order (little-endian; a constant the compiler folds). */
+TZ_INLINE void put_kind_flags(eg_token *t, unsigned kind, unsigned fl)
+{
+#if EG_SWAR
+    if (offsetof(eg_token, flags) == offsetof(eg_token, kind) + 2) {
+        uint32_t kf = kind | fl << 16;
+        memcpy((char *)t + offsetof(eg_token, kind), &kf, 4);
+        return;
+    }
+#endif
+    t->kind = (uint16_t)kind;
+    t->flags = (uint16_t)fl;
+}
+
+/* Fills token slot t: [i, j), key at kl of klen bytes with hash h. */
+TZ_INLINE void put_token(eg_token *t, size_t i, size_t j, size_t kl, unsigned klen, uint64_t h, unsigned kind,
+                         unsigned fl)
+{
+    t->s = (uint32_t)i;
+    t->e = (uint32_t)j;
+    t->key = (uint32_t)kl;
+    t->klen = klen;
+    t->h = h;
+    t->sent = 0;
+    t->para = 0;
+    put_kind_flags(t, kind, fl);
+}
+
+/*
+ * The hot loop of fast_run, for tokens that start before lim: ASCII words
+ * and numbers of at most fifteen bytes that end as fast_run's SSE2 path
+ * takes them, the punctuation of hot_punct (a single '.'), hyphens, and
+ * spaces, tabs and line breaks. The caller guarantees seventeen readable
+ * bytes from every start before lim (see HOT_END), a token slot for every
+ * byte in [i, lim) and 2 * (lim - i) + 32 bytes of room in the keys (each
+ * token takes at most its own bytes plus a NUL, and the last one's key
+ * store writes sixteen), so there is no bounds or growth check per token
+ * and the loop's state stays in registers. Stops at lim or at the first
+ * token it does not take (fast_run or the general code decides that one);
+ * returns where it stopped.
+ */
+TZ_NOINLINE size_t hot_run(const unsigned char *s, size_t i, size_t lim, hot_t *st)
+{
+    eg_token *t = st->t;
+    char *keys = st->keys;
+    size_t kl = st->kl;
+    uint32_t gap = st->gap << 16; /* kept where the flags go in kf below */
+    const __m128i c20 = _mm_set1_epi8(0x20), ca = _mm_set1_epi8((char)(128 - 'a'));
+    const __m128i c26 = _mm_set1_epi8((char)(-128 + 26)), c0 = _mm_set1_epi8((char)(128 - '0'));
+    const __m128i c10 = _mm_set1_epi8((char)(-128 + 10));
+    while (i < lim) {
+        /* letters (any case) and digits of the sixteen bytes from s[i] */
+        const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        const __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, c20), ca), c26);
+        const __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, c0), c10);
+        unsigned A = (unsigned)_mm_movemask_epi8(al), D = (unsigned)_mm_movemask_epi8(dg), W = A | D, c;
+        uint32_t kf; /* the token's kind, and its flags << 16 */
+        size_t j;
+        uint64_t h, x;
+        /* slot t is free: fields are written as soon as they are known
+         * (a token given up leaves them to be overwritten) */
+        t->s = (uint32_t)i;
+        if (TZ_LIKELY(W & 1)) {
+            /* a word or number: its bytes are the run of ones at the
+             * bottom of W (mask), len of them */
+            unsigned mask = W ^ (W & (W + 1)), len = (unsigned)__builtin_ctz(~W);
+            const __m128i k = _mm_or_si128(v, _mm_and_si128(al, c20)); /* letters get 0x20 */
+            if (TZ_UNLIKELY(len == 16))
+                break;
+            j = i + len;
+            c = s[j];
+            A &= mask;
+            D &= mask;
+            if (TZ_UNLIKELY(!(plain_end[c] & 1)) && !(c == ',' && A) && !(c == '.' && hot_dot_plain(s, j, len, A, D, k)))
+                break;
+            t->e = (uint32_t)j;
+            t->key = (uint32_t)kl;
+            t->klen = len;
+            t->sent = 0;
+            t->para = 0;
+            kf = gap | EG_TK_WORD;
+            if (TZ_UNLIKELY(D))
+                kf |= (uint32_t)EG_TF_DIGIT << 16;
+            if (TZ_LIKELY(A & 1)) {
+                /* starts with a letter: lower-case ones have 0x20 */
+                if (s[i] & 0x20)
+                    kf |= (uint32_t)EG_TF_LOWER << 16;
+                else if (((unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A) == 0)
+                    kf |= (uint32_t)(EG_TF_CAP | EG_TF_ALLCAP) << 16;
+                else
+                    kf |= (uint32_t)EG_TF_CAP << 16;
+            } else if (A) {
+                /* bit 5 of each byte: set for the lower-case letters */
+                unsigned L = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(v, 2)) & A;
+                if (L & (0u - A))
+                    kf |= (uint32_t)EG_TF_LOWER << 16; /* the first letter is lower-case */
+                else
+                    kf |= (uint32_t)(L ? EG_TF_CAP : EG_TF_CAP | EG_TF_ALLCAP) << 16;
+            } else {
+                kf += EG_TK_NUM - EG_TK_WORD;
+                kf |= (uint32_t)EG_TF_NONALPHA << 16;
+            }
+            put_kind_flags(t, kf & 0xFFFF, kf >> 16);
+            _mm_storeu_si128((__m128i *)(keys + kl), k);
+            keys[kl + len] = 0;
+            x = (uint64_t)_mm_cvtsi128_si64(k);
+            if (TZ_LIKELY(len <= 8)) {
+                h = hash_low(x, len);
+            } else {
+                uint64_t b;
+                memcpy(&b, keys + kl + len - 8, 8);
+                h = eg_hash_le16(x, b, len);
+            }
+            t->h = h;
+            kl += len + 1;
+        } else {
+            unsigned fl;
+            c = s[i];
+            if (c == ' ' || c == '\t') {
+                gap |= (uint32_t)EG_TF_SPACE_BEFORE << 16;
+                i++;
+                continue;
+            }
+            fl = hot_punct[c];
+            if (TZ_UNLIKELY(!fl)) {
+                if (c == '\n') {
+                    gap |= (uint32_t)(EG_TF_SPACE_BEFORE | EG_TF_NL_BEFORE) << 16;
+                    *st->squote_open = 0;
+                    i++;
+                    continue;
+                }
+                if (c != '-' || s[i + 1] >= 0x80)
+                    break;
+                /* a hyphen; a joiner between two words written without space */
+                fl = EG_TF_NONALPHA | EG_TF_DASH;
+                if (!(gap & (uint32_t)EG_TF_SPACE_BEFORE << 16) && t > st->d->tok && t[-1].e == i &&
+                    t[-1].kind != EG_TK_PUNCT && wtab[s[i + 1]] && !em_dash(st->d, i))
+                    fl |= EG_TF_JOINER;
+            } else if (c == '.' && s[i + 1] == '.') {
+                break;
+            }
+            /* the byte is its key */
+            keys[kl] = (char)c;
+            keys[kl + 1] = 0;
+            j = i + 1;
+            put_token(t, i, j, kl, 1, eg_hash_le8(c, 1), EG_TK_PUNCT, fl | gap >> 16);
+            kl += 2;
+            c = s[j];
+        }
+        t++;
+        /* one space after a token is the common case: take it now */
+        if (c == ' ') {
+            gap = (uint32_t)EG_TF_SPACE_BEFORE << 16;
+            i = j + 1;
+        } else {
+            gap = 0;
+            i = j;
+        }
+    }
+    st->t = t;
+    st->kl = kl;
+    st->gap = gap >> 16;
+    return i;
+}
+#endif
+
 /*
  * The fast path: from s[i], tokens that are plain ASCII words or numbers
  * (a run of letters and digits ended by a byte that cannot reshape the
@@ -488,10 +707,37 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
     unsigned gap = *gapp;
     *rc = EG_OK;
     while (i < n) {
-        unsigned c = s[i], fl;
+        unsigned c, fl;
         size_t j;
         int kind;
         uint64_t h;
+#if TZ_SSE
+        if (i + HOT_END < n) {
+            /* the bulk of the tokens, a chunk at a time: room for the
+             * most tokens and key bytes the chunk can hold, then hot_run */
+            size_t r = n - HOT_END - i;
+            hot_t hs;
+            if (r > HOT_CHUNK)
+                r = HOT_CHUNK;
+            if (TZ_UNLIKELY((size_t)(tend - t) < r || kcap - kl < 2 * r + 32)) {
+                size_t ntok = (size_t)(t - d->tok);
+                int bad;
+                d->keys = keys, d->keys_len = kl;
+                bad = EG_GROW(d->tok, d->tok_cap, ntok + r) || EG_GROW(d->keys, d->keys_cap, kl + 2 * r + 32);
+                t = d->tok + ntok, tend = d->tok + d->tok_cap, keys = d->keys, kcap = d->keys_cap;
+                if (bad) {
+                    *rc = eg_err_nomem(z->e);
+                    break;
+                }
+            }
+            hs.d = d, hs.t = t, hs.keys = keys, hs.kl = kl, hs.gap = gap, hs.squote_open = squote_open;
+            i = hot_run(s, i, i + r, &hs);
+            t = hs.t, kl = hs.kl, gap = hs.gap;
+            if (i >= n)
+                break;
+        }
+#endif
+        c = s[i];
         if (wtab[c]) {
             /* a word or number: the common case, asked first */
             unsigned acc;
@@ -652,7 +898,8 @@ TZ_NOINLINE size_t fast_run(tz_t *z, size_t i, unsigned *gapp, int *squote_open,
     return i;
 }
 
-int eg_tokenize(eg_doc *d, eg_err *e)
+/* eg_tokenize, and with fast = 0 the same without fast_run (tests). */
+static int tokenize(eg_doc *d, eg_err *e, int fast)
 {
     tz_t z;
     const unsigned char *s = (const unsigned char *)d->text;
@@ -675,11 +922,13 @@ int eg_tokenize(eg_doc *d, eg_err *e)
         unsigned fl;
         int ascii = 1, rc;
 
-        i = fast_run(&z, i, &gap, &squote_open, &rc);
-        if (rc)
-            return rc;
-        if (i >= n)
-            break;
+        if (fast) {
+            i = fast_run(&z, i, &gap, &squote_open, &rc);
+            if (rc)
+                return rc;
+            if (i >= n)
+                break;
+        }
         st = i;
         fl = gap;
         if (s[i] == ' ') {
@@ -940,6 +1189,10 @@ int eg_tokenize(eg_doc *d, eg_err *e)
     }
     return EG_OK;
 }
+
+int eg_tokenize(eg_doc *d, eg_err *e) { return tokenize(d, e, 1); }
+
+int eg_tokenize_general(eg_doc *d, eg_err *e) { return tokenize(d, e, 0); }
 
 /*
  * eg_tokenize_words: for a string of ASCII letter words separated by single

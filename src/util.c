@@ -201,7 +201,7 @@ uint64_t eg_hash(const void *p, size_t n)
     if (n <= 16) {
         a = rd64(s);
         b = rd64(s + n - 8);
-        return eg_hash_fin(eg_hash_fin(a ^ (n * HASH_K1)) ^ b);
+        return eg_hash_le16(a, b, n);
     }
     h = n * HASH_K1;
     while (n > 8) {

@@ -115,6 +115,12 @@ static inline uint64_t eg_hash_mix(uint64_t h, uint64_t v)
 /* eg_hash of a key of n <= 8 bytes given as their little-endian value,
  * the bytes past n zero (the tokenizer has a folded key in a register). */
 static inline uint64_t eg_hash_le8(uint64_t v, size_t n) { return eg_hash_fin(v ^ (n * 0x9e3779b97f4a7c15ULL)); }
+/* eg_hash of a key of 9 <= n <= 16 bytes given as its first eight bytes a
+ * and its last eight bytes b (little-endian; they overlap when n < 16). */
+static inline uint64_t eg_hash_le16(uint64_t a, uint64_t b, size_t n)
+{
+    return eg_hash_fin(eg_hash_fin(a ^ (n * 0x9e3779b97f4a7c15ULL)) ^ b);
+}
 
 /* ---- arena ----
  * Many small blocks freed all at once: a chain of chunks, each block

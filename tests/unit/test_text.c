@@ -892,6 +892,193 @@ static void test_fuzz(void)
     EQ_INT(bad_key, 0, "fuzz: source bytes of every token fold to its key (valid UTF-8)");
 }
 
+/* ---- the normaliser's copying loops against a plain reference ----
+ * Texts of printable ASCII with line breaks, tabs, CR, CR LF, other
+ * controls, DEL and "é" at every offset (so every case of the sixteen-byte
+ * copy stopping part way): clean text and map must be what a byte-by-byte
+ * reading of the rules gives (printable, \n and \t kept; \r\n and \r as
+ * \n; other controls and DEL as a space; "é" kept, both bytes mapped to
+ * its first). */
+static void test_normalise_copy(void)
+{
+    static const char *const special[] = {"\n", "\t", "\r", "\r\n", "\x01", "\x7F", "\xC3\xA9", "\x1F", " "};
+    static char in[400], want[400];
+    static uint32_t wmap[401];
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    int iter, bad = 0;
+    for (iter = 0; iter < 4000; iter++) {
+        size_t n = 0, w = 0, len, q;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        len = 1 + (size_t)(x % 120);
+        if (x & 0x10000) { /* a non-ASCII start: the copying path from the first byte */
+            memcpy(in, "\xC3\xA9", 2);
+            n = 2;
+        }
+        while (n < len) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if (x % 9 == 0) {
+                const char *sp = special[(x >> 8) % (sizeof special / sizeof special[0])];
+                size_t sl = strlen(sp);
+                memcpy(in + n, sp, sl);
+                n += sl;
+            } else {
+                in[n++] = (char)(0x21 + (x >> 8) % 94);
+            }
+        }
+        /* the reference */
+        for (q = 0; q < n;) {
+            unsigned char c = (unsigned char)in[q];
+            if (c == 0xC3) {
+                want[w] = in[q], wmap[w++] = (uint32_t)q;
+                want[w] = in[q + 1], wmap[w++] = (uint32_t)q;
+                q += 2;
+            } else if (c == '\r') {
+                want[w] = '\n', wmap[w++] = (uint32_t)q;
+                q += (q + 1 < n && in[q + 1] == '\n') ? 2 : 1;
+            } else {
+                want[w] = (c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t' ? (char)c : ' ';
+                wmap[w++] = (uint32_t)q++;
+            }
+        }
+        wmap[w] = (uint32_t)n;
+        if (prep_n(in, n) || D.len != w || memcmp(D.text, want, w) != 0) {
+            if (bad++ < 3)
+                printf("# normalise copy %d: clean text differs\n", iter);
+            continue;
+        }
+        for (q = 0; q <= w; q++)
+            if (eg_doc_orig_start(&D, (uint32_t)q) != wmap[q])
+                break;
+        if (q <= w && bad++ < 3)
+            printf("# normalise copy %d: map[%zu] is %u, not %u\n", iter, q, eg_doc_orig_start(&D, (uint32_t)q),
+                   wmap[q]);
+    }
+    EQ_INT(bad, 0, "normalise: copying loops give the plain clean text and map (4000 texts)");
+}
+
+/* ---- the tokenizer's fast paths against its general code ----
+ * eg_tokenize (fast_run, hot_run) and eg_tokenize_general must give the
+ * same tokens, keys and hashes on any text: random texts of ASCII words
+ * of every length and case, numbers, punctuation, white space, hyphens,
+ * apostrophes, dots and non-ASCII pieces, long enough to cross hot_run's
+ * chunks and with every length near the end of the text; the sample
+ * articles; and texts of one-byte tokens only (the most tokens and key
+ * bytes a chunk can hold, into arrays that start empty). */
+
+/* NULL when a and b (normalised, then tokenized each way) agree. */
+static const char *fast_vs_general(eg_doc *a, eg_doc *b, const char *s, size_t n)
+{
+    size_t i;
+    if (eg_normalise(a, "a", s, n, &E) || eg_tokenize(a, &E))
+        return "fast: error";
+    if (eg_normalise(b, "b", s, n, &E) || eg_tokenize_general(b, &E))
+        return "general: error";
+    if (a->ntok != b->ntok || a->keys_len != b->keys_len)
+        return "token count or key bytes differ";
+    for (i = 0; i < a->ntok; i++) {
+        const eg_token *x = &a->tok[i], *y = &b->tok[i];
+        if (x->s != y->s || x->e != y->e || x->key != y->key || x->klen != y->klen || x->h != y->h ||
+            x->kind != y->kind || x->flags != y->flags || x->sent != y->sent || x->para != y->para ||
+            memcmp(a->keys + x->key, b->keys + y->key, x->klen + 1) != 0)
+            return "a token differs";
+    }
+    return NULL;
+}
+
+static void test_fast_vs_general(void)
+{
+    static const char *const pieces[] = {
+        " ", " ", " ", " ", "  ", "\n", "\n\n", "\t", " \t", ".", ". ", "...", "..", ",", ", ", ";", ":", "!",
+        "?", "(", ")", "\"", "`", "'", "'s", "'S", "s'", "-", " - ", "--", "/", "&", "%", "$", "#", "@", "_",
+        "[", "]", "{", "}", "|", "~", "^", "+", "=", "<", ">", "*", "\\", "1", "42", "1,000", "3.5", "2014",
+        "1980s", "3rd", "U.S.", "H.", "A.Smith", "Mr.", "mr.", "Gen.", "etc.", "Inc.", "no.", "No. 5", "e.g.",
+        "co.uk", "Zarif's", "don't", "O'Brien", "al-Muhandis", "Iran-Iraq", "COVID-19", "x-", "-x",
+        "\xC3\xA9", "Elys\xC3\xA9" "e", "\xE2\x80\x99", "\xE2\x80\x94", "\xE2\x80\x93", "\xC2\xA0", "\xCC\x81",
+        "\xD8\xB7", "\xF0\x9F\x98\x80", "\x01", "\x7F", "\r\n", "\xFF", "it's", "AB", "ABC.", "a.", "aB.", "X"};
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static char buf[24000];
+    uint64_t x = 0x2545F4914F6CDD1DULL;
+    eg_doc a, b;
+    int iter, bad = 0, docs = 0, files = 0;
+    size_t toks = 0, n;
+    const char *why;
+    DIR *dir;
+    struct dirent *de;
+    eg_doc_init(&a);
+    eg_doc_init(&b);
+    for (iter = 0; iter < 1500; iter++) {
+        size_t o = 0, m = 1 + (size_t)(x % (iter < 1000 ? 40 : 2500));
+        while (m-- > 0) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if (x % 3 == 0) {
+                /* an ASCII word of 1 to 20 bytes: mostly letters, case by chance */
+                size_t wl = 1 + (size_t)(x >> 8) % 20, q;
+                uint64_t y = x;
+                if (o + wl >= sizeof buf)
+                    break;
+                for (q = 0; q < wl; q++) {
+                    y = y * 6364136223846793005ULL + 1442695040888963407ULL;
+                    buf[o++] = letters[(y >> 33) % ((x & 0x100) ? 62 : (x & 0x200) ? 52 : 26)];
+                }
+            } else {
+                const char *p = pieces[(x >> 4) % (sizeof pieces / sizeof pieces[0])];
+                size_t pl = strlen(p);
+                if (o + pl >= sizeof buf)
+                    break;
+                memcpy(buf + o, p, pl);
+                o += pl;
+            }
+        }
+        /* the whole text, and every length near the end */
+        for (n = o > 40 ? o - 40 : 0; n <= o; n++) {
+            if ((why = fast_vs_general(&a, &b, buf, n))) {
+                if (bad++ < 3)
+                    printf("# fast vs general, text %d length %zu: %s\n", iter, n, why);
+            }
+        }
+        toks += a.ntok;
+        docs++;
+    }
+    /* one-byte tokens only, into arrays that start empty */
+    for (n = 0; n < 3; n++) {
+        size_t len = n == 0 ? 9000 : n == 1 ? 20000 : 5000, q;
+        for (q = 0; q < len; q++)
+            buf[q] = n == 0 ? ',' : n == 1 ? "a,"[q & 1] : "a.b "[q & 3];
+        eg_doc_free(&a);
+        eg_doc_free(&b);
+        if ((why = fast_vs_general(&a, &b, buf, len)) && bad++ < 3)
+            printf("# fast vs general, one-byte tokens %zu: %s\n", n, why);
+        toks += a.ntok;
+    }
+    dir = opendir("corpus/seeds");
+    while (dir && (de = readdir(dir))) {
+        char path[1024], *fb = NULL;
+        size_t len;
+        if (!strstr(de->d_name, ".txt"))
+            continue;
+        snprintf(path, sizeof path, "corpus/seeds/%s", de->d_name);
+        if (eg_read_file(path, &fb, &len, &E))
+            continue;
+        files++;
+        if ((why = fast_vs_general(&a, &b, fb, len)) && bad++ < 3)
+            printf("# fast vs general, %s: %s\n", path, why);
+        toks += a.ntok;
+        eg_free(fb);
+    }
+    if (dir)
+        closedir(dir);
+    eg_doc_free(&a);
+    eg_doc_free(&b);
+    OK(docs == 1500 && toks > 100000, "fast vs general: %d random texts, %d articles, %zu tokens", docs, files, toks);
+    EQ_INT(bad, 0, "fast vs general: the same tokens, keys and hashes");
+}
+
 /* ---- the sample articles ---- */
 
 static void test_seeds(void)
@@ -1125,6 +1312,8 @@ int main(int argc, char **argv)
     test_big();
     test_reuse();
     test_fuzz();
+    test_normalise_copy();
+    test_fast_vs_general();
     test_seeds();
     test_case_files();
     eg_doc_free(&D);
