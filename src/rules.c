@@ -177,6 +177,10 @@ typedef struct {
                               one at the end of 8 zero bytes */
     uint64_t *lb_mask;     /* per literal: the bytes of lb_tail that count */
     size_t *lb_len;        /* per literal: its length */
+    uint64_t *lb_sorted;   /* when every literal has 8 bytes or more: their
+                              lb_tail values in ascending order, NULL else */
+    const char **lb_sptr;  /* the literal of each lb_sorted entry */
+    size_t nlb;            /* number of literals */
     uint64_t *tnext;       /* tnext(...): key hashes of the words one of which
                               must follow a trigger token */
     size_t ntnext;
@@ -1102,6 +1106,8 @@ static void rule_clear(rrule *ru)
     eg_free(ru->lb_tail);
     eg_free(ru->lb_mask);
     eg_free(ru->lb_len);
+    eg_free(ru->lb_sorted);
+    eg_free(ru->lb_sptr);
     eg_free(ru->tnext);
     eg_free(ru->tfollow);
     eg_free(ru->tcapnext);
@@ -1622,6 +1628,26 @@ static int lookbehind_plan(rrule *ru, const char *s, size_t n)
             memcpy(&ru->lb_tail[j], tail, 8);
             memcpy(&ru->lb_mask[j], mask, 8);
         }
+        ru->nlb = nl;
+        for (j = 0; j < nl && ru->lb_len[j] >= 8; j++)
+            ;
+        if (j == nl) {
+            /* all 8 bytes or longer: the last 8 bytes before an offset
+             * are looked up (insertion sort: a few dozen literals) */
+            if (!(ru->lb_sorted = eg_malloc(nl * sizeof *ru->lb_sorted)) ||
+                !(ru->lb_sptr = eg_malloc(nl * sizeof *ru->lb_sptr)))
+                return EG_ENOMEM;
+            for (l = ru->lb, j = 0; *l; l += strlen(l) + 1, j++) {
+                size_t a = j;
+                while (a > 0 && ru->lb_sorted[a - 1] > ru->lb_tail[j]) {
+                    ru->lb_sorted[a] = ru->lb_sorted[a - 1];
+                    ru->lb_sptr[a] = ru->lb_sptr[a - 1];
+                    a--;
+                }
+                ru->lb_sorted[a] = ru->lb_tail[j];
+                ru->lb_sptr[a] = l;
+            }
+        }
     }
     return EG_OK;
 }
@@ -1645,6 +1671,24 @@ static int lookbehind_ok(const rrule *ru, const char *text, size_t at)
         return 0;
     }
     memcpy(&w8, text + at - 8, 8);
+    if (ru->lb_sorted) {
+        /* every literal is 8 bytes or longer: those whose last 8 bytes
+         * are w8 form one span of lb_sorted */
+        size_t lo = 0, hi = ru->nlb;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ru->lb_sorted[mid] < w8)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < ru->nlb && ru->lb_sorted[lo] == w8; lo++) {
+            size_t ln = strlen(ru->lb_sptr[lo]);
+            if (ln <= at && memcmp(text + at - ln, ru->lb_sptr[lo], ln - 8) == 0)
+                return 1;
+        }
+        return 0;
+    }
     for (l = ru->lb, k = 0; *l; l += ru->lb_len[k] + 1, k++) {
         size_t ln = ru->lb_len[k];
         if ((w8 & ru->lb_mask[k]) == ru->lb_tail[k] && ln <= at &&

@@ -801,6 +801,19 @@ static void test_macro_forms(void)
         }
         eg_rules_free(r);
     }
+    {
+        /* literals of 8 bytes or more are looked up by their last 8 bytes;
+         * "returned to " and "turned to " share them, "burned to " too */
+        eg_rules *r = load("lb\tPLACE\t0\t0\tafter(to)\t(?<=fled to |returned to |turned to |visit to )@CAP\n", &e);
+        OK(r != NULL, "macro forms: long lookbehind rule loads (%s)", e.msg);
+        if (r) {
+            EQ_STR(run(r, "fled to Rome"), "PLACE:Rome", "lookbehind literal of 8 bytes at the start");
+            EQ_STR(run(r, "He returned to Rome, turned to Oslo, burned to Kyiv, bled to Bern, a visit to Lima."),
+                   "PLACE:Rome | PLACE:Oslo | PLACE:Lima", "lookbehind literals sharing their last 8 bytes");
+            EQ_STR(run(r, "turned to Rome"), "PLACE:Rome", "lookbehind: the shorter of two literals at the start");
+        }
+        eg_rules_free(r);
+    }
 }
 
 /* A scratch kept across documents gives what a fresh one gives: the
