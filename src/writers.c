@@ -97,6 +97,11 @@ typedef struct {
     size_t nold, oldtaken;
 } write_jobs;
 
+/* Side by side, a writer also starts the writeback of every EGW_KICK_AT
+ * bytes it has written (sink_flush), so the disk queue takes the files
+ * while they are formatted rather than all at once at the end. */
+#define EGW_KICK_AT ((uint64_t)8 << 20)
+
 /* Starts writing a finished output's pages to disk now, on the thread
  * that wrote it. ext4 does this anyway when a rename replaces a file
  * (auto_da_alloc), but then on the one renaming thread, waiting on the
@@ -120,9 +125,18 @@ static void run_job(write_jobs *w, size_t j)
     env->maps = (egw_map *)w->maps;
     env->nmaps = w->nmaps;
     env->defer = 1;
+    env->kick = w->locked;
     w->rc[j] = writer_list[w->which[j]].fn(w->v, w->dir, env, &w->err[j]);
-    if (w->locked)
-        start_writeback(env);
+    if (w->locked) {
+        /* not while a job waits for this thread: the rename starts the
+         * writeback itself, on a thread with nothing else left to write */
+        int more;
+        pthread_mutex_lock(&w->lock);
+        more = w->next < w->njobs;
+        pthread_mutex_unlock(&w->lock);
+        if (!more)
+            start_writeback(env);
+    }
     env->maps = NULL; /* owned by eg_write_all */
     env->nmaps = 0;
 }
@@ -371,7 +385,16 @@ static void sink_flush(egw_sink *s)
     errno = 0;
     if (fwrite(s->buf.p, 1, s->buf.len, s->out.f) != s->buf.len || ferror(s->out.f))
         egw_fail(s, EG_EIO);
+    s->sent += s->buf.len;
     s->buf.len = 0;
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    /* the disk takes the file while the rest is formatted, not all of it
+     * in the rename at the end (see start_writeback); a hint only */
+    if (!s->status && s->env && s->env->kick && s->sent - s->kicked >= EGW_KICK_AT && fflush(s->out.f) == 0) {
+        (void)sync_file_range(fileno(s->out.f), (off_t)s->kicked, (off_t)(s->sent - s->kicked), SYNC_FILE_RANGE_WRITE);
+        s->kicked = s->sent;
+    }
+#endif
 }
 
 /* egw_add when the buffer is full or not made yet: flush, then keep the
