@@ -45,6 +45,7 @@ typedef struct {
     egw_map *maps;      /* sorted by fd, one per distinct spool file */
     size_t nmaps;
     int defer;          /* keep finished outputs in done[] instead of renaming */
+    int kick;           /* start the writeback every EGW_KICK_AT bytes (side by side) */
     eg_out done[2];     /* finished outputs waiting for eg_write_all (CSV has two) */
     int ndone;
 } egw_env;
@@ -106,6 +107,8 @@ typedef struct {
     int err_no;     /* errno of the first EG_EIO failure */
     const char *what; /* detail of the first failure ("write", "layout: ...") */
     egw_env *env;   /* NULL: commit on close */
+    uint64_t sent;  /* bytes handed to the file so far */
+    uint64_t kicked; /* of those, the ones whose writeback was started (env->kick) */
 } egw_sink;
 
 int egw_open(egw_sink *s, const char *dir, const char *name, eg_err *e);
