@@ -561,10 +561,10 @@ int eg_slug(eg_buf *b, const char *s, size_t n)
         utf8proc_int32_t cp;
         utf8proc_ssize_t k;
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) { /* ASCII (most names): what the general path below does with it, without decoding */
+        if (c < 0x80) { /* ASCII (most names), without decoding */
             i++;
             if (c == '\'' || c == '.')
-                continue;
+                continue; /* "People's" → "peoples", "U.S." → "us" */
             if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) {
                 if (dash && b->len > start && slug_addc(b, '-'))
                     return EG_ENOMEM;
@@ -583,20 +583,10 @@ int eg_slug(eg_buf *b, const char *s, size_t n)
             continue;
         }
         i += (size_t)k;
-        if (cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == '.')
-            continue; /* "People's" → "peoples", "U.S." → "us" */
-        if (cp < 0x80) {
-            if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z')) {
-                if (dash && b->len > start && eg_buf_addc(b, '-'))
-                    return EG_ENOMEM;
-                dash = 0;
-                if (eg_buf_addc(b, (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp)))
-                    return EG_ENOMEM;
-            } else {
-                dash = 1;
-            }
-            continue;
-        }
+        /* cp >= 0x80 here: ASCII took the branch above, and utf8proc
+         * refuses overlong forms of ASCII */
+        if (cp == 0x2019 || cp == 0x2018)
+            continue; /* "People’s" → "peoples", as with ' */
         {
             utf8proc_category_t cat = utf8proc_category(cp);
             if (cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC)

@@ -312,6 +312,32 @@ static void test_utf8_bad_at(void)
     OK(ok, "the first bad byte, wherever it is");
 }
 
+/* eg_slug: ASCII (the fast branch) and other characters (decoded) give
+ * the same kind of slug; bad bytes and overlong forms are separators. */
+static eg_buf slug_buf;
+
+static const char *slug_of(const char *s, size_t n)
+{
+    slug_buf.len = 0;
+    if (slug_buf.p)
+        slug_buf.p[0] = 0;
+    if (eg_slug(&slug_buf, s, n))
+        return "(error)";
+    return slug_buf.p ? slug_buf.p : "";
+}
+
+static void test_slug(void)
+{
+    EQ_STR(slug_of("People's Front", 14), "peoples-front", "slug: ' dropped, space a dash");
+    EQ_STR(slug_of("U.S. Army", 9), "us-army", "slug: dots dropped");
+    EQ_STR(slug_of("People\xE2\x80\x99s", 10), "peoples", "slug: \u2019 dropped like '");
+    EQ_STR(slug_of("Jos\xC3\xA9 Mar\xC3\xAD" "a", 13), "jose-maria", "slug: accents stripped, lower-cased");
+    EQ_STR(slug_of("A\xC0\xAE" "B", 4), "a-b", "slug: an overlong '.' separates, unlike '.'");
+    EQ_STR(slug_of("A\xFF" "B", 3), "a-b", "slug: a bad byte separates");
+    EQ_STR(slug_of("--X--", 5), "x", "slug: no dash at either end");
+    eg_buf_free(&slug_buf);
+}
+
 static void test_typography(void)
 {
     /* ’ ‘ ʼ ′ → '   “ ” „ « » ″ → "   ‐ ‑ ‒ – — ― − → -   spaces → ' ' */
@@ -1300,6 +1326,7 @@ int main(int argc, char **argv)
     test_bom();
     test_invalid_utf8();
     test_utf8_bad_at();
+    test_slug();
     test_typography();
     test_nfkc();
     test_fold_key();
