@@ -34,19 +34,6 @@ static const char *out_id(const eg_graph *g, uint32_t n)
     return g->vid && g->vid[n] ? g->strs.p + g->vid[n] : node_id(g, n);
 }
 
-/* The first 8 bytes of s as a big-endian number, zero after the string's
- * end: two such numbers compare as strcmp compares the strings' first 8
- * bytes. Sorts keep it beside each item, so that most comparisons read
- * no string. */
-static uint64_t str_prefix(const char *s)
-{
-    uint64_t v = 0;
-    int i;
-    for (i = 0; i < 8 && s[i]; i++)
-        v |= (uint64_t)(unsigned char)s[i] << (56 - 8 * i);
-    return v;
-}
-
 /* strcmp(a, b), given their str_prefix pa and pb. */
 static int prefix_cmp(uint64_t pa, uint64_t pb, const char *a, const char *b)
 {
@@ -55,75 +42,6 @@ static int prefix_cmp(uint64_t pa, uint64_t pb, const char *a, const char *b)
     if (!(pa & 0xFF))
         return 0; /* both end within their first 8 bytes, at the same place */
     return strcmp(a + 8, b + 8);
-}
-
-/* Sorts n items of `size` bytes whose first member is a uint64_t
- * str_prefix as the stable eg_sort with cmp would (cmp must order by that
- * prefix first): a stable radix sort of the prefixes, RADIX_BITS a pass,
- * then cmp within each run of equal prefixes (most are one item long). */
-#define RADIX_BITS 11
-
-static int prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
-{
-    uint64_t *key = NULL, *key2 = NULL, *t64;
-    uint32_t *ix = NULL, *ix2 = NULL, *t32;
-    char *a = base, *copy = NULL;
-    size_t i, j, cnt[1 << RADIX_BITS];
-    const uint64_t mask = (1 << RADIX_BITS) - 1;
-    unsigned shift;
-    int rc = EG_ENOMEM;
-    if (n < 2)
-        return EG_OK;
-    if (!(key = eg_malloc(n * sizeof *key)) || !(key2 = eg_malloc(n * sizeof *key2)) ||
-        !(ix = eg_malloc(n * sizeof *ix)) || !(ix2 = eg_malloc(n * sizeof *ix2)))
-        goto out;
-    for (i = 0; i < n; i++) {
-        memcpy(&key[i], a + i * size, sizeof *key);
-        ix[i] = (uint32_t)i;
-    }
-    for (shift = 0; shift < 64; shift += RADIX_BITS) {
-        size_t sum = 0;
-        memset(cnt, 0, sizeof cnt);
-        for (i = 0; i < n; i++)
-            cnt[key[i] >> shift & mask]++;
-        if (cnt[key[0] >> shift & mask] == n)
-            continue; /* one value of these bits: the pass would not move anything */
-        for (i = 0; i <= mask; i++) {
-            size_t c = cnt[i];
-            cnt[i] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++) {
-            size_t at = cnt[key[i] >> shift & mask]++;
-            key2[at] = key[i];
-            ix2[at] = ix[i];
-        }
-        t64 = key, key = key2, key2 = t64;
-        t32 = ix, ix = ix2, ix2 = t32;
-    }
-    eg_free(key2);
-    eg_free(ix2);
-    key2 = NULL;
-    ix2 = NULL;
-    if (!(copy = eg_malloc(n * size)))
-        goto out;
-    memcpy(copy, a, n * size);
-    for (i = 0; i < n; i++)
-        memcpy(a + i * size, copy + (size_t)ix[i] * size, size);
-    for (i = 0; i < n; i = j) {
-        for (j = i + 1; j < n && key[j] == key[i]; j++)
-            ;
-        if (j - i > 1 && eg_sort(a + i * size, j - i, size, cmp, ctx))
-            goto out;
-    }
-    rc = EG_OK;
-out:
-    eg_free(key);
-    eg_free(key2);
-    eg_free(ix);
-    eg_free(ix2);
-    eg_free(copy);
-    return rc;
 }
 
 /* Which of two nodes survives a merge: a gazetteer entity, then the one
@@ -373,7 +291,7 @@ static int vkey_add(const eg_graph *g, vkey **k, size_t *n, size_t *cap, eg_buf 
     keys->p[keys->len++] = (char)('0' + x->type);
     if (eg_name_skeleton(keys, name, x->type == EG_PERSON))
         return EG_ENOMEM;
-    v->pre = str_prefix(keys->p + v->key);
+    v->pre = eg_str_prefix(keys->p + v->key);
     v->name = (uint32_t)++keys->len; /* past the skeleton's NUL */
     memcpy(keys->p + keys->len, name, len + 1);
     keys->len += len + 1;
@@ -799,7 +717,7 @@ static void vindex_make(vindex_job *x)
     if (x->g->ctx->opt.fuzzy <= 0 || !x->g->nnodes)
         return;
     if (variant_index(x->g, x->aliases, &x->k, &x->n, &x->keys) ||
-        (x->n > 1 && prefix_sort(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p)))
+        (x->n > 1 && eg_prefix_sort(x->k, x->n, sizeof *x->k, cmp_vkey, x->keys.p)))
         x->rc = EG_ENOMEM; /* x->k is NULL when no node has a key */
 }
 
@@ -950,10 +868,10 @@ static int sort_by_id(const eg_graph *g, uint32_t *order, size_t n)
     if (!k)
         return EG_ENOMEM;
     for (i = 0; i < n; i++) {
-        k[i].pre = str_prefix(node_id(g, order[i]));
+        k[i].pre = eg_str_prefix(node_id(g, order[i]));
         k[i].node = order[i];
     }
-    if (prefix_sort(k, n, sizeof *k, cmp_node_id, (void *)g)) {
+    if (eg_prefix_sort(k, n, sizeof *k, cmp_node_id, (void *)g)) {
         eg_free(k);
         return EG_ENOMEM;
     }

@@ -163,8 +163,7 @@ static void save_order_free(save_order *o)
     eg_free(o->explain);
 }
 
-/* A node to sort: the first eight bytes of its key, big-endian (zeros
- * past its end), so that integer order is name order up to ties. */
+/* A node to sort: the eg_str_prefix of its key, then the node. */
 typedef struct {
     uint64_t prefix;
     uint32_t node;
@@ -178,51 +177,26 @@ static int cmp_node_key(const void *a, const void *b, void *ctx)
     return strcmp(((const eg_graph *)ctx)->ids.items[x->node].key, ((const eg_graph *)ctx)->ids.items[y->node].key);
 }
 
-/* Nodes by type and id: a radix sort of the keys' first eight bytes, then
- * the keys that share them by strcmp. */
+/* Nodes by type and id (eg_prefix_sort). */
 static int sort_nodes(save_order *o)
 {
     const eg_graph *g = o->g;
-    size_t n = g->nnodes, i, j, pass;
-    node_key *k = eg_malloc((n ? n : 1) * sizeof *k), *t = eg_malloc((n ? n : 1) * sizeof *t);
-    int rc = EG_ENOMEM;
-    if (!k || !t)
-        goto out;
+    size_t n = g->nnodes, i;
+    node_key *k = eg_malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return EG_ENOMEM;
     for (i = 0; i < n; i++) {
-        const eg_strmap_item *it = &g->ids.items[i];
-        uint64_t v = 0;
-        for (j = 0; j < 8; j++)
-            v = v << 8 | (j < it->klen ? (unsigned char)it->key[j] : 0);
-        k[i].prefix = v;
+        k[i].prefix = eg_str_prefix(g->ids.items[i].key);
         k[i].node = (uint32_t)i;
     }
-    for (pass = 0; pass < 8; pass++) {
-        size_t cnt[257] = {0};
-        unsigned sh = (unsigned)(8 * pass);
-        node_key *x;
-        for (i = 0; i < n; i++)
-            cnt[(k[i].prefix >> sh & 0xff) + 1]++;
-        for (i = 1; i <= 256; i++)
-            cnt[i] += cnt[i - 1];
-        for (i = 0; i < n; i++)
-            t[cnt[k[i].prefix >> sh & 0xff]++] = k[i];
-        x = k;
-        k = t;
-        t = x;
-    }
-    for (i = 0; i < n; i = j) {
-        for (j = i + 1; j < n && k[j].prefix == k[i].prefix; j++)
-            ;
-        if (j - i > 1 && eg_sort(k + i, j - i, sizeof *k, cmp_node_key, (void *)g))
-            goto out;
+    if (eg_prefix_sort(k, n, sizeof *k, cmp_node_key, (void *)g)) {
+        eg_free(k);
+        return EG_ENOMEM;
     }
     for (i = 0; i < n; i++)
         o->node[i] = k[i].node;
-    rc = EG_OK;
-out:
     eg_free(k);
-    eg_free(t);
-    return rc;
+    return EG_OK;
 }
 
 /* Surface forms by node position (a counting sort), then each node's by

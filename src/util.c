@@ -363,6 +363,88 @@ int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
     return EG_OK;
 }
 
+/* The first 8 bytes of s as a big-endian number, zero after the string's
+ * end: two such numbers compare as strcmp compares the strings' first 8
+ * bytes. Sorts keep it beside each item, so that most comparisons read
+ * no string. */
+uint64_t eg_str_prefix(const char *s)
+{
+    uint64_t v = 0;
+    int i;
+    for (i = 0; i < 8 && s[i]; i++)
+        v |= (uint64_t)(unsigned char)s[i] << (56 - 8 * i);
+    return v;
+}
+
+/* Sorts n items of `size` bytes whose first member is a uint64_t
+ * eg_str_prefix as the stable eg_sort with cmp would (cmp must order by that
+ * prefix first): a stable radix sort of the prefixes, RADIX_BITS a pass,
+ * then cmp within each run of equal prefixes (most are one item long). */
+#define RADIX_BITS 11
+
+int eg_prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx)
+{
+    uint64_t *key = NULL, *key2 = NULL, *t64;
+    uint32_t *ix = NULL, *ix2 = NULL, *t32;
+    char *a = base, *copy = NULL;
+    size_t i, j, cnt[1 << RADIX_BITS];
+    const uint64_t mask = (1 << RADIX_BITS) - 1;
+    unsigned shift;
+    int rc = EG_ENOMEM;
+    if (n < 2)
+        return EG_OK;
+    if (!(key = eg_malloc(n * sizeof *key)) || !(key2 = eg_malloc(n * sizeof *key2)) ||
+        !(ix = eg_malloc(n * sizeof *ix)) || !(ix2 = eg_malloc(n * sizeof *ix2)))
+        goto out;
+    for (i = 0; i < n; i++) {
+        memcpy(&key[i], a + i * size, sizeof *key);
+        ix[i] = (uint32_t)i;
+    }
+    for (shift = 0; shift < 64; shift += RADIX_BITS) {
+        size_t sum = 0;
+        memset(cnt, 0, sizeof cnt);
+        for (i = 0; i < n; i++)
+            cnt[key[i] >> shift & mask]++;
+        if (cnt[key[0] >> shift & mask] == n)
+            continue; /* one value of these bits: the pass would not move anything */
+        for (i = 0; i <= mask; i++) {
+            size_t c = cnt[i];
+            cnt[i] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++) {
+            size_t at = cnt[key[i] >> shift & mask]++;
+            key2[at] = key[i];
+            ix2[at] = ix[i];
+        }
+        t64 = key, key = key2, key2 = t64;
+        t32 = ix, ix = ix2, ix2 = t32;
+    }
+    eg_free(key2);
+    eg_free(ix2);
+    key2 = NULL;
+    ix2 = NULL;
+    if (!(copy = eg_malloc(n * size)))
+        goto out;
+    memcpy(copy, a, n * size);
+    for (i = 0; i < n; i++)
+        memcpy(a + i * size, copy + (size_t)ix[i] * size, size);
+    for (i = 0; i < n; i = j) {
+        for (j = i + 1; j < n && key[j] == key[i]; j++)
+            ;
+        if (j - i > 1 && eg_sort(a + i * size, j - i, size, cmp, ctx))
+            goto out;
+    }
+    rc = EG_OK;
+out:
+    eg_free(key);
+    eg_free(key2);
+    eg_free(ix);
+    eg_free(ix2);
+    eg_free(copy);
+    return rc;
+}
+
 typedef struct {
     char *a, *tmp;
     size_t n, size;

@@ -143,6 +143,13 @@ void eg_arena_free(eg_arena *a);
  * sorted). */
 typedef int (*eg_cmp_fn)(const void *a, const void *b, void *ctx);
 int eg_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx);
+/* The first 8 bytes of s as a big-endian number, zero after its end: two
+ * such numbers compare as strcmp compares the strings' first 8 bytes. */
+uint64_t eg_str_prefix(const char *s);
+/* eg_sort for items whose first member is a uint64_t eg_str_prefix and
+ * whose cmp orders by it first: a stable radix sort of the prefixes, then
+ * cmp within each run of equal prefixes. Same order as eg_sort. */
+int eg_prefix_sort(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx);
 /* The same sort with the two halves sorted side by side when threads > 1
  * and n is large enough to gain (the same order as eg_sort). */
 int eg_sort_threads(void *base, size_t n, size_t size, eg_cmp_fn cmp, void *ctx, unsigned threads);
